@@ -1,0 +1,49 @@
+package dev.courier.accounts;
+
+import dev.courier.web.ApiException;
+import dev.courier.web.JsonBody;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** {@code /v1/accounts}, {@code /v1/sessions}, {@code /v1/me}, {@code /v1/users/{username}}. */
+public final class AccountRoutes {
+
+    private final AccountService accounts;
+
+    public AccountRoutes(AccountService accounts) {
+        this.accounts = accounts;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/accounts", this::createAccount);
+        routes.post("/v1/sessions", this::login);
+        routes.delete("/v1/sessions/current", this::logout);
+        routes.get("/v1/me", ctx -> ctx.json(Authentication.user(ctx)));
+        routes.get("/v1/users/{username}", this::user);
+    }
+
+    private void createAccount(Context ctx) {
+        JsonBody body = JsonBody.of(ctx);
+        User user = accounts.register(body.requiredString("username"), body.requiredString("password"),
+                body.optionalString("displayName"));
+        ctx.status(201).json(user);
+    }
+
+    private void login(Context ctx) {
+        JsonBody body = JsonBody.of(ctx);
+        AccountService.LoginResult result = accounts.login(body.requiredString("username"),
+                body.requiredString("password"));
+        ctx.status(201).json(Map.of("token", result.token(), "expiresAt", result.expiresAt(), "user", result.user()));
+    }
+
+    private void logout(Context ctx) {
+        accounts.logout(Authentication.session(ctx));
+        ctx.status(204);
+    }
+
+    private void user(Context ctx) {
+        ctx.json(accounts.byUsername(ctx.pathParam("username"))
+                .orElseThrow(() -> ApiException.notFound("no such user")));
+    }
+}

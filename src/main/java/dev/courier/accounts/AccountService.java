@@ -1,0 +1,105 @@
+package dev.courier.accounts;
+
+import dev.courier.config.SessionConfig;
+import dev.courier.db.Database;
+import dev.courier.web.ApiException;
+import dev.courier.web.ErrorCode;
+import dev.courier.web.TextRules;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Registration, login, logout and token checks. */
+public final class AccountService {
+
+    private static final Pattern USERNAME = Pattern.compile("[a-z0-9_.-]{3,32}");
+
+    /** The answer to a successful login. */
+    public record LoginResult(String token, Instant expiresAt, User user) {
+    }
+
+    private final Database db;
+    private final UserStore users;
+    private final SessionStore sessions = new SessionStore();
+    private final PasswordHasher hasher;
+    private final SessionTokens tokens = new SessionTokens();
+    private final SessionConfig config;
+
+    public AccountService(Database db, UserStore users, SessionConfig config) {
+        this.db = db;
+        this.users = users;
+        this.config = config;
+        this.hasher = new PasswordHasher(config.passwordHashCost());
+    }
+
+    public User register(String rawUsername, String password, Optional<String> displayName) {
+        String username = normalizeUsername(rawUsername)
+                .orElseThrow(() -> ApiException.invalid("username",
+                        "username must be 3-32 characters of a-z, 0-9, '_', '.' and '-'"));
+        TextRules.requireLength("password", password, 8, 128);
+        String shown = displayName.map(d -> TextRules.requireLength("displayName", d, 1, 64)).orElse(username);
+        // Hash outside the transaction: it is CPU work and must not hold a connection.
+        String hash = hasher.hash(password);
+        return db.withHandle("accounts.register", h -> users.insert(h, username, shown, hash))
+                .orElseThrow(() -> new ApiException(ErrorCode.USERNAME_TAKEN, "username is taken", "username", 0));
+    }
+
+    public LoginResult login(String rawUsername, String password) {
+        Optional<UserStore.Credentials> found = normalizeUsername(rawUsername)
+                .flatMap(username -> db.withHandle("sessions.lookup", h -> users.credentials(h, username)));
+        boolean valid = found.isPresent()
+                ? hasher.matches(password, found.get().passwordHash())
+                : hasher.matchesNothing(password);
+        if (!valid) {
+            throw ApiException.of(ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
+        }
+        User user = found.get().user();
+        String token = tokens.newToken();
+        Instant expiresAt = Instant.now().plus(config.ttl()).truncatedTo(ChronoUnit.SECONDS);
+        db.withHandle("sessions.create", h -> {
+            sessions.insert(h, SessionTokens.hash(token), user.id(), expiresAt);
+            return null;
+        });
+        return new LoginResult(token, expiresAt, user);
+    }
+
+    public Optional<Session> authenticate(String token) {
+        if (token == null || token.isEmpty() || token.length() > 200) {
+            return Optional.empty();
+        }
+        byte[] hash = SessionTokens.hash(token);
+        return db.withHandle("sessions.authenticate", h -> sessions.active(h, hash));
+    }
+
+    public void logout(Session session) {
+        db.withHandle("sessions.revoke", h -> {
+            sessions.delete(h, session.tokenHash());
+            return null;
+        });
+    }
+
+    public int deleteExpiredSessions() {
+        return db.withHandle("sessions.expire", sessions::deleteExpired);
+    }
+
+    public Optional<User> byUsername(String rawUsername) {
+        return normalizeUsername(rawUsername).flatMap(u -> db.withHandle("users.byUsername", h -> users.byUsername(h, u)));
+    }
+
+    static Optional<String> normalizeUsername(String raw) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        String folded = raw.toLowerCase(Locale.ROOT);
+        // toLowerCase(ROOT) may fold non-ASCII letters into ASCII ones (e.g. the Kelvin sign into 'k'); only A-Z may fold.
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c > 0x7f) {
+                return Optional.empty();
+            }
+        }
+        return USERNAME.matcher(folded).matches() ? Optional.of(folded) : Optional.empty();
+    }
+}

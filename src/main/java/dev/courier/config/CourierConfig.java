@@ -1,0 +1,12 @@
+package dev.courier.config;
+
+import java.util.Optional;
+
+/** Everything {@code serve} needs, validated once at start and never changed afterwards. */
+public record CourierConfig(
+        HttpConfig http,
+        DatabaseConfig database,
+        PoolConfig pool,
+        SessionConfig sessions,
+        Optional<String> adminToken) {
+}

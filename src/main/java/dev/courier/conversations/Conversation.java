@@ -1,0 +1,28 @@
+package dev.courier.conversations;
+
+import dev.courier.accounts.User;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A conversation as one caller sees it: {@code readSeq} and {@code unread} are the caller's own. {@code title}
+ * and {@code ownerId} are null for a direct conversation.
+ */
+public record Conversation(
+        long id,
+        String type,
+        String title,
+        Long ownerId,
+        List<User> members,
+        Instant createdAt,
+        long lastSeq,
+        long readSeq,
+        long unread) {
+
+    public static final String DIRECT = "direct";
+    public static final String GROUP = "group";
+
+    public List<Long> memberIds() {
+        return members.stream().map(User::id).toList();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.courier.conversations;
+
+import dev.courier.accounts.User;
+import dev.courier.accounts.UserStore;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for {@code conversations} and {@code memberships}. Runs on a handle lent by the caller's transaction. */
+public final class ConversationStore {
+
+    /** One conversation row joined with the caller's membership, before members are attached. */
+    record Row(long id, String type, String title, Long ownerId, Instant createdAt, Instant lastActivityAt,
+               long lastSeq, long readSeq, long unread) {
+
+        Conversation withMembers(List<User> members) {
+            return new Conversation(id, type, title, ownerId, members, createdAt, lastSeq, readSeq, unread);
+        }
+    }
+
+    private static final String VIEW = """
+            SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.read_seq,
+                   (SELECT count(*) FROM messages x
+                     WHERE x.conversation_id = c.id AND x.seq > m.read_seq AND x.sender_id <> m.user_id) AS unread
+              FROM conversations c
+              JOIN memberships m ON m.conversation_id = c.id AND m.user_id = :userId
+            """;
+
+    /** The conversation as {@code userId} sees it, or empty when it does not exist or the user is not a member. */
+    Optional<Conversation> view(Handle h, long conversationId, long userId) {
+        return h.createQuery(VIEW + " WHERE c.id = :id")
+                .bind("id", conversationId)
+                .bind("userId", userId)
+                .map((rs, ctx) -> row(rs))
+                .findOne()
+                .map(row -> row.withMembers(members(h, List.of(row.id())).getOrDefault(row.id(), List.of())));
+    }
+
+    /** Up to {@code limit} conversations of {@code userId}, most recent activity first, after {@code cursor}. */
+    List<Row> page(Handle h, long userId, ConversationCursor cursor, int limit) {
+        String where = cursor == null ? "" : " WHERE (c.last_activity_at, c.id) < (:at, :afterId)";
+        var query = h.createQuery(VIEW + where + " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT :limit")
+                .bind("userId", userId)
+                .bind("limit", limit);
+        if (cursor != null) {
+            query.bind("at", Timestamp.from(cursor.lastActivityAt())).bind("afterId", cursor.id());
+        }
+        return query.map((rs, ctx) -> row(rs)).list();
+    }
+
+    /** Members of each conversation, in the order they joined. */
+    Map<Long, List<User>> members(Handle h, Collection<Long> conversationIds) {
+        Map<Long, List<User>> byConversation = new LinkedHashMap<>();
+        h.createQuery("SELECT m.conversation_id, " + UserStore.COLUMNS + " FROM memberships m "
+                        + "JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ANY(:ids) "
+                        + "ORDER BY m.conversation_id, m.joined_at, u.id")
+                .bindArray("ids", Long.class, conversationIds)
+                .map((rs, ctx) -> Map.entry(rs.getLong("conversation_id"), UserStore.user(rs, ctx)))
+                .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return byConversation;
+    }
+
+    public boolean isMember(Handle h, long conversationId, long userId) {
+        return h.createQuery("SELECT 1 FROM memberships WHERE conversation_id = :c AND user_id = :u")
+                .bind("c", conversationId)
+                .bind("u", userId)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent();
+    }
+
+    public List<Long> memberIds(Handle h, long conversationId) {
+        return h.createQuery("SELECT user_id FROM memberships WHERE conversation_id = :c ORDER BY user_id")
+                .bind("c", conversationId)
+                .mapTo(Long.class)
+                .list();
+    }
+
+    /** Type and owner of a conversation, locking its row against concurrent membership changes. */
+    Optional<Row> lockForMembershipChange(Handle h, long conversationId) {
+        return h.createQuery("SELECT id, type, title, owner_id, created_at, last_activity_at, last_seq, "
+                        + "0 AS read_seq, 0 AS unread FROM conversations c WHERE id = :id FOR UPDATE")
+                .bind("id", conversationId)
+                .map((rs, ctx) -> row(rs))
+                .findOne();
+    }
+
+    OptionalLong insertDirect(Handle h, long userLo, long userHi) {
+        return h.createQuery("""
+                        INSERT INTO conversations (type, direct_user_lo, direct_user_hi) VALUES ('direct', :lo, :hi)
+                        ON CONFLICT (direct_user_lo, direct_user_hi) WHERE type = 'direct' DO NOTHING
+                        RETURNING id""")
+                .bind("lo", userLo)
+                .bind("hi", userHi)
+                .mapTo(Long.class)
+                .findOne()
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty());
+    }
+
+    long directBetween(Handle h, long userLo, long userHi) {
+        return h.createQuery("SELECT id FROM conversations "
+                        + "WHERE type = 'direct' AND direct_user_lo = :lo AND direct_user_hi = :hi")
+                .bind("lo", userLo)
+                .bind("hi", userHi)
+                .mapTo(Long.class)
+                .one();
+    }
+
+    long insertGroup(Handle h, String title, long ownerId) {
+        return h.createQuery("INSERT INTO conversations (type, title, owner_id) VALUES ('group', :title, :owner) "
+                        + "RETURNING id")
+                .bind("title", title)
+                .bind("owner", ownerId)
+                .mapTo(Long.class)
+                .one();
+    }
+
+    /** Adds the users not yet members; returns how many were added. */
+    int addMembers(Handle h, long conversationId, Collection<Long> userIds) {
+        return h.createUpdate("INSERT INTO memberships (conversation_id, user_id) "
+                        + "SELECT :c, unnest(:ids) ON CONFLICT DO NOTHING")
+                .bind("c", conversationId)
+                .bindArray("ids", Long.class, userIds)
+                .execute();
+    }
+
+    boolean removeMember(Handle h, long conversationId, long userId) {
+        return h.createUpdate("DELETE FROM memberships WHERE conversation_id = :c AND user_id = :u")
+                .bind("c", conversationId)
+                .bind("u", userId)
+                .execute() == 1;
+    }
+
+    int memberCount(Handle h, long conversationId) {
+        return h.createQuery("SELECT count(*) FROM memberships WHERE conversation_id = :c")
+                .bind("c", conversationId)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /** Hands ownership to the longest-standing remaining member, or to nobody when none remains. */
+    void passOwnership(Handle h, long conversationId) {
+        h.createUpdate("""
+                        UPDATE conversations SET owner_id = (
+                            SELECT user_id FROM memberships WHERE conversation_id = :c
+                             ORDER BY joined_at, user_id LIMIT 1)
+                         WHERE id = :c""")
+                .bind("c", conversationId)
+                .execute();
+    }
+
+    private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long owner = rs.getLong("owner_id");
+        Long ownerId = rs.wasNull() ? null : owner;
+        return new Row(rs.getLong("id"), rs.getString("type"), rs.getString("title"), ownerId,
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("last_activity_at").toInstant(),
+                rs.getLong("last_seq"), rs.getLong("read_seq"), rs.getLong("unread"));
+    }
+}

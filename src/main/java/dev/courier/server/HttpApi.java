@@ -1,0 +1,80 @@
+package dev.courier.server;
+
+import dev.courier.accounts.Authentication;
+import dev.courier.config.HttpConfig;
+import dev.courier.ops.HttpMetrics;
+import dev.courier.web.HttpErrors;
+import dev.courier.web.Json;
+import dev.courier.web.JsonBody;
+import dev.courier.web.RequestIds;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+
+/** The Javalin application: cross-cutting filters, error rendering and each feature's routes. */
+final class HttpApi {
+
+    private static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+    private final HttpConfig config;
+    private final Authentication authentication;
+    private final HttpMetrics metrics;
+    private final List<Consumer<RoutesConfig>> features;
+
+    HttpApi(HttpConfig config, Authentication authentication, HttpMetrics metrics,
+            List<Consumer<RoutesConfig>> features) {
+        this.config = config;
+        this.authentication = authentication;
+        this.metrics = metrics;
+        this.features = features;
+    }
+
+    Javalin start() {
+        return Javalin.create(javalin -> {
+            javalin.concurrency.useVirtualThreads = true;
+            javalin.jetty.host = config.host();
+            javalin.jetty.port = config.port();
+            javalin.http.maxRequestSize = JsonBody.MAX_BYTES;
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout).
+            javalin.jetty.modifyServer(server -> {
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+            });
+
+            RoutesConfig routes = javalin.routes;
+            routes.before(ctx -> {
+                RequestIds.assign(ctx);
+                metrics.start(ctx);
+                ctx.header("Cache-Control", "no-store");
+                ctx.header("X-Content-Type-Options", "nosniff");
+            });
+            routes.beforeMatched("/v1/*", ctx -> {
+                if (needsUserToken(ctx)) {
+                    authentication.require(ctx);
+                }
+            });
+            routes.after(ctx -> {
+                metrics.finish(ctx);
+                RequestIds.clear();
+            });
+            HttpErrors.register(routes);
+            features.forEach(feature -> feature.accept(routes));
+        }).start();
+    }
+
+    private static boolean needsUserToken(Context ctx) {
+        String path = ctx.path();
+        if (ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"))) {
+            return false;
+        }
+        return !path.startsWith("/v1/admin/");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.courier.web;
+
+import io.javalin.http.Context;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.MDC;
+
+/**
+ * Gives every request an id that appears in its log lines ({@code requestId} in the MDC), in the
+ * {@code X-Request-Id} response header and in the message of any 5xx answer.
+ */
+public final class RequestIds {
+
+    public static final String HEADER = "X-Request-Id";
+    private static final String ATTRIBUTE = "courier.requestId";
+
+    private RequestIds() {
+    }
+
+    public static void assign(Context ctx) {
+        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        ctx.attribute(ATTRIBUTE, id);
+        ctx.header(HEADER, id);
+        MDC.put("requestId", id);
+    }
+
+    public static String of(Context ctx) {
+        String id = ctx.attribute(ATTRIBUTE);
+        return id == null ? "-" : id;
+    }
+
+    public static void clear() {
+        MDC.remove("requestId");
+    }
+}
