@@ -5,18 +5,21 @@ import dev.courier.db.Database;
 import dev.courier.events.DomainEvent;
 import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
-import dev.courier.web.ErrorCode;
+import dev.courier.db.DatabaseBusyException;
 import dev.courier.web.TextRules;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sending, reading history and moving read markers. REST and the socket both call these methods, so both follow
  * the same rules, idempotency and error codes.
  */
-public final class MessageService {
+public final class MessageService implements AutoCloseable {
 
     public static final int MAX_BODY_CODE_POINTS = 4_000;
 
@@ -28,52 +31,56 @@ public final class MessageService {
     public record History(List<Message> messages, boolean hasMore) {
     }
 
-    /** Raised inside the transaction when a concurrent retry stored the same clientMsgId first. */
-    private static final class ConcurrentRetry extends RuntimeException {
-        ConcurrentRetry() {
-            super(null, null, false, false);
-        }
-    }
+    /** How long a request waits for its batch: longer than the statement timeout plus one retry. */
+    private static final long SEND_WAIT_SECONDS = 15;
 
     private final Database db;
     private final MessageStore store = new MessageStore();
     private final ConversationStore conversations;
+    private final MessageWriter writer;
     private final EventSink events;
 
-    public MessageService(Database db, ConversationStore conversations, EventSink events) {
+    public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes) {
         this.db = db;
         this.conversations = conversations;
+        this.writer = new MessageWriter(new BatchAppender(db, store), writerLanes, 10_000, 256, outcomes -> {
+            for (BatchAppender.Outcome outcome : outcomes) {
+                if (outcome.sent() != null && outcome.sent().created()) {
+                    events.publish(new DomainEvent.MessageStored(outcome.sent().message()));
+                }
+            }
+        });
         this.events = events;
     }
 
+    /**
+     * Stores a message, or finds the one stored under this sender's {@code clientMsgId} before. Returns only once
+     * the message is committed.
+     */
     public Sent send(long senderId, long conversationId, UUID clientMsgId, String body) {
         validateBody(body);
-        Sent sent;
+        CompletableFuture<Sent> result = new CompletableFuture<>();
+        writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, result));
         try {
-            sent = db.inTransaction("messages.send", h -> {
-                if (!conversations.isMember(h, conversationId, senderId)) {
-                    throw notFound();
-                }
-                // Decide about a retry before taking a seq, so a duplicate never consumes one.
-                Optional<Message> first = store.bySenderAndClientMsgId(h, senderId, clientMsgId);
-                if (first.isPresent()) {
-                    return new Sent(sameRequestOrConflict(first.get(), conversationId, body), false);
-                }
-                long seq = store.claimNextSeq(h, conversationId);
-                Message stored = store.insert(h, conversationId, seq, senderId, clientMsgId, body)
-                        .orElseThrow(ConcurrentRetry::new);
-                return new Sent(stored, true);
-            });
-        } catch (ConcurrentRetry e) {
-            // Another request with this clientMsgId committed while we waited; our seq claim was rolled back.
-            Message first = db.withHandle("messages.send.retry",
-                    h -> store.bySenderAndClientMsgId(h, senderId, clientMsgId)).orElseThrow();
-            sent = new Sent(sameRequestOrConflict(first, conversationId, body), false);
+            return result.get(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            // The batch may still commit; a retry with the same clientMsgId then finds the message.
+            throw new DatabaseBusyException("the message was not stored in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseBusyException("interrupted while storing the message");
         }
-        if (sent.created()) {
-            events.publish(new DomainEvent.MessageStored(sent.message()));
-        }
-        return sent;
+    }
+
+    /** Stops the writers; sends still queued fail with {@code overloaded}. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     public History history(long callerId, long conversationId, Long after, Long before, int limit) {
@@ -124,14 +131,6 @@ public final class MessageService {
         if (TextRules.isBlank(body)) {
             throw ApiException.invalid("body", "body must not be only white space");
         }
-    }
-
-    private static Message sameRequestOrConflict(Message first, long conversationId, String body) {
-        if (first.conversationId() != conversationId || !first.body().equals(body)) {
-            throw new ApiException(ErrorCode.CLIENT_MSG_ID_REUSED,
-                    "clientMsgId was already used for a different message", "clientMsgId", 0);
-        }
-        return first;
     }
 
     private static ApiException notFound() {

@@ -75,7 +75,9 @@ public final class CourierServer implements AutoCloseable {
             ConversationStore conversationStore = new ConversationStore();
             AccountService accounts = new AccountService(database, users, config.sessions());
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
-            MessageService messages = new MessageService(database, conversationStore, events);
+            MessageService messages = new MessageService(database, conversationStore, events,
+                    Math.max(1, config.pool().maxSize() / 2));
+            started.addFirst(messages);
 
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts), new HttpMetrics(meters), List.of(
                     new AccountRoutes(accounts)::register,

@@ -1,0 +1,115 @@
+package dev.courier.messages;
+
+import dev.courier.db.DatabaseBusyException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for sends. Each conversation belongs to one lane (by id), and each lane has one writer that
+ * takes everything queued, stores it in one transaction and then completes the waiting requests. So:
+ * <ul>
+ *   <li>one conversation's writes never queue on its row lock from several connections at once, and come out in
+ *       the order they were accepted;</li>
+ *   <li>under load a batch grows by itself (sends arrive while the previous commit runs), with no added delay
+ *       when the server is idle;</li>
+ *   <li>the writers use at most {@code lanes} connections, leaving the rest of the pool to reads.</li>
+ * </ul>
+ * Lane queues are bounded; a full queue answers {@code overloaded} at once instead of growing.
+ */
+final class MessageWriter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
+
+    private final BlockingQueue<PendingSend>[] lanes;
+    private final Thread[] writers;
+    private final BatchAppender appender;
+    private final int maxBatch;
+    private final Consumer<List<BatchAppender.Outcome>> afterCommit;
+
+    @SuppressWarnings("unchecked")
+    MessageWriter(BatchAppender appender, int laneCount, int queueCapacity, int maxBatch,
+                  Consumer<List<BatchAppender.Outcome>> afterCommit) {
+        this.appender = appender;
+        this.maxBatch = maxBatch;
+        this.afterCommit = afterCommit;
+        this.lanes = new BlockingQueue[laneCount];
+        this.writers = new Thread[laneCount];
+        for (int i = 0; i < laneCount; i++) {
+            BlockingQueue<PendingSend> lane = new ArrayBlockingQueue<>(queueCapacity);
+            lanes[i] = lane;
+            writers[i] = Thread.ofVirtual().name("message-writer-" + i).start(() -> drain(lane));
+        }
+    }
+
+    /** Queues a send; its future completes after the batch holding it commits (or fails). */
+    void submit(PendingSend send) {
+        BlockingQueue<PendingSend> lane = lanes[(int) Math.floorMod(send.conversationId(), (long) lanes.length)];
+        if (!lane.offer(send)) {
+            send.result().completeExceptionally(new DatabaseBusyException("message queue full"));
+        }
+    }
+
+    private void drain(BlockingQueue<PendingSend> lane) {
+        List<PendingSend> batch = new ArrayList<>(maxBatch);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(lane.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            lane.drainTo(batch, maxBatch - 1);
+            write(batch);
+            batch.clear();
+        }
+        failAll(lane, new DatabaseBusyException("server is stopping"));
+    }
+
+    private void write(List<PendingSend> batch) {
+        List<BatchAppender.Outcome> outcomes;
+        try {
+            outcomes = appender.append(batch);
+        } catch (RuntimeException e) {
+            batch.forEach(send -> send.result().completeExceptionally(e));
+            return;
+        }
+        for (BatchAppender.Outcome outcome : outcomes) {
+            if (outcome.error() != null) {
+                outcome.send().result().completeExceptionally(outcome.error());
+            } else {
+                outcome.send().result().complete(outcome.sent());
+            }
+        }
+        try {
+            afterCommit.accept(outcomes);
+        } catch (RuntimeException e) {
+            log.error("publishing committed messages failed; clients catch up from history", e);
+        }
+    }
+
+    private static void failAll(BlockingQueue<PendingSend> lane, RuntimeException why) {
+        List<PendingSend> left = new ArrayList<>();
+        lane.drainTo(left);
+        left.forEach(send -> send.result().completeExceptionally(why));
+    }
+
+    @Override
+    public void close() {
+        for (Thread writer : writers) {
+            writer.interrupt();
+        }
+        for (Thread writer : writers) {
+            try {
+                writer.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.courier.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.web.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A small client of the contract for tests: raw requests, plus helpers that build users and conversations. */
+public final class ApiClient {
+
+    private static final AtomicLong NEXT_USER = new AtomicLong(System.nanoTime() % 100_000);
+    public static final String PASSWORD = "correct horse battery";
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ApiClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** An answer: status, headers and body, with the body parsed on demand. */
+    public record Response(int status, java.net.http.HttpHeaders headers, String body) {
+
+        public JsonNode json() {
+            try {
+                return Json.mapper().readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("response is not JSON: " + body, e);
+            }
+        }
+
+        /** The contract's error code, or null when the body has none. */
+        public String errorCode() {
+            JsonNode error = json().path("error");
+            return error.isMissingNode() ? null : error.path("code").asText();
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    /** A registered, logged-in user. */
+    public record TestUser(long id, String username, String token) {
+    }
+
+    public Response get(String path, String token) {
+        return send("GET", path, token, null, null);
+    }
+
+    public Response delete(String path, String token) {
+        return send("DELETE", path, token, null, null);
+    }
+
+    public Response post(String path, String token, Object body) {
+        return send("POST", path, token, "application/json", body instanceof String s ? s : Json.write(body));
+    }
+
+    public Response put(String path, String token, Object body) {
+        return send("PUT", path, token, "application/json", body instanceof String s ? s : Json.write(body));
+    }
+
+    public Response send(String method, String path, String token, String contentType, String body) {
+        return sendBytes(method, path, token, contentType,
+                body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public Response sendBytes(String method, String path, String token, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    public static String uniqueUsername(String prefix) {
+        return prefix + NEXT_USER.incrementAndGet();
+    }
+
+    public TestUser newUser() {
+        return newUser("user");
+    }
+
+    public TestUser newUser(String prefix) {
+        String username = uniqueUsername(prefix);
+        Response created = post("/v1/accounts", null, Map.of("username", username, "password", PASSWORD));
+        expect(created, 201);
+        return login(username);
+    }
+
+    public TestUser login(String username) {
+        Response session = post("/v1/sessions", null, Map.of("username", username, "password", PASSWORD));
+        expect(session, 201);
+        JsonNode body = session.json();
+        return new TestUser(body.path("user").path("id").asLong(), username, body.path("token").asText());
+    }
+
+    /** Opens (or finds) the direct conversation of two users and returns its id. */
+    public long direct(TestUser a, TestUser b) {
+        Response r = post("/v1/conversations", a.token(), Map.of("type", "direct", "members", List.of(b.id())));
+        if (r.status() != 201 && r.status() != 200) {
+            throw new AssertionError("direct conversation: " + r);
+        }
+        return r.json().path("id").asLong();
+    }
+
+    public long group(TestUser owner, String title, TestUser... members) {
+        Response r = post("/v1/conversations", owner.token(), Map.of("type", "group", "title", title,
+                "members", java.util.Arrays.stream(members).map(TestUser::id).toList()));
+        expect(r, 201);
+        return r.json().path("id").asLong();
+    }
+
+    public Response sendMessage(TestUser sender, long conversationId, String body) {
+        return post("/v1/conversations/" + conversationId + "/messages", sender.token(),
+                Map.of("clientMsgId", UUID.randomUUID().toString(), "body", body));
+    }
+
+    private static void expect(Response r, int status) {
+        if (r.status() != status) {
+            throw new AssertionError("expected " + status + " but got " + r);
+        }
+    }
+}

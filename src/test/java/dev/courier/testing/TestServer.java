@@ -1,0 +1,78 @@
+package dev.courier.testing;
+
+import dev.courier.config.CourierConfig;
+import dev.courier.config.DatabaseConfig;
+import dev.courier.config.HttpConfig;
+import dev.courier.config.JdbcTarget;
+import dev.courier.config.PoolConfig;
+import dev.courier.config.SessionConfig;
+import dev.courier.server.CourierServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** A real Courier server on a free loopback port, on its own fresh database of the shared test PostgreSQL. */
+public final class TestServer implements AutoCloseable {
+
+    private final CourierServer server;
+    private final CourierConfig config;
+
+    private TestServer(CourierServer server, CourierConfig config) {
+        this.server = server;
+        this.config = config;
+    }
+
+    public static TestServer start() {
+        return start(UnaryOperator.identity());
+    }
+
+    /** Starts a server whose default test configuration {@code customize} may change. */
+    public static TestServer start(UnaryOperator<CourierConfig> customize) {
+        return start(customize.apply(defaultConfig(TestDatabase.freshDatabase())));
+    }
+
+    public static TestServer start(CourierConfig config) {
+        return new TestServer(CourierServer.start(config), config);
+    }
+
+    /** Loopback, free port, the given database, a small pool and the cheapest password hashing. */
+    public static CourierConfig defaultConfig(JdbcTarget database) {
+        return new CourierConfig(
+                new HttpConfig("127.0.0.1", 0),
+                new DatabaseConfig(Optional.of(database), Path.of("unused-by-external-database")),
+                PoolConfig.defaults().withMaxSize(8),
+                new SessionConfig(Duration.ofHours(1), 1),
+                Optional.of(ADMIN_TOKEN));
+    }
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
+
+    /** A configuration like {@code defaultConfig} but with the embedded database in {@code dataDir}. */
+    public static CourierConfig embeddedConfig(Path dataDir) {
+        CourierConfig base = defaultConfig(new JdbcTarget("jdbc:postgresql://unused", null, null));
+        return new CourierConfig(base.http(), new DatabaseConfig(Optional.empty(), dataDir), base.pool(),
+                base.sessions(), base.adminToken());
+    }
+
+    public CourierConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public ApiClient client() {
+        return new ApiClient(baseUrl());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
