@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -22,6 +24,7 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final LeaseRegistry leases;
     private final Runnable onClose;
+    private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
 
     Database(HikariDataSource dataSource, Jdbi jdbi, LeaseRegistry leases, Runnable onClose) {
         this.dataSource = dataSource;
@@ -38,6 +41,21 @@ public final class Database implements AutoCloseable {
     /** Runs {@code callback} in one READ COMMITTED transaction that commits when it returns and rolls back when it throws. */
     public <T> T inTransaction(String callSite, HandleCallback<T, RuntimeException> callback) {
         return lend(callSite, () -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback));
+    }
+
+    /** Registers a watcher of pool events (leaks, reclaims, timeouts, reachability). */
+    public void addListener(Consumer<PoolEvent> listener) {
+        listeners.add(listener);
+    }
+
+    void publish(PoolEvent event) {
+        for (Consumer<PoolEvent> listener : listeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn("pool event listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** True when a trivial query answers within the statement timeout. */
