@@ -18,6 +18,7 @@ import dev.courier.messages.MessageService;
 import dev.courier.ops.Health;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -79,7 +80,8 @@ public final class CourierServer implements AutoCloseable {
                     Math.max(1, config.pool().maxSize() / 2));
             started.addFirst(messages);
 
-            HttpApi api = new HttpApi(config.http(), new Authentication(accounts), new HttpMetrics(meters), List.of(
+            HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
+                    new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), List.of(
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,

@@ -3,6 +3,7 @@ package dev.courier.server;
 import dev.courier.accounts.Authentication;
 import dev.courier.config.HttpConfig;
 import dev.courier.ops.HttpMetrics;
+import dev.courier.web.AdminAuthentication;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
 import dev.courier.web.JsonBody;
@@ -23,13 +24,15 @@ final class HttpApi {
 
     private final HttpConfig config;
     private final Authentication authentication;
+    private final AdminAuthentication adminAuthentication;
     private final HttpMetrics metrics;
     private final List<Consumer<RoutesConfig>> features;
 
-    HttpApi(HttpConfig config, Authentication authentication, HttpMetrics metrics,
-            List<Consumer<RoutesConfig>> features) {
+    HttpApi(HttpConfig config, Authentication authentication, AdminAuthentication adminAuthentication,
+            HttpMetrics metrics, List<Consumer<RoutesConfig>> features) {
         this.config = config;
         this.authentication = authentication;
+        this.adminAuthentication = adminAuthentication;
         this.metrics = metrics;
         this.features = features;
     }
@@ -61,6 +64,7 @@ final class HttpApi {
                     authentication.require(ctx);
                 }
             });
+            routes.beforeMatched("/v1/admin/*", adminAuthentication::require);
             routes.after(ctx -> {
                 metrics.finish(ctx);
                 RequestIds.clear();

@@ -1,0 +1,36 @@
+package dev.courier.web;
+
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * Guards {@code /v1/admin/...}: without a configured admin token the admin API does not exist ({@code 404});
+ * with one, any other bearer token, a user's session token included, is {@code 401}.
+ */
+public final class AdminAuthentication {
+
+    private final Optional<byte[]> token;
+
+    public AdminAuthentication(Optional<String> token) {
+        this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public boolean enabled() {
+        return token.isPresent();
+    }
+
+    public void require(Context ctx) {
+        if (token.isEmpty()) {
+            throw ApiException.notFound("no such resource");
+        }
+        String header = ctx.header("Authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim() : "";
+        // constant-time comparison: response timing must not reveal how much of the token was right
+        if (!MessageDigest.isEqual(token.get(), presented.getBytes(StandardCharsets.UTF_8))) {
+            throw ApiException.of(ErrorCode.UNAUTHORIZED, "admin token required");
+        }
+    }
+}
