@@ -158,7 +158,8 @@ public final class ConversationService {
 
     private static void requireGroup(ConversationStore.Row row) {
         if (!Conversation.GROUP.equals(row.type())) {
-            throw ApiException.invalid("type", "members can change only in a group conversation");
+            // No input field is at fault (the request names no type), so the error names none.
+            throw ApiException.of(ErrorCode.VALIDATION_FAILED, "members can change only in a group conversation");
         }
     }
 

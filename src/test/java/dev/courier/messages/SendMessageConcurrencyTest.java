@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.Concurrently;
 import dev.courier.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +39,7 @@ class SendMessageConcurrencyTest {
         long conversation = api.direct(alice, bob);
         String clientMsgId = UUID.randomUUID().toString();
 
-        List<Response> answers = inParallel(20, i -> api.post("/v1/conversations/" + conversation + "/messages",
+        List<Response> answers = Concurrently.run(20, i -> api.post("/v1/conversations/" + conversation + "/messages",
                 alice.token(), Map.of("clientMsgId", clientMsgId, "body", "once only")));
 
         assertThat(answers).extracting(Response::status).containsOnly(200, 201);
@@ -63,7 +60,7 @@ class SendMessageConcurrencyTest {
         }
         long group = api.group(owner, "busy", senders.toArray(TestUser[]::new));
 
-        List<Response> answers = inParallel(50, i -> api.sendMessage(senders.get(i % senders.size()), group,
+        List<Response> answers = Concurrently.run(50, i -> api.sendMessage(senders.get(i % senders.size()), group,
                 "message " + i));
 
         assertThat(answers).extracting(Response::status).containsOnly(201);
@@ -72,25 +69,5 @@ class SendMessageConcurrencyTest {
         Response history = api.get("/v1/conversations/" + group + "/messages?limit=500", owner.token());
         assertThat(history.json().path("messages")).extracting(m -> m.path("seq").asLong())
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 50).boxed().toList());
-    }
-
-    private static List<Response> inParallel(int n, java.util.function.IntFunction<Response> call) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Response>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return call.apply(index);
-                }));
-            }
-            go.countDown();
-            List<Response> answers = new ArrayList<>();
-            for (Future<Response> f : futures) {
-                answers.add(f.get());
-            }
-            return answers;
-        }
     }
 }

@@ -67,6 +67,11 @@ public final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    /** Runs one statement as the superuser on this server's own (external) test database. */
+    public void sql(String statement) {
+        TestDatabase.execute(config.database().external().orElseThrow(), statement);
+    }
+
     public ApiClient client() {
         return new ApiClient(baseUrl());
     }
