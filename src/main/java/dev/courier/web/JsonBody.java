@@ -28,8 +28,7 @@ public final class JsonBody {
     }
 
     public static JsonBody of(Context ctx) {
-        String contentType = ctx.header("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith("application/json")) {
+        if (!isJson(ctx.header("Content-Type"))) {
             throw ApiException.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
         }
         long declared = ctx.req().getContentLengthLong();
@@ -37,6 +36,19 @@ public final class JsonBody {
             throw tooLarge();
         }
         return parse(readBounded(ctx));
+    }
+
+    /**
+     * True for {@code application/json} with or without parameters ({@code ; charset=utf-8}); a prefix match
+     * would also let {@code application/jsonp} or {@code application/json-patch+json} through.
+     */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int parameters = contentType.indexOf(';');
+        String mediaType = parameters < 0 ? contentType : contentType.substring(0, parameters);
+        return mediaType.trim().toLowerCase(Locale.ROOT).equals("application/json");
     }
 
     /** Parses a JSON text that must be an object, e.g. one WebSocket frame. */

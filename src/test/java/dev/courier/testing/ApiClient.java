@@ -83,9 +83,20 @@ public final class ApiClient {
     }
 
     public Response sendBytes(String method, String path, String token, String contentType, byte[] body) {
+        return exchange(method, path, token, contentType, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /** Sends {@code body} with chunked transfer encoding: the server learns its length only by reading it. */
+    public Response sendChunked(String method, String path, String token, String contentType, byte[] body) {
+        return exchange(method, path, token, contentType,
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
+    }
+
+    private Response exchange(String method, String path, String token, String contentType,
+                              HttpRequest.BodyPublisher publisher) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(method, publisher);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
