@@ -10,9 +10,11 @@ import dev.courier.config.SessionConfig;
 import dev.courier.server.CourierServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,15 +65,25 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CourierConfig config = config();
         CourierServer server = CourierServer.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "courier-shutdown"));
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable closeOnce = () -> {
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+            }
+        };
+        // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
+        // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
+        }
+        // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
+        Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
         System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
                 + " using " + server.databaseDescription());
         System.out.flush();
-        stopped.await();
+        stopRequested.await();
+        closeOnce.run();
         return 0;
     }
 
