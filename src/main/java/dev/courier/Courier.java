@@ -1,6 +1,8 @@
 package dev.courier;
 
 import dev.courier.cli.ServeCommand;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,12 +17,37 @@ public final class Courier implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The help section that lists every subcommand's options, after the list of subcommands. */
+    private static final String SUBCOMMAND_OPTIONS = "subcommandOptions";
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Courier()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with {@code courier --help} showing each subcommand's options and defaults. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Courier()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.getHelpSectionMap().put(SUBCOMMAND_OPTIONS, Courier::subcommandOptions);
+        List<String> sections = new ArrayList<>(cli.getHelpSectionKeys());
+        sections.add(sections.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST) + 1,
+                SUBCOMMAND_OPTIONS);
+        cli.setHelpSectionKeys(sections);
+        return cli;
+    }
+
+    private static String subcommandOptions(CommandLine.Help help) {
+        StringBuilder text = new StringBuilder();
+        help.subcommands().forEach((name, sub) -> {
+            if (sub.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+                return;
+            }
+            text.append(System.lineSeparator()).append(sub.synopsis(0)).append(sub.optionList());
+        });
+        return text.toString();
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -1,0 +1,45 @@
+package dev.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.Courier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code courier --help} lists every subcommand with its options and defaults; {@code serve --help} still works. */
+class CommandLineHelpTest {
+
+    private static String run(String... args) {
+        CommandLine cli = Courier.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        assertThat(cli.execute(args)).isZero();
+        return out.toString();
+    }
+
+    @Test
+    void topLevelHelpListsEachSubcommandWithItsOptionsAndDefaults() {
+        String help = run("--help");
+        assertThat(help).contains("Commands:", "serve");
+        assertThat(help).contains("courier serve [-hV]", "--port=<port>", "--data-dir=<dataDir>", "--db-url=<dbUrl>",
+                "--admin-token=<adminToken>");
+        assertThat(help).containsPattern("HTTP and WebSocket port \\(env COURIER_PORT\\)\\.\\s+Default: 8080");
+        assertThat(help).contains("Default: ./courier-data", "Default: 250ms");
+        assertThat(help).doesNotContain("courier help [");
+    }
+
+    @Test
+    void serveHelpListsItsOwnOptionsWithDefaults() {
+        String help = run("serve", "--help");
+        assertThat(help).startsWith("Usage: courier serve");
+        assertThat(help).contains("--port=<port>", "--session-ttl=<sessionTtl>", "Default: 30d");
+        assertThat(help).doesNotContain("Commands:");
+    }
+
+    @Test
+    void runningWithoutASubcommandPrintsTheSameHelp() {
+        assertThat(run()).isEqualTo(run("--help"));
+    }
+}
