@@ -14,24 +14,33 @@ import org.jdbi.v3.postgres.PostgresPlugin;
  */
 public final class PooledDatabaseFactory {
 
+    /** Flyway waits 1 s, 2 s, 4 s ... between attempts: a database still starting gets about half a minute. */
+    private static final int MIGRATION_CONNECT_RETRIES = 5;
+
     private PooledDatabaseFactory() {
     }
 
     public static Database open(DatabaseTarget target, PoolConfig pool, MeterRegistry meters, Runnable onClose) {
+        migrate(target);
         HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters));
-        try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
         LeaseRegistry leases = new LeaseRegistry(meters);
         Jdbi jdbi = Jdbi.create(new LeasingConnectionFactory(dataSource, leases)).installPlugin(new PostgresPlugin());
         return new Database(dataSource, jdbi, leases, onClose);
+    }
+
+    /**
+     * Migrates on connections of its own, not the request pool's. The pool is built for requests: its acquire
+     * deadline (250 ms by default) fails a start on a busy machine while the first connections are still being
+     * opened, a pool of one cannot serve Flyway's lock and migration connections at once, and the statement and
+     * lock timeouts that protect requests would abort a long migration.
+     */
+    private static void migrate(DatabaseTarget target) {
+        Flyway.configure()
+                .dataSource(target.jdbcUrl(), target.user(), target.password())
+                .connectRetries(MIGRATION_CONNECT_RETRIES)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
     }
 
     static HikariConfig hikariConfig(DatabaseTarget target, PoolConfig pool, MeterRegistry meters) {

@@ -53,6 +53,23 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * Takes an ACCESS EXCLUSIVE lock on {@code table} in the given database and holds it until closed: every
+     * statement that touches the table then waits, as behind a stuck migration or a long transaction.
+     */
+    public static AutoCloseable lockTable(JdbcTarget database, String table) throws SQLException {
+        Connection c = java.sql.DriverManager.getConnection(database.jdbcUrl(), "postgres", null);
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+        }
+        return () -> {
+            try (c) {
+                c.rollback();
+            }
+        };
+    }
+
     public static synchronized int port() {
         return server().getPort();
     }
