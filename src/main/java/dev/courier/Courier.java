@@ -1,8 +1,10 @@
 package dev.courier;
 
 import dev.courier.cli.ServeCommand;
+import io.javalin.util.JavalinBindException;
 import java.util.ArrayList;
 import java.util.List;
+import org.flywaydb.core.api.FlywayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,7 +34,29 @@ public final class Courier implements Runnable {
         sections.add(sections.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST) + 1,
                 SUBCOMMAND_OPTIONS);
         cli.setHelpSectionKeys(sections);
+        cli.setExecutionExceptionHandler(Courier::reportFailure);
         return cli;
+    }
+
+    /**
+     * A server that cannot start (a bad option, a data directory in use, an unreachable database) says why in one
+     * line and exits 1; a stack trace is printed only for what looks like a bug.
+     */
+    private static int reportFailure(Exception failure, CommandLine cli, CommandLine.ParseResult parsed) {
+        StringBuilder reason = new StringBuilder("courier: ");
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && reason.indexOf(t.getMessage()) < 0) {
+                reason.append(t == failure ? "" : ": ").append(t.getMessage());
+            }
+        }
+        cli.getErr().println(reason);
+        boolean expected = failure instanceof IllegalArgumentException || failure instanceof IllegalStateException
+                || failure instanceof java.io.UncheckedIOException || failure instanceof FlywayException
+                || failure instanceof JavalinBindException;
+        if (!expected) {
+            failure.printStackTrace(cli.getErr());
+        }
+        return 1;
     }
 
     private static String subcommandOptions(CommandLine.Help help) {

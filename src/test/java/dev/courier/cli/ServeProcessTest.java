@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
@@ -57,7 +58,7 @@ class ServeProcessTest {
                     Thread.sleep(100);
                     out.write(body[i]);
                     out.flush();
-                    if (i == half + 10) {
+                    if (i >= half + 5 && !refusedNewConnections) {
                         refusedNewConnections = refusesConnections(serve.port());
                     }
                 }
@@ -88,7 +89,7 @@ class ServeProcessTest {
     }
 
     @Test
-    void aKilledServersDataDirectoryStartsAgainWithEverythingInIt() throws Exception {
+    void aKilledServersDataDirectoryStartsAgainWithEverythingInItAndRefusesASecondServer() throws Exception {
         Path dataDir = temp.resolve("data");
         Files.createDirectories(dataDir);
         String username;
@@ -110,6 +111,14 @@ class ServeProcessTest {
             assertThat(history.status()).isEqualTo(200);
             assertThat(history.json().path("messages").get(0).path("body").asText()).isEqualTo("acknowledged, so kept");
             assertThat(api.sendMessage(bea, conversation, "after").json().path("seq").asLong()).isEqualTo(2);
+
+            // While it runs, a second server on the same directory refuses to start, in one clear line.
+            assertThatThrownBy(() -> ServeProcess.start(dataDir).close())
+                    .hasMessageContaining("serve exited with 1")
+                    .hasMessageContaining("courier: data directory " + dataDir)
+                    .hasMessageContaining("is in use by another Courier server (pid " + second.pid() + ")")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\tat "));
+            assertThat(api.get("/v1/me", bea.token()).status()).isEqualTo(200);
             second.terminate();
             assertThat(second.awaitExit(Duration.ofSeconds(60))).as(second.output()).isZero();
         }

@@ -8,8 +8,11 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code courier --help} lists every subcommand with its options and defaults; {@code serve --help} still works. */
-class CommandLineHelpTest {
+/**
+ * {@code courier --help} lists every subcommand with its options and defaults; {@code serve --help} still works;
+ * a bad option is reported in one line.
+ */
+class CommandLineTest {
 
     private static String run(String... args) {
         CommandLine cli = Courier.commandLine();
@@ -41,5 +44,14 @@ class CommandLineHelpTest {
     @Test
     void runningWithoutASubcommandPrintsTheSameHelp() {
         assertThat(run()).isEqualTo(run("--help"));
+    }
+
+    @Test
+    void aBadOptionIsReportedInOneLineAndExitsOne() {
+        CommandLine cli = Courier.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("serve", "--port", "99999")).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("courier: --port must be between 0 and 65535, got 99999");
     }
 }
