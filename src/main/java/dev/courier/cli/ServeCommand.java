@@ -64,6 +64,17 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         CourierConfig config = config();
+        // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
+        // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
+        // Handled before the start, so a signal during the start stops the server as soon as it is up.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // e.g. under -Xrs: the shutdown hook below still stops the server, only the exit code differs
+            }
+        }
         CourierServer server = CourierServer.start(config);
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeOnce = () -> {
@@ -71,12 +82,6 @@ public final class ServeCommand implements Callable<Integer> {
                 server.close();
             }
         };
-        // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
-        // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        for (String name : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
-        }
         // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
         System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
