@@ -28,7 +28,7 @@ class ConversationsApiTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start();
+        server = TestServer.start(TestServer::patientPool); // many requests at once, not a shedding test
         api = server.client();
     }
 

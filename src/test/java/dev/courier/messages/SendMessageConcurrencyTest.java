@@ -23,7 +23,7 @@ class SendMessageConcurrencyTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start();
+        server = TestServer.start(TestServer::patientPool); // many requests at once, not a shedding test
         api = server.client();
     }
 

@@ -17,8 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** A server on the embedded PostgreSQL: what its data directory keeps, and who may use it. */
 class EmbeddedDataDirectoryTest {
 
+    /**
+     * One data directory for the class: each test starts its own servers on it, with users of its own, and only
+     * the first start pays for initdb.
+     */
     @TempDir
-    Path dataDir;
+    static Path dataDir;
 
     @Test
     void restartOnTheSameDataDirectoryKeepsUsersSessionsConversationsAndMessages() {

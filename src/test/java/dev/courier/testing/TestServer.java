@@ -48,6 +48,17 @@ public final class TestServer implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token";
 
+    /**
+     * {@code config} with a long pool acquire deadline, for tests of something other than load shedding that
+     * send many requests at once: on a busy shared machine the production deadline (250 ms) sheds some of them.
+     */
+    public static CourierConfig patientPool(CourierConfig config) {
+        var p = config.pool();
+        return new CourierConfig(config.http(), config.database(), new dev.courier.config.PoolConfig(p.maxSize(),
+                Duration.ofSeconds(10), p.statementTimeout(), p.idleInTransactionTimeout(), p.lockTimeout(),
+                p.leakWarning(), p.leakReclaim()), config.sessions(), config.adminToken());
+    }
+
     /** A configuration like {@code defaultConfig} but with the embedded database in {@code dataDir}. */
     public static CourierConfig embeddedConfig(Path dataDir) {
         CourierConfig base = defaultConfig(new JdbcTarget("jdbc:postgresql://unused", null, null));
