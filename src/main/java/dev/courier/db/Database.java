@@ -108,7 +108,7 @@ public final class Database implements AutoCloseable {
         SCOPE.set(scope);
         double rate = leakRate;
         if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
-            leakOneConnection();
+            leakForFaultInjection();
         }
         return scope;
     }
@@ -200,7 +200,7 @@ public final class Database implements AutoCloseable {
      * Borrows a connection outside any callback, opens a transaction on it and never gives it back: a real leak,
      * on purpose, under the call site {@code fault.leak}. Only fault injection calls this.
      */
-    private void leakOneConnection() {
+    void leakForFaultInjection() {
         if (!watch.reachability().reachable()) {
             return;
         }

@@ -67,6 +67,10 @@ public final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    public CourierServer server() {
+        return server;
+    }
+
     public ApiClient client() {
         return new ApiClient(baseUrl());
     }
