@@ -68,7 +68,7 @@ final class HttpApi {
             // back when it ends. Admin requests stay outside, so an operator can look while the limit is reached.
             routes.beforeMatched("/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/v1/admin/")) {
-                    ctx.attribute(SCOPE, database.openScope("http " + ctx.method() + " " + ctx.endpoint().path));
+                    ctx.attribute(SCOPE, database.openScope("http " + ctx.method() + " " + routeOf(ctx)));
                 }
             });
             routes.beforeMatched("/v1/*", ctx -> {
@@ -88,6 +88,12 @@ final class HttpApi {
             HttpErrors.register(routes);
             features.forEach(feature -> feature.accept(routes));
         }).start();
+    }
+
+    /** The route template (never the raw path, which may hold ids); the request's own path when none matched. */
+    private static String routeOf(Context ctx) {
+        var matched = ctx.endpoints().matchedHttpEndpoint();
+        return matched != null ? matched.path : ctx.path();
     }
 
     private static boolean needsUserToken(Context ctx) {
