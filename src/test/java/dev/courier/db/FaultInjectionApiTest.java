@@ -87,6 +87,37 @@ class FaultInjectionApiTest {
         }
     }
 
+    @Test
+    void theOutageSwitchOnAnExternalDatabaseClosesTheGateUntilSwitchedBack() throws Exception {
+        try (TestServer server = TestServer.start(cfg -> cfg.withFaultInjection(true))) {
+            ApiClient api = server.client();
+            var user = api.newUser();
+            List<PoolEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            server.server().database().addListener(events::add);
+
+            assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("databaseDown", true)).status())
+                    .isEqualTo(200);
+            long start = System.nanoTime();
+            Response refused = api.get("/v1/me", user.token());
+            long refusedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.errorCode()).isEqualTo("unavailable");
+            assertThat(refused.header("Retry-After")).isNotNull();
+            Response ready = api.get("/health/ready", null);
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().path("checks").path("database").path("detail").asText())
+                    .contains("switched off by fault injection");
+
+            assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("databaseDown", false)).status())
+                    .isEqualTo(200);
+            DatabaseOutageTest.awaitReadiness(api, 200);
+            assertThat(api.get("/v1/me", user.token()).status()).isEqualTo(200);
+            assertThat(events).hasAtLeastOneElementOfType(PoolEvent.DatabaseUnreachable.class)
+                    .hasAtLeastOneElementOfType(PoolEvent.DatabaseReachable.class);
+            assertThat(refusedMillis).isLessThan(2_000);
+        }
+    }
+
     private static void assertInvalid(Response r, String field) {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.errorCode()).isEqualTo("validation_failed");
