@@ -61,6 +61,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Argon2id iterations (env COURIER_PASSWORD_HASH_COST).")
     int passwordHashCost;
 
+    @Option(names = "--enable-fault-injection", defaultValue = "${env:COURIER_FAULT_INJECTION:-false}",
+            description = "Expose /v1/admin/faults (leak connections, add query latency, stop the database) to the "
+                    + "admin token; for drills, never in production (env COURIER_FAULT_INJECTION).")
+    boolean faultInjection;
+
     @Override
     public Integer call() throws InterruptedException {
         CourierConfig config = config();
@@ -103,7 +108,8 @@ public final class ServeCommand implements Callable<Integer> {
                 new DatabaseConfig(external, dataDir),
                 pool,
                 new SessionConfig(sessionTtl, passwordHashCost),
-                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()));
+                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()))
+                .withFaultInjection(faultInjection);
     }
 
     private String displayHost() {

@@ -2,11 +2,25 @@ package dev.courier.config;
 
 import java.util.Optional;
 
-/** Everything {@code serve} needs, validated once at start and never changed afterwards. */
+/**
+ * Everything {@code serve} needs, validated once at start and never changed afterwards.
+ *
+ * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ */
 public record CourierConfig(
         HttpConfig http,
         DatabaseConfig database,
         PoolConfig pool,
         SessionConfig sessions,
-        Optional<String> adminToken) {
+        Optional<String> adminToken,
+        boolean faultInjection) {
+
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken) {
+        this(http, database, pool, sessions, adminToken, false);
+    }
+
+    public CourierConfig withFaultInjection(boolean enabled) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, enabled);
+    }
 }

@@ -2,35 +2,128 @@ package dev.courier.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.courier.config.PoolConfig;
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only door to a database connection. A {@link Handle} exists only for the length of a callback, and each
  * borrow is registered under the name of the operation that asked for it, so a connection held too long has a
  * name. Failures of the pool or the database leave as {@link DatabaseBusyException} or
  * {@link DatabaseUnavailableException}; anything else propagates unchanged.
+ *
+ * <p>In front of the pool stand three fast refusals: the admission limit ({@link #openScope}), the reachability
+ * gate (while PostgreSQL is known to be down, nobody waits for a connect timeout), and the saturation check
+ * (when every connection has been held longer than the acquisition deadline, waiting for one is futile).
  */
 public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    private static final ThreadLocal<OperationScope> SCOPE = new ThreadLocal<>();
+
+    /** Told when a caller got no connection from the pool in time. */
+    interface AcquisitionWatcher {
+        void acquisitionFailed(String callSite, long waitedMillis, SQLTransientConnectionException failure);
+    }
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final LeaseRegistry leases;
+    private final LeasingConnectionFactory connections;
+    private final PoolWatch watch;
     private final Runnable onClose;
     private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Semaphore admission;
+    private final int admissionLimit;
+    private final long acquireTimeoutNanos;
+    private final Counter rejectedByLimit;
+    private final Counter rejectedSaturated;
+    private final Counter rejectedAcquireTimeout;
+    private volatile double leakRate;
+    private volatile long addedQueryLatencyMillis;
 
-    Database(HikariDataSource dataSource, Jdbi jdbi, LeaseRegistry leases, Runnable onClose) {
+    Database(HikariDataSource dataSource, LeaseRegistry leases, PoolConfig pool, DirectConnector direct,
+             MeterRegistry meters, Runnable onClose) {
         this.dataSource = dataSource;
-        this.jdbi = jdbi;
         this.leases = leases;
         this.onClose = onClose;
+        this.acquireTimeoutNanos = pool.acquireTimeout().toNanos();
+        this.admissionLimit = admissionLimit(pool);
+        this.admission = new Semaphore(admissionLimit);
+        this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut);
+        this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
+        this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
+        this.rejectedByLimit = rejections(meters, "admission_limit");
+        this.rejectedSaturated = rejections(meters, "pool_saturated");
+        this.rejectedAcquireTimeout = rejections(meters, "acquire_timeout");
+        Gauge.builder(MetricNames.DB_ADMITTED, () -> admissionLimit - admission.availablePermits())
+                .description("Operations admitted in front of the pool right now").register(meters);
+        this.watch = new PoolWatch(new LeaseReclaimer(leases, dataSource, direct, this::publish, pool.leakWarning(),
+                pool.leakReclaim()), direct, this::publish, dataSource);
+        Gauge.builder(MetricNames.DB_REACHABLE, () -> watch.reachability().reachable() ? 1 : 0)
+                .description("1 while PostgreSQL answers, 0 while it is unreachable").register(meters);
+    }
+
+    /**
+     * A fixed limit on operations in flight in front of the pool: 16 per connection. An operation holds a
+     * connection for a few milliseconds and may wait at most the acquisition deadline, so more than
+     * {@code size x deadline / hold} waiters could never all be served in time; at 250 ms and holds of ~10 ms that
+     * is 25 per connection. 16 leaves headroom for slower holds and refuses the excess in microseconds.
+     */
+    static int admissionLimit(PoolConfig pool) {
+        return Math.max(64, pool.maxSize() * 16);
+    }
+
+    /**
+     * Opens the scope of one operation from outside (an HTTP request, a socket frame) on this thread. Refused with
+     * {@link DatabaseBusyException} when the admission limit is reached. Close it when the operation ends.
+     */
+    public OperationScope openScope(String name) {
+        if (!admission.tryAcquire()) {
+            rejectedByLimit.increment();
+            throw new DatabaseBusyException("admission limit of " + admissionLimit + " operations reached");
+        }
+        OperationScope scope = new OperationScope(name, this, SCOPE.get());
+        SCOPE.set(scope);
+        double rate = leakRate;
+        if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
+            leakForFaultInjection();
+        }
+        return scope;
+    }
+
+    void endScope(OperationScope scope) {
+        try {
+            watch.reclaimer().reclaimScope(scope);
+        } finally {
+            if (scope.outer() == null) {
+                SCOPE.remove();
+            } else {
+                SCOPE.set(scope.outer());
+            }
+            admission.release();
+        }
     }
 
     /** Runs {@code callback} with a handle in auto-commit mode: one statement, one transaction. */
@@ -53,7 +146,7 @@ public final class Database implements AutoCloseable {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(Database.class).warn("pool event listener failed: {}", e.toString());
+                log.warn("pool event listener failed: {}", e.toString());
             }
         }
     }
@@ -67,35 +160,130 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    public PoolSnapshot pool() {
-        HikariPoolMXBean bean = dataSource.getHikariPoolMXBean();
-        if (bean == null) {
-            return new PoolSnapshot(0, 0, 0, dataSource.getMaximumPoolSize(), leases.snapshot());
-        }
-        return new PoolSnapshot(bean.getActiveConnections(), bean.getIdleConnections(),
-                bean.getThreadsAwaitingConnection(), dataSource.getMaximumPoolSize(), leases.snapshot());
+    /** Why PostgreSQL counts as unreachable right now, or null while it answers. */
+    public String unreachableReason() {
+        return watch.reachability().downReason();
     }
 
-    private <T> T lend(String callSite, java.util.function.Supplier<T> work) {
+    public PoolSnapshot pool() {
+        HikariPoolMXBean bean = dataSource.getHikariPoolMXBean();
+        List<Lease> held = leases.snapshot();
+        if (bean == null) {
+            return new PoolSnapshot(0, 0, 0, dataSource.getMaximumPoolSize(), held, leases.suspectedLeaks(),
+                    leases.reclaimedLeaks());
+        }
+        return new PoolSnapshot(bean.getActiveConnections(), bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(), dataSource.getMaximumPoolSize(), held, leases.suspectedLeaks(),
+                leases.reclaimedLeaks());
+    }
+
+    // --- fault injection's levers; package-private so that only db.FaultInjection can pull them
+
+    void injectLeakRate(double rate) {
+        leakRate = rate;
+    }
+
+    void injectQueryLatency(long millis) {
+        addedQueryLatencyMillis = millis;
+    }
+
+    void forceUnreachable(String reason) {
+        watch.reachability().force(reason);
+    }
+
+    /** After the database was stopped or started on purpose: look now rather than at the next failure. */
+    void checkReachability() {
+        watch.reachability().suspect();
+    }
+
+    /**
+     * Borrows a connection outside any callback, opens a transaction on it and never gives it back: a real leak,
+     * on purpose, under the call site {@code fault.leak}. Only fault injection calls this.
+     */
+    void leakForFaultInjection() {
+        if (!watch.reachability().reachable()) {
+            return;
+        }
+        try {
+            Connection leaked = connections.borrow("fault.leak", SCOPE.get(), null);
+            leaked.setAutoCommit(false);
+            try (Statement s = leaked.createStatement()) {
+                s.execute("SELECT 1");
+            }
+        } catch (SQLException e) {
+            log.debug("fault injection could not leak a connection: {}", e.toString());
+        }
+    }
+
+    private <T> T lend(String callSite, Supplier<T> work) {
         Objects.requireNonNull(callSite, "callSite");
-        String outer = LeasingConnectionFactory.enter(callSite);
+        String down = watch.reachability().downReason();
+        if (down != null) {
+            throw new DatabaseUnavailableException("database unreachable: " + down);
+        }
+        refuseWhenSaturated(callSite);
+        LeasingConnectionFactory.Frame frame = new LeasingConnectionFactory.Frame(callSite, SCOPE.get());
+        LeasingConnectionFactory.Frame outer = LeasingConnectionFactory.enter(frame);
         try {
             return work.get();
         } catch (JdbiException e) {
-            throw SqlFailures.classify(e).orElseThrow(() -> e);
+            if (frame.lostALeaseToReclaim()) {
+                throw new DatabaseBusyException(frame.reclaimReason());
+            }
+            RuntimeException classified = SqlFailures.classify(e).orElseThrow(() -> e);
+            if (classified instanceof DatabaseUnavailableException) {
+                watch.reachability().suspect();
+            }
+            throw classified;
         } finally {
             LeasingConnectionFactory.exit(outer);
         }
     }
 
+    /**
+     * Every connection lent and each held longer than the acquisition deadline: these holders are slow or stuck,
+     * none is likely to return within the deadline, so say "overloaded" now instead of after the full wait.
+     */
+    private void refuseWhenSaturated(String callSite) {
+        if (leases.size() < dataSource.getMaximumPoolSize()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (LeaseRegistry.Held held : leases.held()) {
+            if (now - held.lease.startNanos() < acquireTimeoutNanos) {
+                return;
+            }
+        }
+        rejectedSaturated.increment();
+        publish(new PoolEvent.AcquisitionTimedOut(callSite, 0));
+        throw new DatabaseBusyException("every database connection is held by slow work");
+    }
+
+    private void acquisitionTimedOut(String callSite, long waitedMillis, SQLTransientConnectionException failure) {
+        if (SqlFailures.classify(failure).orElse(null) instanceof DatabaseBusyException) {
+            rejectedAcquireTimeout.increment();
+            log.warn("{} got no database connection within {} ms", callSite, waitedMillis);
+            publish(new PoolEvent.AcquisitionTimedOut(callSite, waitedMillis));
+        }
+    }
+
+    private static Counter rejections(MeterRegistry meters, String reason) {
+        return Counter.builder(MetricNames.DB_OVERLOAD_REJECTIONS)
+                .description("Database-bound work answered 503 overloaded, by reason")
+                .tag("reason", reason)
+                .register(meters);
+    }
+
     @Override
     public void close() {
+        watch.close();
         dataSource.close();
         onClose.run();
     }
 
-    /** Pool figures at one instant, with the leases behind {@code active}. */
-    public record PoolSnapshot(int active, int idle, int pending, int max, List<Lease> leases) {
+    /** Pool figures at one instant, with the leases behind {@code active} and the leak counts so far. */
+    public record PoolSnapshot(int active, int idle, int pending, int max, List<Lease> leases, long suspectedLeaks,
+                               long reclaimedLeaks) {
 
         public boolean exhausted() {
             return active >= max && pending > 0;

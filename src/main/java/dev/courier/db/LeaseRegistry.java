@@ -1,9 +1,12 @@
 package dev.courier.db;
 
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -12,46 +15,106 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every connection lent by {@link Database}, with the call site that borrowed it. This is what turns
- * "a connection leaked" into "messages.send holds 3 connections for 12 s".
+ * Every connection lent by {@link Database}, with the call site that borrowed it and the scope (request or socket
+ * frame) it was borrowed in. This is what turns "a connection leaked" into "messages.send holds 3 connections for
+ * 12 s".
  *
- * <p>Thread-safe: borrows and returns come from many request threads at once.
+ * <p>Thread-safe: borrows and returns come from many request threads at once, reclaims from the reaper.
  */
 public final class LeaseRegistry {
 
-    private final Map<Connection, Lease> active = new ConcurrentHashMap<>();
+    /** A lease and what is needed to take it back. {@code reported} and {@code reclaimed} change at most once each. */
+    static final class Held {
+        final Lease lease;
+        final Connection connection;
+        final OperationScope scope;
+        volatile boolean reported;
+        volatile boolean reclaimed;
+        volatile String reclaimReason;
+
+        Held(Lease lease, Connection connection, OperationScope scope) {
+            this.lease = lease;
+            this.connection = connection;
+            this.scope = scope;
+        }
+    }
+
+    private final Map<Connection, Held> active = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
     private final MeterRegistry meters;
+    private final Counter suspected;
+    private final Counter reclaimed;
 
     public LeaseRegistry(MeterRegistry meters) {
         this.meters = meters;
+        this.suspected = Counter.builder(MetricNames.DB_LEAKS_SUSPECTED)
+                .description("Connection leases reported as leaks (held past the warning threshold or past their scope)")
+                .register(meters);
+        this.reclaimed = Counter.builder(MetricNames.DB_LEAKS_RECLAIMED)
+                .description("Leaked connections taken back: rolled back, closed and evicted from the pool")
+                .register(meters);
     }
 
-    Lease open(String callSite, Connection connection) {
+    Held open(String callSite, Connection connection, OperationScope scope) {
         Thread thread = Thread.currentThread();
         Lease lease = new Lease(nextId.incrementAndGet(), callSite, thread.getName().isEmpty() ? thread.toString()
                 : thread.getName(), System.nanoTime(), Instant.now(), new Throwable("borrowed by " + callSite));
-        active.put(connection, lease);
-        return lease;
+        Held held = new Held(lease, connection, scope);
+        active.put(connection, held);
+        return held;
     }
 
     void close(Connection connection) {
-        Lease lease = active.remove(connection);
-        if (lease != null) {
-            holdTimer(lease.callSite()).record(System.nanoTime() - lease.startNanos(), TimeUnit.NANOSECONDS);
+        Held held = active.remove(connection);
+        if (held != null) {
+            recordHold(held);
         }
+    }
+
+    /** Removes a lease that is being taken back; false when its holder returned it first. */
+    boolean remove(Held held) {
+        boolean removed = active.remove(held.connection, held);
+        if (removed) {
+            recordHold(held);
+        }
+        return removed;
+    }
+
+    Collection<Held> held() {
+        return active.values();
+    }
+
+    int size() {
+        return active.size();
+    }
+
+    void countSuspected() {
+        suspected.increment();
+    }
+
+    void countReclaimed() {
+        reclaimed.increment();
+    }
+
+    public long suspectedLeaks() {
+        return (long) suspected.count();
+    }
+
+    public long reclaimedLeaks() {
+        return (long) reclaimed.count();
     }
 
     /** The leases held right now, longest-held first. */
     public List<Lease> snapshot() {
-        return active.values().stream().sorted(Comparator.comparingLong(Lease::startNanos)).toList();
+        return active.values().stream().map(h -> h.lease).sorted(Comparator.comparingLong(Lease::startNanos)).toList();
     }
 
-    private Timer holdTimer(String callSite) {
-        return Timer.builder("courier.db.connection.hold")
+    private void recordHold(Held held) {
+        Timer.builder(MetricNames.DB_CONNECTION_HOLD)
                 .description("How long each call site holds a database connection")
-                .tag("call_site", callSite)
+                .tag("call_site", held.lease.callSite())
                 .publishPercentileHistogram()
-                .register(meters);
+                .register(meters)
+                .record(System.nanoTime() - held.lease.startNanos(), TimeUnit.NANOSECONDS);
     }
 }

@@ -3,43 +3,84 @@ package dev.courier.db;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
 import org.jdbi.v3.core.ConnectionFactory;
 
 /**
- * Hands Jdbi connections from the pool and records each one as a lease of the operation that
- * {@link Database} is running on this thread.
+ * Hands Jdbi connections from the pool and records each one as a lease of the operation that {@link Database} is
+ * running on this thread, inside the scope open on this thread.
  */
 final class LeasingConnectionFactory implements ConnectionFactory {
 
-    private static final ThreadLocal<String> CALL_SITE = new ThreadLocal<>();
+    /** One call of {@link Database}'s door on this thread: its call site and the leases it opened. */
+    static final class Frame {
+        final String callSite;
+        final OperationScope scope;
+        final List<LeaseRegistry.Held> opened = new ArrayList<>(1);
+
+        Frame(String callSite, OperationScope scope) {
+            this.callSite = callSite;
+            this.scope = scope;
+        }
+
+        boolean lostALeaseToReclaim() {
+            return opened.stream().anyMatch(h -> h.reclaimed);
+        }
+
+        String reclaimReason() {
+            return opened.stream().filter(h -> h.reclaimed).map(h -> h.reclaimReason).findFirst().orElse("reclaimed");
+        }
+    }
+
+    private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
 
     private final HikariDataSource dataSource;
     private final LeaseRegistry leases;
+    private final Database.AcquisitionWatcher watcher;
 
-    LeasingConnectionFactory(HikariDataSource dataSource, LeaseRegistry leases) {
+    LeasingConnectionFactory(HikariDataSource dataSource, LeaseRegistry leases, Database.AcquisitionWatcher watcher) {
         this.dataSource = dataSource;
         this.leases = leases;
+        this.watcher = watcher;
     }
 
-    static String enter(String callSite) {
-        String outer = CALL_SITE.get();
-        CALL_SITE.set(callSite);
+    static Frame enter(Frame frame) {
+        Frame outer = FRAME.get();
+        FRAME.set(frame);
         return outer;
     }
 
-    static void exit(String outer) {
+    static void exit(Frame outer) {
         if (outer == null) {
-            CALL_SITE.remove();
+            FRAME.remove();
         } else {
-            CALL_SITE.set(outer);
+            FRAME.set(outer);
         }
     }
 
     @Override
     public Connection openConnection() throws SQLException {
-        Connection connection = dataSource.getConnection();
-        String callSite = CALL_SITE.get();
-        leases.open(callSite == null ? "unnamed" : callSite, connection);
+        Frame frame = FRAME.get();
+        String callSite = frame == null ? "unnamed" : frame.callSite;
+        return borrow(callSite, frame == null ? null : frame.scope, frame);
+    }
+
+    /** Borrows a connection and registers it; {@code frame} (may be null) remembers it for its caller. */
+    Connection borrow(String callSite, OperationScope scope, Frame frame) throws SQLException {
+        long start = System.nanoTime();
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLTransientConnectionException timeout) {
+            watcher.acquisitionFailed(callSite, (System.nanoTime() - start) / 1_000_000, timeout);
+            throw timeout;
+        }
+        LeaseRegistry.Held held = leases.open(callSite, connection, scope);
+        if (frame != null) {
+            frame.opened.add(held);
+        }
         return connection;
     }
 

@@ -5,8 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.config.PoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
  * Builds the pool, migrates the schema and returns the {@link Database} door, in one call (the way Dropwizard's
@@ -23,9 +21,7 @@ public final class PooledDatabaseFactory {
     public static Database open(DatabaseTarget target, PoolConfig pool, MeterRegistry meters, Runnable onClose) {
         migrate(target);
         HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters));
-        LeaseRegistry leases = new LeaseRegistry(meters);
-        Jdbi jdbi = Jdbi.create(new LeasingConnectionFactory(dataSource, leases)).installPlugin(new PostgresPlugin());
-        return new Database(dataSource, jdbi, leases, onClose);
+        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, onClose);
     }
 
     /**
@@ -65,7 +61,9 @@ public final class PooledDatabaseFactory {
         config.addDataSourceProperty("options", "-c statement_timeout=" + pool.statementTimeout().toMillis()
                 + " -c idle_in_transaction_session_timeout=" + pool.idleInTransactionTimeout().toMillis()
                 + " -c lock_timeout=" + pool.lockTimeout().toMillis()
-                + " -c synchronous_commit=on");
+                + " -c synchronous_commit=on"
+                // server-side keepalives: PostgreSQL notices a vanished client within about a minute
+                + " -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3");
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("connectTimeout", "5");
         // seconds; above statement_timeout, so only a dead peer trips it

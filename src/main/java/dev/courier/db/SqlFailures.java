@@ -31,6 +31,9 @@ final class SqlFailures {
                 }
                 return Optional.of(new DatabaseBusyException("no database connection free within the deadline"));
             }
+            if (t instanceof SQLException sql && sql.getSQLState() == null && isClosedByPool(sql)) {
+                return Optional.of(new DatabaseUnavailableException("database connection lost"));
+            }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
                 if (isConnectionFailure(state)) {
@@ -42,6 +45,15 @@ final class SqlFailures {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * HikariCP closes a connection the moment the driver reports it broken (class 08) and answers every later call
+     * on it with a state-less "Connection is closed"; Jdbi may then report that later failure and only attach the
+     * first as suppressed.
+     */
+    private static boolean isClosedByPool(SQLException sql) {
+        return "Connection is closed".equals(sql.getMessage());
     }
 
     /** Class 08 (connection exception) and the shutdown codes of class 57 (57P01-57P03). */

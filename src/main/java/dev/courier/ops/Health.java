@@ -32,8 +32,10 @@ public final class Health {
         boolean exhausted = pool.exhausted();
         // With every connection busy and callers waiting, a ping would only queue behind them: report the pool.
         boolean reachable = !exhausted && db.ping();
+        String unreachable = db.unreachableReason();
         checks.put("database", reachable || exhausted ? new Check("up", null)
-                : new Check("down", "PostgreSQL does not answer"));
+                : new Check("down", unreachable != null ? "PostgreSQL is unreachable: " + unreachable
+                : "PostgreSQL does not answer"));
         checks.put("pool", new Check(exhausted ? "down" : "up", "active " + pool.active() + ", idle " + pool.idle()
                 + ", pending " + pool.pending() + ", max " + pool.max()));
         boolean up = checks.values().stream().allMatch(c -> c.status().equals("up"));

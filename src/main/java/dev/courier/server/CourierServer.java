@@ -11,15 +11,19 @@ import dev.courier.conversations.ConversationStore;
 import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.EmbeddedDatabase;
+import dev.courier.db.FaultInjection;
 import dev.courier.db.PooledDatabaseFactory;
 import dev.courier.events.EventSink;
 import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
+import dev.courier.ops.FaultRoutes;
 import dev.courier.ops.Health;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.ops.PoolRoutes;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,6 +34,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +52,11 @@ public final class CourierServer implements AutoCloseable {
     private final EmbeddedDatabase embedded;
     private final List<AutoCloseable> closeInOrder;
     private final String databaseDescription;
+    private final FaultInjection faults;
 
     private CourierServer(Javalin http, Database database, EmbeddedDatabase embedded, List<AutoCloseable> closeInOrder,
-                          String databaseDescription) {
+                          String databaseDescription, FaultInjection faults) {
+        this.faults = faults;
         this.http = http;
         this.database = database;
         this.embedded = embedded;
@@ -80,14 +88,22 @@ public final class CourierServer implements AutoCloseable {
                     Math.max(1, config.pool().maxSize() / 2));
             started.addFirst(messages);
 
-            HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
-                    new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), List.of(
+            FaultInjection faults = config.faultInjection()
+                    ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
+
+            List<Consumer<RoutesConfig>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
                     new OpsRoutes(new Health(database), meters)::register));
+            features.add(new PoolRoutes(database)::register);
+            if (faults != null) {
+                features.add(new FaultRoutes(faults)::register);
+            }
+            HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
+                    new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), features, database);
             Javalin http = api.start();
-            return new CourierServer(http, database, embedded, started, target.description());
+            return new CourierServer(http, database, embedded, started, target.description(), faults);
         } catch (RuntimeException | Error e) {
             closeAll(started);
             throw e;
@@ -113,12 +129,17 @@ public final class CourierServer implements AutoCloseable {
         closeAll(closeInOrder);
     }
 
-    Database database() {
+    public Database database() {
         return database;
     }
 
     EmbeddedDatabase embedded() {
         return embedded;
+    }
+
+    /** The fault injection switches, when enabled (the incident timeline subscribes to their changes). */
+    public Optional<FaultInjection> faults() {
+        return Optional.ofNullable(faults);
     }
 
     private static DatabaseTarget externalTarget(CourierConfig config) {

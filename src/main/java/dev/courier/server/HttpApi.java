@@ -2,6 +2,8 @@ package dev.courier.server;
 
 import dev.courier.accounts.Authentication;
 import dev.courier.config.HttpConfig;
+import dev.courier.db.Database;
+import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.HttpErrors;
@@ -21,15 +23,18 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 final class HttpApi {
 
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
+    private static final String SCOPE = "courier.operationScope";
 
     private final HttpConfig config;
     private final Authentication authentication;
     private final AdminAuthentication adminAuthentication;
     private final HttpMetrics metrics;
     private final List<Consumer<RoutesConfig>> features;
+    private final Database database;
 
     HttpApi(HttpConfig config, Authentication authentication, AdminAuthentication adminAuthentication,
-            HttpMetrics metrics, List<Consumer<RoutesConfig>> features) {
+            HttpMetrics metrics, List<Consumer<RoutesConfig>> features, Database database) {
+        this.database = database;
         this.config = config;
         this.authentication = authentication;
         this.adminAuthentication = adminAuthentication;
@@ -59,6 +64,13 @@ final class HttpApi {
                 ctx.header("Cache-Control", "no-store");
                 ctx.header("X-Content-Type-Options", "nosniff");
             });
+            // Every /v1 request is database-bound work: admitted or refused here, and what it leaks is taken
+            // back when it ends. Admin requests stay outside, so an operator can look while the limit is reached.
+            routes.beforeMatched("/v1/*", ctx -> {
+                if (!ctx.path().startsWith("/v1/admin/")) {
+                    ctx.attribute(SCOPE, database.openScope("http " + ctx.method() + " " + routeOf(ctx)));
+                }
+            });
             routes.beforeMatched("/v1/*", ctx -> {
                 if (needsUserToken(ctx)) {
                     authentication.require(ctx);
@@ -66,12 +78,22 @@ final class HttpApi {
             });
             routes.beforeMatched("/v1/admin/*", adminAuthentication::require);
             routes.after(ctx -> {
+                OperationScope scope = ctx.attribute(SCOPE);
+                if (scope != null) {
+                    scope.close();
+                }
                 metrics.finish(ctx);
                 RequestIds.clear();
             });
             HttpErrors.register(routes);
             features.forEach(feature -> feature.accept(routes));
         }).start();
+    }
+
+    /** The route template (never the raw path, which may hold ids); the request's own path when none matched. */
+    private static String routeOf(Context ctx) {
+        var matched = ctx.endpoints().matchedHttpEndpoint();
+        return matched != null ? matched.path : ctx.path();
     }
 
     private static boolean needsUserToken(Context ctx) {

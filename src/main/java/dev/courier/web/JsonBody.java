@@ -105,6 +105,33 @@ public final class JsonBody {
         return values;
     }
 
+    public Optional<Long> optionalLong(String field) {
+        JsonNode node = present(field);
+        return node == null ? Optional.empty() : Optional.of(asLong(field, node));
+    }
+
+    public Optional<Double> optionalDouble(String field) {
+        JsonNode node = present(field);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isNumber()) {
+            throw wrongType(field, "a number");
+        }
+        return Optional.of(node.doubleValue());
+    }
+
+    public Optional<Boolean> optionalBoolean(String field) {
+        JsonNode node = present(field);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            throw wrongType(field, "true or false");
+        }
+        return Optional.of(node.booleanValue());
+    }
+
     public UUID requiredUuid(String field) {
         String text = requiredString(field);
         // UUID.fromString accepts short forms such as "1-2-3-4-5"; insist on the canonical 36 characters.

@@ -83,6 +83,10 @@ public final class TestServer implements AutoCloseable {
         TestDatabase.execute(config.database().external().orElseThrow(), statement);
     }
 
+    public CourierServer server() {
+        return server;
+    }
+
     public ApiClient client() {
         return new ApiClient(baseUrl());
     }

@@ -1,0 +1,116 @@
+package dev.courier.db;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds leaked leases and takes them back, which HikariCP will not do. A lease is reported once (log line with
+ * the borrower's stack, metric, {@link PoolEvent.LeakSuspected}) when it is held past the warning threshold or
+ * outlives its scope; it is taken back when its scope ends or when it passes the hard limit.
+ *
+ * <p>Taking back: the backend is terminated when the holder may still be running a statement (PostgreSQL rolls
+ * the transaction back and frees its locks), the physical connection is aborted and evicted from the pool (which
+ * opens a fresh one), and the holder's next use of it fails. Only one party removes a lease from the registry, so
+ * a lease returned by its holder at the same moment is never taken back.
+ */
+final class LeaseReclaimer {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseReclaimer.class);
+
+    private final LeaseRegistry leases;
+    private final HikariDataSource dataSource;
+    private final DirectConnector direct;
+    private final Consumer<PoolEvent> publish;
+    private final long warnNanos;
+    private final long hardLimitNanos;
+
+    LeaseReclaimer(LeaseRegistry leases, HikariDataSource dataSource, DirectConnector direct,
+                   Consumer<PoolEvent> publish, Duration warning, Duration hardLimit) {
+        this.leases = leases;
+        this.dataSource = dataSource;
+        this.direct = direct;
+        this.publish = publish;
+        this.warnNanos = warning.toNanos();
+        this.hardLimitNanos = hardLimit.toNanos();
+    }
+
+    /** Run every few hundred milliseconds: report leases past the warning threshold, take back those past the limit. */
+    void sweep() {
+        long now = System.nanoTime();
+        for (LeaseRegistry.Held held : leases.held()) {
+            long age = now - held.lease.startNanos();
+            if (age >= warnNanos) {
+                report(held, age / 1_000_000, "held past the " + warnNanos / 1_000_000 + " ms warning threshold");
+            }
+            if (age >= hardLimitNanos) {
+                reclaim(held, age / 1_000_000, "held past the " + hardLimitNanos / 1_000_000 + " ms limit", true);
+            }
+        }
+    }
+
+    /** The scope has ended, so whatever it still holds has leaked: report it and take it back now. */
+    void reclaimScope(OperationScope scope) {
+        if (leases.size() == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (LeaseRegistry.Held held : leases.held()) {
+            if (held.scope == scope) {
+                long heldMillis = (now - held.lease.startNanos()) / 1_000_000;
+                String why = "outlived its scope " + scope.name();
+                report(held, heldMillis, why);
+                reclaim(held, heldMillis, why, false);
+            }
+        }
+    }
+
+    private void report(LeaseRegistry.Held held, long heldMillis, String why) {
+        if (held.reported) {
+            return;
+        }
+        held.reported = true;
+        leases.countSuspected();
+        Lease lease = held.lease;
+        log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); borrowed at:",
+                lease.callSite(), heldMillis, lease.thread(), why, lease.borrower());
+        publish.accept(new PoolEvent.LeakSuspected(lease, heldMillis));
+    }
+
+    private void reclaim(LeaseRegistry.Held held, long heldMillis, String reason, boolean mayBeRunning) {
+        if (!leases.remove(held)) {
+            return;
+        }
+        held.reclaimReason = "the database connection of " + held.lease.callSite() + " was taken back: " + reason;
+        held.reclaimed = true;
+        Connection connection = held.connection;
+        try {
+            PGConnection physical = connection.unwrap(PGConnection.class);
+            if (mayBeRunning) {
+                terminate(physical.getBackendPID());
+            }
+            // Closing the socket ends the session; PostgreSQL rolls back whatever transaction it had open.
+            ((Connection) physical).abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("could not abort the connection of lease {}: {}", held.lease.id(), e.toString());
+        }
+        dataSource.evictConnection(connection);
+        leases.countReclaimed();
+        log.warn("reclaimed the connection of {} after {} ms ({}); the pool opens a fresh one",
+                held.lease.callSite(), heldMillis, reason);
+        publish.accept(new PoolEvent.LeakReclaimed(held.lease, heldMillis, reason));
+    }
+
+    private void terminate(int pid) {
+        try {
+            direct.terminateBackend(pid);
+        } catch (SQLException e) {
+            log.warn("could not terminate backend {} (aborting the connection instead): {}", pid, e.toString());
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.courier.db;
+
+/**
+ * One unit of work that arrives from outside: an HTTP request or a WebSocket frame. Every connection borrowed on
+ * its thread while it is open belongs to it, and any still held when it closes is a leak by definition: it is
+ * reported and taken back at once. Opening a scope also takes a place under the admission limit, so excess work
+ * is refused before it queues behind the pool.
+ *
+ * <pre>{@code
+ * try (var scope = database.openScope("ws.send")) {
+ *     messages.send(...);
+ * }
+ * }</pre>
+ *
+ * Not thread-safe: open and close it on the same thread.
+ */
+public final class OperationScope implements AutoCloseable {
+
+    private final String name;
+    private final Database database;
+    private final OperationScope outer;
+    private boolean closed;
+
+    OperationScope(String name, Database database, OperationScope outer) {
+        this.name = name;
+        this.database = database;
+        this.outer = outer;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    OperationScope outer() {
+        return outer;
+    }
+
+    /** Ends the scope: takes back what it leaked and frees its admission place. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        database.endScope(this);
+    }
+}
