@@ -8,5 +8,6 @@ public record CourierConfig(
         DatabaseConfig database,
         PoolConfig pool,
         SessionConfig sessions,
-        Optional<String> adminToken) {
+        Optional<String> adminToken,
+        AlertConfig alerts) {
 }

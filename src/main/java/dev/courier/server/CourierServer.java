@@ -16,7 +16,7 @@ import dev.courier.events.EventSink;
 import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
 import dev.courier.ops.Health;
-import dev.courier.ops.HttpMetrics;
+import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
@@ -46,14 +46,16 @@ public final class CourierServer implements AutoCloseable {
     private final EmbeddedDatabase embedded;
     private final List<AutoCloseable> closeInOrder;
     private final String databaseDescription;
+    private final Observability observability;
 
     private CourierServer(Javalin http, Database database, EmbeddedDatabase embedded, List<AutoCloseable> closeInOrder,
-                          String databaseDescription) {
+                          String databaseDescription, Observability observability) {
         this.http = http;
         this.database = database;
         this.embedded = embedded;
         this.closeInOrder = closeInOrder;
         this.databaseDescription = databaseDescription;
+        this.observability = observability;
     }
 
     public static CourierServer start(CourierConfig config) {
@@ -70,6 +72,9 @@ public final class CourierServer implements AutoCloseable {
             DatabaseTarget target = embedded != null ? embedded.target() : externalTarget(config);
             Database database = PooledDatabaseFactory.open(target, config.pool(), meters, () -> { });
             started.addFirst(database);
+            Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
+                    database, meters);
+            started.addFirst(observability);
 
             EventSink events = EventSink.discarding();
             UserStore users = new UserStore();
@@ -77,17 +82,18 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions());
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2));
+                    Math.max(1, config.pool().maxSize() / 2), meters);
             started.addFirst(messages);
 
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
-                    new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), List.of(
+                    new AdminAuthentication(config.adminToken()), observability.httpMetrics(), List.of(
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
-                    new OpsRoutes(new Health(database), meters)::register));
+                    new OpsRoutes(new Health(database), meters)::register,
+                    observability::register));
             Javalin http = api.start();
-            return new CourierServer(http, database, embedded, started, target.description());
+            return new CourierServer(http, database, embedded, started, target.description(), observability);
         } catch (RuntimeException | Error e) {
             closeAll(started);
             throw e;
@@ -115,6 +121,10 @@ public final class CourierServer implements AutoCloseable {
 
     Database database() {
         return database;
+    }
+
+    Observability observability() {
+        return observability;
     }
 
     EmbeddedDatabase embedded() {
