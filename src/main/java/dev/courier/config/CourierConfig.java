@@ -10,4 +10,8 @@ public record CourierConfig(
         SessionConfig sessions,
         Optional<String> adminToken,
         AlertConfig alerts) {
+
+    public CourierConfig withAlerts(AlertConfig newAlerts) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts);
+    }
 }

@@ -50,7 +50,7 @@ public final class Postmortem {
                 .append(" active users (").append(percent(impact.affectedUsers(), impact.activeUsers()))
                 .append(") saw at least one failure.\n");
         md.append("- **Root cause:** ").append(cause.statement()).append("\n");
-        detection(timeline).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
+        detection(timeline, cause).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
         if (incident.droppedEntries() > 0) {
             md.append("- **Note:** ").append(incident.droppedEntries())
                     .append(" timeline entries were lost while the database was unreachable.\n");
@@ -111,23 +111,31 @@ public final class Postmortem {
                 + incident.title() + ".", List.of());
     }
 
-    private static Optional<String> detection(List<TimelineEntry> timeline) {
-        Optional<TimelineEntry> firstAlert = timeline.stream().filter(e -> e.kind().equals("alert_firing")).findFirst();
-        if (firstAlert.isEmpty()) {
+    /** When the first alert fired, and how long after the onset the alert naming the cause fired. */
+    private static Optional<String> detection(List<TimelineEntry> timeline, Cause cause) {
+        List<TimelineEntry> alerts = kind(timeline, "alert_firing");
+        if (alerts.isEmpty()) {
             return Optional.empty();
         }
-        Instant onset = timeline.stream().filter(e -> e.kind().equals("leak_call_site"))
-                .map(e -> e.data().get("borrowedAt")).filter(String.class::isInstance).map(s -> Instant.parse((String) s))
-                .min(Instant::compareTo)
+        String causeAlert = switch (cause.kind()) {
+            case LEAK -> "CourierLeakSuspected";
+            case DATABASE_DOWN -> "CourierDatabaseUnreachable";
+            case FAULT, OTHER -> String.valueOf(alerts.getFirst().data().get("alert"));
+        };
+        TimelineEntry named = alerts.stream().filter(e -> causeAlert.equals(e.data().get("alert"))).findFirst()
+                .orElse(alerts.getFirst());
+        Instant onset = kind(timeline, "leak_call_site").stream().map(e -> e.data().get("borrowedAt"))
+                .filter(String.class::isInstance).map(s -> Instant.parse((String) s)).min(Instant::compareTo)
                 .or(() -> kind(timeline, "fault_switch").stream().map(TimelineEntry::at).findFirst())
                 .orElse(null);
-        String alert = String.valueOf(firstAlert.get().data().get("alert"));
-        if (onset == null || onset.isAfter(firstAlert.get().at())) {
-            return Optional.of("first alert " + alert + " at " + TIME.format(firstAlert.get().at()) + ".");
+        StringBuilder text = new StringBuilder("first alert ").append(alerts.getFirst().data().get("alert"))
+                .append(" at ").append(TIME.format(alerts.getFirst().at())).append("; ")
+                .append(named.data().get("alert")).append(" at ").append(TIME.format(named.at()));
+        if (onset != null && !onset.isAfter(named.at())) {
+            text.append(String.format(Locale.ROOT, ", %.1f s after the onset (%s)",
+                    Duration.between(onset, named.at()).toMillis() / 1000.0, TIME.format(onset)));
         }
-        return Optional.of("first alert " + alert + " " + String.format(Locale.ROOT, "%.1f s",
-                Duration.between(onset, firstAlert.get().at()).toMillis() / 1000.0) + " after the onset ("
-                + TIME.format(onset) + ").");
+        return Optional.of(text.append(".").toString());
     }
 
     private static String resolution(List<TimelineEntry> timeline) {
