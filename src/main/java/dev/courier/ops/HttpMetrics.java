@@ -54,12 +54,9 @@ public final class HttpMetrics {
             return;
         }
         long nanos = System.nanoTime() - start;
-        String route;
-        try {
-            route = ctx.endpoint().path;
-        } catch (RuntimeException unmatched) {
-            route = "unmatched";
-        }
+        // the route template of the endpoint that answered; ctx.endpoint() here would be this after-filter's "*"
+        var matched = ctx.endpoints().matchedHttpEndpoint();
+        String route = matched == null ? "unmatched" : matched.path;
         Timer.builder(MetricNames.HTTP_REQUESTS)
                 .description("HTTP requests by method, route and status")
                 .tag("method", ctx.method().name())

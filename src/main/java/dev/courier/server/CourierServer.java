@@ -18,6 +18,7 @@ import dev.courier.messages.MessageService;
 import dev.courier.ops.Health;
 import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.ops.PrometheusConventions;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -62,6 +63,7 @@ public final class CourierServer implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            meters.config().meterFilter(new PrometheusConventions());
             bindJvmMetrics(meters);
 
             EmbeddedDatabase embedded = config.database().embedded()
