@@ -21,6 +21,8 @@ public final class MetricNames {
     public static final String SOCKET_CLOSES = "courier.socket.closes";
     public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
     public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";
+    /** Leases held past the leak warning threshold right now. */
+    public static final String POOL_LEASES_OVERDUE = "courier.db.pool.leases.overdue";
     public static final String POOL_ACQUISITION_TIMEOUTS = "courier.db.pool.acquisition.timeouts";
     /** 1 while the database answers, 0 while it does not (as the alert engine's probe sees it). */
     public static final String DB_REACHABLE = "courier.db.reachable";

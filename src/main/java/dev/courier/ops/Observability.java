@@ -14,6 +14,7 @@ import dev.courier.ops.incidents.ImpactTracker;
 import dev.courier.ops.incidents.IncidentRecorder;
 import dev.courier.ops.incidents.IncidentRoutes;
 import io.javalin.config.RoutesConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -45,6 +46,11 @@ public final class Observability implements AutoCloseable {
                                       MeterRegistry meters) {
         PoolEventLog poolEvents = new PoolEventLog(meters);
         database.addListener(poolEvents);
+        long overdueMillis = pool.leakWarning().toMillis();
+        Gauge.builder(MetricNames.POOL_LEASES_OVERDUE, database, db -> {
+            long now = System.nanoTime();
+            return db.pool().leases().stream().filter(l -> l.heldMillis(now) >= overdueMillis).count();
+        }).description("Database connections held past the leak warning threshold right now").register(meters);
         RequestWindow traffic = new RequestWindow(config.trafficWindow(), config.latencyObjective());
         ImpactTracker impact = new ImpactTracker();
         HttpMetrics httpMetrics = new HttpMetrics(meters, config.latencyObjective(), List.of(traffic, impact));

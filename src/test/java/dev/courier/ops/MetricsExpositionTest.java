@@ -36,6 +36,7 @@ class MetricsExpositionTest {
                     "courier_db_pool_leaks_suspected_total",
                     "courier_db_pool_leaks_reclaimed_total",
                     "courier_db_pool_acquisition_timeouts_total",
+                    "courier_db_pool_leases_overdue 0.0",
                     "courier_db_reachable 1.0",
                     "courier_alerts_firing{alertname=\"CourierLeakSuspected\"}",
                     "courier_incidents_open 0.0",
