@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param events               the pool's reports within the event window, oldest first
  * @param acquisitionTimeouts  callers that got no connection in time, within the event window
  * @param traffic              requests, 5xx and slow requests within the traffic window
+ * @param nowNanos             {@link System#nanoTime()} at sampling, to age the leases
  */
 public record Figures(Instant at, PoolSnapshot pool, boolean databaseReachable, String unreachableDetail,
                       long leakThresholdMillis, List<PoolEventLog.Stamped> events, long acquisitionTimeouts,

@@ -231,6 +231,9 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
     }
 
     private void snapshotPool(Figures figures) {
+        if (open.lastSnapshot.equals(figures.at())) {
+            return; // several alerts fired in one evaluation: one snapshot tells it
+        }
         open.lastSnapshot = figures.at();
         Database.PoolSnapshot pool = figures.pool();
         List<Map<String, Object>> holders = figures.suspectedLeaks().isEmpty()
