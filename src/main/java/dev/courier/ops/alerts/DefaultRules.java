@@ -21,13 +21,15 @@ public final class DefaultRules {
     }
 
     public static List<AlertRule> all(AlertConfig config) {
+        // Rules that name a cause come first: alerts that fire in the same evaluation are told in this order, and
+        // the first one titles the incident.
         return List.of(
-                rule("CourierPoolSaturated", Severity.critical, config.saturationFor(), DefaultRules::poolSaturated),
-                rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
-                rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
                 rule("CourierLeakSuspected", Severity.critical, Duration.ZERO, DefaultRules::leakSuspected),
-                rule("CourierLeakReclaimed", Severity.warning, Duration.ZERO, DefaultRules::leakReclaimed),
                 rule("CourierDatabaseUnreachable", Severity.critical, Duration.ZERO, DefaultRules::unreachable),
+                rule("CourierPoolSaturated", Severity.critical, config.saturationFor(), DefaultRules::poolSaturated),
+                rule("CourierLeakReclaimed", Severity.warning, Duration.ZERO, DefaultRules::leakReclaimed),
+                rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
+                rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
                 rule("CourierHighErrorRate", Severity.critical, Duration.ZERO, f -> errorRate(f, config)),
                 rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)));
     }
