@@ -1,5 +1,6 @@
 package dev.courier;
 
+import dev.courier.cli.PostmortemCommand;
 import dev.courier.cli.ServeCommand;
 import io.javalin.util.JavalinBindException;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = CourierVersion.class,
         description = "Courier: a messaging service that keeps every acknowledged message.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PostmortemCommand.class, CommandLine.HelpCommand.class})
 public final class Courier implements Runnable {
 
     @CommandLine.Spec

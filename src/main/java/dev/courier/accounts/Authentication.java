@@ -36,6 +36,11 @@ public final class Authentication {
         return session;
     }
 
+    /** The session of a request that passed authentication, if it did. */
+    public static Optional<Session> currentSession(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(ATTRIBUTE));
+    }
+
     public static User user(Context ctx) {
         return session(ctx).user();
     }

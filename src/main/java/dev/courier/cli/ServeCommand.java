@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.config.AlertConfig;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -7,7 +8,10 @@ import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.SessionConfig;
+import dev.courier.ops.LogFormat;
 import dev.courier.server.CourierServer;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,8 +70,18 @@ public final class ServeCommand implements Callable<Integer> {
                     + "admin token; for drills, never in production (env COURIER_FAULT_INJECTION).")
     boolean faultInjection;
 
+    @Option(names = "--alert-webhook", split = ",", defaultValue = "${env:COURIER_ALERT_WEBHOOKS}",
+            description = "Where alerts are posted, in Alertmanager's POST /api/v2/alerts body; repeatable "
+                    + "(env COURIER_ALERT_WEBHOOKS, comma-separated).")
+    List<String> alertWebhooks;
+
+    @Option(names = "--log-format", defaultValue = "${env:COURIER_LOG_FORMAT:-text}",
+            description = "Log lines for people (text) or machines (json) (env COURIER_LOG_FORMAT).")
+    LogFormat logFormat;
+
     @Override
     public Integer call() throws InterruptedException {
+        logFormat.apply();
         CourierConfig config = config();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
         // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
@@ -108,8 +122,22 @@ public final class ServeCommand implements Callable<Integer> {
                 new DatabaseConfig(external, dataDir),
                 pool,
                 new SessionConfig(sessionTtl, passwordHashCost),
-                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()))
+                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()),
+                AlertConfig.defaults().withWebhooks(webhooks()))
                 .withFaultInjection(faultInjection);
+    }
+
+    private List<URI> webhooks() {
+        if (alertWebhooks == null) {
+            return List.of();
+        }
+        return alertWebhooks.stream().map(String::trim).filter(s -> !s.isEmpty()).map(s -> {
+            try {
+                return new URI(s);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("--alert-webhook '" + s + "' is not a URL: " + e.getReason());
+            }
+        }).toList();
     }
 
     private String displayHost() {

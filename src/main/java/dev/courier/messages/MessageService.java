@@ -7,6 +7,9 @@ import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.web.TextRules;
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -40,12 +43,16 @@ public final class MessageService implements AutoCloseable {
     private final MessageWriter writer;
     private final EventSink events;
 
-    public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes) {
+    public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes,
+                          MeterRegistry meters) {
         this.db = db;
         this.conversations = conversations;
+        Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
+                .description("Messages committed to the database (retried sends not counted twice)").register(meters);
         this.writer = new MessageWriter(new BatchAppender(db, store), writerLanes, 10_000, 256, outcomes -> {
             for (BatchAppender.Outcome outcome : outcomes) {
                 if (outcome.sent() != null && outcome.sent().created()) {
+                    stored.increment();
                     events.publish(new DomainEvent.MessageStored(outcome.sent().message()));
                 }
             }

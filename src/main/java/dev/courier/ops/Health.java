@@ -31,14 +31,31 @@ public final class Health {
         Database.PoolSnapshot pool = db.pool();
         boolean exhausted = pool.exhausted();
         // With every connection busy and callers waiting, a ping would only queue behind them: report the pool.
-        boolean reachable = !exhausted && db.ping();
-        String unreachable = db.unreachableReason();
-        checks.put("database", reachable || exhausted ? new Check("up", null)
-                : new Check("down", unreachable != null ? "PostgreSQL is unreachable: " + unreachable
-                : "PostgreSQL does not answer"));
-        checks.put("pool", new Check(exhausted ? "down" : "up", "active " + pool.active() + ", idle " + pool.idle()
-                + ", pending " + pool.pending() + ", max " + pool.max()));
+        if (exhausted) {
+            checks.put("database", new Check("up", "not probed: every connection is busy"));
+        } else {
+            long start = System.nanoTime();
+            boolean reachable = db.ping();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            String unreachable = db.unreachableReason();
+            checks.put("database", reachable ? new Check("up", "PostgreSQL answered in " + millis + " ms")
+                    : new Check("down", unreachable != null ? "PostgreSQL is unreachable: " + unreachable
+                    : "PostgreSQL does not answer"));
+        }
+        String figures = "active " + pool.active() + ", idle " + pool.idle() + ", pending " + pool.pending()
+                + ", max " + pool.max();
+        checks.put("pool", exhausted
+                ? new Check("down", "exhausted: " + figures + holder(pool))
+                : new Check("up", figures));
         boolean up = checks.values().stream().allMatch(c -> c.status().equals("up"));
         return new Report(up ? "up" : "down", checks);
+    }
+
+    /** The call site holding most connections, so that a failing readiness probe already names a suspect. */
+    private static String holder(Database.PoolSnapshot pool) {
+        return pool.leases().stream().collect(java.util.stream.Collectors.groupingBy(
+                        dev.courier.db.Lease::callSite, java.util.stream.Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> "; " + e.getKey() + " holds " + e.getValue()).orElse("");
     }
 }

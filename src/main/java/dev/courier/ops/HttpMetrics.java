@@ -1,19 +1,47 @@
 package dev.courier.ops;
 
+import dev.courier.accounts.Authentication;
+import dev.courier.accounts.Session;
+import dev.courier.db.DatabaseBusyException;
+import dev.courier.db.DatabaseUnavailableException;
+import dev.courier.web.ErrorCode;
+import dev.courier.web.HttpErrors;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
-/** Times every HTTP request by method, route template (never the raw path) and status. */
+/**
+ * Times every HTTP request by method, route template (never the raw path) and status, counts contract errors by
+ * code, and hands each request's outcome to the watchers of traffic (alert windows, incident impact).
+ */
 public final class HttpMetrics {
 
     private static final String START = "courier.requestStartNanos";
 
     private final MeterRegistry registry;
+    private final Duration latencyObjective;
+    private final List<Consumer<RequestOutcome>> watchers;
 
     public HttpMetrics(MeterRegistry registry) {
+        this(registry, Duration.ofMillis(500), List.of());
+    }
+
+    /**
+     * @param latencyObjective gets its own histogram bucket, so Prometheus rules can count requests that missed it
+     */
+    public HttpMetrics(MeterRegistry registry, Duration latencyObjective, List<Consumer<RequestOutcome>> watchers) {
         this.registry = registry;
+        this.latencyObjective = latencyObjective;
+        this.watchers = List.copyOf(watchers);
     }
 
     public void start(Context ctx) {
@@ -25,19 +53,67 @@ public final class HttpMetrics {
         if (start == null) {
             return;
         }
-        String route;
-        try {
-            route = ctx.endpoint().path;
-        } catch (RuntimeException unmatched) {
-            route = "unmatched";
-        }
+        long nanos = System.nanoTime() - start;
+        // the route template of the endpoint that answered; ctx.endpoint() here would be this after-filter's "*"
+        var matched = ctx.endpoints().matchedHttpEndpoint();
+        String route = matched == null ? "unmatched" : matched.path;
         Timer.builder(MetricNames.HTTP_REQUESTS)
                 .description("HTTP requests by method, route and status")
                 .tag("method", ctx.method().name())
                 .tag("route", route)
                 .tag("status", String.valueOf(ctx.statusCode()))
                 .publishPercentileHistogram()
+                .serviceLevelObjectives(latencyObjective)
                 .register(registry)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .record(nanos, TimeUnit.NANOSECONDS);
+        countFailure(ctx);
+        if (!watchers.isEmpty()) {
+            RequestOutcome outcome = new RequestOutcome(tokenDigest(ctx),
+                    Authentication.currentSession(ctx).map(Session::user).map(u -> u.id()).orElse(null),
+                    ctx.statusCode(), nanos);
+            watchers.forEach(w -> w.accept(outcome));
+        }
+    }
+
+    private void countFailure(Context ctx) {
+        String code = ctx.attribute(HttpErrors.ERROR_CODE);
+        if (code == null) {
+            return;
+        }
+        Counter.builder(MetricNames.HTTP_ERRORS).description("HTTP answers with a contract error, by code")
+                .tag("code", code).register(registry).increment();
+        if (code.equals(ErrorCode.OVERLOADED.code())) {
+            Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
+                    .description("Requests answered 503 overloaded instead of being queued")
+                    .register(registry).increment();
+        }
+        Throwable failure = ctx.attribute(HttpErrors.FAILURE);
+        String kind = failure instanceof DatabaseBusyException ? "busy"
+                : failure instanceof DatabaseUnavailableException ? "unavailable" : null;
+        if (kind != null) {
+            Counter.builder(MetricNames.DB_ERRORS).description("Database failures that reached a caller, by kind")
+                    .tag("kind", kind).register(registry).increment();
+        }
+    }
+
+    /**
+     * A short digest of a user's bearer token: enough to tell users apart, useless to log in with. The admin token
+     * belongs to no user, so admin requests have none.
+     */
+    private static String tokenDigest(Context ctx) {
+        if (ctx.path().startsWith("/v1/admin/")) {
+            return null;
+        }
+        String header = ctx.header("Authorization");
+        String token = Authentication.bearerToken(header).orElse(null);
+        if (token == null) {
+            return null;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

@@ -3,12 +3,33 @@ package dev.courier.ops;
 /**
  * Every metric name Courier registers, in Micrometer's dotted form; the Prometheus registry renders them with
  * units and {@code _total} as Prometheus expects (e.g. {@code courier.messages.stored} becomes
- * {@code courier_messages_stored_total}).
+ * {@code courier_messages_stored_total}). Label values are bounded: route templates, call sites, error codes.
  */
 public final class MetricNames {
 
     public static final String HTTP_REQUESTS = "courier.http.server.requests";
+    /** HTTP answers with a contract error, by {@code code}. */
+    public static final String HTTP_ERRORS = "courier.http.server.errors";
+    /** Requests answered {@code 503 overloaded} instead of being queued. */
+    public static final String OVERLOAD_REJECTIONS = "courier.overload.rejections";
+    /** Database failures that reached a caller, by {@code kind} ({@code busy}, {@code unavailable}). */
+    public static final String DB_ERRORS = "courier.db.errors";
     public static final String MESSAGES_STORED = "courier.messages.stored";
+    public static final String MESSAGES_DELIVERED = "courier.messages.delivered";
+    public static final String SOCKET_CONNECTIONS = "courier.socket.connections";
+    public static final String SOCKET_FRAMES = "courier.socket.frames";
+    public static final String SOCKET_CLOSES = "courier.socket.closes";
+    public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
+    public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";
+    /** Leases held past the leak warning threshold right now. */
+    public static final String POOL_LEASES_OVERDUE = "courier.db.pool.leases.overdue";
+    public static final String POOL_ACQUISITION_TIMEOUTS = "courier.db.pool.acquisition.timeouts";
+    /** 1 while the database answers, 0 while it does not (as the alert engine's probe sees it). */
+    public static final String DB_REACHABLE = "courier.db.reachable";
+    /** Alerts firing now, by {@code alertname}. */
+    public static final String ALERTS_FIRING = "courier.alerts.firing";
+    public static final String ALERT_NOTIFICATIONS = "courier.alert.notifications";
+    public static final String INCIDENTS_OPEN = "courier.incidents.open";
 
     /** Pool figures (active, idle, pending, max, acquire wait) come from HikariCP as {@code hikaricp_connections_*}. */
     public static final String DB_CONNECTION_HOLD = "courier.db.connection.hold";
@@ -16,7 +37,6 @@ public final class MetricNames {
     public static final String DB_LEAKS_SUSPECTED = "courier.db.leaks.suspected";
     public static final String DB_LEAKS_RECLAIMED = "courier.db.leaks.reclaimed";
     public static final String DB_OVERLOAD_REJECTIONS = "courier.db.overload.rejections";
-    public static final String DB_REACHABLE = "courier.db.reachable";
     public static final String DB_ADMITTED = "courier.db.admission.in.flight";
 
     private MetricNames() {

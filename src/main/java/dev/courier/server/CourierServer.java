@@ -18,9 +18,10 @@ import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
 import dev.courier.ops.FaultRoutes;
 import dev.courier.ops.Health;
-import dev.courier.ops.HttpMetrics;
+import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
+import dev.courier.ops.PrometheusConventions;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -53,10 +54,12 @@ public final class CourierServer implements AutoCloseable {
     private final List<AutoCloseable> closeInOrder;
     private final String databaseDescription;
     private final FaultInjection faults;
+    private final Observability observability;
 
     private CourierServer(Javalin http, Database database, EmbeddedDatabase embedded, List<AutoCloseable> closeInOrder,
-                          String databaseDescription, FaultInjection faults) {
+                          String databaseDescription, FaultInjection faults, Observability observability) {
         this.faults = faults;
+        this.observability = observability;
         this.http = http;
         this.database = database;
         this.embedded = embedded;
@@ -68,6 +71,7 @@ public final class CourierServer implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            meters.config().meterFilter(new PrometheusConventions());
             bindJvmMetrics(meters);
 
             EmbeddedDatabase embedded = config.database().embedded()
@@ -78,6 +82,9 @@ public final class CourierServer implements AutoCloseable {
             DatabaseTarget target = embedded != null ? embedded.target() : externalTarget(config);
             Database database = PooledDatabaseFactory.open(target, config.pool(), meters, () -> { });
             started.addFirst(database);
+            Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
+                    database, meters);
+            started.addFirst(observability);
 
             EventSink events = EventSink.discarding();
             UserStore users = new UserStore();
@@ -85,7 +92,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions());
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2));
+                    Math.max(1, config.pool().maxSize() / 2), meters);
             started.addFirst(messages);
 
             FaultInjection faults = config.faultInjection()
@@ -95,15 +102,22 @@ public final class CourierServer implements AutoCloseable {
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
-                    new OpsRoutes(new Health(database), meters)::register));
+                    new OpsRoutes(new Health(database), meters)::register,
+                    observability::register));
             features.add(new PoolRoutes(database)::register);
             if (faults != null) {
+                // every switch of a fault goes on the open incident's timeline
+                faults.addListener(change -> observability.incidents().record("fault_switch",
+                        "fault injection changed from " + change.before() + " to " + change.after(),
+                        java.util.Map.of("leakRate", change.after().leakRate(),
+                                "queryLatencyMs", change.after().queryLatencyMs(),
+                                "databaseDown", change.after().databaseDown())));
                 features.add(new FaultRoutes(faults)::register);
             }
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
-                    new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), features, database);
+                    new AdminAuthentication(config.adminToken()), observability.httpMetrics(), features, database);
             Javalin http = api.start();
-            return new CourierServer(http, database, embedded, started, target.description(), faults);
+            return new CourierServer(http, database, embedded, started, target.description(), faults, observability);
         } catch (RuntimeException | Error e) {
             closeAll(started);
             throw e;
@@ -131,6 +145,10 @@ public final class CourierServer implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    Observability observability() {
+        return observability;
     }
 
     EmbeddedDatabase embedded() {

@@ -7,6 +7,11 @@ import io.javalin.http.HttpResponseException;
 /** Registers the exception handlers that render every failure as the contract's error body. */
 public final class HttpErrors {
 
+    /** Context attribute holding the contract error code of a failed request, for metrics. */
+    public static final String ERROR_CODE = "courier.errorCode";
+    /** Context attribute holding the failure itself, for metrics that sort database errors by kind. */
+    public static final String FAILURE = "courier.failure";
+
     private HttpErrors() {
     }
 
@@ -17,6 +22,8 @@ public final class HttpErrors {
 
     public static void render(Context ctx, Throwable failure) {
         ErrorResponses.Answer answer = ErrorResponses.answer(failure, RequestIds.of(ctx));
+        ctx.attribute(ERROR_CODE, answer.body().error().code());
+        ctx.attribute(FAILURE, failure);
         if (answer.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
         }

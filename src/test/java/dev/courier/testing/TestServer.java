@@ -1,5 +1,6 @@
 package dev.courier.testing;
 
+import dev.courier.config.AlertConfig;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.HttpConfig;
@@ -43,7 +44,8 @@ public final class TestServer implements AutoCloseable {
                 new DatabaseConfig(Optional.of(database), Path.of("unused-by-external-database")),
                 PoolConfig.defaults().withMaxSize(8),
                 new SessionConfig(Duration.ofHours(1), 1),
-                Optional.of(ADMIN_TOKEN));
+                Optional.of(ADMIN_TOKEN),
+                AlertConfig.defaults());
     }
 
     public static final String ADMIN_TOKEN = "test-admin-token";
@@ -63,7 +65,12 @@ public final class TestServer implements AutoCloseable {
     public static CourierConfig embeddedConfig(Path dataDir) {
         CourierConfig base = defaultConfig(new JdbcTarget("jdbc:postgresql://unused", null, null));
         return new CourierConfig(base.http(), new DatabaseConfig(Optional.empty(), dataDir), base.pool(),
-                base.sessions(), base.adminToken());
+                base.sessions(), base.adminToken(), base.alerts());
+    }
+
+    /** The running server, for tests in {@code dev.courier.server} that reach its parts. */
+    public CourierServer server() {
+        return server;
     }
 
     public CourierConfig config() {
@@ -81,10 +88,6 @@ public final class TestServer implements AutoCloseable {
     /** Runs one statement as the superuser on this server's own (external) test database. */
     public void sql(String statement) {
         TestDatabase.execute(config.database().external().orElseThrow(), statement);
-    }
-
-    public CourierServer server() {
-        return server;
     }
 
     public ApiClient client() {

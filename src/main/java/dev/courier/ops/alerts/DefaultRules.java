@@ -1,0 +1,171 @@
+package dev.courier.ops.alerts;
+
+import dev.courier.config.AlertConfig;
+import dev.courier.db.Lease;
+import dev.courier.db.PoolEvent;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The alerts every Courier node evaluates. {@code deploy/prometheus/courier-alerts.yml} states the same rules in
+ * PromQL for teams that alert from Prometheus; keep the two in step.
+ */
+public final class DefaultRules {
+
+    private DefaultRules() {
+    }
+
+    public static List<AlertRule> all(AlertConfig config) {
+        // Rules that name a cause come first: alerts that fire in the same evaluation are told in this order, and
+        // the first one titles the incident.
+        return List.of(
+                rule("CourierLeakSuspected", Severity.critical, Duration.ZERO, DefaultRules::leakSuspected),
+                rule("CourierDatabaseUnreachable", Severity.critical, Duration.ZERO, DefaultRules::unreachable),
+                rule("CourierPoolSaturated", Severity.critical, config.saturationFor(), DefaultRules::poolSaturated),
+                rule("CourierLeakReclaimed", Severity.warning, Duration.ZERO, DefaultRules::leakReclaimed),
+                rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
+                rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
+                rule("CourierHighErrorRate", Severity.critical, Duration.ZERO, f -> errorRate(f, config)),
+                rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)));
+    }
+
+    private static AlertRule rule(String name, Severity severity, Duration holdFor,
+                                  Function<Figures, Optional<Finding>> check) {
+        return new AlertRule() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Severity severity() {
+                return severity;
+            }
+
+            @Override
+            public Duration holdFor() {
+                return holdFor;
+            }
+
+            @Override
+            public Optional<Finding> check(Figures figures) {
+                return check.apply(figures);
+            }
+        };
+    }
+
+    static Optional<Finding> poolSaturated(Figures f) {
+        if (f.pool().max() == 0 || f.pool().active() < f.pool().max()) {
+            return Optional.empty();
+        }
+        String summary = "connection pool saturated: all " + f.pool().max() + " connections busy, "
+                + f.pool().pending() + " callers waiting" + heldBy(f);
+        return Optional.of(new Finding(summary, callSiteLabel(f)));
+    }
+
+    static Optional<Finding> waiters(Figures f) {
+        if (f.pool().pending() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Finding(f.pool().pending() + " callers waiting for a database connection ("
+                + f.pool().active() + " of " + f.pool().max() + " busy)" + heldBy(f), callSiteLabel(f)));
+    }
+
+    static Optional<Finding> timeouts(Figures f) {
+        if (f.acquisitionTimeouts() == 0) {
+            return Optional.empty();
+        }
+        List<PoolEvent.AcquisitionTimedOut> named = f.eventsOf(PoolEvent.AcquisitionTimedOut.class);
+        String site = named.isEmpty() ? null : mostFrequent(named.stream().map(PoolEvent.AcquisitionTimedOut::callSite)
+                .toList());
+        String summary = f.acquisitionTimeouts() + " callers got no database connection within the deadline"
+                + (site == null ? "" : " (mostly " + site + ")") + heldBy(f);
+        return Optional.of(new Finding(summary, callSiteLabel(f)));
+    }
+
+    static Optional<Finding> leakSuspected(Figures f) {
+        List<Figures.Holder> live = f.suspectedLeaks();
+        if (!live.isEmpty()) {
+            Figures.Holder worst = live.getFirst();
+            String summary = "connection leak suspected at " + worst.callSite() + ": " + worst.leases()
+                    + (worst.leases() == 1 ? " connection" : " connections") + " held, the oldest for "
+                    + seconds(worst.longestHeldMillis()) + " by thread " + worst.thread()
+                    + (live.size() > 1 ? " (also " + live.subList(1, live.size()).stream()
+                    .map(Figures.Holder::callSite).collect(Collectors.joining(", ")) + ")" : "");
+            return Optional.of(new Finding(summary, Map.of("call_site", worst.callSite())));
+        }
+        List<PoolEvent.LeakSuspected> reported = f.eventsOf(PoolEvent.LeakSuspected.class);
+        if (reported.isEmpty()) {
+            return Optional.empty();
+        }
+        Lease lease = reported.getLast().lease();
+        return Optional.of(new Finding("connection leak suspected at " + lease.callSite() + ": held "
+                + seconds(reported.getLast().heldMillis()) + " by thread " + lease.thread() + " ("
+                + reported.size() + " reports)", Map.of("call_site", lease.callSite())));
+    }
+
+    static Optional<Finding> leakReclaimed(Figures f) {
+        List<PoolEvent.LeakReclaimed> reclaimed = f.eventsOf(PoolEvent.LeakReclaimed.class);
+        if (reclaimed.isEmpty()) {
+            return Optional.empty();
+        }
+        String site = mostFrequent(reclaimed.stream().map(r -> r.lease().callSite()).toList());
+        return Optional.of(new Finding(reclaimed.size() + " leaked connections reclaimed, mostly from " + site
+                + " (" + reclaimed.getLast().reason() + ")", Map.of("call_site", site)));
+    }
+
+    static Optional<Finding> unreachable(Figures f) {
+        if (f.databaseReachable()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.of("PostgreSQL does not answer: "
+                + (f.unreachableDetail() == null ? "no detail" : f.unreachableDetail())));
+    }
+
+    static Optional<Finding> errorRate(Figures f, AlertConfig config) {
+        var t = f.traffic();
+        if (t.requests() < config.minimumRequests() || t.errorShare() <= config.errorRateThreshold()) {
+            return Optional.empty();
+        }
+        String cause = !f.databaseReachable() ? "; the database does not answer"
+                : f.pool().active() >= f.pool().max() ? "; the connection pool is exhausted" + heldBy(f) : "";
+        return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
+                "%.1f %% of requests failed with 5xx over the last %d s (%d of %d)%s", 100 * t.errorShare(),
+                config.trafficWindow().toSeconds(), t.errors(), t.requests(), cause)));
+    }
+
+    static Optional<Finding> latency(Figures f, AlertConfig config) {
+        var t = f.traffic();
+        if (t.requests() < config.minimumRequests() || t.slowShare() <= 1 - config.latencyTarget()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
+                "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)",
+                100 * t.slowShare(), config.latencyObjective().toMillis(), config.trafficWindow().toSeconds(),
+                100 * config.latencyTarget())));
+    }
+
+    private static String heldBy(Figures f) {
+        return f.topHolder().map(h -> "; " + h.callSite() + " holds " + h.leases() + " (the oldest for "
+                + seconds(h.longestHeldMillis()) + ")").orElse("");
+    }
+
+    private static Map<String, String> callSiteLabel(Figures f) {
+        return f.topHolder().map(h -> Map.of("call_site", h.callSite())).orElse(Map.of());
+    }
+
+    private static String mostFrequent(List<String> values) {
+        Map<String, Long> counts = values.stream().collect(Collectors.groupingBy(v -> v, LinkedHashMap::new,
+                Collectors.counting()));
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("unknown");
+    }
+
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.courier.ops.alerts;
+
+import dev.courier.db.Database.PoolSnapshot;
+import dev.courier.db.Lease;
+import dev.courier.ops.PoolEventLog;
+import dev.courier.ops.RequestWindow;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The live figures the rules judge, sampled at one instant.
+ *
+ * @param pool                 active, idle, pending, max and the leases behind active
+ * @param databaseReachable    false while the database does not answer
+ * @param unreachableDetail    why, when it does not
+ * @param leakThresholdMillis  a lease held longer is a suspected leak
+ * @param events               the pool's reports within the event window, oldest first
+ * @param acquisitionTimeouts  callers that got no connection in time, within the event window
+ * @param traffic              requests, 5xx and slow requests within the traffic window
+ * @param nowNanos             {@link System#nanoTime()} at sampling, to age the leases
+ */
+public record Figures(Instant at, PoolSnapshot pool, boolean databaseReachable, String unreachableDetail,
+                      long leakThresholdMillis, List<PoolEventLog.Stamped> events, long acquisitionTimeouts,
+                      RequestWindow.Totals traffic, long nowNanos) {
+
+    /** The call site holding the most connections, with how many and the longest hold. */
+    public record Holder(String callSite, int leases, long longestHeldMillis, String thread) {
+    }
+
+    public Optional<Holder> topHolder() {
+        return holders(pool.leases()).stream().findFirst();
+    }
+
+    /** Leases held past the leak threshold, grouped by call site, the worst first. */
+    public List<Holder> suspectedLeaks() {
+        return holders(pool.leases().stream().filter(l -> l.heldMillis(nowNanos) >= leakThresholdMillis).toList());
+    }
+
+    private List<Holder> holders(List<Lease> leases) {
+        Map<String, List<Lease>> bySite = leases.stream().collect(Collectors.groupingBy(Lease::callSite));
+        return bySite.entrySet().stream().map(e -> {
+            Lease oldest = e.getValue().stream().min(Comparator.comparingLong(Lease::startNanos)).orElseThrow();
+            return new Holder(e.getKey(), e.getValue().size(), oldest.heldMillis(nowNanos), oldest.thread());
+        }).sorted(Comparator.comparingInt(Holder::leases).reversed()
+                .thenComparing(Comparator.comparingLong(Holder::longestHeldMillis).reversed())).toList();
+    }
+
+    public <T> List<T> eventsOf(Class<T> type) {
+        return events.stream().map(PoolEventLog.Stamped::event).filter(type::isInstance).map(type::cast).toList();
+    }
+}

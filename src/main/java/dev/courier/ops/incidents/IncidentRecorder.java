@@ -1,0 +1,281 @@
+package dev.courier.ops.incidents;
+
+import dev.courier.db.Database;
+import dev.courier.db.Lease;
+import dev.courier.db.PoolEvent;
+import dev.courier.ops.MetricNames;
+import dev.courier.ops.alerts.Alert;
+import dev.courier.ops.alerts.AlertListener;
+import dev.courier.ops.alerts.Figures;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns alerts and the pool's reports into incidents as they happen. A firing alert opens an incident, or joins
+ * the one already open; the timeline records firings and resolutions, pool snapshots, leaking call sites, reclaims,
+ * reachability changes, fault switches and restarts; the incident resolves when its last alert clears, with its
+ * measured impact.
+ *
+ * <p>Anything may report through {@link #record}: the fault injector reports its switches there. Entries reported
+ * while no incident is open are kept for a while (bounded) and copied into the next incident, so the switch that
+ * caused an incident is in its timeline. Nothing here waits for the database: writes go through
+ * {@link IncidentJournal}.
+ */
+public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IncidentRecorder.class);
+    private static final int CONTEXT_KEPT = 20;
+    private static final Duration CONTEXT_AGE = Duration.ofMinutes(15);
+    private static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(15);
+    private static final Duration ADOPTED_GRACE = Duration.ofSeconds(30);
+    private static final int STACK_FRAMES = 12;
+
+    /** The incident open in this process. */
+    private static final class Open {
+        final IncidentJournal.Ref ref;
+        final Instant openedAt;
+        final Set<String> firing = new HashSet<>();
+        final Set<String> namedCallSites = new HashSet<>();
+        final Map<String, Integer> reclaims = new LinkedHashMap<>();
+        Instant lastSnapshot = Instant.EPOCH;
+        Instant quietSince;
+
+        Open(IncidentJournal.Ref ref, Instant openedAt) {
+            this.ref = ref;
+            this.openedAt = openedAt;
+        }
+    }
+
+    private final IncidentJournal journal;
+    private final ImpactTracker impact;
+    private final Deque<TimelineEntry> context = new ArrayDeque<>();
+    private Open open;
+
+    public IncidentRecorder(Database database, ImpactTracker impact, MeterRegistry meters) {
+        this.journal = new IncidentJournal(database, new IncidentStore());
+        this.impact = impact;
+        Gauge.builder(MetricNames.INCIDENTS_OPEN, this, r -> r.isOpen() ? 1 : 0)
+                .description("1 while an incident is open").register(meters);
+        adoptOpenIncident(database);
+    }
+
+    /**
+     * An incident left open by a previous run of this node (it stopped or crashed during it) continues here with a
+     * {@code restart} entry; if no alert fires again within a grace period, it resolves.
+     */
+    private void adoptOpenIncident(Database database) {
+        IncidentStore store = new IncidentStore();
+        try {
+            database.withHandle("incidents.adopt", store::latestOpen).ifPresent(found -> {
+                Instant now = Instant.now();
+                Open adopted = new Open(new IncidentJournal.Ref(found.id()), found.openedAt());
+                adopted.quietSince = now.plus(ADOPTED_GRACE);
+                open = adopted;
+                impact.begin(found.impact().requests(), found.impact().failedRequests());
+                journal.submit(new IncidentJournal.Append(adopted.ref, new TimelineEntry(now, "restart",
+                        "Courier restarted while this incident was open", Map.of())));
+            });
+            if (open == null) {
+                remember(new TimelineEntry(Instant.now(), "restart", "Courier started", Map.of()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not look for an open incident at start: {}", e.toString());
+        }
+    }
+
+    /** The intake for anyone with evidence: the fault injector's switches, operators' notes, other subsystems. */
+    public synchronized void record(String kind, String summary, Map<String, Object> data) {
+        TimelineEntry entry = new TimelineEntry(Instant.now(), kind, summary, data);
+        if (open != null) {
+            append(entry);
+        } else {
+            remember(entry);
+        }
+    }
+
+    public synchronized boolean isOpen() {
+        return open != null;
+    }
+
+    @Override
+    public synchronized void fired(Alert alert, Figures figures) {
+        if (open == null) {
+            openIncident(alert, figures.at());
+        }
+        open.firing.add(alert.name());
+        open.quietSince = null;
+        append(new TimelineEntry(figures.at(), "alert_firing", alert.name() + ": " + alert.summary(),
+                Map.of("alert", alert.name(), "severity", alert.severity().name(), "labels", alert.labels(),
+                        "runbook", alert.runbook())));
+        snapshotPool(figures);
+        for (Figures.Holder holder : figures.suspectedLeaks()) {
+            nameCallSite(holder.callSite(), figures);
+        }
+        journal.submit(new IncidentJournal.Update(open.ref, impact.snapshot(secondsOpen(figures.at())), null));
+    }
+
+    @Override
+    public synchronized void resolved(Alert alert, Figures figures) {
+        if (open == null) {
+            return;
+        }
+        open.firing.remove(alert.name());
+        append(new TimelineEntry(figures.at(), "alert_resolved", alert.name() + " resolved after "
+                + Duration.between(alert.startsAt(), alert.endsAt()).toSeconds() + " s",
+                Map.of("alert", alert.name(), "firedAt", alert.startsAt().toString())));
+    }
+
+    @Override
+    public synchronized void evaluated(Figures figures, List<Alert> firing) {
+        if (open == null) {
+            return;
+        }
+        for (Figures.Holder holder : figures.suspectedLeaks()) {
+            nameCallSite(holder.callSite(), figures);
+        }
+        if (open.firing.isEmpty() && firing.isEmpty()) {
+            if (open.quietSince == null || !figures.at().isBefore(open.quietSince)) {
+                resolve(figures);
+            }
+            return;
+        }
+        if (!figures.at().isBefore(open.lastSnapshot.plus(SNAPSHOT_EVERY))) {
+            snapshotPool(figures);
+            journal.submit(new IncidentJournal.Update(open.ref, impact.snapshot(secondsOpen(figures.at())), null));
+        }
+    }
+
+    @Override
+    public synchronized void accept(PoolEvent event) {
+        Instant now = Instant.now();
+        switch (event) {
+            case PoolEvent.LeakSuspected e -> {
+                if (open != null && open.namedCallSites.add(e.lease().callSite())) {
+                    append(leakEntry(now, e.lease(), e.heldMillis()));
+                }
+            }
+            case PoolEvent.LeakReclaimed e -> {
+                TimelineEntry entry = new TimelineEntry(now, "leak_reclaimed", "reclaimed a connection held "
+                        + e.heldMillis() + " ms by " + e.lease().callSite() + " (" + e.reason() + ")",
+                        Map.of("callSite", e.lease().callSite(), "thread", e.lease().thread(),
+                                "heldMs", e.heldMillis(), "reason", e.reason()));
+                if (open == null) {
+                    remember(entry);
+                } else if (open.reclaims.merge(e.lease().callSite(), 1, Integer::sum) <= 3) {
+                    // the first few reclaims per call site tell the story; the count goes into the resolution
+                    append(entry);
+                }
+            }
+            case PoolEvent.AcquisitionTimedOut e -> { }
+            case PoolEvent.DatabaseUnreachable e -> record("database_unreachable",
+                    "PostgreSQL unreachable: " + e.detail(), Map.of("detail", e.detail()));
+            case PoolEvent.DatabaseReachable e -> record("database_reachable", "PostgreSQL answers again", Map.of());
+        }
+    }
+
+    private void openIncident(Alert alert, Instant at) {
+        open = new Open(new IncidentJournal.Ref(null), at);
+        impact.begin(0, 0);
+        journal.submit(new IncidentJournal.Open(open.ref, alert.name() + ": " + alert.summary(), at));
+        Instant oldest = at.minus(CONTEXT_AGE);
+        for (TimelineEntry earlier : context) {
+            if (!earlier.at().isBefore(oldest)) {
+                append(earlier);
+            }
+        }
+        context.clear();
+        log.warn("incident opened by {}", alert.name());
+    }
+
+    private void resolve(Figures figures) {
+        Impact measured = impact.snapshot(secondsOpen(figures.at()));
+        impact.stop();
+        append(new TimelineEntry(figures.at(), "resolved", "all alerts cleared; incident resolved", Map.of(
+                "impact", measured, "reclaimsByCallSite", Map.copyOf(open.reclaims))));
+        snapshotPool(figures);
+        journal.submit(new IncidentJournal.Update(open.ref, measured, figures.at()));
+        log.info("incident resolved after {} s: {} of {} requests failed, {} of {} active users affected",
+                measured.durationSeconds(), measured.failedRequests(), measured.requests(), measured.affectedUsers(),
+                measured.activeUsers());
+        open = null;
+    }
+
+    private void nameCallSite(String callSite, Figures figures) {
+        if (!open.namedCallSites.add(callSite)) {
+            return;
+        }
+        figures.pool().leases().stream().filter(l -> l.callSite().equals(callSite)).findFirst()
+                .ifPresent(lease -> append(leakEntry(figures.at(), lease, lease.heldMillis(figures.nowNanos()))));
+    }
+
+    private static TimelineEntry leakEntry(Instant at, Lease lease, long heldMillis) {
+        List<String> frames = lease.borrower() == null ? List.of() : Arrays.stream(lease.borrower().getStackTrace())
+                .map(StackTraceElement::toString).limit(STACK_FRAMES).toList();
+        return new TimelineEntry(at, "leak_call_site", lease.callSite() + " held a connection for "
+                + heldMillis + " ms on thread " + lease.thread(), Map.of("callSite", lease.callSite(),
+                "thread", lease.thread(), "heldMs", heldMillis, "borrowedAt", lease.startedAt().toString(),
+                "stack", frames));
+    }
+
+    private void snapshotPool(Figures figures) {
+        if (open.lastSnapshot.equals(figures.at())) {
+            return; // several alerts fired in one evaluation: one snapshot tells it
+        }
+        open.lastSnapshot = figures.at();
+        Database.PoolSnapshot pool = figures.pool();
+        List<Map<String, Object>> holders = figures.suspectedLeaks().isEmpty()
+                ? figures.topHolder().stream().map(IncidentRecorder::holder).toList()
+                : figures.suspectedLeaks().stream().map(IncidentRecorder::holder).toList();
+        append(new TimelineEntry(figures.at(), "pool_snapshot", "pool: " + pool.active() + " active, " + pool.idle()
+                + " idle, " + pool.pending() + " waiting, max " + pool.max(), Map.of("active", pool.active(),
+                "idle", pool.idle(), "pending", pool.pending(), "max", pool.max(), "holders", holders,
+                "databaseReachable", figures.databaseReachable())));
+    }
+
+    private static Map<String, Object> holder(Figures.Holder h) {
+        return Map.of("callSite", h.callSite(), "leases", h.leases(), "longestHeldMs", h.longestHeldMillis());
+    }
+
+    private void append(TimelineEntry entry) {
+        journal.submit(new IncidentJournal.Append(open.ref, entry));
+    }
+
+    private void remember(TimelineEntry entry) {
+        if (context.size() == CONTEXT_KEPT) {
+            context.removeFirst();
+        }
+        context.addLast(entry);
+    }
+
+    private long secondsOpen(Instant now) {
+        return Duration.between(open.openedAt, now).toSeconds();
+    }
+
+    /** Waits until everything recorded so far is stored; for shutdown and tests. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        return journal.drain(timeout);
+    }
+
+    @Override
+    public void close() {
+        try {
+            journal.drain(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journal.close();
+    }
+}

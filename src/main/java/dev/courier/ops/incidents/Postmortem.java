@@ -1,0 +1,200 @@
+package dev.courier.ops.incidents;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A postmortem draft in Markdown, filled in from an incident's recorded evidence: its impact, its timeline, the
+ * call sites that leaked, the reachability of the database and the fault switches. A person finishes it; nothing in
+ * it is guessed.
+ */
+public final class Postmortem {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Postmortem() {
+    }
+
+    /** What the evidence says caused the incident. */
+    private enum CauseKind { LEAK, DATABASE_DOWN, FAULT, OTHER }
+
+    private record Cause(CauseKind kind, String statement, List<TimelineEntry> evidence) {
+    }
+
+    public static String markdown(Incident incident) {
+        List<TimelineEntry> timeline = incident.timeline() == null ? List.of() : incident.timeline();
+        Cause cause = cause(incident, timeline);
+        StringBuilder md = new StringBuilder();
+        md.append("# Postmortem draft: incident ").append(incident.id()).append("\n\n");
+        md.append("_").append(incident.title()).append("_\n\n");
+
+        md.append("## Issue Summary\n\n");
+        Impact impact = incident.impact();
+        md.append("- **Duration:** ").append(duration(impact.durationSeconds())).append(" (from ")
+                .append(TIME.format(incident.openedAt())).append(" to ")
+                .append(incident.resolvedAt() == null ? "now; still open" : TIME.format(incident.resolvedAt()))
+                .append(")\n");
+        md.append("- **Impact:** ").append(impact.failedRequests()).append(" of ").append(impact.requests())
+                .append(" requests failed (").append(percent(impact.failedRequests(), impact.requests()))
+                .append("); ").append(impact.affectedUsers()).append(" of ").append(impact.activeUsers())
+                .append(" active users (").append(percent(impact.affectedUsers(), impact.activeUsers()))
+                .append(") saw at least one failure.\n");
+        md.append("- **Root cause:** ").append(cause.statement()).append("\n");
+        detection(timeline, cause).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
+        if (incident.droppedEntries() > 0) {
+            md.append("- **Note:** ").append(incident.droppedEntries())
+                    .append(" timeline entries were lost while the database was unreachable.\n");
+        }
+
+        md.append("\n## Timeline\n\n");
+        md.append("All times UTC.\n\n");
+        for (TimelineEntry entry : timeline) {
+            md.append("- ").append(TIME.format(entry.at()).replace(" UTC", "")).append(" — **")
+                    .append(entry.kind()).append("** — ").append(entry.summary()).append("\n");
+        }
+
+        md.append("\n## Root Cause and Resolution\n\n");
+        md.append(cause.statement()).append("\n\n");
+        for (TimelineEntry evidence : cause.evidence()) {
+            if (evidence.data().get("stack") instanceof List<?> stack && !stack.isEmpty()) {
+                md.append("Where `").append(evidence.data().get("callSite"))
+                        .append("` borrowed the connection it kept:\n\n```\n");
+                stack.forEach(frame -> md.append("at ").append(frame).append("\n"));
+                md.append("```\n\n");
+            }
+        }
+        md.append(resolution(timeline)).append("\n");
+
+        md.append("\n## Corrective and Preventative Measures\n\n");
+        for (String measure : measures(cause)) {
+            md.append("- [ ] ").append(measure).append("\n");
+        }
+        return md.toString();
+    }
+
+    private static Cause cause(Incident incident, List<TimelineEntry> timeline) {
+        List<TimelineEntry> leaks = kind(timeline, "leak_call_site");
+        if (!leaks.isEmpty()) {
+            Set<String> sites = new LinkedHashSet<>();
+            leaks.forEach(l -> sites.add(String.valueOf(l.data().get("callSite"))));
+            TimelineEntry first = leaks.getFirst();
+            return new Cause(CauseKind.LEAK, "Database connections leaked at call site "
+                    + String.join(", ", sites.stream().map(s -> "`" + s + "`").toList())
+                    + ": a connection was borrowed and not given back (first seen held "
+                    + first.data().get("heldMs") + " ms on thread " + first.data().get("thread")
+                    + "), until the pool ran short for every other request.", leaks);
+        }
+        List<TimelineEntry> down = kind(timeline, "database_unreachable");
+        List<TimelineEntry> unreachableAlerts = timeline.stream().filter(e -> e.kind().equals("alert_firing")
+                && "CourierDatabaseUnreachable".equals(e.data().get("alert"))).toList();
+        if (!down.isEmpty() || !unreachableAlerts.isEmpty()) {
+            TimelineEntry first = !down.isEmpty() ? down.getFirst() : unreachableAlerts.getFirst();
+            return new Cause(CauseKind.DATABASE_DOWN, "PostgreSQL could not be reached (" + first.summary() + ").",
+                    List.of(first));
+        }
+        List<TimelineEntry> faults = kind(timeline, "fault_switch");
+        if (!faults.isEmpty()) {
+            return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + faults.getFirst().summary() + ".",
+                    faults);
+        }
+        return new Cause(CauseKind.OTHER, "Not determined from the evidence; the first alert was: "
+                + incident.title() + ".", List.of());
+    }
+
+    /** When the first alert fired, and how long after the onset the alert naming the cause fired. */
+    private static Optional<String> detection(List<TimelineEntry> timeline, Cause cause) {
+        List<TimelineEntry> alerts = kind(timeline, "alert_firing");
+        if (alerts.isEmpty()) {
+            return Optional.empty();
+        }
+        String causeAlert = switch (cause.kind()) {
+            case LEAK -> "CourierLeakSuspected";
+            case DATABASE_DOWN -> "CourierDatabaseUnreachable";
+            case FAULT, OTHER -> String.valueOf(alerts.getFirst().data().get("alert"));
+        };
+        TimelineEntry named = alerts.stream().filter(e -> causeAlert.equals(e.data().get("alert"))).findFirst()
+                .orElse(alerts.getFirst());
+        Instant onset = kind(timeline, "leak_call_site").stream().map(e -> e.data().get("borrowedAt"))
+                .filter(String.class::isInstance).map(s -> Instant.parse((String) s)).min(Instant::compareTo)
+                .or(() -> kind(timeline, "fault_switch").stream().map(TimelineEntry::at).findFirst())
+                .orElse(null);
+        StringBuilder text = new StringBuilder("first alert ").append(alerts.getFirst().data().get("alert"))
+                .append(" at ").append(TIME.format(alerts.getFirst().at())).append("; ")
+                .append(named.data().get("alert")).append(" at ").append(TIME.format(named.at()));
+        if (onset != null && !onset.isAfter(named.at())) {
+            text.append(String.format(Locale.ROOT, ", %.1f s after the onset (%s)",
+                    Duration.between(onset, named.at()).toMillis() / 1000.0, TIME.format(onset)));
+        }
+        return Optional.of(text.append(".").toString());
+    }
+
+    private static String resolution(List<TimelineEntry> timeline) {
+        List<String> lines = new ArrayList<>();
+        List<TimelineEntry> reclaims = kind(timeline, "leak_reclaimed");
+        if (!reclaims.isEmpty()) {
+            lines.add("The pool reclaimed leaked connections (first at " + TIME.format(reclaims.getFirst().at())
+                    + "), so other requests could be served without a restart.");
+        }
+        kind(timeline, "database_reachable").stream().findFirst().ifPresent(e ->
+                lines.add("PostgreSQL answered again at " + TIME.format(e.at()) + "."));
+        kind(timeline, "fault_switch").stream().skip(1).reduce((a, b) -> b).ifPresent(e ->
+                lines.add("The last fault switch was: " + e.summary() + " at " + TIME.format(e.at()) + "."));
+        kind(timeline, "alert_resolved").stream().reduce((a, b) -> b).ifPresent(e ->
+                lines.add("The last alert cleared at " + TIME.format(e.at()) + " (" + e.summary() + ")."));
+        if (kind(timeline, "resolved").isEmpty()) {
+            lines.add("The incident is still open.");
+        }
+        return String.join(" ", lines);
+    }
+
+    private static List<String> measures(Cause cause) {
+        List<String> out = new ArrayList<>();
+        switch (cause.kind()) {
+            case LEAK -> {
+                for (TimelineEntry e : cause.evidence()) {
+                    out.add("Fix `" + e.data().get("callSite") + "` so that it returns its connection: use the "
+                            + "connection only inside the `Database.withHandle`/`inTransaction` callback, and add a "
+                            + "test that holds the call site under load and checks that `GET /v1/admin/pool` "
+                            + "shows no lease left over.");
+                }
+                out.add("Do not raise the pool size to compensate: a leak drains any pool, a larger one only later "
+                        + "and with more load on PostgreSQL.");
+                out.add("Check that the leak threshold and reclaim limit (`docs/runbooks/CourierLeakSuspected.md`) "
+                        + "suit this call site's longest legitimate hold.");
+            }
+            case DATABASE_DOWN -> {
+                out.add("Find why PostgreSQL stopped answering (its log, host, disk, network) and remove that cause.");
+                out.add("Confirm that clients retried after `503 unavailable` and `Retry-After`, and that no "
+                        + "acknowledged message was lost (gapless `seq` per conversation).");
+            }
+            case FAULT -> out.add("Injected fault: check that the drill's expectations (alert time, impact) were met "
+                    + "and record the measured figures.");
+            case OTHER -> out.add("Establish the root cause from the timeline and the metrics, then add an alert or "
+                    + "a timeline entry that would have named it.");
+        }
+        out.add("Review the detection time above against the 10 s objective for leaks and database outages.");
+        return out;
+    }
+
+    private static List<TimelineEntry> kind(List<TimelineEntry> timeline, String kind) {
+        return timeline.stream().filter(e -> e.kind().equals(kind)).toList();
+    }
+
+    private static String duration(long seconds) {
+        return seconds < 60 ? seconds + " s" : seconds / 60 + " min " + seconds % 60 + " s";
+    }
+
+    private static String percent(long part, long whole) {
+        return whole == 0 ? "0 %" : String.format(Locale.ROOT, "%.1f %%", 100.0 * part / whole);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.courier.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.testing.ApiClient;
+import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.Promtool;
+import dev.courier.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /metrics} after real traffic: Prometheus's own linter accepts it, and the promised series are there. */
+class MetricsExpositionTest {
+
+    @Test
+    void theScrapePassesPromtoolAndCarriesTheSeriesThatAlertsAndDashboardsUse() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            ApiClient api = server.client();
+            TestUser alice = api.newUser("metrics");
+            TestUser bob = api.newUser("metrics");
+            long conversation = api.direct(alice, bob);
+            assertThat(api.sendMessage(alice, conversation, "counted").status()).isEqualTo(201);
+            assertThat(api.get("/v1/me", "not-a-token").status()).isEqualTo(401);
+
+            ApiClient.Response scrape = api.get("/metrics", null);
+            assertThat(scrape.status()).isEqualTo(200);
+            assertThat(scrape.header("Content-Type")).startsWith("text/plain; version=0.0.4");
+            String text = scrape.body();
+            assertThat(text).contains(
+                    "courier_http_server_requests_seconds_bucket{",
+                    "le=\"0.5\"",
+                    "route=\"/v1/conversations/{id}/messages\"",
+                    "courier_http_server_errors_total{code=\"unauthorized\"",
+                    "courier_messages_stored_total 1.0",
+                    "courier_db_pool_leaks_suspected_total",
+                    "courier_db_pool_leaks_reclaimed_total",
+                    "courier_db_pool_acquisition_timeouts_total",
+                    "courier_db_pool_leases_overdue 0.0",
+                    "courier_db_reachable 1.0",
+                    "courier_alerts_firing{alertname=\"CourierLeakSuspected\"}",
+                    "courier_incidents_open 0.0",
+                    "courier_db_connection_hold_seconds_bucket{call_site=\"messages.send\"",
+                    "hikaricp_connections_active",
+                    "hikaricp_connections_pending",
+                    "hikaricp_connections_max",
+                    "jvm_memory_used_bytes",
+                    "process_uptime_seconds");
+
+            Path file = Files.createTempFile("courier-metrics", ".txt");
+            Files.writeString(file, text);
+            // promtool reads the exposition from stdin
+            Promtool.Result lint = runWithStdin(file);
+            assertThat(lint.exitCode()).as(lint.output()).isZero();
+        }
+    }
+
+    private static Promtool.Result runWithStdin(Path file) throws Exception {
+        Process process = new ProcessBuilder(Promtool.require().toString(), "check", "metrics")
+                .redirectInput(file.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        return new Promtool.Result(process.waitFor(), output);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.courier.ops.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.config.AlertConfig;
+import dev.courier.db.Database.PoolSnapshot;
+import dev.courier.db.Lease;
+import dev.courier.db.PoolEvent;
+import dev.courier.ops.PoolEventLog;
+import dev.courier.ops.RequestWindow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every default rule, driven through the engine's public intake with figures of the test's making: each fires on
+ * its condition (after its hold time where it has one) and resolves once the condition is gone.
+ */
+class AlertRulesTest {
+
+    private static final AlertConfig CONFIG = AlertConfig.defaults();
+    private static final long LEAK_THRESHOLD_MS = 2_000;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<String> told = new ArrayList<>();
+    private AlertEngine engine;
+    private PoolEventLog events;
+    private Instant t0;
+    private long nanos0;
+
+    @BeforeEach
+    void setUp() {
+        events = new PoolEventLog(meters);
+        engine = new AlertEngine(DefaultRules.all(CONFIG), () -> {
+            throw new AssertionError("the test supplies figures");
+        }, List.of(new AlertListener() {
+            @Override
+            public void fired(Alert alert, Figures figures) {
+                told.add("fired " + alert.name());
+            }
+
+            @Override
+            public void resolved(Alert alert, Figures figures) {
+                told.add("resolved " + alert.name());
+            }
+        }), Duration.ofSeconds(1), meters);
+        t0 = Instant.now();
+        nanos0 = System.nanoTime();
+    }
+
+    @Test
+    void poolSaturatedFiresOnlyAfterThirtySecondsAtMaxAndResolvesWhenAConnectionFrees() {
+        List<Lease> busy = leases("messages.send", 8, 500);
+        engine.evaluate(figures(0, pool(8, 0, 0, busy)));
+        engine.evaluate(figures(29, pool(8, 0, 0, busy)));
+        assertThat(firing("CourierPoolSaturated")).isEmpty();
+
+        engine.evaluate(figures(30, pool(8, 0, 0, busy)));
+        Alert alert = firing("CourierPoolSaturated").orElseThrow();
+        assertThat(alert.severity()).isEqualTo(Severity.critical);
+        assertThat(alert.summary()).contains("all 8 connections busy").contains("messages.send holds 8");
+        assertThat(alert.labels()).containsEntry("call_site", "messages.send");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/CourierPoolSaturated.md");
+
+        engine.evaluate(figures(31, pool(7, 1, 0, busy.subList(0, 7))));
+        assertThat(firing("CourierPoolSaturated")).isEmpty();
+        assertThat(told).containsSubsequence("fired CourierPoolSaturated", "resolved CourierPoolSaturated");
+    }
+
+    @Test
+    void aBreakInSaturationRestartsTheHoldTime() {
+        List<Lease> busy = leases("messages.send", 8, 500);
+        engine.evaluate(figures(0, pool(8, 0, 0, busy)));
+        engine.evaluate(figures(20, pool(7, 1, 0, busy)));
+        engine.evaluate(figures(21, pool(8, 0, 0, busy)));
+        engine.evaluate(figures(40, pool(8, 0, 0, busy)));
+        assertThat(firing("CourierPoolSaturated")).isEmpty();
+        engine.evaluate(figures(51, pool(8, 0, 0, busy)));
+        assertThat(firing("CourierPoolSaturated")).isPresent();
+    }
+
+    @Test
+    void callersWaitingFiresAfterFiveSecondsOfWaitersAndResolvesWhenNobodyWaits() {
+        List<Lease> busy = leases("conversations.list", 8, 300);
+        engine.evaluate(figures(0, pool(8, 0, 3, busy)));
+        assertThat(firing("CourierConnectionWaiters")).isEmpty();
+        engine.evaluate(figures(5, pool(8, 0, 3, busy)));
+        assertThat(firing("CourierConnectionWaiters").orElseThrow().summary())
+                .startsWith("3 callers waiting").contains("conversations.list");
+        engine.evaluate(figures(6, pool(8, 0, 0, busy)));
+        assertThat(firing("CourierConnectionWaiters")).isEmpty();
+    }
+
+    @Test
+    void acquisitionTimeoutsFireOnAReportAndResolveWhenTheEventWindowHasPassed() {
+        events.accept(new PoolEvent.AcquisitionTimedOut("messages.history", 250));
+        engine.evaluate(figuresWithEvents(0, idlePool(), 0));
+        Alert alert = firing("CourierAcquisitionTimeouts").orElseThrow();
+        assertThat(alert.summary()).contains("1 callers got no database connection").contains("messages.history");
+
+        engine.evaluate(figuresWithEvents(CONFIG.eventWindow().toSeconds() + 1, idlePool(), 0));
+        assertThat(firing("CourierAcquisitionTimeouts")).isEmpty();
+    }
+
+    @Test
+    void leakSuspectedNamesTheCallSiteHoldingALeasePastTheThreshold() {
+        List<Lease> held = new ArrayList<>(leases("drill.leakyExport", 3, 4_000));
+        held.addAll(leases("messages.send", 2, 100));
+        engine.evaluate(figures(0, pool(5, 3, 0, held)));
+        Alert alert = firing("CourierLeakSuspected").orElseThrow();
+        assertThat(alert.labels()).containsEntry("call_site", "drill.leakyExport");
+        assertThat(alert.summary()).startsWith("connection leak suspected at drill.leakyExport: 3 connections held");
+
+        engine.evaluate(figures(1, pool(2, 6, 0, leases("messages.send", 2, 100))));
+        assertThat(firing("CourierLeakSuspected")).isEmpty();
+    }
+
+    @Test
+    void leakSuspectedAlsoFiresOnThePoolsReportAndResolvesAfterTheEventWindow() {
+        Lease lease = leases("accounts.export", 1, 3_000).getFirst();
+        events.accept(new PoolEvent.LeakSuspected(lease, 3_000));
+        engine.evaluate(figuresWithEvents(0, idlePool(), 0));
+        assertThat(firing("CourierLeakSuspected").orElseThrow().labels()).containsEntry("call_site", "accounts.export");
+        engine.evaluate(figuresWithEvents(CONFIG.eventWindow().toSeconds() + 1, idlePool(), 0));
+        assertThat(firing("CourierLeakSuspected")).isEmpty();
+    }
+
+    @Test
+    void leakReclaimedFiresWithTheCallSiteAndResolvesAfterTheEventWindow() {
+        Lease lease = leases("accounts.export", 1, 30_000).getFirst();
+        events.accept(new PoolEvent.LeakReclaimed(lease, 30_000, "held past the reclaim limit"));
+        events.accept(new PoolEvent.LeakReclaimed(lease, 30_500, "held past the reclaim limit"));
+        engine.evaluate(figuresWithEvents(0, idlePool(), 0));
+        Alert alert = firing("CourierLeakReclaimed").orElseThrow();
+        assertThat(alert.summary()).startsWith("2 leaked connections reclaimed, mostly from accounts.export");
+        engine.evaluate(figuresWithEvents(CONFIG.eventWindow().toSeconds() + 1, idlePool(), 0));
+        assertThat(firing("CourierLeakReclaimed")).isEmpty();
+    }
+
+    @Test
+    void databaseUnreachableFiresAtOnceAndResolvesWhenItAnswers() {
+        engine.evaluate(new Figures(t0, idlePool(), false, "database unreachable", LEAK_THRESHOLD_MS, List.of(), 0,
+                new RequestWindow.Totals(0, 0, 0), nanos0));
+        assertThat(firing("CourierDatabaseUnreachable").orElseThrow().summary())
+                .isEqualTo("PostgreSQL does not answer: database unreachable");
+        engine.evaluate(figures(1, idlePool()));
+        assertThat(firing("CourierDatabaseUnreachable")).isEmpty();
+    }
+
+    @Test
+    void errorRateFiresAboveOnePercentOfEnoughRequestsAndResolvesBelow() {
+        engine.evaluate(traffic(0, new RequestWindow.Totals(10, 5, 0)));
+        assertThat(firing("CourierHighErrorRate")).as("too few requests to judge").isEmpty();
+        engine.evaluate(traffic(1, new RequestWindow.Totals(1000, 10, 0)));
+        assertThat(firing("CourierHighErrorRate")).as("exactly 1 % is not above 1 %").isEmpty();
+        engine.evaluate(traffic(2, new RequestWindow.Totals(1000, 11, 0)));
+        assertThat(firing("CourierHighErrorRate").orElseThrow().summary())
+                .startsWith("1.1 % of requests failed with 5xx over the last 60 s (11 of 1000)");
+        engine.evaluate(traffic(3, new RequestWindow.Totals(2000, 11, 0)));
+        assertThat(firing("CourierHighErrorRate")).isEmpty();
+    }
+
+    @Test
+    void latencyAboveObjectiveFiresWhenMoreThanOnePercentAreSlowAndResolvesBelow() {
+        engine.evaluate(traffic(0, new RequestWindow.Totals(500, 0, 25)));
+        assertThat(firing("CourierLatencyAboveObjective").orElseThrow().summary())
+                .startsWith("5.0 % of requests took longer than 500 ms");
+        engine.evaluate(traffic(1, new RequestWindow.Totals(500, 0, 2)));
+        assertThat(firing("CourierLatencyAboveObjective")).isEmpty();
+    }
+
+    @Test
+    void theListShowsFiringAlertsFirstThenResolvedOnesNewestFirst() {
+        engine.evaluate(new Figures(t0, pool(1, 7, 0, leases("x.leak", 1, 5_000)), false, "down",
+                LEAK_THRESHOLD_MS, List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0));
+        engine.evaluate(new Figures(t0.plusSeconds(1), idlePool(), false, "down", LEAK_THRESHOLD_MS, List.of(), 0,
+                new RequestWindow.Totals(0, 0, 0), nanos0));
+        List<Alert> alerts = engine.alerts();
+        assertThat(alerts).extracting(Alert::name, Alert::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("CourierDatabaseUnreachable", "firing"),
+                org.assertj.core.groups.Tuple.tuple("CourierLeakSuspected", "resolved"));
+        assertThat(alerts.get(1).endsAt()).isEqualTo(t0.plusSeconds(1));
+        assertThat(alerts.get(0).endsAt()).isNull();
+    }
+
+    @Test
+    void theRequestWindowCountsOnlyItsLastSeconds() {
+        RequestWindow window = new RequestWindow(Duration.ofSeconds(60), Duration.ofMillis(500));
+        window.accept(new dev.courier.ops.RequestOutcome(null, 1L, 503, 1_000_000));
+        window.accept(new dev.courier.ops.RequestOutcome(null, 1L, 200, 900_000_000));
+        window.accept(new dev.courier.ops.RequestOutcome(null, 1L, 200, 1_000_000));
+        RequestWindow.Totals now = window.last(60);
+        assertThat(now).isEqualTo(new RequestWindow.Totals(3, 1, 1));
+    }
+
+    private Optional<Alert> firing(String name) {
+        return engine.firing().stream().filter(a -> a.name().equals(name)).findFirst();
+    }
+
+    private Figures figures(long second, PoolSnapshot pool) {
+        return new Figures(t0.plusSeconds(second), pool, true, null, LEAK_THRESHOLD_MS, List.of(), 0,
+                new RequestWindow.Totals(0, 0, 0), nanos0);
+    }
+
+    private Figures figuresWithEvents(long second, PoolSnapshot pool, long hikariTimeouts) {
+        Instant at = Instant.now().plusSeconds(second);
+        List<PoolEventLog.Stamped> recent = events.since(at, CONFIG.eventWindow());
+        long timeouts = hikariTimeouts + recent.stream()
+                .filter(s -> s.event() instanceof PoolEvent.AcquisitionTimedOut).count();
+        return new Figures(at, pool, true, null, LEAK_THRESHOLD_MS, recent, timeouts,
+                new RequestWindow.Totals(0, 0, 0), nanos0);
+    }
+
+    private Figures traffic(long second, RequestWindow.Totals totals) {
+        return new Figures(t0.plusSeconds(second), idlePool(), true, null, LEAK_THRESHOLD_MS, List.of(), 0, totals,
+                nanos0);
+    }
+
+    private static PoolSnapshot pool(int active, int idle, int pending, List<Lease> leases) {
+        return new PoolSnapshot(active, idle, pending, 8, leases, 0, 0);
+    }
+
+    private static PoolSnapshot idlePool() {
+        return new PoolSnapshot(0, 8, 0, 8, List.of(), 0, 0);
+    }
+
+    /** {@code count} leases of one call site, each held {@code heldMillis} as of {@code nanos0}. */
+    private List<Lease> leases(String callSite, int count, long heldMillis) {
+        List<Lease> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new Lease(i, callSite, "worker-" + i, nanos0 - heldMillis * 1_000_000 - i,
+                    t0.minusMillis(heldMillis), new Throwable("borrowed by " + callSite)));
+        }
+        return out;
+    }
+}
