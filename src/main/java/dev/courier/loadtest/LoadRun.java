@@ -312,7 +312,9 @@ public final class LoadRun implements StreamConnection.Handler {
         Histogram delivered = deliveredLatency.closeInterval();
         ackPerSecond.add(ack);
         deliveredPerSecond.add(delivered);
-        double target = profile.ratePerSecond(Duration.ofNanos(Math.max(0, now - startNanos - 1_000_000_000L)));
+        Duration intervalStart = Duration.ofNanos(Math.max(0, now - startNanos - 1_000_000_000L));
+        double target = stopRequested || intervalStart.compareTo(o.duration()) >= 0 ? 0
+                : profile.ratePerSecond(intervalStart);
         Interval interval = new Interval(t, target, sentThisSecond.sumThenReset(), ackedThisSecond.sumThenReset(),
                 failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), lastPool.get());
         timeline.add(interval);
