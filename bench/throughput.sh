@@ -15,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-3}"
 pool="${POOL_SIZE:-5}"
 users="${USERS:-60}"
-ramp_start="${RAMP_START:-20}"
+ramp_start="${RAMP_START:-10}"
 ramp_factor="${RAMP_FACTOR:-1.4}"
 ramp_step="${RAMP_STEP:-10s}"
 ramp_duration="${RAMP_DURATION:-150s}"
@@ -60,6 +60,11 @@ pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | 
 [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
 psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)
 
+# A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
+echo "bench: warming up for ${WARMUP:-20s}" >&2
+"$root/bin/courier" loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
+  --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
+
 courier_rates=(); courier_p99=(); pg_rates=()
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
@@ -99,11 +104,12 @@ done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 c="$(median "${courier_rates[@]}")"; p="$(median "${pg_rates[@]}")"; l="$(median "${courier_p99[@]}")"
+row() { printf '%-46s' "$1"; shift; printf ' %10s' "$@"; echo; }
 echo
-printf '%-44s %s\n' "run" "$(seq -s '      ' 1 "$runs")"
-printf '%-44s %s\n' "Courier msg/s at p99 <= $slo ($basis)" "${courier_rates[*]}"
-printf '%-44s %s\n' "Courier p99 at that rate (ms)" "${courier_p99[*]}"
-printf '%-44s %s\n' "PostgreSQL INSERT tx/s ($pool clients)" "${pg_rates[*]}"
+row "run" $(seq 1 "$runs")
+row "Courier msg/s at p99 <= $slo ($basis)" "${courier_rates[@]}"
+row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
+row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
 echo
 printf 'median: Courier %s msg/s (p99 %s ms), PostgreSQL %s tx/s, ratio %s\n' "$c" "$l" "$p" \
   "$(awk -v c="$c" -v p="$p" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
