@@ -46,9 +46,18 @@ cleanup() {
 trap cleanup EXIT
 
 "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+# Run a private copy: a rebuild of target/ during the bench must not swap the jar under a running JVM.
+cp "$root/target/courier.jar" "$work/courier.jar"
+# shellcheck source=../bin/lib/jdk.sh
+source "$root/bin/lib/jdk.sh"
+use_jdk
+jvm_opts=(-XX:+UseZGC -Xss512k)
+if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
+if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
+courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 echo "bench: starting Courier on 127.0.0.1:$port (pool $pool, embedded PostgreSQL in $work)" >&2
-COURIER_RATE_LIMITS=off "$root/bin/courier" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
+COURIER_RATE_LIMITS=off courier serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
   --pool-size "$pool" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 240); do
@@ -62,13 +71,13 @@ psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v O
 
 # A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
 echo "bench: warming up for ${WARMUP:-20s}" >&2
-"$root/bin/courier" loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
+courier loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
 courier_rates=(); courier_p99=(); pg_rates=()
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
-  "$root/bin/courier" loadtest --url "http://127.0.0.1:$port" --scenario ramp --rate "$ramp_start" \
+  courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --rate "$ramp_start" \
     --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
     --slo-p99 "$slo" --report-json "$work/ramp-$run.json" --report-html "$root/bench/ramp-$run.html" \
     >"$work/ramp-$run.log" 2>&1 || true

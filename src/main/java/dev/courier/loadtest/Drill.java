@@ -109,10 +109,14 @@ public final class Drill {
                 reasons.isEmpty(), reasons);
     }
 
-    /** Seconds from {@code off} to the first whole second after which no send failed; -1 if sends failed to the end. */
+    /**
+     * Seconds from {@code off} to the first whole second from which every send succeeded (and some did); -1 if
+     * sends failed to the end.
+     */
     static double recovery(OutcomeBuckets outcomes, double off, int seconds) {
         for (long s = (long) Math.floor(off); s <= seconds; s++) {
-            if (outcomes.between(s, seconds + 1L)[1] == 0) {
+            long[] rest = outcomes.between(s, seconds + 1L);
+            if (rest[1] == 0 && rest[0] > 0) {
                 return Math.max(0, s - off);
             }
         }

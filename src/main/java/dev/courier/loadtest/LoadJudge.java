@@ -55,7 +55,7 @@ final class LoadJudge {
             disturbance = new LoadReport.Disturbance(fs, fe, run.outcomes().availability(fs, fe),
                     LatencySummary.of(during).p99());
         }
-        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run) : null;
+        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run.timeline(), basis) : null;
 
         List<String> failures = new ArrayList<>();
         List<String> gaps = new ArrayList<>();
@@ -107,24 +107,30 @@ final class LoadJudge {
      * One miss alone does not end a ramp: on a shared machine a single noisy step is not the server's limit.
      */
     static boolean rampStepFailed(LoadOptions o, LoadRun run) {
+        return rampStepFailed(o, run.timeline(),
+                run.streamUnavailable() == null ? run.deliveredPerSecond() : run.ackPerSecond());
+    }
+
+    static boolean rampStepFailed(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
         int stepSeconds = (int) o.rampStep().toSeconds();
-        int done = run.timeline().size();
+        int done = timeline.size();
         if (done < 2 * stepSeconds || done % stepSeconds != 0) {
             return false;
         }
-        LoadReport.RampStep last = step(o, run, done / stepSeconds - 1);
-        LoadReport.RampStep before = step(o, run, done / stepSeconds - 2);
+        LoadReport.RampStep last = step(o, timeline, basis, done / stepSeconds - 1);
+        LoadReport.RampStep before = step(o, timeline, basis, done / stepSeconds - 2);
         return last != null && before != null && !last.passed() && !before.passed();
     }
 
-    static LoadReport.Ramp ramp(LoadOptions o, LoadRun run) {
+    /** @param basis per-second histograms of the latency the objective is judged on */
+    static LoadReport.Ramp ramp(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
         int stepSeconds = (int) o.rampStep().toSeconds();
         List<LoadReport.RampStep> steps = new ArrayList<>();
         double highest = 0;
         double sustained = 0;
         double p99AtHighest = 0;
-        for (int i = 0; (i + 1) * stepSeconds <= run.timeline().size(); i++) {
-            LoadReport.RampStep step = step(o, run, i);
+        for (int i = 0; (i + 1) * stepSeconds <= Math.min(timeline.size(), basis.size()); i++) {
+            LoadReport.RampStep step = step(o, timeline, basis, i);
             steps.add(step);
             if (step.passed() && step.targetRate() > highest) {
                 highest = step.targetRate();
@@ -135,10 +141,8 @@ final class LoadJudge {
         return new LoadReport.Ramp(round(highest), round(sustained), p99AtHighest, steps);
     }
 
-    private static LoadReport.RampStep step(LoadOptions o, LoadRun run, int index) {
+    private static LoadReport.RampStep step(LoadOptions o, List<Interval> timeline, List<Histogram> basis, int index) {
         int stepSeconds = (int) o.rampStep().toSeconds();
-        List<Interval> timeline = run.timeline();
-        List<Histogram> basis = run.streamUnavailable() == null ? run.deliveredPerSecond() : run.ackPerSecond();
         int from = index * stepSeconds;
         int to = from + stepSeconds;
         if (to > timeline.size() || to > basis.size()) {
