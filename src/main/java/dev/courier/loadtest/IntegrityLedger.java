@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,7 +40,10 @@ final class IntegrityLedger {
 
     private final Map<Long, Set<Long>> membersByConversation = new ConcurrentHashMap<>();
     private final Map<Integer, ConnectionLog> connections = new ConcurrentHashMap<>();
+    private final Map<Long, List<ConnectionLog>> connectionsByUser = new ConcurrentHashMap<>();
     private final Map<MessageKey, Ack> acked = new ConcurrentHashMap<>();
+    /** Acks in about the order they happened, for the once-per-message running check. */
+    private final ConcurrentLinkedQueue<Map.Entry<MessageKey, Long>> toCheck = new ConcurrentLinkedQueue<>();
     private final LongAdder duplicated = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
 
@@ -47,7 +52,9 @@ final class IntegrityLedger {
     }
 
     void connectionOpened(int connectionId, long userId) {
-        connections.put(connectionId, new ConnectionLog(userId));
+        ConnectionLog log = new ConnectionLog(userId);
+        connections.put(connectionId, log);
+        connectionsByUser.computeIfAbsent(userId, u -> new CopyOnWriteArrayList<>()).add(log);
     }
 
     /** A connection that closed before the end is not expected to have seen everything; it is reported apart. */
@@ -59,8 +66,11 @@ final class IntegrityLedger {
     }
 
     void acked(long conversationId, long seq, long messageId, long ackedAtNanos) {
-        Ack previous = acked.putIfAbsent(new MessageKey(conversationId, seq), new Ack(messageId, ackedAtNanos));
-        if (previous != null && previous.messageId() != messageId) {
+        MessageKey key = new MessageKey(conversationId, seq);
+        Ack previous = acked.putIfAbsent(key, new Ack(messageId, ackedAtNanos));
+        if (previous == null) {
+            toCheck.add(Map.entry(key, ackedAtNanos));
+        } else if (previous.messageId() != messageId) {
             duplicated.increment(); // two different messages acknowledged with one seq
         }
     }
@@ -100,20 +110,39 @@ final class IntegrityLedger {
     }
 
     /**
-     * Deliveries still missing for messages acknowledged in [{@code ackedFromNanos}, {@code ackedBeforeNanos}):
-     * checked once per window a grace period after the acks, the progress line's running loss; over all acks at
-     * the end of a run, the loss itself.
+     * Deliveries still missing for messages acknowledged in [{@code ackedFromNanos}, {@code ackedBeforeNanos});
+     * over all acks at the end of a run, the loss itself.
      */
     long missingDeliveries(long ackedFromNanos, long ackedBeforeNanos) {
         long missing = 0;
         for (Map.Entry<MessageKey, Ack> e : acked.entrySet()) {
             long ackedAt = e.getValue().ackedAtNanos();
-            if (ackedAt < ackedFromNanos || ackedAt >= ackedBeforeNanos) {
-                continue;
+            if (ackedAt >= ackedFromNanos && ackedAt < ackedBeforeNanos) {
+                missing += missingDeliveries(e.getKey());
             }
-            Set<Long> members = membersByConversation.getOrDefault(e.getKey().conversationId(), Set.of());
-            for (ConnectionLog log : connections.values()) {
-                if (!log.closedEarly && members.contains(log.userId) && !log.seen.contains(e.getKey())) {
+        }
+        return missing;
+    }
+
+    /**
+     * Deliveries missing for the messages acknowledged before {@code ackedBeforeNanos} that no earlier call has
+     * looked at: each message is checked once, a grace period after its ack, for the progress line's running loss.
+     */
+    long newlyOverdue(long ackedBeforeNanos) {
+        long missing = 0;
+        for (Map.Entry<MessageKey, Long> head = toCheck.peek(); head != null && head.getValue() < ackedBeforeNanos;
+             head = toCheck.peek()) {
+            toCheck.poll();
+            missing += missingDeliveries(head.getKey());
+        }
+        return missing;
+    }
+
+    private long missingDeliveries(MessageKey key) {
+        long missing = 0;
+        for (long member : membersByConversation.getOrDefault(key.conversationId(), Set.of())) {
+            for (ConnectionLog log : connectionsByUser.getOrDefault(member, List.of())) {
+                if (!log.closedEarly && !log.seen.contains(key)) {
                     missing++;
                 }
             }

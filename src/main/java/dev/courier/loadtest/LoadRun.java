@@ -61,6 +61,8 @@ public final class LoadRun implements StreamConnection.Handler {
     private final List<Histogram> ackPerSecond = new CopyOnWriteArrayList<>();
     private final List<Histogram> deliveredPerSecond = new CopyOnWriteArrayList<>();
     private final List<LoadReport.AppliedFault> appliedFaults = new CopyOnWriteArrayList<>();
+    /** Faults are switched one at a time, off the ticker: stopping a database can take seconds. */
+    private final ExecutorService faultSwitch = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
     private final RateProfile profile;
     private LoadPopulation population;
     private String streamUnavailable;
@@ -68,7 +70,6 @@ public final class LoadRun implements StreamConnection.Handler {
     private volatile long startNanos;
     private volatile boolean stopRequested;
     private long runningLost;
-    private long lostCheckedUpTo;
     private int nextFault;
 
     public LoadRun(LoadOptions options, PrintStream out) {
@@ -321,9 +322,7 @@ public final class LoadRun implements StreamConnection.Handler {
         Thread.ofVirtual().start(this::samplePool);
         applyDueFaults(Duration.ofNanos(now - startNanos));
         if (streamUnavailable == null) {
-            long checkUpTo = now - DELIVERY_GRACE.toNanos();
-            runningLost += ledger.missingDeliveries(lostCheckedUpTo, checkUpTo);
-            lostCheckedUpTo = checkUpTo;
+            runningLost += ledger.newlyOverdue(now - DELIVERY_GRACE.toNanos());
         }
         out.printf("t=%3ds target=%7.1f/s sent=%6d acked=%6d errors=%4d p99(ack)=%8.2fms p99(delivered)=%s lost=%s%s%n",
                 t, target, interval.sent(), interval.acked(), errors.total(), interval.sendToAck().p99(),
@@ -353,12 +352,15 @@ public final class LoadRun implements StreamConnection.Handler {
     private void applyDueFaults(Duration elapsed) {
         List<Scenario.FaultChange> plan = o.scenario().faults(o);
         while (nextFault < plan.size() && plan.get(nextFault).at().compareTo(elapsed) <= 0) {
-            applyFault(plan.get(nextFault++));
+            Scenario.FaultChange change = plan.get(nextFault++);
+            faultSwitch.execute(() -> applyFault(change));
         }
     }
 
-    /** Leaves the server as it was found, even when the run ended early. */
-    private void applyRemainingFaults() {
+    /** Leaves the server as it was found, even when the run ended early. Called once the ticker has stopped. */
+    private void applyRemainingFaults() throws InterruptedException {
+        faultSwitch.shutdown();
+        faultSwitch.awaitTermination(REQUEST_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
         List<Scenario.FaultChange> plan = o.scenario().faults(o);
         while (nextFault < plan.size()) {
             applyFault(plan.get(nextFault++));
@@ -385,7 +387,7 @@ public final class LoadRun implements StreamConnection.Handler {
         }
         long deadline = System.nanoTime() + o.drain().toNanos();
         while (System.nanoTime() < deadline && ledger.missingDeliveries(0, Long.MAX_VALUE) > 0) {
-            Thread.sleep(100);
+            Thread.sleep(250);
         }
     }
 

@@ -118,10 +118,12 @@ class IntegrityLedgerTest {
     }
 
     @Test
-    void theRunningLossLooksOnlyAtAcksInsideItsWindow() {
+    void theRunningLossChecksEachAckOnceAfterItsGrace() {
         deliverToBoth(1);
 
-        assertThat(ledger.missingDeliveries(0, 2)).isZero();      // seq 1 acked at 1: delivered
-        assertThat(ledger.missingDeliveries(2, 4)).isEqualTo(4);  // seqs 2 and 3, two connections each
+        assertThat(ledger.newlyOverdue(2)).isZero();       // only seq 1 (acked at 1) is due: delivered
+        assertThat(ledger.newlyOverdue(4)).isEqualTo(4);   // seqs 2 and 3, two connections each
+        assertThat(ledger.newlyOverdue(4)).isZero();       // already counted
+        assertThat(ledger.missingDeliveries(2, 4)).isEqualTo(4);
     }
 }
