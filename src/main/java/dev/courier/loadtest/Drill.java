@@ -106,7 +106,7 @@ public final class Drill {
         }
         return new DrillVerdict(scenario.cliName(), LoadJudge.round(on), LoadJudge.round(off), LoadJudge.round(detect),
                 detectedBy, LoadJudge.round(alert), alertName, availability, recover, LoadJudge.round(resolved), lost,
-                reasons.isEmpty(), reasons);
+                report.integrity().deliveryChecked(), reasons.isEmpty(), reasons);
     }
 
     /**

@@ -13,10 +13,12 @@ import java.util.Locale;
  *                       report, or an alert)
  * @param alertSeconds   from fault on to the first firing alert in {@code /v1/admin/alerts}
  * @param recoverSeconds from fault off to the first second after which no send failed
+ * @param deliveryChecked whether lost counts deliveries over the stream too, or only history
  */
 public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, double detectSeconds, String detectedBy,
                            double alertSeconds, String alertName, double availability, double recoverSeconds,
-                           double alertsResolvedSeconds, long lost, boolean held, List<String> reasons) {
+                           double alertsResolvedSeconds, long lost, boolean deliveryChecked, boolean held,
+                           List<String> reasons) {
 
     /** Detection and alerting bounds a drill holds Courier to; the postmortem's alert came after 15 minutes. */
     static final double MAX_DETECT_SECONDS = 10;
@@ -40,7 +42,8 @@ public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, do
         if (alertsResolvedSeconds >= 0) {
             out.printf(Locale.ROOT, "  alerts resolved: %.2f s after the disturbance ended%n", alertsResolvedSeconds);
         }
-        out.printf(Locale.ROOT, "  lost messages  : %d%n", lost);
+        out.printf(Locale.ROOT, "  lost messages  : %d%s%n", lost,
+                deliveryChecked ? "" : " (history only: delivery over /v1/stream was not measured)");
         reasons.forEach(r -> out.println("  - " + r));
     }
 }
