@@ -102,12 +102,13 @@ public final class HtmlReport {
                 .line("sent", "#1f77b4", series(tl, i -> i.sent()))
                 .line("acked", "#2ca02c", series(tl, i -> i.acked()));
         SvgChart latency = new SvgChart("Latency from intended send time", "ms", xs)
-                .line("ack p50", "#9ecae1", series(tl, i -> i.sendToAck().p50()))
-                .line("ack p90", "#4292c6", series(tl, i -> i.sendToAck().p90()))
-                .line("ack p99", "#08519c", series(tl, i -> i.sendToAck().p99()))
-                .line("ack max", "#aaa", series(tl, i -> i.sendToAck().max()));
+                .line("ack p50", "#9ecae1", series(tl, i -> measured(i.sendToAck(), i.sendToAck().p50())))
+                .line("ack p90", "#4292c6", series(tl, i -> measured(i.sendToAck(), i.sendToAck().p90())))
+                .line("ack p99", "#08519c", series(tl, i -> measured(i.sendToAck(), i.sendToAck().p99())))
+                .line("ack max", "#aaa", series(tl, i -> measured(i.sendToAck(), i.sendToAck().max())));
         if (r.delivery().measured()) {
-            latency.line("delivered p99", "#d62728", series(tl, i -> i.sendToDelivered().p99()));
+            latency.line("delivered p99", "#d62728",
+                    series(tl, i -> measured(i.sendToDelivered(), i.sendToDelivered().p99())));
         }
         SvgChart failures = new SvgChart("Errors", "per s", xs).line("errors", "#d62728", series(tl, i -> i.errors()));
         SvgChart pool = new SvgChart("Server connection pool (/metrics)", "connections", xs)
@@ -138,6 +139,11 @@ public final class HtmlReport {
         }
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
                 .replace("\"", "&quot;");
+    }
+
+    /** A second with no sample has no latency, not a latency of zero: leave it out of the line. */
+    private static double measured(LatencySummary s, double value) {
+        return s.count() == 0 ? Double.NaN : value;
     }
 
     private static double[] series(List<Interval> tl, ToDoubleFunction<Interval> f) {

@@ -82,7 +82,7 @@ final class SvgChart {
                 "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s s</text>", WIDTH - RIGHT, HEIGHT - 6,
                 format(xMax)));
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10'>0 s</text>", LEFT, HEIGHT - 6));
-        int legendX = LEFT + 200;
+        int legendX = LEFT + 8 * title.length() + 16;
         for (Series s : series) {
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < Math.min(xs.length, s.values().length); i++) {
