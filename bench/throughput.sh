@@ -106,6 +106,7 @@ VALUES (:conv, nextval('bench_seq'), $sender, gen_random_uuid(), 'load bench mes
 SQL
   tps="$("$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c "$pool" -j 2 -T "$pgbench_seconds" \
          -f "$work/insert.sql" postgres 2>&1 | grep -o 'tps = [0-9.]*' | head -1 | sed 's/tps = //')"
+  tps="$(printf "%.1f" "${tps:-0}")"
   pg_rates+=("$tps")
   printf 'bench: run %d: Courier %s msg/s at p99 %s ms (%s); PostgreSQL single INSERT %s tx/s\n' \
     "$run" "${courier_rates[-1]}" "${courier_p99[-1]}" "$basis" "$tps" >&2
