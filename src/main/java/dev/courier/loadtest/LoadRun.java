@@ -82,28 +82,29 @@ public final class LoadRun implements StreamConnection.Handler {
     /** Runs the whole scenario and returns its report; the caller writes it and exits with its exit code. */
     public LoadReport run() throws InterruptedException {
         Instant startedAt = Instant.now();
-        prepare();
-        startNanos = System.nanoTime();
-        outcomes = new OutcomeBuckets(startNanos, (int) o.duration().toSeconds() + 1);
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "loadtest-ticker");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         try {
-            pace();
-        } finally {
-            ticker.shutdown();
-            ticker.awaitTermination(5, TimeUnit.SECONDS);
-            applyRemainingFaults();
-        }
-        double activeSeconds = (System.nanoTime() - startNanos) / 1e9;
-        tick();
-        drainDeliveries();
-        try {
+            prepare();
+            startNanos = System.nanoTime();
+            outcomes = new OutcomeBuckets(startNanos, (int) o.duration().toSeconds() + 1);
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "loadtest-ticker");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+            try {
+                pace();
+            } finally {
+                ticker.shutdown();
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+                applyRemainingFaults();
+            }
+            double activeSeconds = (System.nanoTime() - startNanos) / 1e9;
+            tick();
+            drainDeliveries();
             return new LoadJudge(o, this).report(startedAt, activeSeconds, integrity());
         } finally {
+            faultSwitch.shutdownNow();
             streamsByUser.values().forEach(StreamConnection::close);
         }
     }
