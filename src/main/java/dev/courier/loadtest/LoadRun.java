@@ -113,9 +113,7 @@ public final class LoadRun implements StreamConnection.Handler {
         out.printf("loadtest: %s against %s: registering %d virtual users%n", o.scenario().cliName(), o.url(), o.users());
         population = LoadPopulation.create(client, o);
         openStreams();
-        for (LoadConversation c : population.conversations) {
-            ledger.conversation(c.id(), population.membersByConversation().get(c.id()));
-        }
+        population.membersByConversation().forEach(ledger::conversation);
         if (o.transport() == Transport.SOCKET && streamUnavailable != null) {
             throw new LoadSetupException("--transport socket needs the stream: " + streamUnavailable);
         }
