@@ -66,7 +66,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     Duration sloP99;
 
     @Option(names = "--max-error-rate", defaultValue = "0.1%", converter = ShareConverter.class,
-            description = "Objective for the share of failed sends, e.g. 0.1% or 0.001.")
+            description = "Objective for the share of failed sends, e.g. 0.1%% or 0.001.")
     double maxErrorRate;
 
     @Option(names = "--ramp-step", defaultValue = "10s", converter = Durations.class,
