@@ -39,7 +39,8 @@ work="$(mktemp -d -t courier-bench.XXXXXX)"
 server_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+    kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
+    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
   fi
   rm -rf "$work"
 }
@@ -57,7 +58,8 @@ if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow
 courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 echo "bench: starting Courier on 127.0.0.1:$port (pool $pool, embedded PostgreSQL in $work)" >&2
-COURIER_RATE_LIMITS=off courier serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
+# Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
+COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
   --pool-size "$pool" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 240); do
