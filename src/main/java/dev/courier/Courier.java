@@ -1,5 +1,7 @@
 package dev.courier;
 
+import dev.courier.cli.DrillCommand;
+import dev.courier.cli.LoadtestCommand;
 import dev.courier.cli.PostmortemCommand;
 import dev.courier.cli.ServeCommand;
 import io.javalin.util.JavalinBindException;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = CourierVersion.class,
         description = "Courier: a messaging service that keeps every acknowledged message.",
-        subcommands = {ServeCommand.class, PostmortemCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoadtestCommand.class, DrillCommand.class, PostmortemCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Courier implements Runnable {
 
     @CommandLine.Spec

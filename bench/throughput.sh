@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Courier's highest sustained message rate at p99 <= 50 ms (send to delivered, from `loadtest --scenario ramp`)
+# against PostgreSQL's own limit for the same rows (pgbench: one INSERT per transaction into a table shaped like
+# `messages`, as many clients as Courier's pool has connections), measured in one run on this machine, on
+# loopback only, against the same PostgreSQL instance. Prints each run and the medians side by side.
+#
+#   bench/throughput.sh                 # 3 runs
+#   RUNS=5 POOL_SIZE=5 bench/throughput.sh
+#
+# Every loop is bounded: each ramp stops at its first step that misses the objective or after RAMP_DURATION,
+# each pgbench run lasts PGBENCH_SECONDS.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${RUNS:-3}"
+pool="${POOL_SIZE:-5}"
+users="${USERS:-60}"
+ramp_start="${RAMP_START:-10}"
+ramp_factor="${RAMP_FACTOR:-1.4}"
+ramp_step="${RAMP_STEP:-10s}"
+ramp_duration="${RAMP_DURATION:-150s}"
+slo="${SLO_P99:-50ms}"
+pgbench_seconds="${PGBENCH_SECONDS:-15}"
+pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+need=()
+command -v jq >/dev/null || need+=(jq)
+command -v curl >/dev/null || need+=(curl)
+[[ -x "$pgbin/pgbench" ]] || need+=(postgresql-client-15 postgresql-contrib)
+if (( ${#need[@]} > 0 )); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+  else
+    echo "bench: please install: ${need[*]}" >&2; exit 1
+  fi
+fi
+
+work="$(mktemp -d -t courier-bench.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
+    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+# Run a private copy: a rebuild of target/ during the bench must not swap the jar under a running JVM.
+cp "$root/target/courier.jar" "$work/courier.jar"
+# shellcheck source=../bin/lib/jdk.sh
+source "$root/bin/lib/jdk.sh"
+use_jdk
+jvm_opts=(-XX:+UseZGC -Xss512k)
+if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
+if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
+courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+echo "bench: starting Courier on 127.0.0.1:$port (pool $pool, embedded PostgreSQL in $work)" >&2
+# Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
+COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
+  --pool-size "$pool" >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 240); do
+  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+  sleep 0.5
+done
+pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
+[[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
+psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)
+
+# A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
+echo "bench: warming up for ${WARMUP:-20s}" >&2
+courier loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
+  --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
+
+courier_rates=(); courier_p99=(); pg_rates=()
+for run in $(seq 1 "$runs"); do
+  echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
+  courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --rate "$ramp_start" \
+    --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
+    --slo-p99 "$slo" --report-json "$work/ramp-$run.json" --report-html "$root/bench/ramp-$run.html" \
+    >"$work/ramp-$run.log" 2>&1 || true
+  if [[ ! -s "$work/ramp-$run.json" ]]; then
+    echo "bench: the ramp wrote no report:" >&2; tail -20 "$work/ramp-$run.log" >&2; exit 1
+  fi
+  basis="$(jq -r '.objectives.p99Basis' "$work/ramp-$run.json")"
+  courier_rates+=("$(jq -r '.ramp.sustainedThroughput' "$work/ramp-$run.json")")
+  courier_p99+=("$(jq -r '.ramp.p99AtHighestMs' "$work/ramp-$run.json")")
+
+  # PostgreSQL alone, same instance, same rows: one INSERT per transaction, pool-size clients.
+  "${psql[@]}" <<SQL
+DROP TABLE IF EXISTS bench_messages;
+DROP SEQUENCE IF EXISTS bench_seq;
+CREATE TABLE bench_messages (LIKE messages INCLUDING ALL);
+ALTER TABLE bench_messages ADD FOREIGN KEY (conversation_id) REFERENCES conversations (id),
+                           ADD FOREIGN KEY (sender_id) REFERENCES users (id);
+CREATE SEQUENCE bench_seq;
+SQL
+  max_conv="$("${psql[@]}" -At -c 'SELECT max(id) FROM conversations')"
+  sender="$("${psql[@]}" -At -c 'SELECT min(id) FROM users')"
+  cat >"$work/insert.sql" <<SQL
+\set conv random(1, $max_conv)
+INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body)
+VALUES (:conv, nextval('bench_seq'), $sender, gen_random_uuid(), 'load bench message 0123456789');
+SQL
+  tps="$("$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c "$pool" -j 2 -T "$pgbench_seconds" \
+         -f "$work/insert.sql" postgres 2>&1 | grep -o 'tps = [0-9.]*' | head -1 | sed 's/tps = //')"
+  tps="$(printf "%.1f" "${tps:-0}")"
+  pg_rates+=("$tps")
+  printf 'bench: run %d: Courier %s msg/s at p99 %s ms (%s); PostgreSQL single INSERT %s tx/s\n' \
+    "$run" "${courier_rates[-1]}" "${courier_p99[-1]}" "$basis" "$tps" >&2
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+c="$(median "${courier_rates[@]}")"; p="$(median "${pg_rates[@]}")"; l="$(median "${courier_p99[@]}")"
+row() { printf '%-46s' "$1"; shift; printf ' %10s' "$@"; echo; }
+echo
+row "run" $(seq 1 "$runs")
+row "Courier msg/s at p99 <= $slo ($basis)" "${courier_rates[@]}"
+row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
+row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
+echo
+printf 'median: Courier %s msg/s (p99 %s ms), PostgreSQL %s tx/s, ratio %s\n' "$c" "$l" "$p" \
+  "$(awk -v c="$c" -v p="$p" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
+echo "reports: $root/bench/ramp-*.html"

@@ -1,0 +1,161 @@
+package dev.courier.cli;
+
+import dev.courier.config.Durations;
+import dev.courier.loadtest.LoadOptions;
+import dev.courier.loadtest.LoadReport;
+import dev.courier.loadtest.LoadRun;
+import dev.courier.loadtest.LoadSetupException;
+import dev.courier.loadtest.ReportFiles;
+import dev.courier.loadtest.ReportSummary;
+import dev.courier.loadtest.Scenario;
+import dev.courier.loadtest.Transport;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code courier loadtest}: drives a running server through the contract and judges it against objectives. */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Load a running Courier server the way its users would, check that every acknowledged "
+                + "message arrives exactly once and in order, and write a JSON and an HTML report.",
+                "Exit code: 0 all objectives met, 1 an objective or integrity check missed, 3 incomplete "
+                        + "(e.g. delivery not measurable), 2 bad options."})
+public final class LoadtestCommand implements Callable<Integer> {
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "The server to load.")
+    URI url;
+
+    @Option(names = "--allow-remote", description = "Allow a --url that is not a loopback address.")
+    boolean allowRemote;
+
+    @Option(names = "--scenario", defaultValue = "steady", converter = ScenarioConverter.class,
+            description = "steady, ramp, spike (10x in the middle third), soak, leak or db-outage (a fault "
+                    + "switched on for the middle third through /v1/admin/faults).")
+    Scenario scenario;
+
+    @Option(names = "--transport", defaultValue = "rest", description = "rest or socket: how users send.")
+    Transport transport;
+
+    @Option(names = "--rate", defaultValue = "50", description = "Messages per second (a ramp's first step).")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "30s", converter = Durations.class,
+            description = "Length of the run (at most 24h).")
+    Duration duration;
+
+    @Option(names = "--max-messages", defaultValue = "1000000", description = "Stop after this many sends.")
+    long maxMessages;
+
+    @Option(names = "--users", defaultValue = "20",
+            description = "Virtual users. The server's default per-user limit is 30 msg/s: use at least rate/25 users.")
+    int users;
+
+    @Option(names = "--group-share", defaultValue = "0.3", description = "Share of conversations that are groups.")
+    double groupShare;
+
+    @Option(names = "--group-size", defaultValue = "5", description = "Members per group.")
+    int groupSize;
+
+    @Option(names = "--slo-p99", defaultValue = "50ms", converter = Durations.class,
+            description = "Objective for p99 send-to-delivered latency (send-to-ack when the stream is missing).")
+    Duration sloP99;
+
+    @Option(names = "--max-error-rate", defaultValue = "0.1%", converter = ShareConverter.class,
+            description = "Objective for the share of failed sends, e.g. 0.1%% or 0.001.")
+    double maxErrorRate;
+
+    @Option(names = "--ramp-step", defaultValue = "10s", converter = Durations.class,
+            description = "Length of each ramp step.")
+    Duration rampStep;
+
+    @Option(names = "--ramp-factor", defaultValue = "1.5", description = "Rate multiplier from one ramp step to the next.")
+    double rampFactor;
+
+    @Option(names = "--leak-rate", defaultValue = "0.2", description = "leakRate switched on by --scenario leak.")
+    double leakRate;
+
+    @Option(names = "--admin-token", defaultValue = "${env:COURIER_ADMIN_TOKEN}",
+            description = "The server's admin token, for the fault scenarios (env COURIER_ADMIN_TOKEN).")
+    String adminToken;
+
+    @Option(names = "--drain", defaultValue = "10s", converter = Durations.class,
+            description = "Longest wait for late deliveries after the last send.")
+    Duration drain;
+
+    @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
+    Path jsonReport;
+
+    @Option(names = "--report-html", defaultValue = "loadtest-report.html", description = "Where to write the HTML report.")
+    Path htmlReport;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        LoadOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            LoadReport report = new LoadRun(options, System.out).run();
+            write(report, options);
+            return report.exitCode();
+        } catch (LoadSetupException e) {
+            System.err.println("loadtest: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static void write(LoadReport report, LoadOptions options) throws IOException {
+        ReportSummary.print(report, System.out);
+        if (options.jsonReport().isPresent()) {
+            ReportFiles.writeJson(report, options.jsonReport().get());
+            System.out.println("report: " + options.jsonReport().get().toAbsolutePath());
+        }
+        if (options.htmlReport().isPresent()) {
+            ReportFiles.writeHtml(report, options.htmlReport().get());
+            System.out.println("report: " + options.htmlReport().get().toAbsolutePath());
+        }
+    }
+
+    LoadOptions options() {
+        return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
+                groupSize, sloP99, maxErrorRate, rampStep, rampFactor, leakRate,
+                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
+                Optional.ofNullable(htmlReport));
+    }
+
+    /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */
+    static final class ScenarioConverter implements CommandLine.ITypeConverter<Scenario> {
+        @Override
+        public Scenario convert(String value) {
+            try {
+                return Scenario.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("unknown scenario '" + value
+                        + "': use steady, ramp, spike, soak, leak or db-outage");
+            }
+        }
+    }
+
+    /** {@code 0.1%} or {@code 0.001}. */
+    static final class ShareConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            String v = value.trim();
+            try {
+                return v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a share such as 0.1% or 0.001");
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.courier.loadtest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/** Turns what a {@link LoadRun} measured into figures, objectives met or missed, and a verdict. */
+final class LoadJudge {
+
+    /** A ramp step counts as sustained only if the server acknowledged at least this share of its target rate. */
+    static final double SUSTAINED_SHARE = 0.9;
+    static final long RECOVERY_GRACE_SECONDS = 5;
+
+    private final LoadOptions o;
+    private final LoadRun run;
+
+    LoadJudge(LoadOptions o, LoadRun run) {
+        this.o = o;
+        this.run = run;
+    }
+
+    LoadReport report(Instant startedAt, double activeSeconds, IntegrityReport integrity) {
+        boolean deliveryMeasured = run.streamUnavailable() == null;
+        List<Histogram> basis = deliveryMeasured ? run.deliveredPerSecond() : run.ackPerSecond();
+        String basisName = deliveryMeasured ? "send-to-delivered" : "send-to-ack";
+        long seconds = run.timeline().size();
+        long fs = Scenario.faultStart(o.duration()).toSeconds();
+        long fe = Scenario.faultEnd(o.duration()).toSeconds();
+        boolean outsideOnly = o.scenario() == Scenario.SPIKE || o.scenario() == Scenario.DB_OUTAGE;
+        // After a spike or an outage the server gets a few seconds to drain its backlog or reconnect before the
+        // objectives apply again; how long it really took is the drill's "time to recover".
+        long judgedAgainFrom = Math.min(seconds, fe + RECOVERY_GRACE_SECONDS);
+
+        Histogram windowLatency = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+        for (int s = 0; s < basis.size(); s++) {
+            if (!outsideOnly || s < fs || s >= judgedAgainFrom) {
+                windowLatency.add(basis.get(s));
+            }
+        }
+        long[] inWindow = outsideOnly ? sum(run.outcomes().between(0, fs), run.outcomes().between(judgedAgainFrom, seconds + 1))
+                : run.outcomes().between(0, seconds + 1);
+        double windowErrorRate = rate(inWindow[1], inWindow[0] + inWindow[1]);
+        double p99 = LatencySummary.of(windowLatency).p99();
+        LoadReport.Objectives objectives = new LoadReport.Objectives(o.sloP99Millis(), o.maxErrorRate(), basisName,
+                outsideOnly ? "outside the disturbance and " + RECOVERY_GRACE_SECONDS + " s after it" : "whole run", p99, windowErrorRate,
+                p99 <= o.sloP99Millis(), windowErrorRate <= o.maxErrorRate());
+
+        LoadReport.Disturbance disturbance = null;
+        if (o.scenario().disturbs()) {
+            Histogram during = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+            for (int s = (int) fs; s < Math.min(fe, basis.size()); s++) {
+                during.add(basis.get(s));
+            }
+            disturbance = new LoadReport.Disturbance(fs, fe, run.outcomes().availability(fs, fe),
+                    LatencySummary.of(during).p99());
+        }
+        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run.timeline(), basis) : null;
+
+        List<String> failures = new ArrayList<>();
+        List<String> gaps = new ArrayList<>();
+        if (!integrity.intact()) {
+            failures.add(String.format("integrity: lost=%d duplicated=%d out-of-order=%d history gaps=%d",
+                    integrity.lost(), integrity.duplicated(), integrity.outOfOrder(), integrity.historyGaps()));
+        }
+        if (ramp != null) {
+            if (ramp.highestPassingRate() == 0) {
+                failures.add("ramp: no step met p99 <= " + o.sloP99Millis() + " ms and error rate <= "
+                        + percent(o.maxErrorRate()));
+            }
+        } else {
+            if (!objectives.p99Met()) {
+                failures.add(String.format("p99 %s %.2f ms is above the objective %.2f ms (%s)", basisName, p99,
+                        o.sloP99Millis(), objectives.window()));
+            }
+            if (!objectives.errorRateMet()) {
+                failures.add(String.format("error rate %s is above the objective %s (%s)", percent(windowErrorRate),
+                        percent(o.maxErrorRate()), objectives.window()));
+            }
+        }
+        for (LoadReport.AppliedFault f : run.appliedFaults()) {
+            if (f.status() != 200) {
+                gaps.add("fault " + f.faults() + " was not applied: PUT /v1/admin/faults answered " + f.status());
+            }
+        }
+        if (!deliveryMeasured) {
+            gaps.add("delivery not measured: " + run.streamUnavailable());
+        }
+        String verdict = !failures.isEmpty() ? "fail" : !gaps.isEmpty() ? "incomplete" : "pass";
+        List<String> reasons = new ArrayList<>(failures);
+        reasons.addAll(gaps);
+
+        long failed = run.errors().total();
+        return new LoadReport(o.scenario().cliName(), o.url().toString(), o.transport().name().toLowerCase(),
+                startedAt.toString(), round(activeSeconds), o.rate(), run.population().users.size(),
+                run.population().conversations.size(), run.attempted(), run.acked(), failed,
+                round(run.acked() / Math.max(activeSeconds, 1e-9)), rate(failed, run.attempted()),
+                run.errors().snapshot(), LatencySummary.of(run.ackTotal()),
+                deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null,
+                new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
+                        : run.streamUnavailable()),
+                integrity, objectives, ramp, disturbance, run.appliedFaults(), run.timeline(), verdict, reasons);
+    }
+
+    /**
+     * Called after every second of a ramp: true once the last two completed steps both missed the objectives.
+     * One miss alone does not end a ramp: on a shared machine a single noisy step is not the server's limit.
+     */
+    static boolean rampStepFailed(LoadOptions o, LoadRun run) {
+        return rampStepFailed(o, run.timeline(),
+                run.streamUnavailable() == null ? run.deliveredPerSecond() : run.ackPerSecond());
+    }
+
+    static boolean rampStepFailed(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
+        int stepSeconds = (int) o.rampStep().toSeconds();
+        int done = timeline.size();
+        if (done < 2 * stepSeconds || done % stepSeconds != 0) {
+            return false;
+        }
+        LoadReport.RampStep last = step(o, timeline, basis, done / stepSeconds - 1);
+        LoadReport.RampStep before = step(o, timeline, basis, done / stepSeconds - 2);
+        return last != null && before != null && !last.passed() && !before.passed();
+    }
+
+    /** @param basis per-second histograms of the latency the objective is judged on */
+    static LoadReport.Ramp ramp(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
+        int stepSeconds = (int) o.rampStep().toSeconds();
+        List<LoadReport.RampStep> steps = new ArrayList<>();
+        double highest = 0;
+        double sustained = 0;
+        double p99AtHighest = 0;
+        for (int i = 0; (i + 1) * stepSeconds <= Math.min(timeline.size(), basis.size()); i++) {
+            LoadReport.RampStep step = step(o, timeline, basis, i);
+            steps.add(step);
+            if (step.passed() && step.targetRate() > highest) {
+                highest = step.targetRate();
+                sustained = step.throughput();
+                p99AtHighest = step.p99Ms();
+            }
+        }
+        return new LoadReport.Ramp(round(highest), round(sustained), p99AtHighest, steps);
+    }
+
+    private static LoadReport.RampStep step(LoadOptions o, List<Interval> timeline, List<Histogram> basis, int index) {
+        int stepSeconds = (int) o.rampStep().toSeconds();
+        int from = index * stepSeconds;
+        int to = from + stepSeconds;
+        if (to > timeline.size() || to > basis.size()) {
+            return null;
+        }
+        Histogram latency = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+        long ackedCount = 0;
+        long failedCount = 0;
+        // The step's first second still carries the previous step's tail; judge the rest.
+        for (int s = from + (stepSeconds > 2 ? 1 : 0); s < to; s++) {
+            latency.add(basis.get(s));
+            ackedCount += timeline.get(s).acked();
+            failedCount += timeline.get(s).errors();
+        }
+        int judged = to - from - (stepSeconds > 2 ? 1 : 0);
+        double target = o.rate() * Math.pow(o.rampFactor(), index);
+        double throughput = (double) ackedCount / judged;
+        double p99 = LatencySummary.of(latency).p99();
+        double errorRate = rate(failedCount, ackedCount + failedCount);
+        boolean passed = p99 <= o.sloP99Millis() && errorRate <= o.maxErrorRate()
+                && throughput >= SUSTAINED_SHARE * target;
+        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed);
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        return new long[] {a[0] + b[0], a[1] + b[1]};
+    }
+
+    static double rate(long part, long whole) {
+        return whole == 0 ? 0 : (double) part / whole;
+    }
+
+    static String percent(double share) {
+        return String.format("%.3f%%", share * 100);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.courier.loadtest;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One load run, validated once. Every bound is explicit: the run stops by itself after {@code duration} or
+ * {@code maxMessages}, whichever comes first, and waits at most {@code drain} for late deliveries.
+ *
+ * @param rate         base arrival rate in messages per second (the ramp's first step)
+ * @param groupShare   share of conversations that are groups (the rest are direct)
+ * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
+ * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
+ */
+public record LoadOptions(
+        URI url,
+        boolean allowRemote,
+        Scenario scenario,
+        Transport transport,
+        double rate,
+        Duration duration,
+        long maxMessages,
+        int users,
+        double groupShare,
+        int groupSize,
+        Duration sloP99,
+        double maxErrorRate,
+        Duration rampStep,
+        double rampFactor,
+        double leakRate,
+        Optional<String> adminToken,
+        Duration drain,
+        Optional<Path> jsonReport,
+        Optional<Path> htmlReport) {
+
+    public static final Duration MAX_DURATION = Duration.ofHours(24);
+    public static final long MAX_MESSAGES = 50_000_000;
+
+    public LoadOptions {
+        String scheme = url.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
+            throw new IllegalArgumentException("--url must be an http:// or https:// URL with a host, got " + url);
+        }
+        if (!allowRemote && !isLoopback(url.getHost())) {
+            throw new IllegalArgumentException("--url " + url + " is not a loopback address; a load test against "
+                    + "another machine needs --allow-remote");
+        }
+        if (!(rate > 0 && rate <= 1_000_000)) {
+            throw new IllegalArgumentException("--rate must be above 0 and at most 1000000 per second, got " + rate);
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("--duration must be between 1s and 24h, got " + duration);
+        }
+        if (maxMessages < 1 || maxMessages > MAX_MESSAGES) {
+            throw new IllegalArgumentException("--max-messages must be between 1 and " + MAX_MESSAGES);
+        }
+        if (users < 2 || users > 10_000) {
+            throw new IllegalArgumentException("--users must be between 2 and 10000, got " + users);
+        }
+        if (groupShare < 0 || groupShare > 1) {
+            throw new IllegalArgumentException("--group-share must be between 0 and 1, got " + groupShare);
+        }
+        if (groupSize < 2 || groupSize > Math.min(users, 1000)) {
+            throw new IllegalArgumentException("--group-size must be between 2 and min(--users, 1000), got " + groupSize);
+        }
+        if (sloP99.isNegative() || sloP99.isZero()) {
+            throw new IllegalArgumentException("--slo-p99 must be positive");
+        }
+        if (maxErrorRate < 0 || maxErrorRate > 1) {
+            throw new IllegalArgumentException("--max-error-rate must be between 0% and 100%");
+        }
+        if (rampStep.toMillis() < 1000) {
+            throw new IllegalArgumentException("--ramp-step must be at least 1s");
+        }
+        if (!(rampFactor > 1 && rampFactor <= 10)) {
+            throw new IllegalArgumentException("--ramp-factor must be above 1 and at most 10, got " + rampFactor);
+        }
+        if (leakRate <= 0 || leakRate > 1) {
+            throw new IllegalArgumentException("--leak-rate must be above 0 and at most 1, got " + leakRate);
+        }
+        if (scenario.needsFaultInjection() && adminToken.isEmpty()) {
+            throw new IllegalArgumentException("--scenario " + scenario.cliName() + " switches faults through "
+                    + "/v1/admin/faults and needs --admin-token");
+        }
+        if (drain.isNegative() || drain.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("--drain must be between 0s and 5m");
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The p99 objective in milliseconds. */
+    double sloP99Millis() {
+        return sloP99.toNanos() / 1e6;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.courier.loadtest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run found, as written to the JSON report (and drawn in the HTML one).
+ *
+ * @param verdict {@code pass}, {@code fail} (an objective or an integrity check missed) or {@code incomplete}
+ *                (something the run should measure could not be measured, e.g. delivery without a stream)
+ */
+public record LoadReport(
+        String scenario,
+        String url,
+        String transport,
+        String startedAt,
+        double durationSeconds,
+        double baseRate,
+        int users,
+        int conversations,
+        long attempted,
+        long acked,
+        long failed,
+        double throughputPerSecond,
+        double errorRate,
+        Map<String, Long> errors,
+        LatencySummary sendToAck,
+        LatencySummary sendToDelivered,
+        Delivery delivery,
+        IntegrityReport integrity,
+        Objectives objectives,
+        Ramp ramp,
+        Disturbance disturbance,
+        List<AppliedFault> faults,
+        List<Interval> timeline,
+        String verdict,
+        List<String> failures) {
+
+    /** Whether send→delivered was measured; when it was not, why. */
+    public record Delivery(boolean measured, String reason) {
+    }
+
+    /**
+     * @param p99Basis which latency the p99 objective was judged on ({@code send-to-delivered} or {@code send-to-ack})
+     * @param window   the part of the run the objectives were judged on
+     */
+    public record Objectives(double sloP99Ms, double maxErrorRate, String p99Basis, String window, double p99Ms,
+                             double errorRate, boolean p99Met, boolean errorRateMet) {
+    }
+
+    /** @param highestPassingRate the highest step rate whose p99 and error rate met the objectives; 0 if none did */
+    public record Ramp(double highestPassingRate, double sustainedThroughput, double p99AtHighestMs,
+                       List<RampStep> steps) {
+    }
+
+    public record RampStep(double targetRate, double throughput, double p99Ms, double errorRate, boolean passed) {
+    }
+
+    /** The middle third of a spike, leak or outage run: the window and how the service did inside it. */
+    public record Disturbance(double fromSecond, double toSecond, double availability, double p99Ms) {
+    }
+
+    /** @param status the HTTP status of the {@code PUT /v1/admin/faults}, or -1 when it did not answer */
+    public record AppliedFault(double atSecond, Map<String, Object> faults, int status, String answer) {
+    }
+
+    public int exitCode() {
+        return switch (verdict) {
+            case "pass" -> 0;
+            case "incomplete" -> 3;
+            default -> 1;
+        };
+    }
+}

@@ -1,0 +1,52 @@
+package dev.courier.loadtest;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The server's connection pool as its {@code /metrics} page shows it (HikariCP's gauges, summed over pools).
+ * A missing gauge is -1.
+ */
+public record PoolSample(double active, double idle, double pending, double max) {
+
+    static final Map<String, String> GAUGES = Map.of(
+            "hikaricp_connections_active", "active",
+            "hikaricp_connections_idle", "idle",
+            "hikaricp_connections_pending", "pending",
+            "hikaricp_connections_max", "max");
+
+    /** Reads the pool gauges out of a Prometheus text exposition. */
+    static PoolSample parse(String exposition) {
+        Map<String, Double> sums = new TreeMap<>();
+        for (String line : exposition.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int nameEnd = indexOfAny(line);
+            String name = line.substring(0, nameEnd);
+            String field = GAUGES.get(name);
+            if (field == null) {
+                continue;
+            }
+            String afterLabels = line.charAt(nameEnd) == '{' ? line.substring(line.lastIndexOf('}') + 1) : line.substring(nameEnd);
+            String[] parts = afterLabels.trim().split("\\s+");
+            try {
+                sums.merge(field, Double.parseDouble(parts[0]), Double::sum);
+            } catch (NumberFormatException e) {
+                // a value such as NaN from a gauge whose pool is gone: not a sample
+            }
+        }
+        return new PoolSample(sums.getOrDefault("active", -1.0), sums.getOrDefault("idle", -1.0),
+                sums.getOrDefault("pending", -1.0), sums.getOrDefault("max", -1.0));
+    }
+
+    private static int indexOfAny(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '{' || c == ' ' || c == '\t') {
+                return i;
+            }
+        }
+        return line.length();
+    }
+}

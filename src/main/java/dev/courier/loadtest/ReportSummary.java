@@ -1,0 +1,47 @@
+package dev.courier.loadtest;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** The few lines a person reads at the end of a run in the terminal. */
+public final class ReportSummary {
+
+    private ReportSummary() {
+    }
+
+    public static void print(LoadReport r, PrintStream out) {
+        out.printf(Locale.ROOT, "%n== %s: %d sent, %d acked, %d failed in %.1f s: %.1f msg/s, errors %s%n",
+                r.scenario(), r.attempted(), r.acked(), r.failed(), r.durationSeconds(), r.throughputPerSecond(),
+                LoadJudge.percent(r.errorRate()));
+        latency(out, "send->ack      ", r.sendToAck());
+        if (r.sendToDelivered() != null) {
+            latency(out, "send->delivered", r.sendToDelivered());
+        } else {
+            out.println("send->delivered NOT MEASURED: " + r.delivery().reason());
+        }
+        IntegrityReport in = r.integrity();
+        out.printf(Locale.ROOT, "integrity: lost=%d duplicated=%d out-of-order=%d history-gaps=%d (deliveries %s)%n",
+                in.lost(), in.duplicated(), in.outOfOrder(), in.historyGaps(),
+                in.deliveryChecked() ? "checked" : "not checked");
+        if (!r.errors().isEmpty()) {
+            out.println("errors: " + r.errors());
+        }
+        if (r.ramp() != null) {
+            out.printf(Locale.ROOT, "ramp: highest rate meeting p99 <= %.0f ms: %.1f msg/s (sustained %.1f, p99 %.2f ms)%n",
+                    r.objectives().sloP99Ms(), r.ramp().highestPassingRate(), r.ramp().sustainedThroughput(),
+                    r.ramp().p99AtHighestMs());
+        }
+        if (r.disturbance() != null) {
+            out.printf(Locale.ROOT, "disturbance %.0f-%.0f s: availability %s, p99 %.2f ms%n",
+                    r.disturbance().fromSecond(), r.disturbance().toSecond(),
+                    LoadJudge.percent(r.disturbance().availability()), r.disturbance().p99Ms());
+        }
+        out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
+        r.failures().forEach(f -> out.println("  - " + f));
+    }
+
+    private static void latency(PrintStream out, String name, LatencySummary s) {
+        out.printf(Locale.ROOT, "%s p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f ms (n=%d)%n", name, s.p50(), s.p90(),
+                s.p99(), s.p999(), s.max(), s.count());
+    }
+}

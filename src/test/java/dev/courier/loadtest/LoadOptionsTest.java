@@ -1,0 +1,45 @@
+package dev.courier.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class LoadOptionsTest {
+
+    static LoadOptions options(String url, boolean allowRemote, Scenario scenario, Optional<String> adminToken) {
+        return new LoadOptions(URI.create(url), allowRemote, scenario, Transport.REST, 10, Duration.ofSeconds(5),
+                1_000, 4, 0.5, 2, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5, 0.2, adminToken,
+                Duration.ofSeconds(1), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void aNonLoopbackUrlIsRefusedWithoutAllowRemote() {
+        assertThatThrownBy(() -> options("http://192.0.2.10:8080", false, Scenario.STEADY, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--allow-remote");
+        assertThat(options("http://192.0.2.10:8080", true, Scenario.STEADY, Optional.empty()).allowRemote()).isTrue();
+        assertThat(options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty()).url().getPort())
+                .isEqualTo(8080);
+    }
+
+    @Test
+    void faultScenariosNeedTheAdminToken() {
+        assertThatThrownBy(() -> options("http://127.0.0.1:8080", false, Scenario.LEAK, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--admin-token");
+    }
+
+    @Test
+    void faultScenariosSwitchTheFaultOnForTheMiddleThirdAndOffAgain() {
+        LoadOptions o = options("http://127.0.0.1:8080", false, Scenario.DB_OUTAGE, Optional.of("t"));
+        var changes = Scenario.DB_OUTAGE.faults(new LoadOptions(o.url(), false, Scenario.DB_OUTAGE, Transport.REST, 10,
+                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5,
+                0.2, Optional.of("t"), Duration.ofSeconds(1), Optional.empty(), Optional.empty()));
+
+        assertThat(changes).extracting(Scenario.FaultChange::at)
+                .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(40));
+        assertThat(changes).extracting(c -> c.faults().get("databaseDown")).containsExactly(true, false);
+    }
+}

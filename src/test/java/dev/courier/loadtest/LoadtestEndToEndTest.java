@@ -1,0 +1,76 @@
+package dev.courier.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.testing.TestServer;
+import dev.courier.web.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A short steady run against a real server: every acknowledged message is in history exactly once and in
+ * order, and the reports are written. Where the server offers {@code /v1/stream}, deliveries are checked too;
+ * where it does not, the report must say so and must not pass.
+ */
+class LoadtestEndToEndTest {
+
+    @Test
+    void aShortSteadyRunLosesNothingAndWritesBothReports(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Path json = dir.resolve("report.json");
+            Path html = dir.resolve("report.html");
+            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
+                    Transport.REST, 25, Duration.ofSeconds(4), 10_000, 6, 0.5, 3,
+                    // generous objectives: this pins correctness, not this machine's speed
+                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
+                    Duration.ofSeconds(5), Optional.of(json), Optional.of(html));
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+            LoadReport report = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+            ReportFiles.writeJson(report, json);
+            ReportFiles.writeHtml(report, html);
+
+            assertThat(report.attempted()).isBetween(90L, 101L);
+            assertThat(report.acked()).isEqualTo(report.attempted());
+            assertThat(report.errors()).isEmpty();
+            assertThat(report.integrity().acked()).isEqualTo(report.acked());
+            assertThat(report.integrity().lost()).isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().outOfOrder()).isZero();
+            assertThat(report.integrity().historyGaps()).isZero();
+            assertThat(report.sendToAck().count()).isEqualTo(report.acked());
+            assertThat(report.timeline()).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("t=  1s", "lost=");
+
+            if (report.delivery().measured()) {
+                assertThat(report.integrity().deliveryChecked()).isTrue();
+                assertThat(report.sendToDelivered().count()).isPositive();
+                assertThat(report.verdict()).isEqualTo("pass");
+                assertThat(report.exitCode()).isZero();
+            } else {
+                assertThat(report.delivery().reason()).contains("/v1/stream");
+                assertThat(report.verdict()).isEqualTo("incomplete");
+                assertThat(report.exitCode()).isEqualTo(3);
+                assertThat(report.failures()).anyMatch(f -> f.startsWith("delivery not measured"));
+            }
+
+            JsonNode written = Json.mapper().readTree(Files.readString(json));
+            assertThat(written.path("integrity").path("lost").asLong(-1)).isZero();
+            assertThat(written.path("acked").asLong()).isEqualTo(report.acked());
+            assertThat(written.path("timeline").size()).isEqualTo(report.timeline().size());
+            assertThat(written.path("verdict").asText()).isEqualTo(report.verdict());
+            String page = Files.readString(html);
+            assertThat(page).startsWith("<!doctype html>").contains("<svg", "Throughput", "connection pool")
+                    .doesNotContain("<script src", "http://cdn", "https://");
+        }
+    }
+}

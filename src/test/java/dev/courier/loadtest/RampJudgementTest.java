@@ -1,0 +1,64 @@
+package dev.courier.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class RampJudgementTest {
+
+    /** Ramp from 10/s, doubling every 3 s, p99 objective 50 ms, no errors allowed. */
+    private static final LoadOptions RAMP = new LoadOptions(URI.create("http://127.0.0.1:1"), false, Scenario.RAMP,
+            Transport.REST, 10, Duration.ofSeconds(60), 1_000_000, 4, 0, 2, Duration.ofMillis(50), 0.0,
+            Duration.ofSeconds(3), 2, 0.2, Optional.empty(), Duration.ZERO, Optional.empty(), Optional.empty());
+
+    private final List<Interval> timeline = new ArrayList<>();
+    private final List<Histogram> latency = new ArrayList<>();
+
+    /** Three seconds at {@code rate}, each acknowledged {@code ackShare} of it with the given latency. */
+    private void step(double rate, double ackShare, long latencyMs, long errors) {
+        for (int s = 0; s < 3; s++) {
+            Histogram h = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+            long acked = Math.round(rate * ackShare);
+            for (long i = 0; i < acked; i++) {
+                h.recordValue(latencyMs * 1_000);
+            }
+            latency.add(h);
+            timeline.add(new Interval(timeline.size() + 1, rate, (long) rate, acked, errors, LatencySummary.of(h),
+                    LatencySummary.of(h), null));
+        }
+    }
+
+    @Test
+    void theHighestStepMeetingEveryObjectiveIsTheAnswerAndOneNoisyStepDoesNotEndTheRamp() {
+        step(10, 1.0, 5, 0);
+        step(20, 1.0, 80, 0);   // one noisy step: missed, but the ramp goes on
+        assertThat(LoadJudge.rampStepFailed(RAMP, timeline, latency)).isFalse();
+        step(40, 1.0, 20, 0);
+        step(80, 0.5, 10, 0);   // fast, but only half the rate acknowledged: not sustained
+        step(160, 1.0, 10, 3);  // errors
+        assertThat(LoadJudge.rampStepFailed(RAMP, timeline, latency)).isTrue();
+
+        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency);
+
+        assertThat(ramp.steps()).extracting(LoadReport.RampStep::passed)
+                .containsExactly(true, false, true, false, false);
+        assertThat(ramp.highestPassingRate()).isEqualTo(40);
+        assertThat(ramp.sustainedThroughput()).isEqualTo(40);
+        assertThat(ramp.p99AtHighestMs()).isBetween(19.9, 20.1);
+    }
+
+    @Test
+    void aRampWhoseEveryStepMissesHasNoPassingRate() {
+        step(10, 1.0, 500, 0);
+        step(20, 1.0, 500, 0);
+
+        assertThat(LoadJudge.rampStepFailed(RAMP, timeline, latency)).isTrue();
+        assertThat(LoadJudge.ramp(RAMP, timeline, latency).highestPassingRate()).isZero();
+    }
+}
