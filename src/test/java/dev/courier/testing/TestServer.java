@@ -67,6 +67,14 @@ public final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    /** The name of this server's own database on the shared test PostgreSQL. */
+    public String databaseName() {
+        String url = config.database().external().orElseThrow().jdbcUrl();
+        String path = url.substring(url.lastIndexOf('/') + 1);
+        int query = path.indexOf('?');
+        return query < 0 ? path : path.substring(0, query);
+    }
+
     public ApiClient client() {
         return new ApiClient(baseUrl());
     }
