@@ -27,8 +27,12 @@ const HOLD = 'courier_db_connection_hold_seconds';
 const $ = (id) => document.getElementById(id);
 
 // The console's own polling would otherwise dominate the request rate of a quiet server.
+// Route "*" is what the server records for static files and unknown paths.
 const isApiTraffic = (labels) => labels.route !== '/metrics' && !(labels.route || '').startsWith('/v1/admin')
-    && labels.route !== 'unmatched';
+    && labels.route !== '*' && labels.route !== 'unmatched';
+// Without a message counter, new messages are the REST sends that stored one (201; a 200 is a repeat).
+const isStoringSend = (labels) => labels.method === 'POST' && labels.route === '/v1/conversations/{id}/messages'
+    && labels.status === '201';
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
@@ -95,14 +99,32 @@ async function scrape() {
   if (state.previous) {
     const seconds = now - state.previous.at;
     const before = state.previous.scrape;
-    const [p50, p95, p99] = histogramQuantiles(before, current, REQUEST_BUCKETS, [0.5, 0.95, 0.99], isApiTraffic);
+    // A server that records every request under one route label cannot tell the console's requests apart.
+    const routesKnown = (current.get(REQUESTS) || []).some((sample) => !['*', 'unmatched', undefined]
+        .includes(sample.labels.route));
+    const traffic = routesKnown ? isApiTraffic : () => true;
+    $('requests-caption').textContent = routesKnown
+      ? 'Requests per second (API; the console\'s own requests excluded)'
+      : 'Requests per second (all requests, this console\'s included: this server does not label routes)';
+    const [p50, p95, p99] = histogramQuantiles(before, current, REQUEST_BUCKETS, [0.5, 0.95, 0.99], traffic);
     const messagesName = firstPresent(current, MESSAGES);
+    let messages = null;
+    if (messagesName) {
+      messages = counterRate(before, current, messagesName, seconds);
+      $('messages-source').textContent = `From ${messagesName}.`;
+    } else if (routesKnown) {
+      messages = counterRate(before, current, REQUESTS, seconds, isStoringSend);
+      $('messages-source').textContent = 'Counted from REST sends that stored a message; this server exports no'
+          + ' message counter.';
+    } else {
+      $('messages-source').textContent = 'This server exports no message counter.';
+    }
     record(now, {
-      requests: counterRate(before, current, REQUESTS, seconds, isApiTraffic),
+      requests: counterRate(before, current, REQUESTS, seconds, traffic),
       p50: p50 === null ? null : p50 * 1000,
       p95: p95 === null ? null : p95 * 1000,
       p99: p99 === null ? null : p99 * 1000,
-      messages: messagesName ? counterRate(before, current, messagesName, seconds) : null,
+      messages,
     }, current);
   } else {
     record(now, { requests: null, p50: null, p95: null, p99: null, messages: null }, current);
