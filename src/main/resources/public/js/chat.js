@@ -461,8 +461,10 @@ async function loadOlder() {
 
 /** Fetches whatever the open conversation has after the last message shown (after a gap, a reconnect, a poll). */
 function catchUp(id) {
-  if (state.catchingUp) return state.catchingUp;
-  state.catchingUp = (async () => {
+  if (state.catchingUp && state.catchingUp.id === id) return state.catchingUp.done;
+  const run = { id, done: null };
+  state.catchingUp = run;
+  run.done = (async () => {
     try {
       for (let pages = 0; pages < CATCH_UP_MAX_PAGES && state.openId === id; pages += 1) {
         const page = await api('GET', `/v1/conversations/${id}/messages?after=${state.lastSeq}&limit=${CATCH_UP_PAGE}`);
@@ -472,10 +474,10 @@ function catchUp(id) {
       }
       markRead();
     } finally {
-      state.catchingUp = null;
+      if (state.catchingUp === run) state.catchingUp = null;
     }
   })();
-  return state.catchingUp;
+  return run.done;
 }
 
 async function catchUpEverything() {
