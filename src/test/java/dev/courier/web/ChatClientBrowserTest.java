@@ -47,6 +47,9 @@ class ChatClientBrowserTest {
             ChatPage.register(alice, server.baseUrl(), aliceName, "Alice");
             ChatPage.register(bob, server.baseUrl(), bobName, "Bob");
             bob.screenshot("1-signed-in");
+            // Live over the stream where the server has it, otherwise the visible polling fallback.
+            assertThat(bob.waitForVisible("#connection", STEP).getDomAttribute("data-state")).isIn("live", "polling",
+                    "connecting");
 
             ChatPage.startDirect(alice, bobName);
             alice.waitForText("#conversation-title", "Bob", STEP);
