@@ -3,6 +3,7 @@ package dev.courier.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.courier.config.CourierConfig;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Browser;
@@ -26,9 +27,24 @@ class LeakDrillConsoleBrowserTest {
     private static final Duration STEP = Duration.ofSeconds(15);
     private static final int MAX_REQUESTS = 600;
 
+    /**
+     * Turns fault injection on through {@code CourierConfig.withFaultInjection(boolean)} when this build has it.
+     * Looked up by name so that this test compiles, and skips, in a build without fault injection.
+     */
+    private static CourierConfig withFaultInjectionWhereBuilt(CourierConfig config) {
+        try {
+            return (CourierConfig) CourierConfig.class.getMethod("withFaultInjection", boolean.class)
+                    .invoke(config, true);
+        } catch (NoSuchMethodException absent) {
+            return config;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not turn fault injection on", e);
+        }
+    }
+
     @Test
     void theConsoleShowsAnAlertAndAnIncidentAfterALeakIsSwitchedOn() throws InterruptedException {
-        try (TestServer server = TestServer.start()) {
+        try (TestServer server = TestServer.start(LeakDrillConsoleBrowserTest::withFaultInjectionWhereBuilt)) {
             ApiClient api = server.client();
             assumeTrue(api.get("/v1/admin/faults", TestServer.ADMIN_TOKEN).status() == 200,
                     "this server has no fault injection (GET /v1/admin/faults is not 200)");
