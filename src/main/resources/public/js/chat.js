@@ -28,6 +28,7 @@ const state = {
   pending: new Map(), // clientMsgId -> send in flight or failed
   readBy: new Map(), // conversationId -> Map(userId -> seq), from the stream
   refreshTimer: null,
+  listShown: null, // what the conversation list shows now, to skip identical redraws
 };
 
 // ---------- session ----------
@@ -87,6 +88,7 @@ function endSession(notice) {
   state.me = null;
   state.conversations.clear();
   state.order = [];
+  state.listShown = null;
   closeConversation();
   showAuth(notice);
 }
@@ -123,7 +125,7 @@ const STATUS_TEXT = {
   live: 'Live',
   reconnecting: 'Connection lost. Reconnecting…',
   polling: 'Live updates are not available; checking for new messages every few seconds.',
-  offline: 'You are offline. Messages will arrive when the network is back.',
+  offline: 'You are offline. Reconnecting when the network is back…',
 };
 
 function showConnectionStatus(status) {
@@ -335,6 +337,13 @@ function forgetConversation(id) {
 }
 
 function renderConversationList() {
+  // Polling asks every few seconds; rebuild only on change, so nothing flickers or is re-announced.
+  const shown = JSON.stringify([state.openId, state.order.map((id) => {
+    const c = state.conversations.get(id);
+    return c && [id, conversationName(c), c.unread, c.members.length];
+  })]);
+  if (shown === state.listShown) return;
+  state.listShown = shown;
   const list = $('conversation-list');
   const items = [];
   for (const id of state.order) {

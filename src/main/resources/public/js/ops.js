@@ -195,7 +195,10 @@ function renderCharts() {
         height: 180,
         series: [{}, ...spec.series.map(([, label, colour]) => ({ label, stroke: colour, width: 2, spanGaps: false }))],
         scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-        axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }],
+        axes: [
+          { stroke: 'currentColor', space: 90, values: (u, ticks) => ticks.map(clockTime) },
+          { stroke: 'currentColor', size: 64 },
+        ],
         legend: { live: false },
       }, data, container);
       state.charts[name] = chart;
@@ -205,6 +208,10 @@ function renderCharts() {
       chart.setData(data);
     }
   }
+}
+
+function clockTime(epochSeconds) {
+  return new Date(epochSeconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 // ---------- who holds connections ----------

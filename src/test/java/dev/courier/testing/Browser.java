@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -107,8 +108,21 @@ public final class Browser implements AutoCloseable {
         field.sendKeys(text);
     }
 
+    /** Clicks the first visible match; a page that redraws the element meanwhile gets the new one clicked. */
     public void click(String css) {
-        waitForVisible(css, Duration.ofSeconds(10)).click();
+        waitUntil(Duration.ofSeconds(10), css + " to be clicked", d -> {
+            try {
+                WebElement element = d.findElements(By.cssSelector(css)).stream().filter(WebElement::isDisplayed)
+                        .findFirst().orElse(null);
+                if (element == null) {
+                    return null;
+                }
+                element.click();
+                return true;
+            } catch (StaleElementReferenceException redrawn) {
+                return null;
+            }
+        });
     }
 
     public WebElement waitForVisible(String css, Duration timeout) {
@@ -135,7 +149,8 @@ public final class Browser implements AutoCloseable {
      */
     public <T> T waitUntil(Duration timeout, String what, Function<WebDriver, T> condition) {
         try {
-            return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition::apply);
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+                    .ignoring(StaleElementReferenceException.class).until(condition::apply);
         } catch (TimeoutException e) {
             Path shot = screenshot("timeout");
             throw new AssertionError(name + ": waited " + timeout.toSeconds() + " s for " + what

@@ -73,7 +73,7 @@ class LeakDrillConsoleBrowserTest {
                     }
                     Thread.sleep(50);
                 }
-                browser.waitForVisible("#alerts .state-firing", ALERT);
+                browser.waitForVisible("#alerts .state-firing", STEP);
                 assertThat(browser.find("#alerts a[href]").getDomAttribute("href")).isNotBlank();
                 browser.screenshot("alert-firing");
 
