@@ -25,6 +25,7 @@ const state = {
   hasOlder: false,
   loadingOlder: false,
   catchingUp: null,
+  historyLoaded: false, // the open conversation's latest page has been read
   pending: new Map(), // clientMsgId -> send in flight or failed
   readBy: new Map(), // conversationId -> Map(userId -> seq), from the stream
   refreshTimer: null,
@@ -411,6 +412,7 @@ async function openConversation(id) {
   state.firstSeq = null;
   state.lastSeq = 0;
   state.hasOlder = false;
+  state.historyLoaded = false;
   $('messages').replaceChildren();
   $('history-status').textContent = '';
   $('group-tools-error').textContent = '';
@@ -426,6 +428,7 @@ async function openConversation(id) {
     if (state.openId !== id) return;
     state.hasOlder = page.hasMore;
     page.messages.forEach(showMessage);
+    state.historyLoaded = true;
     scrollToBottom();
     await catchUp(id);
     markRead();
@@ -492,7 +495,8 @@ function catchUp(id) {
 async function catchUpEverything() {
   try {
     await refreshConversations();
-    if (state.openId) await catchUp(state.openId);
+    // Before the latest page is in, "after the last seq shown" would mean from the very first message.
+    if (state.openId && state.historyLoaded) await catchUp(state.openId);
   } catch (error) {
     // the connection status already tells the person; the next poll or reconnect tries again
   }
@@ -667,6 +671,7 @@ function acknowledged(message) {
 
 function failed(send, error) {
   if (!state.pending.has(send.clientMsgId)) return;
+  settleTimers(send); // an error frame arrives while the ack deadline still runs
   send.element.classList.add('failed');
   if (error.retryable && send.attempts <= AUTO_RETRIES) {
     let secondsLeft = waitSeconds(error);
@@ -767,7 +772,7 @@ function receiveMessage(message) {
     return;
   }
   if (message.conversationId === state.openId) {
-    if (message.seq > state.lastSeq + 1 && state.lastSeq > 0) {
+    if (message.seq > state.lastSeq + 1 && state.historyLoaded) {
       catchUp(state.openId).catch(() => {}); // a gap: read it from the table rather than guess
     } else {
       showMessage(message);
