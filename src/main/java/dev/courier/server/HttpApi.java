@@ -10,6 +10,7 @@ import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
 import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
+import dev.courier.web.StaticPages;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -51,6 +52,7 @@ final class HttpApi {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            javalin.staticFiles.add(StaticPages::configure);
             // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout).
             javalin.jetty.modifyServer(server -> {
                 server.setHandler(new GracefulHandler());

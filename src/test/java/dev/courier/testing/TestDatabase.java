@@ -70,6 +70,19 @@ public final class TestDatabase {
         };
     }
 
+    /**
+     * Takes one database away from whoever uses it: it refuses new connections (superusers included) and its open
+     * sessions are ended, as when PostgreSQL goes down. {@link #acceptConnections} brings it back.
+     */
+    public static void refuseConnections(String database) {
+        execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+        execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    }
+
+    public static void acceptConnections(String database) {
+        execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    }
+
     public static synchronized int port() {
         return server().getPort();
     }

@@ -90,6 +90,14 @@ public final class TestServer implements AutoCloseable {
         TestDatabase.execute(config.database().external().orElseThrow(), statement);
     }
 
+    /** The name of this server's own database on the shared test PostgreSQL. */
+    public String databaseName() {
+        String url = config.database().external().orElseThrow().jdbcUrl();
+        String path = url.substring(url.lastIndexOf('/') + 1);
+        int query = path.indexOf('?');
+        return query < 0 ? path : path.substring(0, query);
+    }
+
     public ApiClient client() {
         return new ApiClient(baseUrl());
     }

@@ -1,0 +1,816 @@
+// Courier's chat client: accounts, conversations, history, live delivery and sends that survive failures.
+import { ApiError, describeError, newUuid, request, waitSeconds } from './api.js';
+import { LiveConnection } from './live.js';
+
+const SESSION_KEY = 'courier.session';
+const PAGE_SIZE = 50;
+const CATCH_UP_PAGE = 200;
+const CATCH_UP_MAX_PAGES = 50;
+const AUTO_RETRIES = 5;
+const ACK_TIMEOUT_MS = 10_000;
+const NEAR_BOTTOM_PX = 80;
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  me: null,
+  live: null,
+  conversations: new Map(), // id -> conversation as the caller sees it
+  order: [], // conversation ids, most recent activity first
+  openId: null,
+  shown: new Map(), // seq -> <li> of the open conversation
+  firstSeq: null,
+  lastSeq: 0,
+  hasOlder: false,
+  loadingOlder: false,
+  catchingUp: null,
+  historyLoaded: false, // the open conversation's latest page has been read
+  pending: new Map(), // clientMsgId -> send in flight or failed
+  readBy: new Map(), // conversationId -> Map(userId -> seq), from the stream
+  refreshTimer: null,
+  listShown: null, // what the conversation list shows now, to skip identical redraws
+};
+
+// ---------- session ----------
+
+function api(method, path, body) {
+  return request(method, path, { token: state.token, body }).catch((error) => {
+    if (error instanceof ApiError && error.code === 'unauthorized' && state.token) {
+      endSession('Your session has ended. Please sign in again.');
+    }
+    throw error;
+  });
+}
+
+async function boot() {
+  wireForms();
+  const saved = readSavedSession();
+  if (!saved) {
+    showAuth();
+    return;
+  }
+  state.token = saved.token;
+  try {
+    state.me = await api('GET', '/v1/me');
+    showChat();
+  } catch (error) {
+    if (error.code !== 'unauthorized') {
+      // The server is down or busy: keep the session and show the chat; the connection status says the rest.
+      state.me = saved.user;
+      showChat();
+    }
+  }
+}
+
+function readSavedSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY));
+    return saved && saved.token && saved.user ? saved : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function startSession(session) {
+  state.token = session.token;
+  state.me = session.user;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: session.token, user: session.user }));
+  showChat();
+}
+
+function endSession(notice) {
+  if (state.live) state.live.stop();
+  state.live = null;
+  for (const send of state.pending.values()) clearTimeout(send.timer);
+  state.pending.clear();
+  sessionStorage.removeItem(SESSION_KEY);
+  state.token = null;
+  state.me = null;
+  state.conversations.clear();
+  state.order = [];
+  state.listShown = null;
+  closeConversation();
+  showAuth(notice);
+}
+
+function showAuth(notice = '') {
+  $('chat').hidden = true;
+  $('me').hidden = true;
+  $('connection').hidden = true;
+  $('auth').hidden = false;
+  $('auth-notice').textContent = notice;
+  $('login-username').focus();
+}
+
+function showChat() {
+  $('auth').hidden = true;
+  $('chat').hidden = false;
+  $('me').hidden = false;
+  $('me-name').textContent = state.me.displayName || state.me.username;
+  renderConversationList();
+  state.live = new LiveConnection({
+    token: state.token,
+    onFrame: handleFrame,
+    onStatus: showConnectionStatus,
+    onCatchUp: catchUpEverything,
+    onPoll: catchUpEverything,
+    onRevoked: () => endSession('You were signed out.'),
+  });
+  state.live.start();
+  catchUpEverything();
+}
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Connection lost. Reconnecting…',
+  polling: 'Live updates are not available; checking for new messages every few seconds.',
+  offline: 'You are offline. Reconnecting when the network is back…',
+};
+
+function showConnectionStatus(status) {
+  const element = $('connection');
+  element.hidden = false;
+  element.dataset.state = status;
+  element.textContent = STATUS_TEXT[status] || status;
+}
+
+// ---------- forms ----------
+
+function wireForms() {
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const username = $('login-username').value.trim();
+    const password = $('login-password').value;
+    if (!username || !password) {
+      $('login-error').textContent = 'Enter your username and password.';
+      return;
+    }
+    await withBusyForm(event.target, $('login-error'), async () => {
+      startSession(await request('POST', '/v1/sessions', { body: { username, password } }));
+      $('login-password').value = '';
+    });
+  });
+
+  $('register-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const username = $('register-username').value.trim();
+    const password = $('register-password').value;
+    const displayName = $('register-display-name').value.trim();
+    const problem = registrationProblem(username, password);
+    if (problem) {
+      $('register-error').textContent = problem;
+      return;
+    }
+    await withBusyForm(event.target, $('register-error'), async () => {
+      const account = { username, password };
+      if (displayName) account.displayName = displayName;
+      await request('POST', '/v1/accounts', { body: account });
+      startSession(await request('POST', '/v1/sessions', { body: { username, password } }));
+      $('register-password').value = '';
+    });
+  });
+
+  $('sign-out').addEventListener('click', async () => {
+    try {
+      await request('DELETE', '/v1/sessions/current', { token: state.token });
+    } catch (e) {
+      // the token is forgotten here either way
+    }
+    endSession('');
+  });
+
+  $('direct-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const username = $('direct-username').value.trim();
+    if (!username) {
+      $('direct-error').textContent = 'Enter a username.';
+      return;
+    }
+    await withBusyForm(event.target, $('direct-error'), async () => {
+      const other = await findUser(username);
+      const conversation = await api('POST', '/v1/conversations', { type: 'direct', members: [other.id] });
+      $('direct-username').value = '';
+      upsertConversation(conversation, true);
+      openConversation(conversation.id);
+    });
+  });
+
+  $('group-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const title = $('group-title').value.trim();
+    if (!title) {
+      $('group-error').textContent = 'Give the group a name.';
+      return;
+    }
+    const usernames = $('group-members').value.split(/[\s,]+/).filter(Boolean);
+    await withBusyForm(event.target, $('group-error'), async () => {
+      const members = [];
+      for (const username of usernames) members.push((await findUser(username)).id);
+      const conversation = await api('POST', '/v1/conversations', { type: 'group', title, members });
+      $('group-title').value = '';
+      $('group-members').value = '';
+      upsertConversation(conversation, true);
+      openConversation(conversation.id);
+    });
+  });
+
+  $('add-member-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const username = $('add-member-username').value.trim();
+    if (!username || !state.openId) return;
+    await withBusyForm(event.target, $('group-tools-error'), async () => {
+      const user = await findUser(username);
+      const conversation = await api('POST', `/v1/conversations/${state.openId}/members`, { userId: user.id });
+      $('add-member-username').value = '';
+      upsertConversation(conversation, false);
+    });
+  });
+
+  $('leave-group').addEventListener('click', async () => {
+    const id = state.openId;
+    if (!id) return;
+    try {
+      await api('DELETE', `/v1/conversations/${id}/members/${state.me.id}`);
+      forgetConversation(id);
+    } catch (error) {
+      $('group-tools-error').textContent = describeError(error);
+    }
+  });
+
+  const input = $('composer-input');
+  $('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sendFromComposer();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      sendFromComposer();
+    }
+  });
+
+  $('messages').addEventListener('scroll', () => {
+    if ($('messages').scrollTop < NEAR_BOTTOM_PX) loadOlder();
+    if (isNearBottom()) markRead();
+  });
+  document.addEventListener('visibilitychange', () => markRead());
+  window.addEventListener('focus', () => markRead());
+}
+
+function registrationProblem(username, password) {
+  if (!/^[A-Za-z0-9_.-]{3,32}$/.test(username)) {
+    return 'A username has 3 to 32 letters, digits, dots, dashes or underscores.';
+  }
+  if (password.length < 8 || password.length > 128) return 'A password has 8 to 128 characters.';
+  return null;
+}
+
+async function withBusyForm(form, errorElement, work) {
+  const button = form.querySelector('button[type="submit"]');
+  errorElement.textContent = '';
+  button.disabled = true;
+  try {
+    await work();
+  } catch (error) {
+    errorElement.textContent = error instanceof UnknownUser ? error.message : describeError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+class UnknownUser extends Error {}
+
+async function findUser(username) {
+  try {
+    return await api('GET', `/v1/users/${encodeURIComponent(username.toLowerCase())}`);
+  } catch (error) {
+    if (error.code === 'not_found') throw new UnknownUser(`Nobody is called “${username}” on Courier.`);
+    throw error;
+  }
+}
+
+// ---------- conversations ----------
+
+function conversationName(conversation) {
+  if (conversation.type === 'group') return conversation.title;
+  const other = conversation.members.find((member) => member.id !== state.me.id) || conversation.members[0];
+  return other ? other.displayName || other.username : 'Direct conversation';
+}
+
+async function refreshConversations() {
+  const page = await api('GET', '/v1/conversations?limit=100');
+  const fresh = new Map(page.conversations.map((c) => [c.id, c]));
+  // Keep a conversation opened a moment ago even if the list was read just before it existed.
+  if (state.openId && !fresh.has(state.openId) && state.conversations.has(state.openId)) {
+    fresh.set(state.openId, state.conversations.get(state.openId));
+  }
+  state.conversations = fresh;
+  state.order = page.conversations.map((c) => c.id);
+  if (state.openId && !state.order.includes(state.openId)) state.order.unshift(state.openId);
+  renderConversationList();
+  renderConversationHeader();
+  markRead();
+}
+
+/** Reads the list again a moment later: several frames in a row cost one request. */
+function scheduleRefresh() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(() => refreshConversations().catch(() => {}), 300);
+}
+
+function upsertConversation(conversation, toFront) {
+  const known = state.conversations.get(conversation.id);
+  state.conversations.set(conversation.id, { ...known, ...conversation });
+  if (toFront || !state.order.includes(conversation.id)) {
+    state.order = [conversation.id, ...state.order.filter((id) => id !== conversation.id)];
+  }
+  renderConversationList();
+  if (conversation.id === state.openId) renderConversationHeader();
+}
+
+function forgetConversation(id) {
+  state.conversations.delete(id);
+  state.order = state.order.filter((other) => other !== id);
+  if (state.openId === id) closeConversation();
+  renderConversationList();
+}
+
+function renderConversationList() {
+  // Polling asks every few seconds; rebuild only on change, so nothing flickers or is re-announced.
+  const shown = JSON.stringify([state.openId, state.order.map((id) => {
+    const c = state.conversations.get(id);
+    return c && [id, conversationName(c), c.unread, c.members.length];
+  })]);
+  if (shown === state.listShown) return;
+  state.listShown = shown;
+  const list = $('conversation-list');
+  const items = [];
+  for (const id of state.order) {
+    const conversation = state.conversations.get(id);
+    if (!conversation) continue;
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'conversation-link';
+    button.dataset.id = String(id);
+    if (id === state.openId) button.setAttribute('aria-current', 'true');
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = conversationName(conversation);
+    button.append(name);
+    if (conversation.type === 'group') {
+      const kind = document.createElement('span');
+      kind.className = 'kind';
+      kind.textContent = `${conversation.members.length} members`;
+      button.append(kind);
+    }
+    if (conversation.unread > 0) {
+      const unread = document.createElement('span');
+      unread.className = 'unread';
+      unread.textContent = String(conversation.unread);
+      const words = document.createElement('span');
+      words.className = 'visually-hidden';
+      words.textContent = ' unread';
+      unread.append(words);
+      button.append(unread);
+    }
+    button.addEventListener('click', () => openConversation(id));
+    item.append(button);
+    items.push(item);
+  }
+  const focusedId = document.activeElement && document.activeElement.dataset
+    ? document.activeElement.dataset.id : undefined;
+  list.replaceChildren(...items);
+  if (focusedId) {
+    const again = list.querySelector(`button[data-id="${focusedId}"]`);
+    if (again) again.focus();
+  }
+  $('conversation-empty').hidden = items.length > 0;
+}
+
+function renderConversationHeader() {
+  const conversation = state.conversations.get(state.openId);
+  if (!conversation) return;
+  $('conversation-title').textContent = conversationName(conversation);
+  $('conversation-members').textContent = `Members: ${conversation.members
+      .map((m) => (m.id === state.me.id ? 'you' : m.displayName || m.username)).join(', ')}`;
+  $('group-tools').hidden = conversation.type !== 'group';
+  renderSeen();
+}
+
+async function openConversation(id) {
+  if (state.openId === id) {
+    $('composer-input').focus();
+    return;
+  }
+  const conversation = state.conversations.get(id);
+  if (!conversation) return;
+  state.openId = id;
+  state.shown = new Map();
+  state.firstSeq = null;
+  state.lastSeq = 0;
+  state.hasOlder = false;
+  state.historyLoaded = false;
+  $('messages').replaceChildren();
+  $('history-status').textContent = '';
+  $('group-tools-error').textContent = '';
+  $('composer').hidden = false;
+  renderConversationList();
+  renderConversationHeader();
+  for (const send of state.pending.values()) {
+    if (send.conversationId === id) $('messages').append(send.element);
+  }
+  $('composer-input').focus();
+  try {
+    const page = await api('GET', `/v1/conversations/${id}/messages?before=${conversation.lastSeq + 1}&limit=${PAGE_SIZE}`);
+    if (state.openId !== id) return;
+    state.hasOlder = page.hasMore;
+    page.messages.forEach(showMessage);
+    state.historyLoaded = true;
+    scrollToBottom();
+    await catchUp(id);
+    markRead();
+  } catch (error) {
+    if (state.openId === id) $('history-status').textContent = describeError(error);
+  }
+}
+
+function closeConversation() {
+  state.openId = null;
+  state.shown = new Map();
+  $('messages').replaceChildren();
+  $('conversation-title').textContent = 'Pick a conversation';
+  $('conversation-members').textContent = '';
+  $('group-tools').hidden = true;
+  $('composer').hidden = true;
+  $('seen').textContent = '';
+}
+
+// ---------- messages ----------
+
+async function loadOlder() {
+  const id = state.openId;
+  if (!id || !state.hasOlder || state.loadingOlder || state.firstSeq === null) return;
+  state.loadingOlder = true;
+  $('history-status').textContent = 'Loading older messages…';
+  const log = $('messages');
+  try {
+    const page = await api('GET', `/v1/conversations/${id}/messages?before=${state.firstSeq}&limit=${PAGE_SIZE}`);
+    if (state.openId !== id) return;
+    const heightBefore = log.scrollHeight;
+    page.messages.forEach(showMessage);
+    log.scrollTop += log.scrollHeight - heightBefore; // keep the reader's place
+    state.hasOlder = page.hasMore;
+    $('history-status').textContent = page.hasMore ? '' : 'This is the beginning of the conversation.';
+  } catch (error) {
+    $('history-status').textContent = describeError(error);
+  } finally {
+    state.loadingOlder = false;
+  }
+}
+
+/** Fetches whatever the open conversation has after the last message shown (after a gap, a reconnect, a poll). */
+function catchUp(id) {
+  if (state.catchingUp && state.catchingUp.id === id) return state.catchingUp.done;
+  const run = { id, done: null };
+  state.catchingUp = run;
+  run.done = (async () => {
+    try {
+      for (let pages = 0; pages < CATCH_UP_MAX_PAGES && state.openId === id; pages += 1) {
+        const page = await api('GET', `/v1/conversations/${id}/messages?after=${state.lastSeq}&limit=${CATCH_UP_PAGE}`);
+        if (state.openId !== id) return;
+        page.messages.forEach(showMessage);
+        if (!page.hasMore) break;
+      }
+      markRead();
+    } finally {
+      if (state.catchingUp === run) state.catchingUp = null;
+    }
+  })();
+  return run.done;
+}
+
+async function catchUpEverything() {
+  try {
+    await refreshConversations();
+    // Before the latest page is in, "after the last seq shown" would mean from the very first message.
+    if (state.openId && state.historyLoaded) await catchUp(state.openId);
+  } catch (error) {
+    // the connection status already tells the person; the next poll or reconnect tries again
+  }
+}
+
+function memberName(conversationId, userId) {
+  if (state.me && userId === state.me.id) return 'You';
+  const conversation = state.conversations.get(conversationId);
+  const member = conversation && conversation.members.find((m) => m.id === userId);
+  return member ? member.displayName || member.username : 'Former member';
+}
+
+/** Shows an acknowledged message once, in seq order; an optimistic entry with its clientMsgId becomes it. */
+function showMessage(message) {
+  if (message.conversationId !== state.openId || state.shown.has(message.seq)) return;
+  const log = $('messages');
+  const stickToBottom = isNearBottom();
+  let element = null;
+  const send = state.pending.get(message.clientMsgId);
+  if (send && message.senderId === state.me.id) {
+    settle(send);
+    element = send.element;
+    element.classList.remove('pending', 'failed');
+    element.querySelector('.delivery').replaceChildren();
+  } else {
+    element = messageElement(message.senderId === state.me.id, memberName(message.conversationId, message.senderId),
+        message.body);
+  }
+  element.dataset.seq = String(message.seq);
+  element.dataset.clientMsgId = message.clientMsgId;
+  const time = element.querySelector('time');
+  time.dateTime = message.createdAt;
+  time.textContent = new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  time.title = new Date(message.createdAt).toLocaleString();
+  state.shown.set(message.seq, element);
+
+  // Acknowledged messages are in seq order; entries still sending stay after them.
+  let before = null;
+  for (const other of log.children) {
+    if (other === element) continue;
+    if (!other.dataset.seq || Number(other.dataset.seq) > message.seq) {
+      before = other;
+      break;
+    }
+  }
+  log.insertBefore(element, before);
+  state.firstSeq = state.firstSeq === null ? message.seq : Math.min(state.firstSeq, message.seq);
+  state.lastSeq = Math.max(state.lastSeq, message.seq);
+  const conversation = state.conversations.get(message.conversationId);
+  if (conversation) conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
+  if (stickToBottom || message.senderId === state.me.id) scrollToBottom();
+  renderSeen();
+}
+
+function messageElement(mine, senderName, body) {
+  const element = document.createElement('li');
+  element.className = mine ? 'message mine' : 'message';
+  const meta = document.createElement('p');
+  meta.className = 'meta';
+  const sender = document.createElement('span');
+  sender.className = 'sender';
+  sender.textContent = senderName;
+  const time = document.createElement('time');
+  meta.append(sender, ' ', time);
+  const text = document.createElement('p');
+  text.className = 'body';
+  text.textContent = body; // never parsed as HTML
+  const delivery = document.createElement('p');
+  delivery.className = 'delivery';
+  element.append(meta, text, delivery);
+  return element;
+}
+
+function isNearBottom() {
+  const log = $('messages');
+  return log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
+}
+
+function scrollToBottom() {
+  const log = $('messages');
+  log.scrollTop = log.scrollHeight;
+}
+
+function markRead() {
+  const conversation = state.conversations.get(state.openId);
+  if (!conversation || document.visibilityState !== 'visible' || !isNearBottom()) return;
+  const seq = state.lastSeq;
+  if (seq <= conversation.readSeq) return;
+  conversation.readSeq = seq;
+  conversation.unread = 0;
+  renderConversationList();
+  const frame = { type: 'read', conversationId: conversation.id, seq };
+  if (!state.live || !state.live.send(frame)) {
+    api('POST', `/v1/conversations/${conversation.id}/read`, { seq }).catch(() => {
+      conversation.readSeq = Math.min(conversation.readSeq, seq - 1); // try again with the next chance
+    });
+  }
+}
+
+function renderSeen() {
+  const readers = state.readBy.get(state.openId);
+  const names = [];
+  if (readers && state.lastSeq > 0) {
+    for (const [userId, seq] of readers) {
+      if (userId !== state.me.id && seq >= state.lastSeq) names.push(memberName(state.openId, userId));
+    }
+  }
+  $('seen').textContent = names.length ? `Seen by ${names.join(', ')}` : '';
+}
+
+// ---------- sending ----------
+
+function sendFromComposer() {
+  const input = $('composer-input');
+  const body = input.value;
+  if (!state.openId || !body.trim()) return;
+  input.value = '';
+  const send = {
+    clientMsgId: newUuid(),
+    conversationId: state.openId,
+    body,
+    attempts: 0,
+    timer: null,
+    element: messageElement(true, 'You', body),
+  };
+  send.element.classList.add('pending');
+  send.element.dataset.clientMsgId = send.clientMsgId;
+  state.pending.set(send.clientMsgId, send);
+  $('messages').append(send.element);
+  scrollToBottom();
+  attempt(send);
+}
+
+/** One try: over the socket when it is live, else REST; the same clientMsgId every time, so never twice stored. */
+function attempt(send) {
+  settleTimers(send);
+  showDelivery(send, 'Sending…');
+  send.attempts += 1;
+  const frame = { type: 'send', conversationId: send.conversationId, clientMsgId: send.clientMsgId, body: send.body };
+  if (state.live && state.live.send(frame)) {
+    send.timer = setTimeout(() => attemptOverRest(send), ACK_TIMEOUT_MS); // no ack: the socket may be dead
+    return;
+  }
+  attemptOverRest(send);
+}
+
+async function attemptOverRest(send) {
+  settleTimers(send);
+  try {
+    const message = await api('POST', `/v1/conversations/${send.conversationId}/messages`,
+        { clientMsgId: send.clientMsgId, body: send.body });
+    acknowledged(message);
+  } catch (error) {
+    failed(send, error);
+  }
+}
+
+function acknowledged(message) {
+  const send = state.pending.get(message.clientMsgId);
+  if (message.conversationId === state.openId) {
+    showMessage(message);
+  } else if (send) {
+    settle(send);
+  }
+  const conversation = state.conversations.get(message.conversationId);
+  if (conversation) {
+    conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
+    state.order = [conversation.id, ...state.order.filter((id) => id !== conversation.id)];
+    renderConversationList();
+  }
+}
+
+function failed(send, error) {
+  if (!state.pending.has(send.clientMsgId)) return;
+  settleTimers(send); // an error frame arrives while the ack deadline still runs
+  send.element.classList.add('failed');
+  if (error.retryable && send.attempts <= AUTO_RETRIES) {
+    let secondsLeft = waitSeconds(error);
+    const tick = () => {
+      if (secondsLeft <= 0) {
+        attempt(send);
+        return;
+      }
+      showDelivery(send, describeError(error, { secondsLeft }), true);
+      secondsLeft -= 1;
+      send.timer = setTimeout(tick, 1000);
+    };
+    tick();
+    return;
+  }
+  const advice = error.retryable ? `${describeError(error, { secondsLeft: 0 }).replace(' Trying again now.', '')} Not sent.`
+    : `${describeError(error)} Not sent.`;
+  showDelivery(send, advice, true);
+}
+
+function showDelivery(send, text, failedNow = false) {
+  const delivery = send.element.querySelector('.delivery');
+  const words = document.createElement('span');
+  words.className = 'delivery-text';
+  words.setAttribute('role', failedNow ? 'alert' : 'status');
+  words.textContent = text;
+  const parts = [words];
+  if (failedNow) {
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'retry';
+    retry.textContent = 'Retry now';
+    retry.addEventListener('click', () => {
+      send.attempts = 0;
+      attempt(send);
+    });
+    const discard = document.createElement('button');
+    discard.type = 'button';
+    discard.className = 'discard quiet';
+    discard.textContent = 'Discard';
+    discard.addEventListener('click', () => {
+      settle(send);
+      send.element.remove();
+    });
+    parts.push(' ', retry, ' ', discard);
+  } else {
+    send.element.classList.remove('failed');
+  }
+  delivery.replaceChildren(...parts);
+}
+
+function settleTimers(send) {
+  clearTimeout(send.timer);
+  send.timer = null;
+}
+
+function settle(send) {
+  settleTimers(send);
+  state.pending.delete(send.clientMsgId);
+}
+
+// ---------- stream frames ----------
+
+const STATUS_OF_CODE = { rate_limited: 429, overloaded: 503, unavailable: 503, internal_error: 500 };
+
+function handleFrame(frame) {
+  switch (frame.type) {
+    case 'message':
+      receiveMessage(frame.message);
+      break;
+    case 'read':
+      receiveRead(frame);
+      break;
+    case 'conversation':
+      receiveConversation(frame.conversation);
+      break;
+    case 'ack':
+      acknowledged(frame.message);
+      break;
+    case 'error': {
+      const send = state.pending.get(frame.clientMsgId);
+      const error = frame.error || {};
+      if (send) {
+        failed(send, new ApiError(STATUS_OF_CODE[error.code] || 400, error.code, error.message, error.field,
+            error.retryAfter ?? null));
+      }
+      break;
+    }
+    default:
+      break; // a frame type newer than this page
+  }
+}
+
+function receiveMessage(message) {
+  const conversation = state.conversations.get(message.conversationId);
+  if (!conversation) {
+    scheduleRefresh();
+    return;
+  }
+  if (message.conversationId === state.openId) {
+    if (message.seq > state.lastSeq + 1 && state.historyLoaded) {
+      catchUp(state.openId).catch(() => {}); // a gap: read it from the table rather than guess
+    } else {
+      showMessage(message);
+      markRead();
+    }
+  } else if (message.seq > conversation.lastSeq && message.senderId !== state.me.id) {
+    conversation.unread += 1;
+  }
+  conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
+  state.order = [conversation.id, ...state.order.filter((id) => id !== conversation.id)];
+  renderConversationList();
+}
+
+function receiveRead(frame) {
+  const conversation = state.conversations.get(frame.conversationId);
+  if (!conversation) return;
+  if (frame.userId === state.me.id) {
+    conversation.readSeq = Math.max(conversation.readSeq, frame.seq);
+    if (conversation.readSeq >= conversation.lastSeq) {
+      conversation.unread = 0;
+      renderConversationList();
+    } else {
+      scheduleRefresh(); // read on another device; the server knows the exact count
+    }
+    return;
+  }
+  const readers = state.readBy.get(frame.conversationId) || new Map();
+  readers.set(frame.userId, Math.max(readers.get(frame.userId) || 0, frame.seq));
+  state.readBy.set(frame.conversationId, readers);
+  if (frame.conversationId === state.openId) renderSeen();
+}
+
+function receiveConversation(conversation) {
+  if (!conversation.members.some((member) => member.id === state.me.id)) {
+    forgetConversation(conversation.id);
+    return;
+  }
+  upsertConversation(conversation, !state.conversations.has(conversation.id));
+}
+
+boot();
