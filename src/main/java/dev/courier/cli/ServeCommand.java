@@ -7,6 +7,7 @@ import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.SessionConfig;
+import dev.courier.config.StreamConfig;
 import dev.courier.server.CourierServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Argon2id iterations (env COURIER_PASSWORD_HASH_COST).")
     int passwordHashCost;
 
+    @Option(names = "--bus", defaultValue = "${env:COURIER_BUS:-postgres}",
+            description = "Fan-out between nodes: postgres (LISTEN/NOTIFY) or nats://host:port (env COURIER_BUS).")
+    String bus;
+
     @Override
     public Integer call() throws InterruptedException {
         CourierConfig config = config();
@@ -86,7 +91,8 @@ public final class ServeCommand implements Callable<Integer> {
                 new DatabaseConfig(external, dataDir),
                 pool,
                 new SessionConfig(sessionTtl, passwordHashCost),
-                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()));
+                Optional.ofNullable(adminToken).filter(s -> !s.isBlank()))
+                .withStream(StreamConfig.defaults().withBus(bus));
     }
 
     private String displayHost() {

@@ -4,7 +4,11 @@ import dev.courier.accounts.AccountRoutes;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.UserStore;
+import dev.courier.bus.EventBus;
+import dev.courier.bus.NatsBus;
+import dev.courier.bus.PostgresBus;
 import dev.courier.config.CourierConfig;
+import dev.courier.config.StreamConfig;
 import dev.courier.conversations.ConversationRoutes;
 import dev.courier.conversations.ConversationService;
 import dev.courier.conversations.ConversationStore;
@@ -18,6 +22,7 @@ import dev.courier.messages.MessageService;
 import dev.courier.ops.Health;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -71,20 +76,29 @@ public final class CourierServer implements AutoCloseable {
             Database database = PooledDatabaseFactory.open(target, config.pool(), meters, () -> { });
             started.addFirst(database);
 
-            EventSink events = EventSink.discarding();
+            EventBus bus = config.stream().bus().equals(StreamConfig.POSTGRES)
+                    ? new PostgresBus(database, target, meters)
+                    : NatsBus.connect(config.stream().bus(), meters);
+            started.addFirst(bus);
+            EventSink events = bus;
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
-            AccountService accounts = new AccountService(database, users, config.sessions());
+            AccountService accounts = new AccountService(database, users, config.sessions(), events);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2));
             started.addFirst(messages);
+            StreamRoutes stream = new StreamRoutes(new Authentication(accounts), messages, conversations,
+                    config.stream(), meters);
+            started.addFirst(stream);
+            bus.subscribe(stream.hub());
 
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
                     new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), List.of(
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
+                    stream::register,
                     new OpsRoutes(new Health(database), meters)::register));
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description());

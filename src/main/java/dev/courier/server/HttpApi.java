@@ -3,6 +3,7 @@ package dev.courier.server;
 import dev.courier.accounts.Authentication;
 import dev.courier.config.HttpConfig;
 import dev.courier.ops.HttpMetrics;
+import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
@@ -78,6 +79,9 @@ final class HttpApi {
         String path = ctx.path();
         if (ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"))) {
             return false;
+        }
+        if (path.equals(StreamRoutes.PATH)) {
+            return false; // the stream authenticates its upgrade itself: it also accepts access_token
         }
         return !path.startsWith("/v1/admin/");
     }
