@@ -9,9 +9,11 @@ import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,14 +161,16 @@ class StreamTest {
         TestUser alice = api.newUser("alice");
         TestUser bob = api.newUser("bob");
         long conversation = api.direct(alice, bob);
-        String big = "x".repeat(3_900);
+        // Three bytes each in UTF-8: ~12 KB frames fill the socket buffers on both sides, then the 50-frame queue.
+        String big = "\u20ac".repeat(3_900);
         try (StreamClient slow = StreamClient.connect(server.baseUrl(), bob.token())) {
             slow.stopReading();
             int sent = 0;
-            // Enough to fill the socket buffers on both sides and then the 50-frame queue; bounded by count.
-            while (sent < 2_000 && !serverClosedSlowConsumer()) {
-                assertThat(api.sendMessage(alice, conversation, big + sent).status()).isEqualTo(201);
-                sent++;
+            while (sent < 3_000 && !serverClosedSlowConsumer()) {
+                List<Integer> statuses = IntStream.range(0, 40).parallel()
+                        .mapToObj(i -> api.sendMessage(alice, conversation, big + i).status()).toList();
+                assertThat(statuses).containsOnly(201);
+                sent += statuses.size();
             }
             assertThat(serverClosedSlowConsumer()).as("closed after %d messages", sent).isTrue();
             slow.resumeReading();
