@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,30 +152,32 @@ abstract class TwoNodeStreamContract {
         long group = apiA.group(alice, "outage", bob, carol);
         try (StreamClient onA = StreamClient.connect(nodeA.baseUrl(), bob.token());
              StreamClient onB = StreamClient.connect(nodeB.baseUrl(), carol.token())) {
-            AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger stored = new AtomicInteger();
             Thread sender = Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < 400 && !stop.get(); i++) {
+                for (int i = 0; i < 60; i++) {
                     ApiClient api = i % 2 == 0 ? apiA : apiB;
                     if (api.sendMessage(alice, group, "m" + i).status() == 201) {
                         stored.incrementAndGet();
                     }
-                    sleepQuietly(10);
+                    sleepQuietly(5);
                 }
             });
-            Thread.sleep(500);
+            while (stored.get() < 15 && sender.isAlive()) {
+                Thread.sleep(5);
+            }
             breakTheBus();
-            Thread.sleep(1_000);
-            stop.set(true);
             sender.join();
             int total = stored.get();
-            assertThat(total).isGreaterThan(20);
+            assertThat(total).isEqualTo(60);
             for (StreamClient stream : List.of(onA, onB)) {
                 List<JsonNode> received = stream.messagesUntil(list -> list.size() >= total, WAIT);
                 assertThat(received).extracting(m -> m.path("seq").asLong())
                         .containsExactlyElementsOf(seqs(1, total));
             }
-            // The nodes heal by themselves: a new message arrives live on both.
+            // The nodes heal by themselves: each counted a reconnect, and a new message arrives live on both.
+            for (ApiClient api : List.of(apiA, apiB)) {
+                assertThat(counter(api, "courier_bus_listener_reconnects_total")).isGreaterThanOrEqualTo(1);
+            }
             try (StreamClient author = StreamClient.connect(nodeA.baseUrl(), alice.token())) {
                 send(author, group, "after the outage");
             }
@@ -184,6 +185,11 @@ abstract class TwoNodeStreamContract {
                 assertThat(stream.nextOfType("message", WAIT).path("message").path("seq").asLong()).isEqualTo(total + 1);
             }
         }
+    }
+
+    static double counter(ApiClient api, String name) {
+        return api.get("/metrics", null).body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     static void send(StreamClient stream, long conversation, String body) {
