@@ -30,10 +30,6 @@ public final class AccountService {
     private final SessionConfig config;
     private final EventSink events;
 
-    public AccountService(Database db, UserStore users, SessionConfig config) {
-        this(db, users, config, EventSink.discarding());
-    }
-
     public AccountService(Database db, UserStore users, SessionConfig config, EventSink events) {
         this.db = db;
         this.users = users;

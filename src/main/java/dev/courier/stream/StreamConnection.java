@@ -21,6 +21,7 @@ final class StreamConnection {
     static final int CLOSE_REVOKED = 4001;
     static final int CLOSE_TOO_SLOW = 4008;
     static final int CLOSE_POLICY = 1008;
+    static final int CLOSE_UNAVAILABLE = 1011;
     /** Inbound frames waiting for their worker; beyond this the client is flooding. */
     private static final int MAX_PENDING_INBOUND = 256;
     /** After asking a stuck client to close, how long before the socket is cut. */

@@ -57,7 +57,13 @@ public final class StreamRoutes implements AutoCloseable {
                         config.maxQueuedBytes(), metrics);
                 bySocket.put(ctx.sessionId(), connection);
                 ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
-                hub.open(connection);
+                try {
+                    hub.open(connection);
+                } catch (RuntimeException e) {
+                    // Without its cursors the stream could miss messages: better closed, and retried by the client.
+                    log.warn("could not open a stream: {}", e.toString());
+                    connection.close(StreamConnection.CLOSE_UNAVAILABLE, "try again shortly");
+                }
             });
             ws.onMessage(ctx -> {
                 StreamConnection connection = bySocket.get(ctx.sessionId());

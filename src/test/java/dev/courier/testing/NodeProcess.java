@@ -31,7 +31,7 @@ public final class NodeProcess implements AutoCloseable {
     /** Starts {@code serve --port 0} on {@code jdbcUrl} with the given extra options and waits until it listens. */
     public static NodeProcess start(String jdbcUrl, String... options) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), "dev.courier.Courier", "serve",
                 "--port", "0", "--host", "127.0.0.1", "--db-url", jdbcUrl, "--password-hash-cost", "1",
                 // generous: start-up on a loaded test machine may wait for the first connections
