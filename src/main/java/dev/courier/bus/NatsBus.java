@@ -1,6 +1,7 @@
 package dev.courier.bus;
 
 import dev.courier.events.DomainEvent;
+import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,8 +38,8 @@ public final class NatsBus implements EventBus {
 
     private NatsBus(String url, MeterRegistry meters) throws IOException, InterruptedException {
         this.url = url;
-        this.published = Counter.builder("courier.bus.events.published").tag("bus", "nats").register(meters);
-        this.reconnects = Counter.builder("courier.bus.listener.reconnects")
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "nats").register(meters);
+        this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the bus connection was re-established after a failure")
                 .register(meters);
         Options options = Options.builder()
@@ -51,7 +52,7 @@ public final class NatsBus implements EventBus {
                 .connectionListener(this::connectionEvent)
                 .build();
         this.connection = Nats.connect(options);
-        Gauge.builder("courier.bus.listener.connected", connection,
+        Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connection,
                         c -> c.getStatus() == Connection.Status.CONNECTED ? 1 : 0)
                 .description("1 while the bus connection is up")
                 .register(meters);

@@ -4,6 +4,7 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.NotificationListener;
 import dev.courier.events.DomainEvent;
+import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,8 @@ public final class PostgresBus implements EventBus {
         this.db = db;
         this.target = target;
         this.meters = meters;
-        this.published = Counter.builder("courier.bus.events.published").tag("bus", "postgres").register(meters);
-        this.dropped = Counter.builder("courier.bus.events.dropped")
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "postgres").register(meters);
+        this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
                 .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
                 .tag("bus", "postgres").register(meters);
         this.publisher = Thread.ofVirtual().name("courier-notify").start(this::drainOutbox);

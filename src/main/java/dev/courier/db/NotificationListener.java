@@ -1,5 +1,6 @@
 package dev.courier.db;
 
+import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,10 +47,10 @@ public final class NotificationListener implements AutoCloseable {
         this.channel = channel;
         this.onNotification = onNotification;
         this.onResubscribed = onResubscribed;
-        Gauge.builder("courier.bus.listener.connected", connected, AtomicInteger::get)
+        Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connected, AtomicInteger::get)
                 .description("1 while the dedicated LISTEN connection (outside the pool) is up")
                 .register(meters);
-        this.reconnects = Counter.builder("courier.bus.listener.reconnects")
+        this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the LISTEN connection was re-established after a failure")
                 .register(meters);
         this.thread = Thread.ofPlatform().daemon().name("courier-listen-" + channel).unstarted(this::run);

@@ -41,8 +41,9 @@ public final class StreamHub implements BusListener, AutoCloseable {
     /** Delivery state of one conversation on this node. Guarded by {@code lock}. */
     private static final class Cursor {
         final ReentrantLock lock = new ReentrantLock();
-        long lastDelivered;
-        List<Long> members;
+        /** Written under the lock; read without it only as a hint (catch-up re-checks under the lock). */
+        volatile long lastDelivered;
+        volatile List<Long> members;
 
         Cursor(long lastDelivered) {
             this.lastDelivered = lastDelivered;
@@ -132,9 +133,11 @@ public final class StreamHub implements BusListener, AutoCloseable {
             }
             List<Message> due = new ArrayList<>();
             long readUpTo = known == null ? seq : seq - 1;
+            if (seq > cursor.lastDelivered + 1) {
+                metrics.gapFilled();
+            }
             if (readUpTo > cursor.lastDelivered) {
                 due.addAll(messages.committedBetween(conversationId, cursor.lastDelivered, readUpTo));
-                metrics.gapFilled();
             }
             if (known != null) {
                 due.add(known);

@@ -1,5 +1,6 @@
 package dev.courier.stream;
 
+import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,14 +15,14 @@ final class StreamMetrics {
     private final Counter revoked;
 
     StreamMetrics(MeterRegistry meters, Supplier<Number> openConnections) {
-        Gauge.builder("courier.stream.connections", openConnections)
+        Gauge.builder(MetricNames.STREAM_CONNECTIONS, openConnections)
                 .description("open WebSocket streams on this node").register(meters);
-        framesSent = Counter.builder("courier.stream.frames.sent").register(meters);
-        slowConsumers = Counter.builder("courier.stream.slow.consumers")
+        framesSent = Counter.builder(MetricNames.STREAM_FRAMES_SENT).register(meters);
+        slowConsumers = Counter.builder(MetricNames.STREAM_SLOW_CONSUMERS)
                 .description("streams closed with 4008 because the client read too slowly").register(meters);
-        gapFills = Counter.builder("courier.stream.gap.fills")
+        gapFills = Counter.builder(MetricNames.STREAM_GAP_FILLS)
                 .description("times missing messages were read from the table before delivery").register(meters);
-        revoked = Counter.builder("courier.stream.revoked")
+        revoked = Counter.builder(MetricNames.STREAM_REVOKED)
                 .description("streams closed with 4001 because their token was revoked").register(meters);
     }
 

@@ -96,6 +96,22 @@ abstract class TwoNodeStreamContract {
     }
 
     @Test
+    void aMessageLargerThanANotificationPayloadArrivesWhole() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long conversation = apiA.direct(alice, bob);
+        // 4,000 code points of three UTF-8 bytes each: 12 KB, beyond NOTIFY's 8,000-byte limit.
+        String body = "\u20ac".repeat(4_000);
+        try (StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            assertThat(apiA.sendMessage(alice, conversation, body).status()).isEqualTo(201);
+            apiA.sendMessage(alice, conversation, "small");
+            List<JsonNode> received = b.messagesUntil(list -> list.size() >= 2, WAIT);
+            assertThat(received.get(0).path("body").asText()).isEqualTo(body);
+            assertThat(received.get(1).path("body").asText()).isEqualTo("small");
+        }
+    }
+
+    @Test
     void aGroupOf20OverTwoNodesGetsEveryMessageExactlyOnceInSeqOrder() throws Exception {
         List<TestUser> members = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
