@@ -86,6 +86,17 @@ public final class AccountService {
         events.publish(new DomainEvent.SessionRevoked(session.user().id(), session.tokenHash()));
     }
 
+    /**
+     * Which of the given sessions are still valid, by token hash in hex: for holders of long-lived connections that
+     * may have missed a revocation.
+     */
+    public java.util.Set<String> stillActive(java.util.Collection<String> tokenHashesHex) {
+        if (tokenHashesHex.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return db.withHandle("sessions.stillActive", h -> sessions.activeAmong(h, tokenHashesHex));
+    }
+
     public int deleteExpiredSessions() {
         return db.withHandle("sessions.expire", sessions::deleteExpired);
     }

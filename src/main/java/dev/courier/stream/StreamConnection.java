@@ -2,6 +2,7 @@ package dev.courier.stream;
 
 import dev.courier.accounts.Session;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +55,10 @@ final class StreamConnection {
 
     boolean openedWith(byte[] tokenHash) {
         return Arrays.equals(session.tokenHash(), tokenHash);
+    }
+
+    String tokenHashHex() {
+        return HexFormat.of().formatHex(session.tokenHash());
     }
 
     /** Queues one frame. Safe from any thread; frames leave in the order of these calls. */

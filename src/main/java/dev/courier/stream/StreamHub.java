@@ -1,5 +1,6 @@
 package dev.courier.stream;
 
+import dev.courier.accounts.AccountService;
 import dev.courier.bus.BusListener;
 import dev.courier.conversations.Conversation;
 import dev.courier.conversations.ConversationService;
@@ -52,14 +53,19 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     private final MessageService messages;
     private final ConversationService conversations;
+    private final AccountService accounts;
     private final StreamMetrics metrics;
     private final Map<Long, Set<StreamConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Cursor> cursors = new ConcurrentHashMap<>();
     private final Thread sweeper;
+    /** Set when the bus may have lost a revocation; cleared once the sessions were checked. */
+    private volatile boolean sessionCheckDue;
 
-    StreamHub(MessageService messages, ConversationService conversations, StreamMetrics metrics) {
+    StreamHub(MessageService messages, ConversationService conversations, AccountService accounts,
+              StreamMetrics metrics) {
         this.messages = messages;
         this.conversations = conversations;
+        this.accounts = accounts;
         this.metrics = metrics;
         this.sweeper = Thread.ofVirtual().name("stream-sweep").start(this::sweepForever);
     }
@@ -120,7 +126,35 @@ public final class StreamHub implements BusListener, AutoCloseable {
                 cursor.lock.unlock();
             }
         }
-        catchUp();
+        sessionCheckDue = true;
+        try {
+            catchUp();
+            closeStreamsOfEndedSessions();
+        } catch (RuntimeException e) {
+            log.warn("catching up after a bus loss failed: {}; the sweep retries", e.toString());
+        }
+    }
+
+    /** A revocation published while the bus was down is lost: ask the database which sessions still stand. */
+    private void closeStreamsOfEndedSessions() {
+        sessionCheckDue = false;
+        List<StreamConnection> local = byUser.values().stream().flatMap(Set::stream).toList();
+        if (local.isEmpty()) {
+            return;
+        }
+        Set<String> active;
+        try {
+            active = accounts.stillActive(local.stream().map(StreamConnection::tokenHashHex).distinct().toList());
+        } catch (RuntimeException e) {
+            sessionCheckDue = true;
+            throw e;
+        }
+        for (StreamConnection connection : local) {
+            if (!active.contains(connection.tokenHashHex())) {
+                metrics.revoked();
+                connection.close(StreamConnection.CLOSE_REVOKED, "token revoked");
+            }
+        }
     }
 
     /** Delivers every message of the conversation up to {@code seq}; {@code known} is message {@code seq} if at hand. */
@@ -271,6 +305,9 @@ public final class StreamHub implements BusListener, AutoCloseable {
             try {
                 Thread.sleep(SWEEP_MILLIS);
                 catchUp();
+                if (sessionCheckDue) {
+                    closeStreamsOfEndedSessions();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

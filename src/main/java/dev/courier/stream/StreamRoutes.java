@@ -1,5 +1,6 @@
 package dev.courier.stream;
 
+import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.Session;
 import dev.courier.config.StreamConfig;
@@ -32,12 +33,12 @@ public final class StreamRoutes implements AutoCloseable {
     private final InboundFrames inbound;
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
-    public StreamRoutes(Authentication authentication, MessageService messages, ConversationService conversations,
+    public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
                         StreamConfig config, MeterRegistry meters) {
-        this.authentication = authentication;
+        this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
-        this.hub = new StreamHub(messages, conversations, metrics);
+        this.hub = new StreamHub(messages, conversations, accounts, metrics);
         this.inbound = new InboundFrames(messages);
     }
 

@@ -33,6 +33,7 @@ abstract class TwoNodeStreamContract {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
+    JdbcTarget database;
     TestServer nodeA;
     TestServer nodeB;
     ApiClient apiA;
@@ -54,7 +55,7 @@ abstract class TwoNodeStreamContract {
     @BeforeAll
     void startNodes() {
         startBus();
-        JdbcTarget database = TestDatabase.freshDatabase();
+        database = TestDatabase.freshDatabase();
         CourierConfig config = TestServer.defaultConfig(database);
         config = config.withStream(config.stream().withBus(bus()));
         nodeA = TestServer.start(config);
@@ -200,6 +201,24 @@ abstract class TwoNodeStreamContract {
             for (StreamClient stream : List.of(onA, onB)) {
                 assertThat(stream.nextOfType("message", WAIT).path("message").path("seq").asLong()).isEqualTo(total + 1);
             }
+        }
+    }
+
+    @Test
+    void aRevocationLostWithTheBusStillClosesTheStreamOnceTheBusIsBack() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser aliceElsewhere = apiA.login(alice.username());
+        try (StreamClient onB = StreamClient.connect(nodeB.baseUrl(), alice.token());
+             StreamClient kept = StreamClient.connect(nodeB.baseUrl(), aliceElsewhere.token())) {
+            // The session ends without any event on the bus, as when a revocation's notification is lost.
+            assertThat(apiA.get("/v1/me", alice.token()).status()).isEqualTo(200);
+            TestDatabase.execute(database, "DELETE FROM sessions WHERE user_id = " + alice.id()
+                    + " AND token_hash = sha256('" + alice.token() + "'::bytea)");
+            assertThat(apiA.get("/v1/me", alice.token()).status()).isEqualTo(401);
+            assertThat(onB.isClosed()).isFalse();
+            breakTheBus();
+            assertThat(onB.awaitClose(WAIT)).isEqualTo(4001);
+            assertThat(kept.isClosed()).isFalse();
         }
     }
 

@@ -43,6 +43,16 @@ public final class TestDatabase {
         }
     }
 
+    /** Runs one statement as the superuser on a database made by {@link #freshDatabase()}. */
+    public static void execute(JdbcTarget database, String sql) {
+        try (Connection c = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(), "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database statement failed: " + sql, e);
+        }
+    }
+
     public static synchronized int port() {
         return server().getPort();
     }
