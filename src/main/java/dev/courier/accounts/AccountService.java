@@ -2,6 +2,8 @@ package dev.courier.accounts;
 
 import dev.courier.config.SessionConfig;
 import dev.courier.db.Database;
+import dev.courier.events.DomainEvent;
+import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.TextRules;
@@ -26,11 +28,13 @@ public final class AccountService {
     private final PasswordHasher hasher;
     private final SessionTokens tokens = new SessionTokens();
     private final SessionConfig config;
+    private final EventSink events;
 
-    public AccountService(Database db, UserStore users, SessionConfig config) {
+    public AccountService(Database db, UserStore users, SessionConfig config, EventSink events) {
         this.db = db;
         this.users = users;
         this.config = config;
+        this.events = events;
         this.hasher = new PasswordHasher(config.passwordHashCost());
     }
 
@@ -78,6 +82,19 @@ public final class AccountService {
             sessions.delete(h, session.tokenHash());
             return null;
         });
+        // Streams opened with this token close on every node; the user's other sessions are unaffected.
+        events.publish(new DomainEvent.SessionRevoked(session.user().id(), session.tokenHash()));
+    }
+
+    /**
+     * Which of the given sessions are still valid, by token hash in hex: for holders of long-lived connections that
+     * may have missed a revocation.
+     */
+    public java.util.Set<String> stillActive(java.util.Collection<String> tokenHashesHex) {
+        if (tokenHashesHex.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return db.withHandle("sessions.stillActive", h -> sessions.activeAmong(h, tokenHashesHex));
     }
 
     public int deleteExpiredSessions() {

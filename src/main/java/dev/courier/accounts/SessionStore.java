@@ -24,6 +24,16 @@ final class SessionStore {
                 .findOne();
     }
 
+    /** Which of the given token hashes (hex) still belong to an unexpired session. */
+    java.util.Set<String> activeAmong(Handle h, java.util.Collection<String> tokenHashesHex) {
+        return new java.util.HashSet<>(h.createQuery("SELECT encode(token_hash, 'hex') FROM sessions "
+                        + "WHERE token_hash = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(:hashes::text[]) AS x)) "
+                        + "AND expires_at > now()")
+                .bindArray("hashes", String.class, tokenHashesHex)
+                .mapTo(String.class)
+                .list());
+    }
+
     void delete(Handle h, byte[] tokenHash) {
         h.createUpdate("DELETE FROM sessions WHERE token_hash = :hash").bind("hash", tokenHash).execute();
     }

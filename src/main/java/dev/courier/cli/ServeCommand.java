@@ -9,6 +9,7 @@ import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.SessionConfig;
 import dev.courier.ops.LogFormat;
+import dev.courier.config.StreamConfig;
 import dev.courier.server.CourierServer;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -79,6 +80,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Log lines for people (text) or machines (json) (env COURIER_LOG_FORMAT).")
     LogFormat logFormat;
 
+    @Option(names = "--bus", defaultValue = "${env:COURIER_BUS:-postgres}",
+            description = "Fan-out between nodes: postgres (LISTEN/NOTIFY) or nats://host:port (env COURIER_BUS).")
+    String bus;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -124,7 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
                 new SessionConfig(sessionTtl, passwordHashCost),
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()),
                 AlertConfig.defaults().withWebhooks(webhooks()))
-                .withFaultInjection(faultInjection);
+                .withFaultInjection(faultInjection)
+                .withStream(StreamConfig.defaults().withBus(bus));
     }
 
     private List<URI> webhooks() {

@@ -14,23 +14,34 @@ public record CourierConfig(
         SessionConfig sessions,
         Optional<String> adminToken,
         AlertConfig alerts,
-        boolean faultInjection) {
+        boolean faultInjection,
+        StreamConfig stream) {
 
+    /** A configuration with default alerting, no fault injection and the stream's defaults (LISTEN/NOTIFY). */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
-        this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false);
+        this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
-        this(http, database, pool, sessions, adminToken, alerts, false);
+        this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults());
+    }
+
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults());
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection);
+        return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream);
+    }
+
+    public CourierConfig withStream(StreamConfig newStream) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream);
     }
 }

@@ -163,6 +163,21 @@ public final class ConversationService {
         }
     }
 
+    /** Member ids of a conversation, ascending; empty when it does not exist. For routing events, not for callers. */
+    public List<Long> memberIds(long conversationId) {
+        return db.withHandle("stream.members", h -> store.memberIds(h, conversationId));
+    }
+
+    /** Each conversation's {@code lastSeq}, by id; ids that do not exist are absent. */
+    public Map<Long, Long> lastSeqs(java.util.Collection<Long> conversationIds) {
+        return db.withHandle("stream.lastSeqs", h -> store.lastSeqs(h, conversationIds));
+    }
+
+    /** The {@code lastSeq} of every conversation of {@code userId}, by id. */
+    public Map<Long, Long> lastSeqsOfMember(long userId) {
+        return db.withHandle("stream.lastSeqsOfMember", h -> store.lastSeqsOfMember(h, userId));
+    }
+
     static ApiException notFound() {
         return ApiException.of(ErrorCode.NOT_FOUND, "no such conversation");
     }

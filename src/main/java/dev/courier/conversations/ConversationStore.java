@@ -83,6 +83,25 @@ public final class ConversationStore {
                 .list();
     }
 
+    Map<Long, Long> lastSeqs(Handle h, Collection<Long> conversationIds) {
+        Map<Long, Long> seqs = new java.util.HashMap<>();
+        h.createQuery("SELECT id, last_seq FROM conversations WHERE id = ANY(:ids)")
+                .bindArray("ids", Long.class, conversationIds)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                .forEach(e -> seqs.put(e.getKey(), e.getValue()));
+        return seqs;
+    }
+
+    Map<Long, Long> lastSeqsOfMember(Handle h, long userId) {
+        Map<Long, Long> seqs = new java.util.HashMap<>();
+        h.createQuery("SELECT c.id, c.last_seq FROM memberships m JOIN conversations c ON c.id = m.conversation_id "
+                        + "WHERE m.user_id = :u")
+                .bind("u", userId)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                .forEach(e -> seqs.put(e.getKey(), e.getValue()));
+        return seqs;
+    }
+
     /** Type and owner of a conversation, locking its row against concurrent membership changes. */
     Optional<Row> lockForMembershipChange(Handle h, long conversationId) {
         return h.createQuery("SELECT id, type, title, owner_id, created_at, last_activity_at, last_seq, "

@@ -111,6 +111,26 @@ public final class MessageService implements AutoCloseable {
         });
     }
 
+    /**
+     * Committed messages of a conversation with seq in {@code (afterSeq, upToSeq]}, ascending, for delivery to streams
+     * (no caller: the stream routes them to members only).
+     */
+    public List<Message> committedBetween(long conversationId, long afterSeq, long upToSeq) {
+        List<Message> all = new java.util.ArrayList<>();
+        long from = afterSeq;
+        while (from < upToSeq) {
+            long after = from;
+            int limit = (int) Math.min(500, upToSeq - from);
+            List<Message> page = db.withHandle("stream.catchUp", h -> store.after(h, conversationId, after, limit));
+            if (page.isEmpty()) {
+                break;
+            }
+            all.addAll(page);
+            from = page.getLast().seq();
+        }
+        return all;
+    }
+
     public void markRead(long callerId, long conversationId, long seq) {
         if (seq < 0) {
             throw ApiException.invalid("seq", "seq must not be negative");

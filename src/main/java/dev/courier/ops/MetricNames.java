@@ -39,6 +39,16 @@ public final class MetricNames {
     public static final String DB_OVERLOAD_REJECTIONS = "courier.db.overload.rejections";
     public static final String DB_ADMITTED = "courier.db.admission.in.flight";
 
+    public static final String STREAM_CONNECTIONS = "courier.stream.connections";
+    public static final String STREAM_FRAMES_SENT = "courier.stream.frames.sent";
+    public static final String STREAM_SLOW_CONSUMERS = "courier.stream.slow.consumers";
+    public static final String STREAM_GAP_FILLS = "courier.stream.gap.fills";
+    public static final String STREAM_REVOKED = "courier.stream.revoked";
+    public static final String BUS_EVENTS_PUBLISHED = "courier.bus.events.published";
+    public static final String BUS_EVENTS_DROPPED = "courier.bus.events.dropped";
+    public static final String BUS_LISTENER_CONNECTED = "courier.bus.listener.connected";
+    public static final String BUS_LISTENER_RECONNECTS = "courier.bus.listener.reconnects";
+
     private MetricNames() {
     }
 }

@@ -4,7 +4,11 @@ import dev.courier.accounts.AccountRoutes;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.UserStore;
+import dev.courier.bus.EventBus;
+import dev.courier.bus.NatsBus;
+import dev.courier.bus.PostgresBus;
 import dev.courier.config.CourierConfig;
+import dev.courier.config.StreamConfig;
 import dev.courier.conversations.ConversationRoutes;
 import dev.courier.conversations.ConversationService;
 import dev.courier.conversations.ConversationStore;
@@ -22,6 +26,7 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -86,14 +91,22 @@ public final class CourierServer implements AutoCloseable {
                     database, meters);
             started.addFirst(observability);
 
-            EventSink events = EventSink.discarding();
+            EventBus bus = config.stream().bus().equals(StreamConfig.POSTGRES)
+                    ? new PostgresBus(database, target, meters)
+                    : NatsBus.connect(config.stream().bus(), meters);
+            started.addFirst(bus);
+            EventSink events = bus;
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
-            AccountService accounts = new AccountService(database, users, config.sessions());
+            AccountService accounts = new AccountService(database, users, config.sessions(), events);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2), meters);
             started.addFirst(messages);
+            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations,
+                    config.stream(), meters);
+            started.addFirst(stream);
+            bus.subscribe(stream.hub());
 
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
@@ -102,6 +115,7 @@ public final class CourierServer implements AutoCloseable {
                     new AccountRoutes(accounts)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
+                    stream::register,
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);

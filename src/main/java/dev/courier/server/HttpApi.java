@@ -5,6 +5,7 @@ import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
 import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
+import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
@@ -102,6 +103,9 @@ final class HttpApi {
         String path = ctx.path();
         if (ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"))) {
             return false;
+        }
+        if (path.equals(StreamRoutes.PATH)) {
+            return false; // the stream authenticates its upgrade itself: it also accepts access_token
         }
         return !path.startsWith("/v1/admin/");
     }

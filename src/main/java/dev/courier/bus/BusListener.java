@@ -1,0 +1,22 @@
+package dev.courier.bus;
+
+import dev.courier.events.DomainEvent;
+
+/** What a node does with the events the bus brings in, from every node of the deployment including itself. */
+public interface BusListener {
+
+    /** A committed event, decoded. */
+    void onEvent(DomainEvent event);
+
+    /**
+     * Message {@code seq} of a conversation was committed, but its body did not fit the bus's payload limit: the
+     * listener reads it from the table.
+     */
+    void onMessageCommitted(long conversationId, long seq);
+
+    /**
+     * The bus may have lost events (its connection was re-established): the listener must catch up from the
+     * database before trusting the stream again.
+     */
+    void onPossibleLoss();
+}

@@ -1,0 +1,20 @@
+package dev.courier.bus;
+
+import dev.courier.events.EventSink;
+
+/**
+ * Fan-out between the nodes of one deployment: an event published on any node reaches the listener of every node,
+ * the publishing one included. Delivery is at most once; after a loss the bus says so through
+ * {@link BusListener#onPossibleLoss()}, and the database is the record to catch up from.
+ */
+public interface EventBus extends EventSink, AutoCloseable {
+
+    /** Sets the one listener of this node and starts delivering to it. */
+    void subscribe(BusListener listener);
+
+    /** A name for logs and the start-up line, e.g. {@code postgres} or {@code nats://127.0.0.1:4222}. */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,124 @@
+package dev.courier.bus;
+
+import dev.courier.events.DomainEvent;
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fan-out through NATS core publish/subscribe, for deployments that outgrow LISTEN/NOTIFY. The client reconnects by
+ * itself; NATS core does not replay what was published while a node was disconnected, so every reconnect is
+ * reported as a possible loss and the node catches up from the database.
+ */
+public final class NatsBus implements EventBus {
+
+    private static final Logger log = LoggerFactory.getLogger(NatsBus.class);
+
+    static final String SUBJECT = "courier.events";
+    /** NATS's default max_payload is 1 MiB; a message of 4,000 code points always fits. */
+    private static final int MAX_PAYLOAD_BYTES = 512 * 1024;
+
+    private final String url;
+    private final Connection connection;
+    private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
+    private final Counter published;
+    private final Counter reconnects;
+    private volatile BusListener listener;
+    private Dispatcher dispatcher;
+
+    private NatsBus(String url, MeterRegistry meters) throws IOException, InterruptedException {
+        this.url = url;
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "nats").register(meters);
+        this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
+                .description("times the bus connection was re-established after a failure")
+                .register(meters);
+        Options options = Options.builder()
+                .server(url)
+                .connectionName("courier-" + ProcessHandle.current().pid())
+                .maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(250))
+                .connectionTimeout(Duration.ofSeconds(5))
+                .pingInterval(Duration.ofSeconds(5))
+                .connectionListener(this::connectionEvent)
+                .build();
+        this.connection = Nats.connect(options);
+        Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connection,
+                        c -> c.getStatus() == Connection.Status.CONNECTED ? 1 : 0)
+                .description("1 while the bus connection is up")
+                .register(meters);
+    }
+
+    /** Connects to the NATS server at {@code url}; fails at once, naming the option, when it cannot be reached. */
+    public static NatsBus connect(String url, MeterRegistry meters) {
+        try {
+            return new NatsBus(url, meters);
+        } catch (IOException e) {
+            throw new IllegalStateException("--bus " + url + ": cannot connect to NATS (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("--bus " + url + ": interrupted while connecting", e);
+        }
+    }
+
+    @Override
+    public void publish(DomainEvent event) {
+        // While disconnected the client buffers (bounded); what it cannot buffer is caught up from the table.
+        try {
+            connection.publish(SUBJECT, codec.encode(event));
+            published.increment();
+        } catch (IllegalStateException e) {
+            log.warn("could not publish to NATS: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void subscribe(BusListener busListener) {
+        listener = busListener;
+        dispatcher = connection.createDispatcher(message ->
+                BusCodec.deliver(codec.decode(message.getData()), busListener));
+        dispatcher.subscribe(SUBJECT);
+        busListener.onPossibleLoss();
+    }
+
+    private void connectionEvent(Connection conn, ConnectionListener.Events type) {
+        switch (type) {
+            case DISCONNECTED -> log.warn("NATS connection lost; reconnecting");
+            case RECONNECTED, RESUBSCRIBED -> {
+                if (type == ConnectionListener.Events.RECONNECTED) {
+                    reconnects.increment();
+                    log.info("NATS connection re-established");
+                }
+                BusListener l = listener;
+                if (l != null) {
+                    // Off the client's own thread: catching up reads the database.
+                    Thread.ofVirtual().name("courier-nats-catch-up").start(l::onPossibleLoss);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

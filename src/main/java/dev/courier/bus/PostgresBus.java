@@ -1,0 +1,111 @@
+package dev.courier.bus;
+
+import dev.courier.db.Database;
+import dev.courier.db.DatabaseTarget;
+import dev.courier.db.NotificationListener;
+import dev.courier.events.DomainEvent;
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Publishing is asynchronous: one
+ * thread drains a bounded queue and sends what has gathered with one {@code pg_notify} statement, in order, so a
+ * burst costs one pooled connection for a moment instead of one per event. Receiving uses a dedicated connection
+ * ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte limit: a message whose body does not
+ * fit travels as a reference.
+ */
+public final class PostgresBus implements EventBus {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresBus.class);
+
+    static final String CHANNEL = "courier_events";
+    /** PostgreSQL's limit is 8,000 bytes including the channel name; leave room. */
+    private static final int MAX_PAYLOAD_BYTES = 7_900;
+    private static final int QUEUE_CAPACITY = 50_000;
+    private static final int MAX_BATCH = 500;
+
+    private final Database db;
+    private final DatabaseTarget target;
+    private final MeterRegistry meters;
+    private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
+    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Counter published;
+    private final Counter dropped;
+    private final Thread publisher;
+    private volatile NotificationListener listener;
+
+    public PostgresBus(Database db, DatabaseTarget target, MeterRegistry meters) {
+        this.db = db;
+        this.target = target;
+        this.meters = meters;
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "postgres").register(meters);
+        this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
+                .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
+                .tag("bus", "postgres").register(meters);
+        this.publisher = Thread.ofVirtual().name("courier-notify").start(this::drainOutbox);
+    }
+
+    @Override
+    public void publish(DomainEvent event) {
+        String payload = new String(codec.encode(event), StandardCharsets.UTF_8);
+        if (!outbox.offer(payload)) {
+            dropped.increment();
+        }
+    }
+
+    @Override
+    public void subscribe(BusListener busListener) {
+        listener = NotificationListener.start(target, CHANNEL,
+                payload -> BusCodec.deliver(codec.decode(payload.getBytes(StandardCharsets.UTF_8)), busListener),
+                busListener::onPossibleLoss, meters);
+    }
+
+    @Override
+    public String describe() {
+        return "postgres";
+    }
+
+    private void drainOutbox() {
+        List<String> batch = new ArrayList<>(MAX_BATCH);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(outbox.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            outbox.drainTo(batch, MAX_BATCH - 1);
+            try {
+                // pg_notify runs once per row, in array order; one transaction keeps them in that order.
+                db.withHandle("bus.notify", h -> h.createQuery(
+                                "SELECT count(pg_notify(:channel, p)) FROM unnest(:payloads::text[]) WITH ORDINALITY AS t(p, i)")
+                        .bind("channel", CHANNEL)
+                        .bindArray("payloads", String.class, batch)
+                        .mapTo(Long.class)
+                        .one());
+                published.increment(batch.size());
+            } catch (RuntimeException e) {
+                dropped.increment(batch.size());
+                log.warn("could not publish {} events: {}; receivers catch up from the table", batch.size(), e.toString());
+            }
+            batch.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        publisher.interrupt();
+        NotificationListener l = listener;
+        if (l != null) {
+            l.close();
+        }
+    }
+}

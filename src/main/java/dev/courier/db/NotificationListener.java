@@ -1,0 +1,173 @@
+package dev.courier.db;
+
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A long-lived connection of its own, outside the request pool, that LISTENs on one channel and hands every
+ * notification to a consumer. It is watched: a broken connection (a terminated backend, a restarted server, a dead
+ * network) is detected within {@link #PROBE_MILLIS} plus the socket timeout and re-established with backoff.
+ * PostgreSQL drops notifications sent while nobody listens, so after every re-established LISTEN the
+ * {@code onResubscribed} callback runs, and its owner catches up from the tables.
+ */
+public final class NotificationListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
+
+    /** Longest wait for notifications before the connection is probed with a query. */
+    private static final int PROBE_MILLIS = 2_000;
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+
+    private final DatabaseTarget target;
+    private final String channel;
+    private final Consumer<String> onNotification;
+    private final Runnable onResubscribed;
+    private final AtomicInteger connected = new AtomicInteger();
+    private final Counter reconnects;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Connection connection;
+
+    private NotificationListener(DatabaseTarget target, String channel, Consumer<String> onNotification,
+                                 Runnable onResubscribed, MeterRegistry meters) {
+        this.target = target;
+        this.channel = channel;
+        this.onNotification = onNotification;
+        this.onResubscribed = onResubscribed;
+        Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connected, AtomicInteger::get)
+                .description("1 while the dedicated LISTEN connection (outside the pool) is up")
+                .register(meters);
+        this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
+                .description("times the LISTEN connection was re-established after a failure")
+                .register(meters);
+        this.thread = Thread.ofPlatform().daemon().name("courier-listen-" + channel).unstarted(this::run);
+    }
+
+    /** Starts listening in the background; the first LISTEN counts as a resubscription too. */
+    public static NotificationListener start(DatabaseTarget target, String channel, Consumer<String> onNotification,
+                                             Runnable onResubscribed, MeterRegistry meters) {
+        if (!channel.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("channel must be a plain identifier: " + channel);
+        }
+        NotificationListener listener = new NotificationListener(target, channel, onNotification, onResubscribed,
+                meters);
+        listener.thread.start();
+        return listener;
+    }
+
+    /** True while the LISTEN connection is up. */
+    public boolean connected() {
+        return connected.get() == 1;
+    }
+
+    /** The name the connection shows in {@code pg_stat_activity.application_name}. */
+    public static String applicationName() {
+        return "courier-listener-" + ProcessHandle.current().pid();
+    }
+
+    private void run() {
+        long backoff = 50;
+        boolean first = true;
+        while (running) {
+            try (Connection c = open()) {
+                connection = c;
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + channel);
+                }
+                connected.set(1);
+                if (!first) {
+                    reconnects.increment();
+                    log.info("LISTEN connection re-established");
+                }
+                first = false;
+                backoff = 50;
+                onResubscribed.run();
+                receive(c.unwrap(PGConnection.class), c);
+            } catch (SQLException | RuntimeException e) {
+                if (running) {
+                    log.warn("LISTEN connection lost: {}; reconnecting", e.toString());
+                }
+            } finally {
+                connected.set(0);
+                connection = null;
+            }
+            if (!running) {
+                return;
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+        }
+    }
+
+    private void receive(PGConnection pg, Connection c) throws SQLException {
+        while (running) {
+            PGNotification[] notifications = pg.getNotifications(PROBE_MILLIS);
+            if (notifications == null || notifications.length == 0) {
+                // Nothing arrived: prove the connection is alive, or throw and reconnect.
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+                continue;
+            }
+            for (PGNotification n : notifications) {
+                try {
+                    onNotification.accept(n.getParameter());
+                } catch (RuntimeException e) {
+                    log.error("handling a notification failed", e);
+                }
+            }
+        }
+    }
+
+    private Connection open() throws SQLException {
+        Properties props = new Properties();
+        if (target.user() != null) {
+            props.setProperty("user", target.user());
+        }
+        if (target.password() != null) {
+            props.setProperty("password", target.password());
+        }
+        props.setProperty("ApplicationName", applicationName());
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", "10");
+        return DriverManager.getConnection(target.jdbcUrl(), props);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.debug("closing the LISTEN connection: {}", e.toString());
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.courier.stream;
+
+import dev.courier.messages.MessageService;
+import dev.courier.web.ErrorResponses;
+import java.util.UUID;
+
+/**
+ * Answers what a client sends on its stream by calling the same service methods as REST, so a send over the socket
+ * has REST's validation, idempotency and error codes; failures become {@code error} frames through the same
+ * mapping as HTTP errors.
+ */
+final class InboundFrames {
+
+    private final MessageService messages;
+
+    InboundFrames(MessageService messages) {
+        this.messages = messages;
+    }
+
+    void handle(StreamConnection connection, String text) {
+        String clientMsgId = null;
+        try {
+            ClientFrame frame = ClientFrame.decode(text);
+            switch (frame) {
+                case ClientFrame.Send send -> {
+                    clientMsgId = send.clientMsgId().toString();
+                    MessageService.Sent sent = messages.send(connection.userId(), send.conversationId(),
+                            send.clientMsgId(), send.body());
+                    connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
+                }
+                case ClientFrame.Read read -> messages.markRead(connection.userId(), read.conversationId(), read.seq());
+                case ClientFrame.Ping ping -> connection.send(new ServerFrame.Pong());
+            }
+        } catch (RuntimeException failure) {
+            if (clientMsgId == null) {
+                clientMsgId = ClientFrame.clientMsgIdOf(text).orElse(null);
+            }
+            String requestId = "ws-" + UUID.randomUUID();
+            ErrorResponses.Answer answer = ErrorResponses.answer(failure, requestId);
+            connection.send(new ServerFrame.Error(clientMsgId, answer.body().error()));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.courier.stream;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.courier.conversations.Conversation;
+import dev.courier.messages.Message;
+import dev.courier.web.ErrorBody;
+import dev.courier.web.Json;
+
+/** A frame the server sends on the stream; {@code type} names the record. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(ServerFrame.Ready.class), @JsonSubTypes.Type(ServerFrame.MessageFrame.class),
+        @JsonSubTypes.Type(ServerFrame.Read.class), @JsonSubTypes.Type(ServerFrame.ConversationFrame.class),
+        @JsonSubTypes.Type(ServerFrame.Ack.class), @JsonSubTypes.Type(ServerFrame.Error.class),
+        @JsonSubTypes.Type(ServerFrame.Pong.class)})
+sealed interface ServerFrame {
+
+    @JsonTypeName("ready")
+    record Ready(long userId) implements ServerFrame {
+    }
+
+    @JsonTypeName("message")
+    record MessageFrame(Message message) implements ServerFrame {
+    }
+
+    @JsonTypeName("read")
+    record Read(long conversationId, long userId, long seq) implements ServerFrame {
+    }
+
+    @JsonTypeName("conversation")
+    record ConversationFrame(Conversation conversation) implements ServerFrame {
+    }
+
+    @JsonTypeName("ack")
+    record Ack(String clientMsgId, Message message) implements ServerFrame {
+    }
+
+    /** {@code clientMsgId} is null when the failed frame was not a send (or carried none). */
+    @JsonTypeName("error")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Error(String clientMsgId, ErrorBody.Detail error) implements ServerFrame {
+    }
+
+    @JsonTypeName("pong")
+    record Pong() implements ServerFrame {
+    }
+
+    /** The frame's JSON text. */
+    static String encode(ServerFrame frame) {
+        try {
+            return Json.mapper().writerFor(ServerFrame.class).writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not encode a " + frame.getClass().getSimpleName() + " frame", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.courier.stream;
+
+import dev.courier.accounts.Session;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.eclipse.jetty.websocket.api.Callback;
+
+/**
+ * One open stream. Outbound frames go straight to Jetty's asynchronous writer; this class counts what is queued
+ * there and closes the connection with 4008 when a client reads too slowly, so a slow consumer costs at most the
+ * configured bytes. Inbound frames are handled in arrival order by a virtual thread that exists only while there
+ * is work, so an idle connection holds no thread.
+ */
+final class StreamConnection {
+
+    static final int CLOSE_REVOKED = 4001;
+    static final int CLOSE_TOO_SLOW = 4008;
+    static final int CLOSE_POLICY = 1008;
+    static final int CLOSE_UNAVAILABLE = 1011;
+    /** Inbound frames waiting for their worker; beyond this the client is flooding. */
+    private static final int MAX_PENDING_INBOUND = 256;
+    /** After asking a stuck client to close, how long before the socket is cut. */
+    private static final long DISCONNECT_AFTER_SECONDS = 10;
+
+    private final org.eclipse.jetty.websocket.api.Session socket;
+    private final Session session;
+    private final int maxQueuedFrames;
+    private final long maxQueuedBytes;
+    private final StreamMetrics metrics;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ConcurrentLinkedQueue<String> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingInbound = new AtomicInteger();
+    private volatile boolean closing;
+
+    StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
+                     long maxQueuedBytes, StreamMetrics metrics) {
+        this.socket = socket;
+        this.session = session;
+        this.maxQueuedFrames = maxQueuedFrames;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = metrics;
+    }
+
+    long userId() {
+        return session.user().id();
+    }
+
+    boolean openedWith(byte[] tokenHash) {
+        return Arrays.equals(session.tokenHash(), tokenHash);
+    }
+
+    String tokenHashHex() {
+        return HexFormat.of().formatHex(session.tokenHash());
+    }
+
+    /** Queues one frame. Safe from any thread; frames leave in the order of these calls. */
+    void send(String text) {
+        if (closing) {
+            return;
+        }
+        // Characters, not encoded bytes: exact for the ASCII that JSON mostly is, and cheap to count.
+        long bytes = text.length();
+        sendLock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            if (queuedFrames.incrementAndGet() > maxQueuedFrames || queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
+                queuedFrames.decrementAndGet();
+                queuedBytes.addAndGet(-bytes);
+                metrics.slowConsumer();
+                close(CLOSE_TOO_SLOW, "too slow: outbound queue full");
+                return;
+            }
+            metrics.frameSent();
+            socket.sendText(text, Callback.from(() -> written(bytes), failure -> written(bytes)));
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    void send(ServerFrame frame) {
+        send(ServerFrame.encode(frame));
+    }
+
+    /** Runs {@code task} holding the send lock, so no other frame can go out in between. */
+    void exclusively(Runnable task) {
+        sendLock.lock();
+        try {
+            task.run();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    private void written(long bytes) {
+        queuedFrames.decrementAndGet();
+        queuedBytes.addAndGet(-bytes);
+    }
+
+    /** Hands an inbound frame to this connection's worker, which handles frames one at a time in order. */
+    void receive(String text, Consumer<String> handler) {
+        if (pendingInbound.get() >= MAX_PENDING_INBOUND) {
+            close(CLOSE_POLICY, "too many frames waiting");
+            return;
+        }
+        inbound.add(text);
+        if (pendingInbound.getAndIncrement() == 0) {
+            Thread.ofVirtual().name("stream-in-" + userId()).start(() -> {
+                do {
+                    handler.accept(inbound.poll());
+                } while (pendingInbound.decrementAndGet() > 0);
+            });
+        }
+    }
+
+    void close(int code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        socket.close(code, reason, Callback.NOOP);
+        // A client that reads nothing never reads the close frame either: cut the socket after a grace period.
+        Thread.ofVirtual().start(() -> {
+            try {
+                TimeUnit.SECONDS.sleep(DISCONNECT_AFTER_SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (socket.isOpen()) {
+                socket.disconnect();
+            }
+        });
+    }
+
+    int queuedFrames() {
+        return queuedFrames.get();
+    }
+}

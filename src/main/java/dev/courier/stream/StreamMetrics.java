@@ -1,0 +1,44 @@
+package dev.courier.stream;
+
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+
+/** The stream's meters: open connections, frames sent, slow consumers closed, gaps filled from the table. */
+final class StreamMetrics {
+
+    private final Counter framesSent;
+    private final Counter slowConsumers;
+    private final Counter gapFills;
+    private final Counter revoked;
+
+    StreamMetrics(MeterRegistry meters, Supplier<Number> openConnections) {
+        Gauge.builder(MetricNames.STREAM_CONNECTIONS, openConnections)
+                .description("open WebSocket streams on this node").register(meters);
+        framesSent = Counter.builder(MetricNames.STREAM_FRAMES_SENT).register(meters);
+        slowConsumers = Counter.builder(MetricNames.STREAM_SLOW_CONSUMERS)
+                .description("streams closed with 4008 because the client read too slowly").register(meters);
+        gapFills = Counter.builder(MetricNames.STREAM_GAP_FILLS)
+                .description("times missing messages were read from the table before delivery").register(meters);
+        revoked = Counter.builder(MetricNames.STREAM_REVOKED)
+                .description("streams closed with 4001 because their token was revoked").register(meters);
+    }
+
+    void frameSent() {
+        framesSent.increment();
+    }
+
+    void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    void gapFilled() {
+        gapFills.increment();
+    }
+
+    void revoked() {
+        revoked.increment();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.courier.stream;
+
+import dev.courier.accounts.AccountService;
+import dev.courier.accounts.Authentication;
+import dev.courier.accounts.Session;
+import dev.courier.config.StreamConfig;
+import dev.courier.conversations.ConversationService;
+import dev.courier.messages.MessageService;
+import dev.courier.web.ApiException;
+import dev.courier.web.ErrorCode;
+import dev.courier.web.JsonBody;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code GET /v1/stream}: authenticates the upgrade, then wires each socket to the hub and to its inbound worker. */
+public final class StreamRoutes implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamRoutes.class);
+    public static final String PATH = "/v1/stream";
+    private static final String SESSION = "courier.stream.session";
+
+    private final Authentication authentication;
+    private final StreamConfig config;
+    private final StreamHub hub;
+    private final StreamMetrics metrics;
+    private final InboundFrames inbound;
+    private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
+
+    public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
+                        StreamConfig config, MeterRegistry meters) {
+        this.authentication = new Authentication(accounts);
+        this.config = config;
+        this.metrics = new StreamMetrics(meters, bySocket::size);
+        this.hub = new StreamHub(messages, conversations, accounts, metrics);
+        this.inbound = new InboundFrames(messages);
+    }
+
+    /** The bus listener of this node. */
+    public StreamHub hub() {
+        return hub;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.wsBeforeUpgrade(PATH, this::authenticateUpgrade);
+        routes.ws(PATH, ws -> {
+            ws.onConnect(ctx -> {
+                Session session = ctx.attribute(SESSION);
+                ctx.session.setIdleTimeout(config.idleTimeout());
+                ctx.session.setMaxTextMessageSize(JsonBody.MAX_BYTES);
+                StreamConnection connection = new StreamConnection(ctx.session, session, config.maxQueuedFrames(),
+                        config.maxQueuedBytes(), metrics);
+                bySocket.put(ctx.sessionId(), connection);
+                ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    hub.open(connection);
+                } catch (RuntimeException e) {
+                    // Without its cursors the stream could miss messages: better closed, and retried by the client.
+                    log.warn("could not open a stream: {}", e.toString());
+                    connection.close(StreamConnection.CLOSE_UNAVAILABLE, "try again shortly");
+                }
+            });
+            ws.onMessage(ctx -> {
+                StreamConnection connection = bySocket.get(ctx.sessionId());
+                if (connection != null) {
+                    connection.receive(ctx.message(), text -> inbound.handle(connection, text));
+                }
+            });
+            ws.onClose(ctx -> forget(ctx));
+            ws.onError(ctx -> {
+                log.debug("stream error: {}", String.valueOf(ctx.error()));
+                forget(ctx);
+            });
+        });
+    }
+
+    private void forget(WsContext ctx) {
+        ctx.disableAutomaticPings();
+        StreamConnection connection = bySocket.remove(ctx.sessionId());
+        if (connection != null) {
+            hub.closed(connection);
+        }
+    }
+
+    /** The token comes in the Authorization header or, for browsers, as {@code access_token}. */
+    private void authenticateUpgrade(Context ctx) {
+        String token = Authentication.bearerToken(ctx.header("Authorization"))
+                .orElseGet(() -> ctx.queryParam("access_token"));
+        Session session = authentication.authenticate(token)
+                .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
+        ctx.attribute(SESSION, session);
+    }
+
+    @Override
+    public void close() {
+        hub.close();
+    }
+}

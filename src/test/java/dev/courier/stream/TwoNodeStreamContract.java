@@ -1,0 +1,250 @@
+package dev.courier.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.config.CourierConfig;
+import dev.courier.config.JdbcTarget;
+import dev.courier.testing.ApiClient;
+import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.StreamClient;
+import dev.courier.testing.TestDatabase;
+import dev.courier.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two nodes on one PostgreSQL, joined by a bus: what a client on either node must see. Each bus runs this contract
+ * in its own subclass.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class TwoNodeStreamContract {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    JdbcTarget database;
+    TestServer nodeA;
+    TestServer nodeB;
+    ApiClient apiA;
+    ApiClient apiB;
+
+    /** The {@code --bus} value both nodes use. */
+    abstract String bus();
+
+    /** Breaks the bus connection of the nodes once while messages flow; the nodes must recover by themselves. */
+    abstract void breakTheBus();
+
+    /** Starts what the bus needs before the nodes start. */
+    void startBus() {
+    }
+
+    void stopBus() {
+    }
+
+    @BeforeAll
+    void startNodes() {
+        startBus();
+        database = TestDatabase.freshDatabase();
+        CourierConfig config = TestServer.defaultConfig(database);
+        config = config.withStream(config.stream().withBus(bus()));
+        nodeA = TestServer.start(config);
+        nodeB = TestServer.start(config);
+        apiA = nodeA.client();
+        apiB = nodeB.client();
+    }
+
+    @AfterAll
+    void stopNodes() {
+        if (nodeA != null) {
+            nodeA.close();
+        }
+        if (nodeB != null) {
+            nodeB.close();
+        }
+        stopBus();
+    }
+
+    @Test
+    void twoUsersOnTwoNodesExchangeMessagesBothWays() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long conversation = apiA.direct(alice, bob);
+        try (StreamClient a = StreamClient.connect(nodeA.baseUrl(), alice.token());
+             StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            for (int round = 0; round < 3; round++) {
+                send(a, conversation, "from alice " + round);
+                send(b, conversation, "from bob " + round);
+            }
+            // Each sees both sides, its own messages included (for its other devices), in one seq order.
+            for (StreamClient stream : List.of(a, b)) {
+                List<JsonNode> received = stream.messagesUntil(list -> list.size() >= 6, WAIT);
+                assertThat(received).extracting(m -> m.path("seq").asLong()).containsExactlyElementsOf(seqs(1, 6));
+                assertThat(received).extracting(m -> m.path("body").asText()).containsExactlyInAnyOrder(
+                        "from alice 0", "from alice 1", "from alice 2", "from bob 0", "from bob 1", "from bob 2");
+            }
+        }
+    }
+
+    @Test
+    void aMessageLargerThanANotificationPayloadArrivesWhole() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long conversation = apiA.direct(alice, bob);
+        // 4,000 code points of three UTF-8 bytes each: 12 KB, beyond NOTIFY's 8,000-byte limit.
+        String body = "\u20ac".repeat(4_000);
+        try (StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            assertThat(apiA.sendMessage(alice, conversation, body).status()).isEqualTo(201);
+            apiA.sendMessage(alice, conversation, "small");
+            List<JsonNode> received = b.messagesUntil(list -> list.size() >= 2, WAIT);
+            assertThat(received.get(0).path("body").asText()).isEqualTo(body);
+            assertThat(received.get(1).path("body").asText()).isEqualTo("small");
+        }
+    }
+
+    @Test
+    void aGroupOf20OverTwoNodesGetsEveryMessageExactlyOnceInSeqOrder() throws Exception {
+        List<TestUser> members = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            members.add(apiA.newUser("member"));
+        }
+        long group = apiA.group(members.getFirst(), "twenty", members.subList(1, 20).toArray(TestUser[]::new));
+        List<StreamClient> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                streams.add(StreamClient.connect((i % 2 == 0 ? nodeA : nodeB).baseUrl(), members.get(i).token()));
+            }
+            // The first sender's other device, on the other node than its first.
+            TestUser otherDevice = apiB.login(members.getFirst().username());
+            streams.add(StreamClient.connect(nodeB.baseUrl(), otherDevice.token()));
+
+            int senders = 6;
+            int perSender = 15;
+            try (ExecutorService pool = Executors.newFixedThreadPool(senders)) {
+                List<Future<?>> sending = new ArrayList<>();
+                for (int s = 0; s < senders; s++) {
+                    StreamClient stream = streams.get(s);
+                    int sender = s;
+                    sending.add(pool.submit(() -> {
+                        for (int m = 0; m < perSender; m++) {
+                            stream.send(Map.of("type", "send", "conversationId", group,
+                                    "clientMsgId", UUID.randomUUID().toString(), "body", sender + ":" + m));
+                        }
+                    }));
+                }
+                for (Future<?> f : sending) {
+                    f.get();
+                }
+            }
+            int total = senders * perSender;
+            for (StreamClient stream : streams) {
+                List<JsonNode> received = stream.messagesUntil(list -> list.size() >= total, WAIT);
+                assertThat(received).extracting(m -> m.path("seq").asLong())
+                        .containsExactlyElementsOf(seqs(1, total));
+            }
+            Thread.sleep(500);
+            for (StreamClient stream : streams) {
+                assertThat(stream.drain()).noneMatch(f -> f.path("type").asText().equals("message"));
+            }
+        } finally {
+            streams.forEach(StreamClient::close);
+        }
+    }
+
+    @Test
+    void breakingTheBusWhileMessagesFlowLosesNothing() throws Exception {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        TestUser carol = apiA.newUser("carol");
+        long group = apiA.group(alice, "outage", bob, carol);
+        try (StreamClient onA = StreamClient.connect(nodeA.baseUrl(), bob.token());
+             StreamClient onB = StreamClient.connect(nodeB.baseUrl(), carol.token())) {
+            AtomicInteger stored = new AtomicInteger();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 60; i++) {
+                    ApiClient api = i % 2 == 0 ? apiA : apiB;
+                    if (api.sendMessage(alice, group, "m" + i).status() == 201) {
+                        stored.incrementAndGet();
+                    }
+                    sleepQuietly(5);
+                }
+            });
+            while (stored.get() < 15 && sender.isAlive()) {
+                Thread.sleep(5);
+            }
+            breakTheBus();
+            sender.join();
+            int total = stored.get();
+            assertThat(total).isEqualTo(60);
+            for (StreamClient stream : List.of(onA, onB)) {
+                List<JsonNode> received = stream.messagesUntil(list -> list.size() >= total, WAIT);
+                assertThat(received).extracting(m -> m.path("seq").asLong())
+                        .containsExactlyElementsOf(seqs(1, total));
+            }
+            // The nodes heal by themselves: each counted a reconnect, and a new message arrives live on both.
+            for (ApiClient api : List.of(apiA, apiB)) {
+                assertThat(counter(api, "courier_bus_listener_reconnects_total")).isGreaterThanOrEqualTo(1);
+            }
+            try (StreamClient author = StreamClient.connect(nodeA.baseUrl(), alice.token())) {
+                send(author, group, "after the outage");
+            }
+            for (StreamClient stream : List.of(onA, onB)) {
+                assertThat(stream.nextOfType("message", WAIT).path("message").path("seq").asLong()).isEqualTo(total + 1);
+            }
+        }
+    }
+
+    @Test
+    void aRevocationLostWithTheBusStillClosesTheStreamOnceTheBusIsBack() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser aliceElsewhere = apiA.login(alice.username());
+        try (StreamClient onB = StreamClient.connect(nodeB.baseUrl(), alice.token());
+             StreamClient kept = StreamClient.connect(nodeB.baseUrl(), aliceElsewhere.token())) {
+            // The session ends without any event on the bus, as when a revocation's notification is lost.
+            assertThat(apiA.get("/v1/me", alice.token()).status()).isEqualTo(200);
+            TestDatabase.execute(database, "DELETE FROM sessions WHERE user_id = " + alice.id()
+                    + " AND token_hash = sha256('" + alice.token() + "'::bytea)");
+            assertThat(apiA.get("/v1/me", alice.token()).status()).isEqualTo(401);
+            assertThat(onB.isClosed()).isFalse();
+            breakTheBus();
+            assertThat(onB.awaitClose(WAIT)).isEqualTo(4001);
+            assertThat(kept.isClosed()).isFalse();
+        }
+    }
+
+    static double counter(ApiClient api, String name) {
+        return api.get("/metrics", null).body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    static void send(StreamClient stream, long conversation, String body) {
+        stream.send(Map.of("type", "send", "conversationId", conversation,
+                "clientMsgId", UUID.randomUUID().toString(), "body", body));
+    }
+
+    static List<Long> seqs(long from, long to) {
+        List<Long> seqs = new ArrayList<>();
+        for (long s = from; s <= to; s++) {
+            seqs.add(s);
+        }
+        return seqs;
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
