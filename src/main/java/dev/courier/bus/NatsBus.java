@@ -38,7 +38,8 @@ public final class NatsBus implements EventBus {
 
     private NatsBus(String url, MeterRegistry meters) throws IOException, InterruptedException {
         this.url = url;
-        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "nats").register(meters);
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
+                .description("committed events published to the other nodes").tag("bus", "nats").register(meters);
         this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the bus connection was re-established after a failure")
                 .register(meters);

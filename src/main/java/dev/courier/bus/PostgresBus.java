@@ -46,7 +46,8 @@ public final class PostgresBus implements EventBus {
         this.db = db;
         this.target = target;
         this.meters = meters;
-        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED).tag("bus", "postgres").register(meters);
+        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
+                .description("committed events published to the other nodes").tag("bus", "postgres").register(meters);
         this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
                 .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
                 .tag("bus", "postgres").register(meters);

@@ -47,10 +47,10 @@ public final class LeaseRegistry {
 
     public LeaseRegistry(MeterRegistry meters) {
         this.meters = meters;
-        this.suspected = Counter.builder(MetricNames.DB_LEAKS_SUSPECTED)
+        this.suspected = Counter.builder(MetricNames.POOL_LEAKS_SUSPECTED)
                 .description("Connection leases reported as leaks (held past the warning threshold or past their scope)")
                 .register(meters);
-        this.reclaimed = Counter.builder(MetricNames.DB_LEAKS_RECLAIMED)
+        this.reclaimed = Counter.builder(MetricNames.POOL_LEAKS_RECLAIMED)
                 .description("Leaked connections taken back: rolled back, closed and evicted from the pool")
                 .register(meters);
     }

@@ -19,6 +19,7 @@ public final class MetricNames {
     public static final String SOCKET_CONNECTIONS = "courier.socket.connections";
     public static final String SOCKET_FRAMES = "courier.socket.frames";
     public static final String SOCKET_CLOSES = "courier.socket.closes";
+    /** Counted where leases are tracked ({@code db.LeaseRegistry}), once per leak. */
     public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
     public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";
     /** Leases held past the leak warning threshold right now. */
@@ -33,9 +34,6 @@ public final class MetricNames {
 
     /** Pool figures (active, idle, pending, max, acquire wait) come from HikariCP as {@code hikaricp_connections_*}. */
     public static final String DB_CONNECTION_HOLD = "courier.db.connection.hold";
-    public static final String DB_ACQUIRE_TIMEOUTS = "courier.db.acquire.timeouts";
-    public static final String DB_LEAKS_SUSPECTED = "courier.db.leaks.suspected";
-    public static final String DB_LEAKS_RECLAIMED = "courier.db.leaks.reclaimed";
     public static final String DB_OVERLOAD_REJECTIONS = "courier.db.overload.rejections";
     public static final String DB_ADMITTED = "courier.db.admission.in.flight";
 

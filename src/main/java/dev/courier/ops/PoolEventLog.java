@@ -26,15 +26,10 @@ public final class PoolEventLog implements Consumer<PoolEvent> {
     private static final int CAPACITY = 1_000;
 
     private final Deque<Stamped> recent = new ArrayDeque<>();
-    private final Counter suspected;
-    private final Counter reclaimed;
+    // Leak counters live with the lease registry that detects the leaks; only timeouts are counted here.
     private final Counter timeouts;
 
     public PoolEventLog(MeterRegistry meters) {
-        suspected = Counter.builder(MetricNames.POOL_LEAKS_SUSPECTED)
-                .description("Leases held past the leak warning threshold").register(meters);
-        reclaimed = Counter.builder(MetricNames.POOL_LEAKS_RECLAIMED)
-                .description("Leaked connections taken back by the pool").register(meters);
         timeouts = Counter.builder(MetricNames.POOL_ACQUISITION_TIMEOUTS)
                 .description("Callers that got no connection within the acquisition deadline").register(meters);
     }
@@ -42,8 +37,8 @@ public final class PoolEventLog implements Consumer<PoolEvent> {
     @Override
     public void accept(PoolEvent event) {
         switch (event) {
-            case PoolEvent.LeakSuspected e -> suspected.increment();
-            case PoolEvent.LeakReclaimed e -> reclaimed.increment();
+            case PoolEvent.LeakSuspected e -> { }
+            case PoolEvent.LeakReclaimed e -> { }
             case PoolEvent.AcquisitionTimedOut e -> timeouts.increment();
             case PoolEvent.DatabaseUnreachable e -> { }
             case PoolEvent.DatabaseReachable e -> { }

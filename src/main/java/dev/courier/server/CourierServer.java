@@ -103,7 +103,7 @@ public final class CourierServer implements AutoCloseable {
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2), meters);
             started.addFirst(messages);
-            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations,
+            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database,
                     config.stream(), meters);
             started.addFirst(stream);
             bus.subscribe(stream.hub());

@@ -1,5 +1,7 @@
 package dev.courier.stream;
 
+import dev.courier.db.Database;
+import dev.courier.db.OperationScope;
 import dev.courier.messages.MessageService;
 import dev.courier.web.ErrorResponses;
 import java.util.UUID;
@@ -12,9 +14,11 @@ import java.util.UUID;
 final class InboundFrames {
 
     private final MessageService messages;
+    private final Database database;
 
-    InboundFrames(MessageService messages) {
+    InboundFrames(MessageService messages, Database database) {
         this.messages = messages;
+        this.database = database;
     }
 
     void handle(StreamConnection connection, String text) {
@@ -24,11 +28,20 @@ final class InboundFrames {
             switch (frame) {
                 case ClientFrame.Send send -> {
                     clientMsgId = send.clientMsgId().toString();
-                    MessageService.Sent sent = messages.send(connection.userId(), send.conversationId(),
-                            send.clientMsgId(), send.body());
+                    MessageService.Sent sent;
+                    // a frame is an operation like a request: admitted or refused fast, and any connection it
+                    // still holds when it ends is reported and taken back
+                    try (OperationScope scope = database.openScope("ws.send")) {
+                        sent = messages.send(connection.userId(), send.conversationId(), send.clientMsgId(),
+                                send.body());
+                    }
                     connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
                 }
-                case ClientFrame.Read read -> messages.markRead(connection.userId(), read.conversationId(), read.seq());
+                case ClientFrame.Read read -> {
+                    try (OperationScope scope = database.openScope("ws.read")) {
+                        messages.markRead(connection.userId(), read.conversationId(), read.seq());
+                    }
+                }
                 case ClientFrame.Ping ping -> connection.send(new ServerFrame.Pong());
             }
         } catch (RuntimeException failure) {

@@ -17,7 +17,8 @@ final class StreamMetrics {
     StreamMetrics(MeterRegistry meters, Supplier<Number> openConnections) {
         Gauge.builder(MetricNames.STREAM_CONNECTIONS, openConnections)
                 .description("open WebSocket streams on this node").register(meters);
-        framesSent = Counter.builder(MetricNames.STREAM_FRAMES_SENT).register(meters);
+        framesSent = Counter.builder(MetricNames.STREAM_FRAMES_SENT)
+                .description("frames sent to WebSocket streams on this node").register(meters);
         slowConsumers = Counter.builder(MetricNames.STREAM_SLOW_CONSUMERS)
                 .description("streams closed with 4008 because the client read too slowly").register(meters);
         gapFills = Counter.builder(MetricNames.STREAM_GAP_FILLS)

@@ -5,6 +5,7 @@ import dev.courier.accounts.Authentication;
 import dev.courier.accounts.Session;
 import dev.courier.config.StreamConfig;
 import dev.courier.conversations.ConversationService;
+import dev.courier.db.Database;
 import dev.courier.messages.MessageService;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
@@ -34,12 +35,12 @@ public final class StreamRoutes implements AutoCloseable {
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
     public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
-                        StreamConfig config, MeterRegistry meters) {
+                        Database database, StreamConfig config, MeterRegistry meters) {
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
         this.hub = new StreamHub(messages, conversations, accounts, metrics);
-        this.inbound = new InboundFrames(messages);
+        this.inbound = new InboundFrames(messages, database);
     }
 
     /** The bus listener of this node. */
