@@ -18,7 +18,13 @@ import dev.courier.messages.MessageService;
 import dev.courier.ops.Health;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.ratelimit.BucketSweeper;
+import dev.courier.ratelimit.LoginThrottle;
+import dev.courier.ratelimit.RateLimitFilter;
+import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.ClientAddresses;
+import dev.courier.web.CorsPolicy;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -79,13 +85,18 @@ public final class CourierServer implements AutoCloseable {
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2));
             started.addFirst(messages);
+            RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
+            started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
+            ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
                     new AdminAuthentication(config.adminToken()), new HttpMetrics(meters), List.of(
-                    new AccountRoutes(accounts)::register,
+                    new RateLimitFilter(rateLimiter, clientAddresses)::register,
+                    new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
-                    new OpsRoutes(new Health(database), meters)::register));
+                    new OpsRoutes(new Health(database), meters)::register),
+                    new CorsPolicy(config.security().corsOrigins()));
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description());
         } catch (RuntimeException | Error e) {

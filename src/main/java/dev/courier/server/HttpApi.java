@@ -4,10 +4,13 @@ import dev.courier.accounts.Authentication;
 import dev.courier.config.HttpConfig;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.CorsPolicy;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
+import dev.courier.web.JettyErrorHandler;
 import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
+import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -21,20 +24,24 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 final class HttpApi {
 
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
+    /** Request line plus headers; a bearer token is ~50 bytes, so this leaves ample room and no more. */
+    static final int MAX_HEADER_BYTES = 16_384;
 
     private final HttpConfig config;
     private final Authentication authentication;
     private final AdminAuthentication adminAuthentication;
     private final HttpMetrics metrics;
     private final List<Consumer<RoutesConfig>> features;
+    private final CorsPolicy cors;
 
     HttpApi(HttpConfig config, Authentication authentication, AdminAuthentication adminAuthentication,
-            HttpMetrics metrics, List<Consumer<RoutesConfig>> features) {
+            HttpMetrics metrics, List<Consumer<RoutesConfig>> features, CorsPolicy cors) {
         this.config = config;
         this.authentication = authentication;
         this.adminAuthentication = adminAuthentication;
         this.metrics = metrics;
         this.features = features;
+        this.cors = cors;
     }
 
     Javalin start() {
@@ -50,6 +57,11 @@ final class HttpApi {
             javalin.jetty.modifyServer(server -> {
                 server.setHandler(new GracefulHandler());
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                server.setErrorHandler(new JettyErrorHandler());
+            });
+            javalin.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                http.setSendServerVersion(false);
             });
 
             RoutesConfig routes = javalin.routes;
@@ -58,6 +70,10 @@ final class HttpApi {
                 metrics.start(ctx);
                 ctx.header("Cache-Control", "no-store");
                 ctx.header("X-Content-Type-Options", "nosniff");
+                SecurityHeaders.applyTo(ctx);
+                if (cors.apply(ctx)) {
+                    ctx.skipRemainingHandlers();
+                }
             });
             routes.beforeMatched("/v1/*", ctx -> {
                 if (needsUserToken(ctx)) {
