@@ -5,6 +5,7 @@ import dev.courier.web.ClientAddresses;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.regex.Pattern;
 
 /**
  * Charges each REST request to its bucket before the handler runs: account creation and login per client
@@ -13,7 +14,8 @@ import io.javalin.http.HandlerType;
  */
 public final class RateLimitFilter {
 
-    private static final String MESSAGES_ROUTE = "/v1/conversations/{id}/messages";
+    // beforeMatched runs before the endpoint is chosen, so the path is classified here rather than by route name
+    private static final Pattern MESSAGES = Pattern.compile("/v1/conversations/[^/]+/messages/?");
 
     private final RateLimiter limiter;
     private final ClientAddresses addresses;
@@ -31,15 +33,21 @@ public final class RateLimitFilter {
         HandlerType method = ctx.method();
         boolean write = method == HandlerType.POST || method == HandlerType.PUT || method == HandlerType.PATCH
                 || method == HandlerType.DELETE;
-        String route = ctx.endpoint().path;
-        if (!write || route.startsWith("/v1/admin/") || route.equals("/v1/sessions/current")) {
+        String path = ctx.path();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!write || path.startsWith("/v1/admin/") || path.equals("/v1/sessions/current")) {
             return;
         }
-        switch (route) {
-            case "/v1/accounts" -> limiter.check(Limit.ACCOUNTS, addresses.of(ctx));
-            case "/v1/sessions" -> limiter.check(Limit.SESSIONS, addresses.of(ctx));
-            case MESSAGES_ROUTE -> limiter.checkUser(Limit.MESSAGES, Authentication.user(ctx).id());
-            default -> limiter.checkUser(Limit.WRITES, Authentication.user(ctx).id());
+        if (path.equals("/v1/accounts")) {
+            limiter.check(Limit.ACCOUNTS, addresses.of(ctx));
+        } else if (path.equals("/v1/sessions")) {
+            limiter.check(Limit.SESSIONS, addresses.of(ctx));
+        } else if (MESSAGES.matcher(path).matches()) {
+            limiter.checkUser(Limit.MESSAGES, Authentication.user(ctx).id());
+        } else {
+            limiter.checkUser(Limit.WRITES, Authentication.user(ctx).id());
         }
     }
 }
