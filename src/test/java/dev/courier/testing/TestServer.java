@@ -71,6 +71,18 @@ public final class TestServer implements AutoCloseable {
         return new ApiClient(baseUrl());
     }
 
+    /** Runs one statement on this server's own database, as the test superuser (e.g. to age a session). */
+    public void execute(String sql) {
+        JdbcTarget target = config.database().external()
+                .orElseThrow(() -> new IllegalStateException("execute() needs a server on an external test database"));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("test statement failed: " + sql, e);
+        }
+    }
+
     @Override
     public void close() {
         server.close();
