@@ -8,6 +8,7 @@ import dev.courier.config.PoolConfig;
 import dev.courier.config.RateLimitConfig;
 import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
+import dev.courier.db.EmbeddedDatabase;
 import dev.courier.db.PooledDatabaseFactory;
 import dev.courier.testing.TestDatabase;
 import dev.courier.web.ApiException;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** The bucket statement itself, on a real PostgreSQL: atomic under concurrency, and what one check costs. */
 class RateLimiterTest {
@@ -97,10 +99,22 @@ class RateLimiterTest {
 
     /**
      * What one check costs, on the unlogged table and, for comparison, on a logged one, alternating to share out
-     * the noise of this machine. Printed, not asserted beyond a generous bound.
+     * the noise of this machine. On Courier's own embedded PostgreSQL, which (unlike the test server) flushes
+     * its WAL on commit as production does. Printed, not asserted beyond a generous bound. About a minute on a
+     * busy machine, so it runs on request: {@code mvn test -Dtest=RateLimiterTest -Dcourier.bench=true}.
      */
     @Test
-    void measureTheCostOfOneCheck() {
+    @EnabledIfSystemProperty(named = "courier.bench", matches = "true")
+    void measureTheCostOfOneCheck() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("courier-ratelimit-cost");
+        try (EmbeddedDatabase embedded = EmbeddedDatabase.start(dir);
+             Database durable = PooledDatabaseFactory.open(embedded.target(), PoolConfig.defaults().withMaxSize(4),
+                     new SimpleMeterRegistry(), () -> { })) {
+            measure(durable);
+        }
+    }
+
+    private static void measure(Database db) {
         RateLimiter limiter = new RateLimiter(db, RateLimitConfig.parse("messages=1000000/1s"));
         microsPerCheck(limiter);
         double[] unlogged = new double[3];
