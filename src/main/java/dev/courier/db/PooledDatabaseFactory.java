@@ -23,6 +23,8 @@ public final class PooledDatabaseFactory {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
+                    // the pool's acquire deadline is short by design; a first connection to a busy server may take longer
+                    .connectRetries(3)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
