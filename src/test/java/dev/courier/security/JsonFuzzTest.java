@@ -268,7 +268,10 @@ class JsonFuzzTest {
                         "{\"a\":1,\"a\":2}", "{'a': 1}", "{\"a\": 01}", "{\"a\": .5}", "{\"a\": 1 /*c*/}",
                         "\uFEFF{}", "[".repeat(5_000), "{\"a\":" + "9".repeat(5_000) + "}")),
                 net.jqwik.api.Tuple.of(1, rawStrings()));
-        return Combinators.combine(text, mangling()).as((t, mangle) -> mangle.apply(t.getBytes(StandardCharsets.UTF_8)));
+        // Bodies over 64 KiB are LimitsTest's: the early 413 can reach the client as a reset connection (a known
+        // race between answering and the client's unfinished upload), which would fail this class at random.
+        return Combinators.combine(text, mangling()).as((t, mangle) -> mangle.apply(t.getBytes(StandardCharsets.UTF_8)))
+                .filter(b -> b.length <= dev.courier.web.JsonBody.MAX_BYTES);
     }
 
     /** Usually nothing; sometimes invalid UTF-8 or a truncation. */
