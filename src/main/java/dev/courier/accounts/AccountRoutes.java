@@ -1,6 +1,8 @@
 package dev.courier.accounts;
 
+import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.web.ApiException;
+import dev.courier.web.ClientAddresses;
 import dev.courier.web.JsonBody;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,9 +12,13 @@ import java.util.Map;
 public final class AccountRoutes {
 
     private final AccountService accounts;
+    private final LoginThrottle throttle;
+    private final ClientAddresses addresses;
 
-    public AccountRoutes(AccountService accounts) {
+    public AccountRoutes(AccountService accounts, LoginThrottle throttle, ClientAddresses addresses) {
         this.accounts = accounts;
+        this.throttle = throttle;
+        this.addresses = addresses;
     }
 
     public void register(RoutesConfig routes) {
@@ -32,8 +38,10 @@ public final class AccountRoutes {
 
     private void login(Context ctx) {
         JsonBody body = JsonBody.of(ctx);
-        AccountService.LoginResult result = accounts.login(body.requiredString("username"),
-                body.requiredString("password"));
+        String username = body.requiredString("username");
+        String password = body.requiredString("password");
+        AccountService.LoginResult result = throttle.attempt(username, addresses.of(ctx),
+                () -> accounts.login(username, password));
         ctx.status(201).json(Map.of("token", result.token(), "expiresAt", result.expiresAt(), "user", result.user()));
     }
 

@@ -53,9 +53,12 @@ public final class AccountService {
     public LoginResult login(String rawUsername, String password) {
         Optional<UserStore.Credentials> found = normalizeUsername(rawUsername)
                 .flatMap(username -> db.withHandle("sessions.lookup", h -> users.credentials(h, username)));
-        boolean valid = found.isPresent()
+        // No stored password holds a lone surrogate (registration refuses them) and the hash library cannot
+        // encode one: such a password is wrong, and costs the same decoy verification as an unknown name.
+        boolean encodable = TextRules.isWellFormed(password);
+        boolean valid = found.isPresent() && encodable
                 ? hasher.matches(password, found.get().passwordHash())
-                : hasher.matchesNothing(password);
+                : hasher.matchesNothing(encodable ? password : "");
         if (!valid) {
             throw ApiException.of(ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
         }

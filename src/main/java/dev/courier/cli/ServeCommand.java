@@ -7,9 +7,12 @@ import dev.courier.config.Durations;
 import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
+import dev.courier.config.RateLimitConfig;
+import dev.courier.config.SecurityConfig;
 import dev.courier.config.SessionConfig;
 import dev.courier.ops.LogFormat;
 import dev.courier.config.StreamConfig;
+import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -84,6 +87,26 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Fan-out between nodes: postgres (LISTEN/NOTIFY) or nats://host:port (env COURIER_BUS).")
     String bus;
 
+    @Option(names = "--rate-limits", defaultValue = "${env:COURIER_RATE_LIMITS}",
+            description = "off, or name=N/period,... overriding the defaults accounts=20/1h, sessions=60/1m, "
+                    + "login-failures=10/15m, messages=30/1s, writes=10/1s; name=off turns one off "
+                    + "(env COURIER_RATE_LIMITS).")
+    String rateLimits;
+
+    @Option(names = "--trusted-proxies", defaultValue = "${env:COURIER_TRUSTED_PROXIES}",
+            description = "Comma-separated addresses or CIDR blocks of proxies whose X-Forwarded-For names the "
+                    + "client (env COURIER_TRUSTED_PROXIES). Default: none.")
+    String trustedProxies;
+
+    @Option(names = "--cors-origins", defaultValue = "${env:COURIER_CORS_ORIGINS}",
+            description = "Comma-separated browser origins (https://host[:port]) allowed to call the API "
+                    + "cross-site (env COURIER_CORS_ORIGINS). Default: none.")
+    String corsOrigins;
+
+    @Option(names = "--max-streams-per-user", defaultValue = "${env:COURIER_MAX_STREAMS_PER_USER:-16}",
+            description = "Open WebSocket streams one user may hold (env COURIER_MAX_STREAMS_PER_USER).")
+    int maxStreamsPerUser;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -130,7 +153,10 @@ public final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()),
                 AlertConfig.defaults().withWebhooks(webhooks()))
                 .withFaultInjection(faultInjection)
-                .withStream(StreamConfig.defaults().withBus(bus));
+                .withStream(StreamConfig.defaults().withBus(bus))
+                .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
+                        SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
+                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
     }
 
     private List<URI> webhooks() {

@@ -15,33 +15,47 @@ public record CourierConfig(
         Optional<String> adminToken,
         AlertConfig alerts,
         boolean faultInjection,
-        StreamConfig stream) {
+        StreamConfig stream,
+        SecurityConfig security) {
 
-    /** A configuration with default alerting, no fault injection and the stream's defaults (LISTEN/NOTIFY). */
+    /**
+     * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
+     * limits (see {@link SecurityConfig#withoutRateLimits()}); {@code serve} always passes its real settings.
+     */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
-        this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults());
+        this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults(),
+                SecurityConfig.withoutRateLimits());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
-        this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults());
+        this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults(),
+                SecurityConfig.withoutRateLimits());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
-        this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults());
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults(),
+                SecurityConfig.withoutRateLimits());
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream);
+        return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
+                security);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
+                security);
+    }
+
+    public CourierConfig withSecurity(SecurityConfig newSecurity) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
+                newSecurity);
     }
 }

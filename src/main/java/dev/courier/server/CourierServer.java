@@ -27,7 +27,13 @@ import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
 import dev.courier.stream.StreamRoutes;
+import dev.courier.ratelimit.BucketSweeper;
+import dev.courier.ratelimit.LoginThrottle;
+import dev.courier.ratelimit.RateLimitFilter;
+import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.ClientAddresses;
+import dev.courier.web.CorsPolicy;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -103,7 +109,11 @@ public final class CourierServer implements AutoCloseable {
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2), meters);
             started.addFirst(messages);
-            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database,
+            RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
+            started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
+            ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
+
+            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database, rateLimiter,
                     config.stream(), meters);
             started.addFirst(stream);
             bus.subscribe(stream.hub());
@@ -112,7 +122,8 @@ public final class CourierServer implements AutoCloseable {
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
             List<Consumer<RoutesConfig>> features = new ArrayList<>(List.of(
-                    new AccountRoutes(accounts)::register,
+                    new RateLimitFilter(rateLimiter, clientAddresses)::register,
+                    new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
                     stream::register,
@@ -129,7 +140,8 @@ public final class CourierServer implements AutoCloseable {
                 features.add(new FaultRoutes(faults)::register);
             }
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
-                    new AdminAuthentication(config.adminToken()), observability.httpMetrics(), features, database);
+                    new AdminAuthentication(config.adminToken()), observability.httpMetrics(), features, database,
+                    new CorsPolicy(config.security().corsOrigins()));
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability);
         } catch (RuntimeException | Error e) {

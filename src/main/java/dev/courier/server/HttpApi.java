@@ -7,11 +7,14 @@ import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.CorsPolicy;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
+import dev.courier.web.JettyErrorHandler;
 import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.StaticPages;
+import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -26,6 +29,8 @@ final class HttpApi {
 
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
     private static final String SCOPE = "courier.operationScope";
+    /** Request line plus headers; a bearer token is ~50 bytes, so this leaves ample room and no more. */
+    static final int MAX_HEADER_BYTES = 16_384;
 
     private final HttpConfig config;
     private final Authentication authentication;
@@ -33,15 +38,17 @@ final class HttpApi {
     private final HttpMetrics metrics;
     private final List<Consumer<RoutesConfig>> features;
     private final Database database;
+    private final CorsPolicy cors;
 
     HttpApi(HttpConfig config, Authentication authentication, AdminAuthentication adminAuthentication,
-            HttpMetrics metrics, List<Consumer<RoutesConfig>> features, Database database) {
+            HttpMetrics metrics, List<Consumer<RoutesConfig>> features, Database database, CorsPolicy cors) {
         this.database = database;
         this.config = config;
         this.authentication = authentication;
         this.adminAuthentication = adminAuthentication;
         this.metrics = metrics;
         this.features = features;
+        this.cors = cors;
     }
 
     Javalin start() {
@@ -58,6 +65,11 @@ final class HttpApi {
             javalin.jetty.modifyServer(server -> {
                 server.setHandler(new GracefulHandler());
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                server.setErrorHandler(new JettyErrorHandler());
+            });
+            javalin.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                http.setSendServerVersion(false);
             });
 
             RoutesConfig routes = javalin.routes;
@@ -66,6 +78,10 @@ final class HttpApi {
                 metrics.start(ctx);
                 ctx.header("Cache-Control", "no-store");
                 ctx.header("X-Content-Type-Options", "nosniff");
+                SecurityHeaders.applyTo(ctx);
+                if (cors.apply(ctx)) {
+                    ctx.skipRemainingHandlers();
+                }
             });
             // Every /v1 request is database-bound work: admitted or refused here, and what it leaks is taken
             // back when it ends. Admin requests stay outside, so an operator can look while the limit is reached.

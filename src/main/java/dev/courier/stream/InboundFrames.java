@@ -3,6 +3,8 @@ package dev.courier.stream;
 import dev.courier.db.Database;
 import dev.courier.db.OperationScope;
 import dev.courier.messages.MessageService;
+import dev.courier.ratelimit.Limit;
+import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ErrorResponses;
 import java.util.UUID;
 
@@ -15,10 +17,12 @@ final class InboundFrames {
 
     private final MessageService messages;
     private final Database database;
+    private final RateLimiter rateLimiter;
 
-    InboundFrames(MessageService messages, Database database) {
+    InboundFrames(MessageService messages, Database database, RateLimiter rateLimiter) {
         this.messages = messages;
         this.database = database;
+        this.rateLimiter = rateLimiter;
     }
 
     void handle(StreamConnection connection, String text) {
@@ -28,6 +32,8 @@ final class InboundFrames {
             switch (frame) {
                 case ClientFrame.Send send -> {
                     clientMsgId = send.clientMsgId().toString();
+                    // one "messages" bucket per user for REST and socket together
+                    rateLimiter.checkUser(Limit.MESSAGES, connection.userId());
                     MessageService.Sent sent;
                     // a frame is an operation like a request: admitted or refused fast, and any connection it
                     // still holds when it ends is reported and taken back
@@ -38,6 +44,7 @@ final class InboundFrames {
                     connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
                 }
                 case ClientFrame.Read read -> {
+                    rateLimiter.checkUser(Limit.WRITES, connection.userId());
                     try (OperationScope scope = database.openScope("ws.read")) {
                         messages.markRead(connection.userId(), read.conversationId(), read.seq());
                     }

@@ -7,6 +7,7 @@ import dev.courier.config.StreamConfig;
 import dev.courier.conversations.ConversationService;
 import dev.courier.db.Database;
 import dev.courier.messages.MessageService;
+import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.JsonBody;
@@ -35,12 +36,12 @@ public final class StreamRoutes implements AutoCloseable {
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
     public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
-                        Database database, StreamConfig config, MeterRegistry meters) {
+                        Database database, RateLimiter rateLimiter, StreamConfig config, MeterRegistry meters) {
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
         this.hub = new StreamHub(messages, conversations, accounts, metrics);
-        this.inbound = new InboundFrames(messages, database);
+        this.inbound = new InboundFrames(messages, database, rateLimiter);
     }
 
     /** The bus listener of this node. */

@@ -35,6 +35,16 @@ public final class TextRules {
         }
     }
 
+    /** True when {@code value} has no NUL and no lone surrogate: it can be stored, hashed and encoded as UTF-8. */
+    public static boolean isWellFormed(String value) {
+        try {
+            requireWellFormed("value", value);
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
     public static boolean isBlank(String value) {
         return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
     }

@@ -102,6 +102,32 @@ public final class TestServer implements AutoCloseable {
         return new ApiClient(baseUrl());
     }
 
+    /** Runs one statement on this server's own database, as the test superuser (e.g. to age a session). */
+    public void execute(String sql) {
+        try (java.sql.Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("test statement failed: " + sql, e);
+        }
+    }
+
+    /** Runs a query that answers one number (e.g. a count of rows breaking a rule) on this server's database. */
+    public long queryLong(String sql) {
+        try (java.sql.Connection c = connect(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("test query failed: " + sql, e);
+        }
+    }
+
+    private java.sql.Connection connect() throws java.sql.SQLException {
+        JdbcTarget target = config.database().external()
+                .orElseThrow(() -> new IllegalStateException("needs a server on an external test database"));
+        return java.sql.DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
+    }
+
     @Override
     public void close() {
         server.close();

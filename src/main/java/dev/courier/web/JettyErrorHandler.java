@@ -1,0 +1,46 @@
+package dev.courier.web;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Answers the failures Jetty handles before Javalin sees a request (headers too large, a URI that cannot be
+ * parsed, a broken request line) in the contract's shape and with the same security headers, instead of
+ * Jetty's HTML page, which names the server and may echo the input.
+ */
+public final class JettyErrorHandler extends ErrorHandler {
+
+    @Override
+    protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
+                                    Callback callback) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        SecurityHeaders.applyTo(response.getHeaders());
+        response.write(true, ByteBuffer.wrap(body(status)), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        SecurityHeaders.applyTo(fields);
+        return ByteBuffer.wrap(body(status));
+    }
+
+    static byte[] body(int status) {
+        ErrorBody body = switch (status) {
+            case 413, 431 -> ErrorBody.of(ErrorCode.PAYLOAD_TOO_LARGE, status == 431
+                    ? "the request headers are too large" : "the body is larger than 65536 bytes", null);
+            case 404, 405 -> ErrorBody.of(ErrorCode.NOT_FOUND, "no such resource", null);
+            case 503 -> ErrorBody.of(ErrorCode.OVERLOADED, "the server is busy; try again shortly", null);
+            default -> status >= 500
+                    ? ErrorBody.of(ErrorCode.INTERNAL_ERROR, "internal error", null)
+                    : ErrorBody.of(ErrorCode.MALFORMED_JSON, "the request could not be read", null);
+        };
+        return Json.write(body).getBytes(StandardCharsets.UTF_8);
+    }
+}

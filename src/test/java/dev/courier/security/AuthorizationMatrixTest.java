@@ -1,0 +1,185 @@
+package dev.courier.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.testing.ApiClient;
+import dev.courier.testing.ApiClient.Response;
+import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.TestServer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every authenticated HTTP endpoint, called by each kind of caller, against a fresh group conversation: the
+ * status must be the one in the matrix, every error must be in the contract's shape, and where the answer is an
+ * error nothing observable through the API may have changed.
+ */
+class AuthorizationMatrixTest {
+
+    /** Who calls. The expired and revoked tokens belong to the conversation's owner, so only the token is at fault. */
+    enum Caller { NO_TOKEN, EXPIRED_TOKEN, REVOKED_TOKEN, NON_MEMBER, MEMBER, OWNER }
+
+    /** One endpoint: how to call it for a fixture, and the expected status for non-member, member and owner. */
+    record Endpoint(String name, Function<Fixture, Request> request, int nonMember, int member, int owner) {
+
+        int expected(Caller caller) {
+            return switch (caller) {
+                case NO_TOKEN, EXPIRED_TOKEN, REVOKED_TOKEN -> 401;
+                case NON_MEMBER -> nonMember;
+                case MEMBER -> member;
+                case OWNER -> owner;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    record Request(String method, String path, Object body) {
+    }
+
+    /** A group of owner, member and bystander with one message, an outsider, and a user not yet in it. */
+    record Fixture(TestUser owner, TestUser member, TestUser bystander, TestUser outsider, TestUser newcomer,
+                   String observerToken, String expiredToken, String revokedToken, long group, long direct) {
+    }
+
+    private static TestServer server;
+    private static ApiClient api;
+    private static List<TestUser> people;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        api = server.client();
+        people = List.of(api.newUser("owner"), api.newUser("member"), api.newUser("bystander"),
+                api.newUser("outsider"), api.newUser("newcomer"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Stream<Endpoint> endpoints() {
+        return Stream.of(
+                new Endpoint("DELETE /v1/sessions/current", f -> new Request("DELETE", "/v1/sessions/current", null),
+                        204, 204, 204),
+                new Endpoint("GET /v1/me", f -> new Request("GET", "/v1/me", null), 200, 200, 200),
+                new Endpoint("GET /v1/users/{username}",
+                        f -> new Request("GET", "/v1/users/" + f.owner().username(), null), 200, 200, 200),
+                new Endpoint("POST /v1/conversations (group)", f -> new Request("POST", "/v1/conversations",
+                        Map.of("type", "group", "title", "new", "members", List.of(f.bystander().id()))), 201, 201, 201),
+                new Endpoint("GET /v1/conversations", f -> new Request("GET", "/v1/conversations", null), 200, 200, 200),
+                new Endpoint("GET /v1/conversations/{id}",
+                        f -> new Request("GET", "/v1/conversations/" + f.group(), null), 404, 200, 200),
+                new Endpoint("GET /v1/conversations/{id} (direct of others)",
+                        f -> new Request("GET", "/v1/conversations/" + f.direct(), null), 404, 404, 404),
+                new Endpoint("POST /v1/conversations/{id}/members", f -> new Request("POST",
+                        "/v1/conversations/" + f.group() + "/members", Map.of("userId", f.newcomer().id())), 404, 200, 200),
+                new Endpoint("DELETE /v1/conversations/{id}/members/{other}", f -> new Request("DELETE",
+                        "/v1/conversations/" + f.group() + "/members/" + f.bystander().id(), null), 404, 403, 204),
+                new Endpoint("POST /v1/conversations/{id}/messages", f -> new Request("POST",
+                        "/v1/conversations/" + f.group() + "/messages",
+                        Map.of("clientMsgId", UUID.randomUUID().toString(), "body", "hi")), 404, 201, 201),
+                new Endpoint("POST /v1/conversations/{id}/messages (direct of others)", f -> new Request("POST",
+                        "/v1/conversations/" + f.direct() + "/messages",
+                        Map.of("clientMsgId", UUID.randomUUID().toString(), "body", "hi")), 404, 404, 404),
+                new Endpoint("GET /v1/conversations/{id}/messages",
+                        f -> new Request("GET", "/v1/conversations/" + f.group() + "/messages", null), 404, 200, 200),
+                new Endpoint("POST /v1/conversations/{id}/read", f -> new Request("POST",
+                        "/v1/conversations/" + f.group() + "/read", Map.of("seq", 1)), 404, 204, 204));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endpoints")
+    void eachCallerGetsTheExpectedStatusAndErrorsChangeNothing(Endpoint endpoint) {
+        List<String> mismatches = new ArrayList<>();
+        // one fixture per endpoint: the callers that must fail go first, and the member's success (e.g. adding
+        // the newcomer) leaves the owner's expected answer the same
+        Fixture f = fixture();
+        for (Caller caller : Caller.values()) {
+            Request request = endpoint.request().apply(f);
+            String before = observableState(f);
+            Response answer = call(request, token(f, caller));
+            int expected = endpoint.expected(caller);
+            if (answer.status() != expected) {
+                mismatches.add(caller + ": expected " + expected + " but got " + answer);
+            }
+            if (answer.status() >= 400) {
+                JsonNode error = answer.json().path("error");
+                assertThat(error.path("code").asText()).as(caller + " " + answer).isNotBlank();
+                assertThat(error.path("message").asText()).as(caller + " " + answer).isNotBlank();
+                assertThat(observableState(f)).as(caller + " changed state with an error answer " + answer)
+                        .isEqualTo(before);
+            }
+        }
+        assertThat(mismatches).as(endpoint.name()).isEmpty();
+    }
+
+    private static Fixture fixture() {
+        // fresh sessions every time: an endpoint before may have logged one of them out
+        TestUser owner = api.login(people.get(0).username());
+        TestUser member = api.login(people.get(1).username());
+        TestUser bystander = api.login(people.get(2).username());
+        TestUser outsider = api.login(people.get(3).username());
+        TestUser newcomer = api.login(people.get(4).username());
+        String observer = api.login(owner.username()).token();
+        String expired = api.login(owner.username()).token();
+        String revoked = api.login(owner.username()).token();
+        assertThat(api.delete("/v1/sessions/current", revoked).status()).isEqualTo(204);
+        // the newest session left of the owner is the one meant to be expired
+        server.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = "
+                + "(SELECT token_hash FROM sessions s WHERE s.user_id = " + owner.id()
+                + " ORDER BY s.created_at DESC, s.expires_at DESC LIMIT 1)");
+        assertThat(api.get("/v1/me", expired).status()).isEqualTo(401);
+        assertThat(api.get("/v1/me", observer).status()).isEqualTo(200);
+        assertThat(api.get("/v1/me", owner.token()).status()).isEqualTo(200);
+        long group = api.group(owner, "matrix", member, bystander);
+        assertThat(api.sendMessage(owner, group, "first").status()).isEqualTo(201);
+        long direct = api.direct(bystander, newcomer);
+        return new Fixture(owner, member, bystander, outsider, newcomer, observer, expired, revoked, group, direct);
+    }
+
+    private static String token(Fixture f, Caller caller) {
+        return switch (caller) {
+            case NO_TOKEN -> null;
+            case EXPIRED_TOKEN -> f.expiredToken();
+            case REVOKED_TOKEN -> f.revokedToken();
+            case NON_MEMBER -> f.outsider().token();
+            case MEMBER -> f.member().token();
+            case OWNER -> f.owner().token();
+        };
+    }
+
+    private static Response call(Request request, String token) {
+        return request.body() == null ? api.send(request.method(), request.path(), token, null, null)
+                : api.send(request.method(), request.path(), token, "application/json",
+                dev.courier.web.Json.write(request.body()));
+    }
+
+    /** Everything the API shows about the fixture: the group as each member sees it, its messages, every list. */
+    private static String observableState(Fixture f) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("group", api.get("/v1/conversations/" + f.group(), f.observerToken()).body());
+        state.put("messages", api.get("/v1/conversations/" + f.group() + "/messages?limit=500", f.observerToken()).body());
+        for (TestUser user : List.of(f.member(), f.bystander(), f.outsider(), f.newcomer())) {
+            state.put(user.username() + ".me", api.get("/v1/me", user.token()).status());
+            state.put(user.username() + ".list", api.get("/v1/conversations?limit=200", user.token()).body());
+        }
+        state.put("owner.list", api.get("/v1/conversations?limit=200", f.observerToken()).body());
+        state.put("owner.session", api.get("/v1/me", f.owner().token()).status());
+        return state.toString();
+    }
+}
