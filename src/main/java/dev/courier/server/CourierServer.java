@@ -114,7 +114,7 @@ public final class CourierServer implements AutoCloseable {
             ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
             StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database, rateLimiter,
-                    config.stream(), meters);
+                    config.stream(), config.security().stream().maxStreamsPerUser(), meters);
             started.addFirst(stream);
             bus.subscribe(stream.hub());
 

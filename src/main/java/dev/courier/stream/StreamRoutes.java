@@ -33,10 +33,13 @@ public final class StreamRoutes implements AutoCloseable {
     private final StreamHub hub;
     private final StreamMetrics metrics;
     private final InboundFrames inbound;
+    private final int maxStreamsPerUser;
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
     public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
-                        Database database, RateLimiter rateLimiter, StreamConfig config, MeterRegistry meters) {
+                        Database database, RateLimiter rateLimiter, StreamConfig config, int maxStreamsPerUser,
+                        MeterRegistry meters) {
+        this.maxStreamsPerUser = maxStreamsPerUser;
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
@@ -96,6 +99,13 @@ public final class StreamRoutes implements AutoCloseable {
                 .orElseGet(() -> ctx.queryParam("access_token"));
         Session session = authentication.authenticate(token)
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
+        // A per-node cap (checked before the upgrade, so two racing upgrades may both pass): it bounds what one
+        // account can pin on a node, not a deployment-wide quota.
+        long open = bySocket.values().stream().filter(c -> c.userId() == session.user().id()).count();
+        if (open >= maxStreamsPerUser) {
+            throw new ApiException(ErrorCode.RATE_LIMITED,
+                    "at most " + maxStreamsPerUser + " open streams per user", null, 5);
+        }
         ctx.attribute(SESSION, session);
     }
 

@@ -42,8 +42,10 @@ public final class StreamBench {
         int[] sizes = args.length == 0 ? new int[] {1_000, 10_000}
                 : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         String database = TestDatabase.freshDatabase().jdbcUrl();
-        try (NodeProcess node = NodeProcess.start(database, "--pool-size", "8");
-             NodeProcess other = NodeProcess.start(database, "--pool-size", "8")) {
+        // a benchmark registers a hundred users from one address and holds ~100 streams per user
+        String[] options = {"--pool-size", "8", "--rate-limits", "off", "--max-streams-per-user", "1000"};
+        try (NodeProcess node = NodeProcess.start(database, options);
+             NodeProcess other = NodeProcess.start(database, options)) {
             ApiClient api = new ApiClient(node.baseUrl());
             List<TestUser> members = new ArrayList<>();
             int groupSize = Math.min(GROUP_MEMBERS, Arrays.stream(sizes).max().orElse(1));

@@ -157,6 +157,29 @@ class StreamTest {
     }
 
     @Test
+    void oneUserCannotOpenMoreStreamsThanTheCapOnANode() {
+        TestUser user = api.newUser("many");
+        int cap = server.config().security().stream().maxStreamsPerUser();
+        List<StreamClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < cap; i++) {
+                open.add(StreamClient.connect(server.baseUrl(), user.token()));
+            }
+            try {
+                StreamClient.open(server.baseUrl(), user.token(), false).close();
+                throw new AssertionError("stream " + (cap + 1) + " was accepted");
+            } catch (CompletionException e) {
+                assertThat(e.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+                assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(429);
+            }
+            // another user is not affected
+            StreamClient.connect(server.baseUrl(), api.newUser("other").token()).close();
+        } finally {
+            open.forEach(StreamClient::close);
+        }
+    }
+
+    @Test
     void aConsumerThatStopsReadingIsClosedWith4008() {
         TestUser alice = api.newUser("alice");
         TestUser bob = api.newUser("bob");
