@@ -1,6 +1,7 @@
 package dev.courier.accounts;
 
 import dev.courier.web.ApiException;
+import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
 import io.javalin.http.Context;
 import java.util.Optional;
@@ -18,7 +19,7 @@ public final class Authentication {
 
     /** Before-handler for every authenticated endpoint. */
     public void require(Context ctx) {
-        String token = bearerToken(ctx.header("Authorization")).orElse(null);
+        String token = BearerToken.from(ctx.header("Authorization")).orElse(null);
         Session session = accounts.authenticate(token)
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
         ctx.attribute(ATTRIBUTE, session);
@@ -43,16 +44,5 @@ public final class Authentication {
 
     public static User user(Context ctx) {
         return session(ctx).user();
-    }
-
-    public static Optional<String> bearerToken(String header) {
-        if (header == null) {
-            return Optional.empty();
-        }
-        String trimmed = header.trim();
-        if (trimmed.length() > 7 && trimmed.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(trimmed.substring(7).trim());
-        }
-        return Optional.empty();
     }
 }

@@ -40,6 +40,16 @@ public record CourierConfig(
                 SecurityConfig.withoutRateLimits());
     }
 
+    public CourierConfig withPool(PoolConfig newPool) {
+        return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
+                security);
+    }
+
+    public CourierConfig withDatabase(DatabaseConfig newDatabase) {
+        return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
+                security);
+    }
+
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
     }

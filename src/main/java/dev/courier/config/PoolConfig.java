@@ -48,6 +48,11 @@ public record PoolConfig(
         }
     }
 
+    public PoolConfig withAcquireTimeout(Duration timeout) {
+        return new PoolConfig(maxSize, timeout, statementTimeout, idleInTransactionTimeout, lockTimeout, leakWarning,
+                leakReclaim);
+    }
+
     public PoolConfig withMaxSize(int size) {
         return new PoolConfig(size, acquireTimeout, statementTimeout, idleInTransactionTimeout, lockTimeout, leakWarning,
                 leakReclaim);

@@ -6,6 +6,7 @@ import dev.courier.db.DatabaseBusyException;
 import dev.courier.db.DatabaseUnavailableException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
+import dev.courier.web.BearerToken;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,7 +106,7 @@ public final class HttpMetrics {
             return null;
         }
         String header = ctx.header("Authorization");
-        String token = Authentication.bearerToken(header).orElse(null);
+        String token = BearerToken.from(header).orElse(null);
         if (token == null) {
             return null;
         }

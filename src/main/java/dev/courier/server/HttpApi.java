@@ -76,8 +76,6 @@ final class HttpApi {
             routes.before(ctx -> {
                 RequestIds.assign(ctx);
                 metrics.start(ctx);
-                ctx.header("Cache-Control", "no-store");
-                ctx.header("X-Content-Type-Options", "nosniff");
                 SecurityHeaders.applyTo(ctx);
                 if (cors.apply(ctx)) {
                     ctx.skipRemainingHandlers();

@@ -11,6 +11,7 @@ import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.JsonBody;
+import dev.courier.web.BearerToken;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
@@ -95,7 +96,7 @@ public final class StreamRoutes implements AutoCloseable {
 
     /** The token comes in the Authorization header or, for browsers, as {@code access_token}. */
     private void authenticateUpgrade(Context ctx) {
-        String token = Authentication.bearerToken(ctx.header("Authorization"))
+        String token = BearerToken.from(ctx.header("Authorization"))
                 .orElseGet(() -> ctx.queryParam("access_token"));
         Session session = authentication.authenticate(token)
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));

@@ -25,9 +25,7 @@ public final class AdminAuthentication {
         if (token.isEmpty()) {
             throw ApiException.notFound("no such resource");
         }
-        String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim() : "";
+        String presented = BearerToken.from(ctx.header("Authorization")).orElse("");
         // constant-time comparison: response timing must not reveal how much of the token was right
         if (!MessageDigest.isEqual(token.get(), presented.getBytes(StandardCharsets.UTF_8))) {
             throw ApiException.of(ErrorCode.UNAUTHORIZED, "admin token required");

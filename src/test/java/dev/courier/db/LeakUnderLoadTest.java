@@ -34,8 +34,7 @@ class LeakUnderLoadTest {
 
     @Test
     void fivePercentLeakingRequestsAreNamedAndReclaimedWhileNinetyNinePercentSucceed() throws Exception {
-        try (TestServer server = TestServer.start(cfg -> new dev.courier.config.CourierConfig(cfg.http(),
-                cfg.database(), pool(cfg.pool()), cfg.sessions(), cfg.adminToken(), cfg.alerts(), true))) {
+        try (TestServer server = TestServer.start(cfg -> cfg.withPool(pool(cfg.pool())).withFaultInjection(true))) {
             ApiClient api = server.client();
             Map<Long, Long> suspectedAtNanos = new ConcurrentHashMap<>();
             List<Long> detectionMillis = java.util.Collections.synchronizedList(new ArrayList<>());

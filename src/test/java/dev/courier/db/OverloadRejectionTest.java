@@ -23,8 +23,8 @@ class OverloadRejectionTest {
 
     @Test
     void aRequestFindingEveryConnectionHeldBySlowQueriesGets503OverloadedAtOnce() throws Exception {
-        try (TestServer server = TestServer.start(cfg -> new dev.courier.config.CourierConfig(cfg.http(),
-                cfg.database(), cfg.pool().withMaxSize(POOL), cfg.sessions(), cfg.adminToken(), cfg.alerts(), true))) {
+        try (TestServer server = TestServer.start(cfg -> cfg.withPool(cfg.pool().withMaxSize(POOL))
+                .withFaultInjection(true))) {
             ApiClient api = server.client();
             List<TestUser> users = new ArrayList<>();
             for (int i = 0; i < POOL + 1; i++) {

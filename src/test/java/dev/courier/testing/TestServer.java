@@ -55,17 +55,13 @@ public final class TestServer implements AutoCloseable {
      * send many requests at once: on a busy shared machine the production deadline (250 ms) sheds some of them.
      */
     public static CourierConfig patientPool(CourierConfig config) {
-        var p = config.pool();
-        return new CourierConfig(config.http(), config.database(), new dev.courier.config.PoolConfig(p.maxSize(),
-                Duration.ofSeconds(10), p.statementTimeout(), p.idleInTransactionTimeout(), p.lockTimeout(),
-                p.leakWarning(), p.leakReclaim()), config.sessions(), config.adminToken());
+        return config.withPool(config.pool().withAcquireTimeout(Duration.ofSeconds(10)));
     }
 
     /** A configuration like {@code defaultConfig} but with the embedded database in {@code dataDir}. */
     public static CourierConfig embeddedConfig(Path dataDir) {
         CourierConfig base = defaultConfig(new JdbcTarget("jdbc:postgresql://unused", null, null));
-        return new CourierConfig(base.http(), new DatabaseConfig(Optional.empty(), dataDir), base.pool(),
-                base.sessions(), base.adminToken(), base.alerts());
+        return base.withDatabase(new DatabaseConfig(Optional.empty(), dataDir));
     }
 
     /** The running server, for tests in {@code dev.courier.server} that reach its parts. */

@@ -28,8 +28,7 @@ class OverloadAnswerTest {
     @BeforeAll
     static void start() {
         // One connection, so that a single stuck request takes the whole pool.
-        server = TestServer.start(cfg -> new CourierConfig(cfg.http(), cfg.database(), cfg.pool().withMaxSize(1),
-                cfg.sessions(), cfg.adminToken()));
+        server = TestServer.start(cfg -> cfg.withPool(cfg.pool().withMaxSize(1)));
         api = server.client();
     }
 

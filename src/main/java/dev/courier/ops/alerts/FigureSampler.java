@@ -5,11 +5,9 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.db.DatabaseUnavailableException;
 import dev.courier.db.PoolEvent;
-import dev.courier.ops.MetricNames;
 import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,9 +46,6 @@ public final class FigureSampler {
         this.meters = meters;
         this.config = config;
         this.leakThresholdMillis = leakThreshold.toMillis();
-        Gauge.builder(MetricNames.DB_REACHABLE, this, s -> s.reachable ? 1 : 0)
-                .description("1 while the database answers the alert engine's probe, 0 while it does not")
-                .register(meters);
     }
 
     public Figures sample() {
