@@ -20,6 +20,9 @@ public final class JettyErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        // Jetty ends the connection after a request it could not accept; saying so keeps a client from sending
+        // its next request down a socket that is about to close (seen as "no bytes received" by the client).
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         SecurityHeaders.applyTo(response.getHeaders());
         response.write(true, ByteBuffer.wrap(body(status)), callback);
     }
@@ -27,6 +30,7 @@ public final class JettyErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(HttpHeader.CONNECTION, "close");
         SecurityHeaders.applyTo(fields);
         return ByteBuffer.wrap(body(status));
     }

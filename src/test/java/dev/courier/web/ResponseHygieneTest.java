@@ -91,6 +91,20 @@ class ResponseHygieneTest {
     }
 
     @Test
+    void aRequestJettyRejectsSaysTheConnectionClosesSoTheClientsNextRequestGoesThrough() throws IOException {
+        // Without "Connection: close" a keep-alive client sends its next request down the closing socket.
+        String raw = rawExchange("POST /v1/conversations/%00/read HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(raw).startsWith("HTTP/1.1 400").containsIgnoringCase("\r\nConnection: close\r\n");
+        ApiClient.TestUser user = api.newUser();
+        for (int i = 0; i < 20; i++) {
+            assertThat(api.send("POST", "/v1/conversations/%00/read", user.token(), "application/json", "{}")
+                    .status()).isEqualTo(400);
+            assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void crossOriginAccessIsClosedToOriginsNotOnTheList() throws Exception {
         HttpResponse<String> simple = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health/live"))
                 .header("Origin", "https://evil.example").GET().build(), HttpResponse.BodyHandlers.ofString());
