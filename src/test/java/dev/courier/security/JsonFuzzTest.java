@@ -299,11 +299,17 @@ class JsonFuzzTest {
                         b -> Arrays.copyOf(b, Math.min(at, b.length)))));
     }
 
+    /**
+     * Any JSON value, nested at most three deep. Unbounded recursion with text near the length limit at the leaves
+     * could grow a single value to gigabytes; the big cases are the field values' own business.
+     */
     private static Arbitrary<String> anyValue() {
-        return Arbitraries.lazyOf(
-                () -> Arbitraries.oneOf(Arbitraries.of("null", "true", "false"), numbers(), nastyText()),
-                () -> anyValue().list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
-                () -> Combinators.combine(rawStrings(), anyValue()).as((k, v) -> "{" + quote(k) + ":" + v + "}"));
+        Arbitrary<String> scalar = Arbitraries.oneOf(Arbitraries.of("null", "true", "false"), numbers(),
+                nastySmallText().map(JsonFuzzTest::quote));
+        return Arbitraries.recursive(() -> scalar, inner -> Arbitraries.oneOf(
+                scalar,
+                inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
+                Combinators.combine(rawStrings(), inner).as((k, v) -> "{" + quote(k) + ":" + v + "}")), 0, 3);
     }
 
     private static Arbitrary<String> numbers() {
@@ -347,6 +353,16 @@ class JsonFuzzTest {
 
     /** Strings of the kinds that break text handling, JSON-quoted (lone surrogates escaped as \\uXXXX). */
     private static Arbitrary<String> nastyText() {
+        Arbitrary<String> small = nastySmallText();
+        Arbitrary<String> large = Arbitraries.integers().between(3_990, 4_010).flatMap(n ->
+                Arbitraries.of("a", "\uD83D\uDE00", "e\u0301", " ").map(unit -> unit.repeat(n / unit.codePointCount(0,
+                        unit.length()))));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(12, small), net.jqwik.api.Tuple.of(1, large))
+                .map(JsonFuzzTest::quote);
+    }
+
+    /** Up to eight hostile pieces, unquoted. */
+    private static Arbitrary<String> nastySmallText() {
         Arbitrary<String> piece = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(12),
                 Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(12),
@@ -355,12 +371,7 @@ class JsonFuzzTest {
                         " ", "\u3000", "\u00A0", "\n", "\r\n", "'", "\"", "\\", "' OR '1'='1", "; DROP TABLE users; --",
                         "<script>alert(1)</script>", "${jndi:ldap://127.0.0.1/x}", "%s%n", "ﷺ", "\u0627\u0644\u0639",
                         "\u05D0\u05D1", "Z\u0351\u0337\u0322"));
-        Arbitrary<String> small = piece.list().ofMaxSize(8).map(l -> String.join("", l));
-        Arbitrary<String> large = Arbitraries.integers().between(3_990, 4_010).flatMap(n ->
-                Arbitraries.of("a", "\uD83D\uDE00", "e\u0301", " ").map(unit -> unit.repeat(n / unit.codePointCount(0,
-                        unit.length()))));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(12, small), net.jqwik.api.Tuple.of(1, large))
-                .map(JsonFuzzTest::quote);
+        return piece.list().ofMaxSize(8).map(l -> String.join("", l));
     }
 
     private static Arbitrary<String> rawStrings() {
