@@ -51,7 +51,8 @@ public final class PostgresBus implements EventBus {
         this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
                 .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
                 .tag("bus", "postgres").register(meters);
-        this.publisher = Thread.ofVirtual().name("courier-notify").start(this::drainOutbox);
+        // A platform thread, like the message writers: its connection is held only while it gets CPU time.
+        this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param thread     the borrowing thread's name
  * @param startNanos {@link System#nanoTime()} at borrow
  * @param startedAt  wall-clock time at borrow
- * @param borrower   where in the code the borrow happened; captured at borrow so a leak report can show it
+ * @param borrower   where in the code the borrow happened, so a leak report can show it (one stack per code
+ *                   location: see {@link BorrowerStacks})
  */
 public record Lease(long id, String callSite, String thread, long startNanos, Instant startedAt, Throwable borrower) {
 

@@ -41,6 +41,7 @@ public final class LeaseRegistry {
 
     private final Map<Connection, Held> active = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
+    private final BorrowerStacks stacks = new BorrowerStacks();
     private final MeterRegistry meters;
     private final Counter suspected;
     private final Counter reclaimed;
@@ -58,7 +59,7 @@ public final class LeaseRegistry {
     Held open(String callSite, Connection connection, OperationScope scope) {
         Thread thread = Thread.currentThread();
         Lease lease = new Lease(nextId.incrementAndGet(), callSite, thread.getName().isEmpty() ? thread.toString()
-                : thread.getName(), System.nanoTime(), Instant.now(), new Throwable("borrowed by " + callSite));
+                : thread.getName(), System.nanoTime(), Instant.now(), stacks.capture(callSite));
         Held held = new Held(lease, connection, scope);
         active.put(connection, held);
         return held;

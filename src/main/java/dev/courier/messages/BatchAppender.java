@@ -1,37 +1,25 @@
 package dev.courier.messages;
 
 import dev.courier.db.Database;
+import dev.courier.db.UniqueViolation;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import org.jdbi.v3.core.Handle;
 
 /**
- * Stores a batch of sends, possibly for several conversations, in one transaction: check membership, resolve
- * retries of an earlier clientMsgId, claim one block of seqs per conversation with a single
- * {@code last_seq = last_seq + n}, and insert every new row at once. One commit acknowledges the whole batch,
+ * Stores a batch of sends, possibly for several conversations, with one statement ({@code append_messages}): check
+ * membership, resolve retries of an earlier clientMsgId, claim one block of seqs per conversation and insert every
+ * new row. One commit acknowledges the whole batch, and one round trip is all a writer holds its connection for,
  * which is what lets PostgreSQL take many more messages per second than one transaction per message.
  *
- * <p>Seqs stay gapless: the counter and the rows change in the same transaction, and a retry is decided before
+ * <p>Seqs stay gapless: the counter and the rows change in the same statement, and a retry is decided before
  * any seq is claimed.
  */
 final class BatchAppender {
 
     /** What one send in the batch came to: a message (new or found) or a contract error. */
     record Outcome(PendingSend send, MessageService.Sent sent, ApiException error) {
-    }
-
-    /** A concurrent request (on another node) stored one of our clientMsgIds first; redo the batch. */
-    static final class ConcurrentRetry extends RuntimeException {
-        ConcurrentRetry() {
-            super(null, null, false, false);
-        }
     }
 
     private final Database db;
@@ -43,62 +31,32 @@ final class BatchAppender {
     }
 
     List<Outcome> append(List<PendingSend> batch) {
+        List<MessageStore.Appended> appended;
         try {
-            return db.inTransaction("messages.send", h -> appendInTransaction(h, batch));
-        } catch (ConcurrentRetry e) {
-            // The rows that collided are committed now, so the second pass finds them as retries.
-            return db.inTransaction("messages.send", h -> appendInTransaction(h, batch));
+            appended = db.withHandle("messages.send", h -> store.append(h, batch));
+        } catch (RuntimeException e) {
+            if (!UniqueViolation.causedBy(e)) {
+                throw e;
+            }
+            // A concurrent request (on another node) stored one of our clientMsgIds first and nothing of this batch
+            // was kept; that message is committed now, so the second pass finds it as a retry.
+            appended = db.withHandle("messages.send", h -> store.append(h, batch));
         }
+        List<Outcome> outcomes = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(outcome(batch.get(i), appended.get(i)));
+        }
+        return outcomes;
     }
 
-    private List<Outcome> appendInTransaction(Handle h, List<PendingSend> batch) {
-        Set<MessageStore.Membership> members = store.memberships(h, batch);
-        Map<PendingSend.Key, Message> stored = store.byKeys(h, batch);
-
-        Outcome[] outcomes = new Outcome[batch.size()];
-        Map<PendingSend.Key, Integer> firstNewIndex = new HashMap<>();
-        Map<Long, List<Integer>> newByConversation = new TreeMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            PendingSend send = batch.get(i);
-            if (!members.contains(new MessageStore.Membership(send.conversationId(), send.senderId()))) {
-                outcomes[i] = new Outcome(send, null, ApiException.notFound("no such conversation"));
-            } else if (stored.containsKey(send.key())) {
-                outcomes[i] = resolveRetry(send, stored.get(send.key()));
-            } else if (!firstNewIndex.containsKey(send.key())) {
-                firstNewIndex.put(send.key(), i);
-                newByConversation.computeIfAbsent(send.conversationId(), c -> new ArrayList<>()).add(i);
-            }
+    private static Outcome outcome(PendingSend send, MessageStore.Appended appended) {
+        if (!appended.member()) {
+            return new Outcome(send, null, ApiException.notFound("no such conversation"));
         }
-
-        if (!newByConversation.isEmpty()) {
-            Map<Long, Integer> counts = new LinkedHashMap<>();
-            newByConversation.forEach((conversation, indexes) -> counts.put(conversation, indexes.size()));
-            Map<Long, Long> lastSeqs = store.claimSeqBlocks(h, counts);
-            List<MessageStore.NewRow> rows = new ArrayList<>();
-            newByConversation.forEach((conversation, indexes) -> {
-                long seq = lastSeqs.get(conversation) - indexes.size();
-                for (int index : indexes) {
-                    PendingSend send = batch.get(index);
-                    rows.add(new MessageStore.NewRow(send.conversationId(), ++seq, send.senderId(),
-                            send.clientMsgId(), send.body()));
-                }
-            });
-            Map<PendingSend.Key, Message> inserted = store.insertAll(h, rows);
-            if (inserted.size() != rows.size()) {
-                throw new ConcurrentRetry();
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                if (outcomes[i] != null) {
-                    continue;
-                }
-                PendingSend send = batch.get(i);
-                Message message = inserted.get(send.key());
-                outcomes[i] = firstNewIndex.get(send.key()) == i
-                        ? new Outcome(send, new MessageService.Sent(message, true), null)
-                        : resolveRetry(send, message);
-            }
+        if (appended.created()) {
+            return new Outcome(send, new MessageService.Sent(appended.message(), true), null);
         }
-        return List.of(outcomes);
+        return resolveRetry(send, appended.message());
     }
 
     /** A clientMsgId seen before: the same request answers with the first message, another one conflicts. */

@@ -2,12 +2,8 @@ package dev.courier.messages;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -16,87 +12,24 @@ final class MessageStore {
 
     private static final String COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, body, created_at";
 
-    /** A member of a conversation. */
-    record Membership(long conversationId, long userId) {
+    /** What the database made of the i-th send of a batch (see {@code append_messages} in the migrations). */
+    record Appended(boolean member, boolean created, Message message) {
     }
 
-    /** A message row about to be inserted, its seq already claimed. */
-    record NewRow(long conversationId, long seq, long senderId, UUID clientMsgId, String body) {
-    }
-
-    /** Which (conversation, sender) pairs of the batch are memberships. */
-    Set<Membership> memberships(Handle h, List<PendingSend> batch) {
-        return new HashSet<>(h.createQuery("""
-                        SELECT DISTINCT m.conversation_id, m.user_id FROM memberships m
-                          JOIN unnest(:conversations::bigint[], :users::bigint[]) AS p(c, u)
-                            ON m.conversation_id = p.c AND m.user_id = p.u""")
-                .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
-                .bindArray("users", Long.class, batch.stream().map(PendingSend::senderId).toList())
-                .map((rs, ctx) -> new Membership(rs.getLong(1), rs.getLong(2)))
-                .list());
-    }
-
-    /** Messages already stored under the batch's (sender, clientMsgId) keys. */
-    Map<PendingSend.Key, Message> byKeys(Handle h, List<PendingSend> batch) {
-        Map<PendingSend.Key, Message> found = new HashMap<>();
-        h.createQuery("SELECT " + prefixed("m") + " FROM messages m "
-                        + "JOIN unnest(:senders::bigint[], :clientMsgIds::uuid[]) AS p(s, c) "
-                        + "ON m.sender_id = p.s AND m.client_msg_id = p.c")
+    /**
+     * Stores a batch in one statement: membership checks, retried clientMsgIds, one block of seqs per
+     * conversation and every new row. Returns one result per send, in the batch's order.
+     */
+    List<Appended> append(Handle h, List<PendingSend> batch) {
+        return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
+                        + ":clientMsgIds::uuid[], :bodies::text[])")
                 .bindArray("senders", Long.class, batch.stream().map(PendingSend::senderId).toList())
+                .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
                 .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
-                .map((rs, ctx) -> message(rs))
-                .forEach(m -> found.put(new PendingSend.Key(m.senderId(), m.clientMsgId()), m));
-        return found;
-    }
-
-    /**
-     * Claims {@code n} consecutive seqs for each conversation and returns each one's new {@code last_seq}; the
-     * claimed block is {@code last_seq - n + 1 .. last_seq}. Rows are locked in id order first, so two batches
-     * (from two nodes) that share conversations queue instead of deadlocking.
-     */
-    Map<Long, Long> claimSeqBlocks(Handle h, Map<Long, Integer> counts) {
-        List<Long> ids = List.copyOf(counts.keySet());
-        h.createQuery("SELECT id FROM conversations WHERE id = ANY(:ids::bigint[]) ORDER BY id FOR UPDATE")
-                .bindArray("ids", Long.class, ids)
-                .mapTo(Long.class)
+                .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
+                .map((rs, ctx) -> new Appended(rs.getBoolean("member"), rs.getBoolean("created"),
+                        rs.getObject("id") == null ? null : message(rs)))
                 .list();
-        Map<Long, Long> lastSeqs = new HashMap<>();
-        h.createQuery("""
-                        UPDATE conversations c SET last_seq = c.last_seq + v.n, last_activity_at = now()
-                          FROM unnest(:ids::bigint[], :counts::bigint[]) AS v(id, n)
-                         WHERE c.id = v.id
-                        RETURNING c.id, c.last_seq""")
-                .bindArray("ids", Long.class, ids)
-                .bindArray("counts", Long.class, ids.stream().map(id -> (long) counts.get(id)).toList())
-                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-                .forEach(e -> lastSeqs.put(e.getKey(), e.getValue()));
-        return lastSeqs;
-    }
-
-    /**
-     * Inserts every row in one statement. A row whose (sender, clientMsgId) was committed meanwhile by another
-     * transaction is skipped, so the result may hold fewer rows than given: the caller must then roll back.
-     */
-    Map<PendingSend.Key, Message> insertAll(Handle h, List<NewRow> rows) {
-        Map<PendingSend.Key, Message> inserted = new HashMap<>();
-        h.createQuery("""
-                        INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, body)
-                        SELECT * FROM unnest(:conversations::bigint[], :seqs::bigint[], :senders::bigint[],
-                                             :clientMsgIds::uuid[], :bodies::text[])
-                        ON CONFLICT (sender_id, client_msg_id) DO NOTHING
-                        RETURNING\s""" + COLUMNS)
-                .bindArray("conversations", Long.class, rows.stream().map(NewRow::conversationId).toList())
-                .bindArray("seqs", Long.class, rows.stream().map(NewRow::seq).toList())
-                .bindArray("senders", Long.class, rows.stream().map(NewRow::senderId).toList())
-                .bindArray("clientMsgIds", UUID.class, rows.stream().map(NewRow::clientMsgId).toList())
-                .bindArray("bodies", String.class, rows.stream().map(NewRow::body).toList())
-                .map((rs, ctx) -> message(rs))
-                .forEach(m -> inserted.put(new PendingSend.Key(m.senderId(), m.clientMsgId()), m));
-        return inserted;
-    }
-
-    private static String prefixed(String alias) {
-        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
     }
 
     /** Up to {@code limit} messages with seq above {@code after}, ascending. */

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.config.CourierConfig;
+import dev.courier.config.JdbcTarget;
 import dev.courier.testing.Concurrently;
+import dev.courier.testing.TestDatabase;
 import dev.courier.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,33 @@ class SendMessageConcurrencyTest {
         assertThat(answers).extracting(r -> r.json().path("seq").asLong()).containsOnly(1L);
         Response history = api.get("/v1/conversations/" + conversation + "/messages", bob.token());
         assertThat(history.json().path("messages")).hasSize(1);
+    }
+
+    @Test
+    void oneClientMsgIdSentToTwoConversationsThroughTwoNodesAtOnceIsStoredOnceWithoutASeqGap() throws Exception {
+        // Each node locks only its own conversation, so their inserts collide on the sender's clientMsgId: the loser
+        // keeps nothing of its batch (no seq claimed) and its second pass finds the winner's message.
+        JdbcTarget database = TestDatabase.freshDatabase();
+        CourierConfig config = TestServer.patientPool(TestServer.defaultConfig(database));
+        try (TestServer first = TestServer.start(config); TestServer second = TestServer.start(config)) {
+            List<ApiClient> nodes = List.of(first.client(), second.client());
+            TestUser alice = nodes.get(0).newUser("alice");
+            List<Long> conversations = List.of(nodes.get(0).direct(alice, nodes.get(0).newUser("bob")),
+                    nodes.get(0).direct(alice, nodes.get(0).newUser("carol")));
+            for (int round = 1; round <= 30; round++) {
+                String clientMsgId = UUID.randomUUID().toString();
+                List<Response> answers = Concurrently.run(2, i -> nodes.get(i).post("/v1/conversations/"
+                        + conversations.get(i) + "/messages", alice.token(),
+                        Map.of("clientMsgId", clientMsgId, "body", "same body")));
+                assertThat(answers).extracting(Response::status).containsExactlyInAnyOrder(201, 409);
+                assertThat(answers).filteredOn(r -> r.status() == 409).extracting(Response::errorCode)
+                        .containsOnly("client_msg_id_reused");
+            }
+            assertThat(first.queryLong("SELECT count(*) FROM messages")).isEqualTo(30);
+            assertThat(first.queryLong("SELECT count(*) FROM conversations c WHERE c.last_seq <> "
+                    + "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) OR c.last_seq <> "
+                    + "coalesce((SELECT max(seq) FROM messages m WHERE m.conversation_id = c.id), 0)")).isZero();
+        }
     }
 
     @Test
