@@ -6,6 +6,7 @@
 #
 #   bench/throughput.sh                 # 3 runs
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
+#   TRANSPORT=socket bench/throughput.sh   # users send over their /v1/stream socket instead of REST
 #
 # Every loop is bounded: each ramp stops at its first step that misses the objective or after RAMP_DURATION,
 # each pgbench run lasts PGBENCH_SECONDS.
@@ -15,6 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-3}"
 pool="${POOL_SIZE:-5}"
 users="${USERS:-60}"
+transport="${TRANSPORT:-rest}"
 ramp_start="${RAMP_START:-10}"
 ramp_factor="${RAMP_FACTOR:-1.4}"
 ramp_step="${RAMP_STEP:-10s}"
@@ -79,7 +81,7 @@ courier loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-
 courier_rates=(); courier_p99=(); pg_rates=()
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
-  courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --rate "$ramp_start" \
+  courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --transport "$transport" --rate "$ramp_start" \
     --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
     --slo-p99 "$slo" --report-json "$work/ramp-$run.json" --report-html "$root/bench/ramp-$run.html" \
     >"$work/ramp-$run.log" 2>&1 || true
@@ -119,7 +121,7 @@ c="$(median "${courier_rates[@]}")"; p="$(median "${pg_rates[@]}")"; l="$(median
 row() { printf '%-46s' "$1"; shift; printf ' %10s' "$@"; echo; }
 echo
 row "run" $(seq 1 "$runs")
-row "Courier msg/s at p99 <= $slo ($basis)" "${courier_rates[@]}"
+row "Courier msg/s at p99 <= $slo ($basis, $transport)" "${courier_rates[@]}"
 row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
 row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
 echo

@@ -17,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -31,6 +33,11 @@ public final class HttpMetrics {
     private final MeterRegistry registry;
     private final Duration latencyObjective;
     private final List<Consumer<RequestOutcome>> watchers;
+    /** Routes are templates and statuses a short list, so the set stays small; no builder per request. */
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+    private record TimerKey(String method, String route, int status) {
+    }
 
     public HttpMetrics(MeterRegistry registry) {
         this(registry, Duration.ofMillis(500), List.of());
@@ -43,6 +50,20 @@ public final class HttpMetrics {
         this.registry = registry;
         this.latencyObjective = latencyObjective;
         this.watchers = List.copyOf(watchers);
+    }
+
+    /** Buckets from 1 ms to 30 s, plus the objective's own. */
+    private Timer timer(TimerKey key) {
+        return Timer.builder(MetricNames.HTTP_REQUESTS)
+                .description("HTTP requests by method, route and status")
+                .tag("method", key.method())
+                .tag("route", key.route())
+                .tag("status", String.valueOf(key.status()))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(latencyObjective)
+                .register(registry);
     }
 
     public void start(Context ctx) {
@@ -58,14 +79,7 @@ public final class HttpMetrics {
         // the route template of the endpoint that answered; ctx.endpoint() here would be this after-filter's "*"
         var matched = ctx.endpoints().matchedHttpEndpoint();
         String route = matched == null ? "unmatched" : matched.path;
-        Timer.builder(MetricNames.HTTP_REQUESTS)
-                .description("HTTP requests by method, route and status")
-                .tag("method", ctx.method().name())
-                .tag("route", route)
-                .tag("status", String.valueOf(ctx.statusCode()))
-                .publishPercentileHistogram()
-                .serviceLevelObjectives(latencyObjective)
-                .register(registry)
+        timers.computeIfAbsent(new TimerKey(ctx.method().name(), route, ctx.statusCode()), this::timer)
                 .record(nanos, TimeUnit.NANOSECONDS);
         countFailure(ctx);
         if (!watchers.isEmpty()) {
