@@ -7,7 +7,9 @@ import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BodySizeLimit;
 import dev.courier.web.CorsPolicy;
+import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
 import dev.courier.web.JettyErrorHandler;
@@ -61,9 +63,11 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
-            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout).
+            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
+            // handler inside the innermost wrapper, so an oversized body is refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
-                server.setHandler(new GracefulHandler());
+                server.setHandler(new GracefulHandler(new BodySizeLimit(
+                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()))));
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
                 server.setErrorHandler(new JettyErrorHandler());
             });
