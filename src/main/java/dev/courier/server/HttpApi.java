@@ -97,7 +97,9 @@ final class HttpApi {
                     authentication.require(ctx);
                 }
             });
-            routes.beforeMatched("/v1/admin/*", adminAuthentication::require);
+            // before, not beforeMatched: a path no admin route matches must be refused the same way, or its 404
+            // would tell a caller without the token which admin routes (fault injection) exist
+            routes.before("/v1/admin/*", adminAuthentication::require);
             routes.after(ctx -> {
                 OperationScope scope = ctx.attribute(SCOPE);
                 if (scope != null) {
