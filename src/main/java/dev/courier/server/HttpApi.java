@@ -24,7 +24,11 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.session.DefaultSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
+import org.eclipse.jetty.session.SessionCache;
 
 /** The Javalin application: cross-cutting filters, error rendering and each feature's routes. */
 final class HttpApi {
@@ -70,6 +74,17 @@ final class HttpApi {
                         () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()))));
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
                 server.setErrorHandler(new JettyErrorHandler());
+            });
+            // Courier keeps no HTTP sessions (bearer tokens only), yet Javalin opens one for every WebSocket upgrade,
+            // refused ones included, and Jetty's default cache keeps each in memory for good: an unauthenticated
+            // client could fill the heap. Here a session leaves memory when its request ends, and no cookie names it.
+            javalin.jetty.modifyServletContextHandler(context -> {
+                SessionHandler sessions = context.getSessionHandler();
+                DefaultSessionCache cache = new DefaultSessionCache(sessions);
+                cache.setEvictionPolicy(SessionCache.EVICT_ON_SESSION_EXIT);
+                cache.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(cache);
+                sessions.setUsingCookies(false);
             });
             javalin.jetty.modifyHttpConfiguration(http -> {
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
