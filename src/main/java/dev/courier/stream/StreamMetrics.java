@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 
-/** The stream's meters: open connections, frames sent, slow consumers and flooders closed, gaps filled from the table. */
+/** The stream's meters: open connections, frames sent, slow consumers and flooders closed, gaps filled. */
 final class StreamMetrics {
 
     private final Counter framesSent;

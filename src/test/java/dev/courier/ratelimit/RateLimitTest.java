@@ -335,7 +335,8 @@ class RateLimitTest {
                 continue;
             }
             String type = frame.path("type").asText();
-            if ((type.equals("ack") || type.equals("error")) && frame.path("clientMsgId").asText().equals(clientMsgId)) {
+            boolean answer = type.equals("ack") || type.equals("error");
+            if (answer && frame.path("clientMsgId").asText().equals(clientMsgId)) {
                 return frame;
             }
         }
