@@ -95,8 +95,7 @@ public final class HttpMetrics {
         if (code == null) {
             return;
         }
-        Counter.builder(MetricNames.HTTP_ERRORS).description("HTTP answers with a contract error, by code")
-                .tag("code", code).register(registry).increment();
+        countError(code);
         if (code.equals(ErrorCode.OVERLOADED.code())) {
             Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
                     .description("Requests answered 503 overloaded instead of being queued")
@@ -109,6 +108,12 @@ public final class HttpMetrics {
             Counter.builder(MetricNames.DB_ERRORS).description("Database failures that reached a caller, by kind")
                     .tag("kind", kind).register(registry).increment();
         }
+    }
+
+    /** Counts one answer with the contract error {@code code}; for answers given before Javalin sees a request. */
+    public void countError(String code) {
+        Counter.builder(MetricNames.HTTP_ERRORS).description("HTTP answers with a contract error, by code")
+                .tag("code", code).register(registry).increment();
     }
 
     /**

@@ -42,6 +42,7 @@ public final class MetricNames {
     public static final String STREAM_SLOW_CONSUMERS = "courier.stream.slow.consumers";
     public static final String STREAM_GAP_FILLS = "courier.stream.gap.fills";
     public static final String STREAM_REVOKED = "courier.stream.revoked";
+    public static final String STREAM_FLOODERS = "courier.stream.flooders";
     public static final String BUS_EVENTS_PUBLISHED = "courier.bus.events.published";
     public static final String BUS_EVENTS_DROPPED = "courier.bus.events.dropped";
     public static final String BUS_LISTENER_CONNECTED = "courier.bus.listener.connected";

@@ -181,6 +181,11 @@ public final class CourierServer implements AutoCloseable {
         return embedded;
     }
 
+    /** The Jetty server under Javalin, for tests in this package that look at its parts. */
+    org.eclipse.jetty.server.Server jetty() {
+        return http.jettyServer().server();
+    }
+
     /** The fault injection switches, when enabled (the incident timeline subscribes to their changes). */
     public Optional<FaultInjection> faults() {
         return Optional.ofNullable(faults);

@@ -7,7 +7,9 @@ import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BodySizeLimit;
 import dev.courier.web.CorsPolicy;
+import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
 import dev.courier.web.JettyErrorHandler;
@@ -22,7 +24,11 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.session.DefaultSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
+import org.eclipse.jetty.session.SessionCache;
 
 /** The Javalin application: cross-cutting filters, error rendering and each feature's routes. */
 final class HttpApi {
@@ -61,11 +67,24 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
-            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout).
+            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
+            // handler inside the innermost wrapper, so an oversized body is refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
-                server.setHandler(new GracefulHandler());
+                server.setHandler(new GracefulHandler(new BodySizeLimit(
+                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()))));
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
                 server.setErrorHandler(new JettyErrorHandler());
+            });
+            // Courier keeps no HTTP sessions (bearer tokens only), yet Javalin opens one for every WebSocket upgrade,
+            // refused ones included, and Jetty's default cache keeps each in memory for good: an unauthenticated
+            // client could fill the heap. Here a session leaves memory when its request ends, and no cookie names it.
+            javalin.jetty.modifyServletContextHandler(context -> {
+                SessionHandler sessions = context.getSessionHandler();
+                DefaultSessionCache cache = new DefaultSessionCache(sessions);
+                cache.setEvictionPolicy(SessionCache.EVICT_ON_SESSION_EXIT);
+                cache.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(cache);
+                sessions.setUsingCookies(false);
             });
             javalin.jetty.modifyHttpConfiguration(http -> {
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
@@ -93,7 +112,9 @@ final class HttpApi {
                     authentication.require(ctx);
                 }
             });
-            routes.beforeMatched("/v1/admin/*", adminAuthentication::require);
+            // before, not beforeMatched: a path no admin route matches must be refused the same way, or its 404
+            // would tell a caller without the token which admin routes (fault injection) exist
+            routes.before("/v1/admin/*", adminAuthentication::require);
             routes.after(ctx -> {
                 OperationScope scope = ctx.attribute(SCOPE);
                 if (scope != null) {

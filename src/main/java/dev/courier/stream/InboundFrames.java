@@ -5,6 +5,8 @@ import dev.courier.db.OperationScope;
 import dev.courier.messages.MessageService;
 import dev.courier.ratelimit.Limit;
 import dev.courier.ratelimit.RateLimiter;
+import dev.courier.web.ApiException;
+import dev.courier.web.ErrorCode;
 import dev.courier.web.ErrorResponses;
 import java.util.UUID;
 
@@ -57,7 +59,10 @@ final class InboundFrames {
             }
             String requestId = "ws-" + UUID.randomUUID();
             ErrorResponses.Answer answer = ErrorResponses.answer(failure, requestId);
-            connection.send(new ServerFrame.Error(clientMsgId, answer.body().error()));
+            connection.send(new ServerFrame.Error(clientMsgId, ServerFrame.ErrorDetail.of(answer)));
+            if (failure instanceof ApiException refusal && refusal.code() == ErrorCode.RATE_LIMITED) {
+                connection.refusedForRateLimit();
+            }
         }
     }
 }

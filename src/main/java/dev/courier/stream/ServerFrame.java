@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.courier.conversations.Conversation;
 import dev.courier.messages.Message;
 import dev.courier.web.ErrorBody;
+import dev.courier.web.ErrorResponses;
 import dev.courier.web.Json;
 
 /** A frame the server sends on the stream; {@code type} names the record. */
@@ -42,7 +43,21 @@ sealed interface ServerFrame {
     /** {@code clientMsgId} is null when the failed frame was not a send (or carried none). */
     @JsonTypeName("error")
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Error(String clientMsgId, ErrorBody.Detail error) implements ServerFrame {
+    record Error(String clientMsgId, ErrorDetail error) implements ServerFrame {
+    }
+
+    /**
+     * The contract's error, plus {@code retryAfter}: the seconds an HTTP answer would give in {@code Retry-After}
+     * (for {@code rate_limited}, {@code overloaded}, {@code unavailable}), which a socket has no header for.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ErrorDetail(String code, String message, String field, Integer retryAfter) {
+
+        static ErrorDetail of(ErrorResponses.Answer answer) {
+            ErrorBody.Detail error = answer.body().error();
+            return new ErrorDetail(error.code(), error.message(), error.field(),
+                    answer.retryAfterSeconds() > 0 ? answer.retryAfterSeconds() : null);
+        }
     }
 
     @JsonTypeName("pong")

@@ -25,6 +25,13 @@ final class StreamConnection {
     static final int CLOSE_UNAVAILABLE = 1011;
     /** Inbound frames waiting for their worker; beyond this the client is flooding. */
     private static final int MAX_PENDING_INBOUND = 256;
+    /**
+     * Frames refused with {@code rate_limited} that a connection may collect before it is closed with 1008; one is
+     * forgiven every {@link #FORGIVE_REFUSAL_NANOS}. A burst that overshoots its bucket (an offline queue flushed at
+     * once) stays well below; a client that keeps sending while refused gets there within seconds.
+     */
+    static final int MAX_REFUSALS = 100;
+    static final long FORGIVE_REFUSAL_NANOS = 100_000_000L;
     /** After asking a stuck client to close, how long before the socket is cut. */
     private static final long DISCONNECT_AFTER_SECONDS = 10;
 
@@ -39,6 +46,8 @@ final class StreamConnection {
     private final ConcurrentLinkedQueue<String> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingInbound = new AtomicInteger();
     private volatile boolean closing;
+    private double refusals;
+    private long refusalsCountedAt;
 
     StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
                      long maxQueuedBytes, StreamMetrics metrics) {
@@ -108,6 +117,9 @@ final class StreamConnection {
 
     /** Hands an inbound frame to this connection's worker, which handles frames one at a time in order. */
     void receive(String text, Consumer<String> handler) {
+        if (closing) {
+            return;
+        }
         if (pendingInbound.get() >= MAX_PENDING_INBOUND) {
             close(CLOSE_POLICY, "too many frames waiting");
             return;
@@ -116,9 +128,29 @@ final class StreamConnection {
         if (pendingInbound.getAndIncrement() == 0) {
             Thread.ofVirtual().name("stream-in-" + userId()).start(() -> {
                 do {
-                    handler.accept(inbound.poll());
+                    String next = inbound.poll();
+                    // once closing, what is still queued is dropped: it would only cost rate checks and queries
+                    if (!closing) {
+                        handler.accept(next);
+                    }
                 } while (pendingInbound.decrementAndGet() > 0);
             });
+        }
+    }
+
+    /**
+     * Counts one frame refused with {@code rate_limited}. The bucket's refusal is the answer to a burst; a client
+     * that keeps sending regardless is closed with 1008, so that it costs no more checks. Synchronized: the frames of
+     * a connection are handled one at a time, but not always on the same thread.
+     */
+    synchronized void refusedForRateLimit() {
+        long now = System.nanoTime();
+        double forgiven = refusals == 0 ? 0 : (now - refusalsCountedAt) / (double) FORGIVE_REFUSAL_NANOS;
+        refusals = Math.max(0, refusals - forgiven) + 1;
+        refusalsCountedAt = now;
+        if (refusals > MAX_REFUSALS) {
+            metrics.flooderClosed();
+            close(CLOSE_POLICY, "rate limit ignored");
         }
     }
 

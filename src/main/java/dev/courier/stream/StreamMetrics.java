@@ -6,13 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 
-/** The stream's meters: open connections, frames sent, slow consumers closed, gaps filled from the table. */
+/** The stream's meters: open connections, frames sent, slow consumers and flooders closed, gaps filled. */
 final class StreamMetrics {
 
     private final Counter framesSent;
     private final Counter slowConsumers;
     private final Counter gapFills;
     private final Counter revoked;
+    private final Counter flooders;
 
     StreamMetrics(MeterRegistry meters, Supplier<Number> openConnections) {
         Gauge.builder(MetricNames.STREAM_CONNECTIONS, openConnections)
@@ -25,6 +26,9 @@ final class StreamMetrics {
                 .description("times missing messages were read from the table before delivery").register(meters);
         revoked = Counter.builder(MetricNames.STREAM_REVOKED)
                 .description("streams closed with 4001 because their token was revoked").register(meters);
+        flooders = Counter.builder(MetricNames.STREAM_FLOODERS)
+                .description("streams closed with 1008 because the client kept sending while rate limited")
+                .register(meters);
     }
 
     void frameSent() {
@@ -41,5 +45,9 @@ final class StreamMetrics {
 
     void revoked() {
         revoked.increment();
+    }
+
+    void flooderClosed() {
+        flooders.increment();
     }
 }

@@ -9,13 +9,19 @@ import dev.courier.db.Database;
 import dev.courier.messages.MessageService;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
-import dev.courier.web.ErrorCode;
-import dev.courier.web.JsonBody;
 import dev.courier.web.BearerToken;
+import dev.courier.web.ErrorCode;
+import dev.courier.web.ErrorResponses;
+import dev.courier.web.Json;
+import dev.courier.web.JsonBody;
+import dev.courier.web.RequestIds;
+import dev.courier.web.SecurityHeaders;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +60,7 @@ public final class StreamRoutes implements AutoCloseable {
     }
 
     public void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade(PATH, this::authenticateUpgrade);
+        routes.wsBeforeUpgrade(PATH, this::admitUpgrade);
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
                 Session session = ctx.attribute(SESSION);
@@ -91,6 +97,34 @@ public final class StreamRoutes implements AutoCloseable {
         StreamConnection connection = bySocket.remove(ctx.sessionId());
         if (connection != null) {
             hub.closed(connection);
+        }
+    }
+
+    /**
+     * Lets the upgrade go ahead, or answers it with the contract's error. Javalin neither runs the before-handlers
+     * (request id, security headers) for an upgrade request nor writes the result of one it refuses, so a thrown
+     * error would leave an empty 401; the refusal is written here, and skipping the remaining handlers is what
+     * stops the upgrade.
+     */
+    private void admitUpgrade(Context ctx) {
+        try {
+            authenticateUpgrade(ctx);
+        } catch (RuntimeException failure) {
+            RequestIds.assign(ctx);
+            try {
+                SecurityHeaders.applyTo(ctx);
+                ErrorResponses.Answer answer = ErrorResponses.answer(failure, RequestIds.of(ctx));
+                if (answer.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
+                }
+                ctx.status(answer.status()).contentType("application/json");
+                ctx.res().getOutputStream().write(Json.write(answer.body()).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                log.debug("could not answer a refused upgrade: {}", e.toString());
+            } finally {
+                RequestIds.clear();
+                ctx.skipRemainingHandlers();
+            }
         }
     }
 

@@ -19,6 +19,12 @@ public final class JettyErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                                     Callback callback) {
+        write(response, status, callback);
+    }
+
+    /** Writes the whole answer for {@code status}; {@code callback} completes once it is on its way. */
+    static void write(Response response, int status, Callback callback) {
+        response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         // Jetty ends the connection after a request it could not accept; saying so keeps a client from sending
         // its next request down a socket that is about to close (seen as "no bytes received" by the client).

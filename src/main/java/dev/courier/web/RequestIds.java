@@ -17,10 +17,15 @@ public final class RequestIds {
     }
 
     public static void assign(Context ctx) {
-        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        String id = newId();
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
         MDC.put("requestId", id);
+    }
+
+    /** A fresh id, for answers given before a request reaches Courier's handlers. */
+    public static String newId() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }
 
     public static String of(Context ctx) {

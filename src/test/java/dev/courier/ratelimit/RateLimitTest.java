@@ -2,6 +2,7 @@ package dev.courier.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.RateLimitConfig;
@@ -9,16 +10,19 @@ import dev.courier.config.SecurityConfig;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestDatabase;
 import dev.courier.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -191,6 +195,152 @@ class RateLimitTest {
                     .path("lastSeq").asLong();
             assertThat(floodStored).isEqualTo(floodAccepted.get());
         }
+    }
+
+    /**
+     * One user floods its socket with sends, each only after the answer to the one before (so its frames never pile
+     * up: what ends the flood is the refusal count, not the 256-frame inbound queue). It gets acks up to the
+     * messages bucket, then error frames {@code rate_limited} with {@code retryAfter}, then the server closes the
+     * stream with 1008. Another user's socket sends, one every 50 ms meanwhile, are all acknowledged.
+     */
+    @Test
+    void aSocketThatKeepsFloodingIsRefusedThenDisconnectedWhileAnotherUsersSocketSendsAreAcknowledged()
+            throws Exception {
+        try (TestServer server = start(null)) {
+            ApiClient api = server.client();
+            TestUser flooder = api.newUser("flood");
+            TestUser calm = api.newUser("calm");
+            TestUser friend = api.newUser("friend");
+            long floodConversation = api.direct(flooder, friend);
+            long calmConversation = api.direct(calm, friend);
+            try (StreamClient flood = StreamClient.connect(server.baseUrl(), flooder.token());
+                 StreamClient steady = StreamClient.connect(server.baseUrl(), calm.token())) {
+                AtomicBoolean floodOver = new AtomicBoolean();
+                List<String> calmAnswers = Collections.synchronizedList(new ArrayList<>());
+                List<Long> calmMillis = Collections.synchronizedList(new ArrayList<>());
+                Thread calmSender = Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 200 && (i < 20 || !floodOver.get()); i++) {
+                        long t0 = System.nanoTime();
+                        JsonNode answer = sendAndAwaitAnswer(steady, calmConversation, "calm " + i);
+                        calmMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                        calmAnswers.add(answer == null ? "stream closed" : answer.path("type").asText().equals("ack")
+                                ? "ack" : "error " + answer.path("error").path("code").asText());
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+
+                int acked = 0;
+                int limited = 0;
+                List<String> other = new ArrayList<>();
+                long floodStart = System.nanoTime();
+                // bounded: the server must close the stream long before 5,000 frames or 60 s
+                while (!flood.isClosed() && acked + limited < 5_000
+                        && System.nanoTime() - floodStart < TimeUnit.SECONDS.toNanos(60)) {
+                    JsonNode answer;
+                    try {
+                        answer = sendAndAwaitAnswer(flood, floodConversation, "flood");
+                    } catch (java.util.concurrent.CompletionException closedUnderUs) {
+                        break;
+                    }
+                    if (answer == null) {
+                        continue;
+                    }
+                    if (answer.path("type").asText().equals("ack")) {
+                        acked++;
+                    } else if (answer.path("error").path("code").asText().equals("rate_limited")) {
+                        limited++;
+                        assertThat(answer.path("error").path("retryAfter").asInt()).as(answer.toString())
+                                .isPositive();
+                        assertThat(answer.path("clientMsgId").asText()).isNotBlank();
+                    } else {
+                        other.add(answer.toString());
+                    }
+                }
+                double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
+                int closeCode = flood.awaitClose(Duration.ofSeconds(10));
+                floodOver.set(true);
+                calmSender.join(60_000);
+
+                System.out.printf("socket flood: %d acked, %d rate_limited, closed with %d after %.2f s; calm user: "
+                        + "%d sends, answers %s, latency max %d ms%n", acked, limited, closeCode, floodSeconds,
+                        calmAnswers.size(), new java.util.TreeSet<>(calmAnswers),
+                        calmMillis.stream().mapToLong(Long::longValue).max().orElse(0));
+                assertThat(other).isEmpty();
+                assertThat(limited).isPositive();
+                assertThat(closeCode).isEqualTo(1008);
+                // a burst of 30, then 30 per second
+                assertThat(acked).isLessThanOrEqualTo((int) (30 + 30 * floodSeconds) + 5);
+                assertThat(api.get("/v1/conversations/" + floodConversation, flooder.token()).json()
+                        .path("lastSeq").asLong()).as("only acknowledged sends are stored").isEqualTo(acked);
+
+                assertThat(calmAnswers).hasSizeGreaterThanOrEqualTo(20).containsOnly("ack");
+                List<Long> sorted = new ArrayList<>(calmMillis);
+                Collections.sort(sorted);
+                assertThat(sorted.get(sorted.size() / 2)).isLessThan(1_000);
+                assertThat(api.get("/v1/conversations/" + calmConversation, calm.token()).json().path("lastSeq")
+                        .asLong()).isEqualTo(calmAnswers.size());
+                // the stream was closed, not the account: the flooder connects again
+                StreamClient.connect(server.baseUrl(), flooder.token()).close();
+            }
+        }
+    }
+
+    /**
+     * The other side of the rule above: a client that overshoots its bucket once, here an offline queue of 100
+     * messages sent at once, gets refusals for the excess but keeps its stream.
+     */
+    @Test
+    void aSocketBurstOverItsBucketIsRefusedInPartButNotDisconnected() {
+        try (TestServer server = start(null)) {
+            ApiClient api = server.client();
+            TestUser sender = api.newUser("burst");
+            long conversation = api.direct(sender, api.newUser("friend"));
+            try (StreamClient stream = StreamClient.connect(server.baseUrl(), sender.token())) {
+                for (int i = 0; i < 100; i++) {
+                    stream.send(Map.of("type", "send", "conversationId", conversation,
+                            "clientMsgId", UUID.randomUUID().toString(), "body", "queued " + i));
+                }
+                stream.send(Map.of("type", "ping"));
+                List<String> answers = new ArrayList<>();
+                JsonNode frame;
+                do {
+                    frame = stream.next(Duration.ofSeconds(30));
+                    String type = frame.path("type").asText();
+                    if (type.equals("ack") || type.equals("error")) {
+                        answers.add(type.equals("ack") ? "ack" : frame.path("error").path("code").asText());
+                    }
+                } while (!frame.path("type").asText().equals("pong"));
+                assertThat(answers).hasSize(100).containsOnly("ack", "rate_limited").contains("rate_limited");
+                assertThat(stream.isClosed()).isFalse();
+            }
+        }
+    }
+
+    /** Sends one message over {@code stream}; its ack or error frame, or null once the stream is closed. */
+    private static JsonNode sendAndAwaitAnswer(StreamClient stream, long conversation, String body) {
+        String clientMsgId = UUID.randomUUID().toString();
+        stream.send(Map.of("type", "send", "conversationId", conversation, "clientMsgId", clientMsgId,
+                "body", body));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            JsonNode frame = stream.poll(Duration.ofMillis(100));
+            if (frame == null) {
+                if (stream.isClosed()) {
+                    return null;
+                }
+                continue;
+            }
+            String type = frame.path("type").asText();
+            boolean answer = type.equals("ack") || type.equals("error");
+            if (answer && frame.path("clientMsgId").asText().equals(clientMsgId)) {
+                return frame;
+            }
+        }
+        throw new AssertionError("no answer to a send within 10 s");
     }
 
     private static Response createAccount(ApiClient api, String username) {

@@ -109,6 +109,16 @@ public final class StreamClient implements AutoCloseable {
         }
     }
 
+    /** The next frame, or null if none arrives in time (e.g. because the server closed the stream). */
+    public JsonNode poll(Duration timeout) {
+        try {
+            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** The next frame of {@code type}, skipping others (which are dropped). */
     public JsonNode nextOfType(String type, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -104,6 +104,51 @@ class ResponseHygieneTest {
         }
     }
 
+    /**
+     * A client that uploads all of an oversized body before it reads must find the whole 413 waiting, every time:
+     * the server answers before reading the body, then reads and drops it (BodySizeLimit), so the upload is never
+     * cut by a reset. Forty times, because the failure this pins was a race. No token and the accounts endpoint
+     * (20 per hour and address here): the refusal comes before authentication and rate limits.
+     */
+    @Test
+    void anOversizedBodyStillBeingUploadedGetsTheWhole413Answer() throws IOException {
+        byte[] body = new byte[200 * 1_024];
+        java.util.Arrays.fill(body, (byte) ' ');
+        String head = "POST /v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n";
+        for (int i = 0; i < 40; i++) {
+            String raw = rawExchange(head, body);
+            assertThat(raw).as("exchange %d", i).startsWith("HTTP/1.1 413 ")
+                    .containsIgnoringCase("\r\nConnection: close\r\n")
+                    .containsIgnoringCase("\r\nX-Content-Type-Options: nosniff\r\n")
+                    .containsIgnoringCase("\r\nX-Request-Id: ");
+            String json = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+            assertThat(json).as("exchange %d", i)
+                    .isEqualTo(new String(JettyErrorHandler.body(413), StandardCharsets.UTF_8));
+        }
+        assertThat(api.post("/v1/accounts", null, Map.of("username", ApiClient.uniqueUsername("after"),
+                "password", ApiClient.PASSWORD)).status()).isEqualTo(201);
+        // answered before Javalin, yet counted with the other contract errors
+        double counted = api.get("/metrics", null).body().lines()
+                .filter(l -> l.startsWith("courier_http_server_errors_total{code=\"payload_too_large\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(counted).isGreaterThanOrEqualTo(40);
+    }
+
+    @Test
+    void aBodyTooLargeToDrainOrAwaiting100ContinueIsRefusedWithoutWaitingForIt() throws IOException {
+        // No body follows either head: the answer must come without it, and the connection close after it.
+        for (String head : List.of(
+                "POST /v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + (BodySizeLimit.MAX_DRAINED_BYTES + 1) + "\r\n\r\n",
+                "POST /v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + 200 * 1_024 + "\r\nExpect: 100-continue\r\n\r\n")) {
+            String raw = rawExchange(head);
+            assertThat(raw).as(head).startsWith("HTTP/1.1 413 ").contains("\"payload_too_large\"")
+                    .containsIgnoringCase("\r\nConnection: close\r\n");
+        }
+    }
+
     @Test
     void crossOriginAccessIsClosedToOriginsNotOnTheList() throws Exception {
         HttpResponse<String> simple = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health/live"))
@@ -173,11 +218,30 @@ class ResponseHygieneTest {
     }
 
     private static String rawExchange(String request) throws IOException {
+        return rawExchange(request, new byte[0]);
+    }
+
+    /**
+     * Sends {@code head}, then {@code body} in 4 KiB pieces a millisecond apart, as over a real network (on loopback
+     * a body written at once sits in the socket buffers before the server has answered, which hides an answer
+     * given mid-upload); then reads everything until the server closes. Fails if the upload or the read is cut.
+     */
+    private static String rawExchange(String head, byte[] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            for (int offset = 0; offset < body.length; offset += 4_096) {
+                out.write(body, offset, Math.min(4_096, body.length - offset));
+                out.flush();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

@@ -1,0 +1,167 @@
+package dev.courier.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.config.CourierConfig;
+import dev.courier.db.FaultInjection;
+import dev.courier.testing.ApiClient;
+import dev.courier.testing.ApiClient.Response;
+import dev.courier.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every route under {@code /v1/admin/}, called with no token, a user's session token, a wrong admin token and the
+ * right one: only the right admin token gets in, every refusal is {@code 401} in the contract's shape, and a
+ * refused call changes nothing (fault switches, incidents). Without a configured admin token the admin API does
+ * not exist for anyone.
+ */
+class AdminAuthorizationMatrixTest {
+
+    enum Caller { NO_TOKEN, USER_SESSION_TOKEN, WRONG_ADMIN_TOKEN, ADMIN_TOKEN }
+
+    /** One admin route, how to call it given the fixture incident's id, and its status for the right token. */
+    record Route(String name, LongFunction<Request> request, int admitted) {
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    record Request(String method, String path, Object body) {
+    }
+
+    private static TestServer server;
+    private static ApiClient api;
+    private static String userToken;
+    private static long incident;
+    private static final List<FaultInjection.Change> faultChanges = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(cfg -> cfg.withFaultInjection(true));
+        api = server.client();
+        userToken = api.newUser("operator").token();
+        // a resolved incident, so the routes that show one have something to show
+        incident = server.queryLong("INSERT INTO incidents (title, opened_at, resolved_at) "
+                + "VALUES ('matrix fixture', now() - interval '1 hour', now() - interval '50 minutes') RETURNING id");
+        server.server().faults().orElseThrow().addListener(faultChanges::add);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Stream<Route> routes() {
+        return Stream.of(
+                new Route("GET /v1/admin/pool", id -> new Request("GET", "/v1/admin/pool", null), 200),
+                new Route("GET /v1/admin/alerts", id -> new Request("GET", "/v1/admin/alerts", null), 200),
+                new Route("GET /v1/admin/incidents", id -> new Request("GET", "/v1/admin/incidents", null), 200),
+                new Route("GET /v1/admin/incidents/{id}",
+                        id -> new Request("GET", "/v1/admin/incidents/" + id, null), 200),
+                new Route("GET /v1/admin/incidents/{id}/postmortem",
+                        id -> new Request("GET", "/v1/admin/incidents/" + id + "/postmortem", null), 200),
+                new Route("GET /v1/admin/incidents/{unknown id}",
+                        id -> new Request("GET", "/v1/admin/incidents/" + (id + 1_000), null), 404),
+                new Route("GET /v1/admin/faults", id -> new Request("GET", "/v1/admin/faults", null), 200),
+                // a change the right token does make: proof that a refused caller's identical request would have
+                new Route("PUT /v1/admin/faults", id -> new Request("PUT", "/v1/admin/faults",
+                        Map.of("queryLatencyMs", 3)), 200),
+                // the guard covers the whole prefix: an outsider cannot probe which admin routes exist
+                new Route("GET /v1/admin/no-such-route", id -> new Request("GET", "/v1/admin/no-such-route", null),
+                        404));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void onlyTheAdminTokenGetsInAndARefusalChangesNothing(Route route) {
+        List<String> mismatches = new ArrayList<>();
+        for (Caller caller : Caller.values()) {
+            String before = adminState();
+            int changesBefore = faultChanges.size();
+            Response answer = call(route.request().apply(incident), token(caller));
+            int expected = caller == Caller.ADMIN_TOKEN ? route.admitted() : 401;
+            if (answer.status() != expected) {
+                mismatches.add(caller + ": expected " + expected + " but got " + answer);
+            }
+            if (caller != Caller.ADMIN_TOKEN) {
+                assertThat(answer.errorCode()).as(caller + " " + answer).isEqualTo("unauthorized");
+                assertThat(answer.json().path("error").path("message").asText()).as(caller + " " + answer)
+                        .isNotBlank();
+                assertThat(answer.body()).as("the refusal echoes no token")
+                        .doesNotContain(TestServer.ADMIN_TOKEN).doesNotContain(userToken);
+                assertThat(adminState()).as(caller + " changed state with a refusal " + answer).isEqualTo(before);
+                assertThat(faultChanges).hasSize(changesBefore);
+            }
+        }
+        // undo the admitted PUT, so every route starts from the same switches
+        assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("queryLatencyMs", 0)).status())
+                .isEqualTo(200);
+        assertThat(mismatches).as(route.name()).isEmpty();
+    }
+
+    @Test
+    void theAdminTokenIsNoUserSession() {
+        for (String path : List.of("/v1/me", "/v1/conversations")) {
+            Response answer = api.get(path, TestServer.ADMIN_TOKEN);
+            assertThat(answer.status()).as(path).isEqualTo(401);
+            assertThat(answer.errorCode()).as(path).isEqualTo("unauthorized");
+        }
+    }
+
+    @Test
+    void withoutAConfiguredAdminTokenNoAdminRouteExistsForAnyone() {
+        try (TestServer closed = TestServer.start(cfg -> new CourierConfig(cfg.http(), cfg.database(), cfg.pool(),
+                cfg.sessions(), Optional.empty(), cfg.alerts(), true, cfg.stream(), cfg.security()))) {
+            ApiClient client = closed.client();
+            String user = client.newUser("operator").token();
+            String faultsBefore = closed.server().faults().orElseThrow().current().toString();
+            for (Route route : routes().toList()) {
+                for (String token : new String[] {null, user, TestServer.ADMIN_TOKEN}) {
+                    Request request = route.request().apply(1);
+                    Response answer = request.body() == null
+                            ? client.send(request.method(), request.path(), token, null, null)
+                            : client.put(request.path(), token, request.body());
+                    assertThat(answer.status()).as(route + " with " + token).isEqualTo(404);
+                    assertThat(answer.errorCode()).as(route + " with " + token).isEqualTo("not_found");
+                }
+            }
+            assertThat(closed.server().faults().orElseThrow().current().toString()).isEqualTo(faultsBefore);
+        }
+    }
+
+    private static String token(Caller caller) {
+        return switch (caller) {
+            case NO_TOKEN -> null;
+            case USER_SESSION_TOKEN -> userToken;
+            // a prefix of the right token: the comparison is of the whole token, not of what was sent
+            case WRONG_ADMIN_TOKEN -> TestServer.ADMIN_TOKEN.substring(0, TestServer.ADMIN_TOKEN.length() - 1);
+            case ADMIN_TOKEN -> TestServer.ADMIN_TOKEN;
+        };
+    }
+
+    private static Response call(Request request, String token) {
+        return request.body() == null ? api.send(request.method(), request.path(), token, null, null)
+                : api.put(request.path(), token, request.body());
+    }
+
+    /** What the admin API shows that a caller could change: the fault switches and the incidents. */
+    private static String adminState() {
+        JsonNode faults = api.get("/v1/admin/faults", TestServer.ADMIN_TOKEN).json();
+        JsonNode incidents = api.get("/v1/admin/incidents", TestServer.ADMIN_TOKEN).json();
+        return faults + " " + incidents;
+    }
+}
