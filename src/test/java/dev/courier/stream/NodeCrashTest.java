@@ -26,8 +26,9 @@ class NodeCrashTest {
     @Test
     void killingANodeLosesNoAcknowledgedMessageAndItsClientsCatchUpOnTheOtherNode() throws Exception {
         String database = TestDatabase.freshDatabase().jdbcUrl();
-        try (NodeProcess doomed = NodeProcess.start(database);
-             NodeProcess survivor = NodeProcess.start(database)) {
+        // Not a rate-limit test: bob's 60 sends at ~60/s would otherwise meet the default 30/1s messages bucket.
+        try (NodeProcess doomed = NodeProcess.start(database, "--rate-limits", "off");
+             NodeProcess survivor = NodeProcess.start(database, "--rate-limits", "off")) {
             ApiClient api = new ApiClient(survivor.baseUrl());
             TestUser alice = api.newUser("alice");
             TestUser bob = api.newUser("bob");
@@ -44,8 +45,8 @@ class NodeCrashTest {
             while (acked.size() < 20) {
                 Thread.sleep(10);
             }
+            killed.set(true); // first: alice's sender may see her socket die before kill9 returns
             doomed.kill9();
-            killed.set(true);
             assertThat(aliceOnDoomed.awaitClose(WAIT)).isNotEqualTo(1000);
             aliceSends.join();
             bobSends.join();
