@@ -81,13 +81,11 @@ final class LeaseReclaimer {
         held.reported = true;
         leases.countSuspected();
         Lease lease = held.lease;
-        if (stackAlreadyLogged(lease.borrower())) {
-            log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); borrowed "
-                    + "where the stack logged with its first leak shows", lease.callSite(), heldMillis, lease.thread(), why);
-        } else {
-            log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); borrowed at:",
-                    lease.callSite(), heldMillis, lease.thread(), why, lease.borrower());
-        }
+        boolean printStack = firstReportOf(lease.borrower());
+        log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); {}",
+                lease.callSite(), heldMillis, lease.thread(), why,
+                printStack ? "borrowed at:" : "borrowed where the stack logged with its first leak shows",
+                printStack ? lease.borrower() : null);
         publish.accept(new PoolEvent.LeakSuspected(lease, heldMillis));
     }
 
@@ -95,14 +93,14 @@ final class LeaseReclaimer {
      * A leak at 20% of requests reports hundreds of leases a second from one line of code, all with the same stack
      * (one per borrowing location, see {@link BorrowerStacks}): the first report prints it, later ones name it.
      */
-    private boolean stackAlreadyLogged(Throwable borrower) {
+    private boolean firstReportOf(Throwable borrower) {
         if (borrower == null || stacksLogged.contains(borrower)) {
-            return borrower != null;
+            return false;
         }
         if (stacksLogged.size() < MAX_STACKS_REMEMBERED) {
             stacksLogged.add(borrower);
         }
-        return false;
+        return true;
     }
 
     private void reclaim(LeaseRegistry.Held held, long heldMillis, String reason, boolean mayBeRunning) {

@@ -11,8 +11,7 @@ import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
 import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
-import dev.courier.web.ErrorResponses;
-import dev.courier.web.Json;
+import dev.courier.web.HttpErrors;
 import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.SecurityHeaders;
@@ -21,7 +20,7 @@ import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -111,14 +110,8 @@ public final class StreamRoutes implements AutoCloseable {
             authenticateUpgrade(ctx);
         } catch (RuntimeException failure) {
             RequestIds.assign(ctx);
-            try {
-                SecurityHeaders.applyTo(ctx);
-                ErrorResponses.Answer answer = ErrorResponses.answer(failure, RequestIds.of(ctx));
-                if (answer.retryAfterSeconds() > 0) {
-                    ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
-                }
-                ctx.status(answer.status()).contentType("application/json");
-                ctx.res().getOutputStream().write(Json.write(answer.body()).getBytes(StandardCharsets.UTF_8));
+            try (InputStream body = renderedError(ctx, failure)) {
+                body.transferTo(ctx.res().getOutputStream());
             } catch (IOException e) {
                 log.debug("could not answer a refused upgrade: {}", e.toString());
             } finally {
@@ -126,6 +119,13 @@ public final class StreamRoutes implements AutoCloseable {
                 ctx.skipRemainingHandlers();
             }
         }
+    }
+
+    /** The contract's answer to {@code failure}, rendered as for any request; Javalin leaves the writing to us. */
+    private static InputStream renderedError(Context ctx, RuntimeException failure) {
+        SecurityHeaders.applyTo(ctx);
+        HttpErrors.render(ctx, failure);
+        return ctx.resultInputStream();
     }
 
     /** The token comes in the Authorization header or, for browsers, as {@code access_token}. */

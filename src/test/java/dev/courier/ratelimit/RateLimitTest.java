@@ -140,11 +140,11 @@ class RateLimitTest {
     void aFloodFromOneUserIsLimitedWhileAnotherUsersMessagesKeepFlowing() throws Exception {
         try (TestServer server = start(null)) {
             ApiClient api = server.client();
-            TestUser flooder = api.newUser("flood");
-            TestUser calm = api.newUser("calm");
-            TestUser friend = api.newUser("friend");
-            long floodConversation = api.direct(flooder, friend);
-            long calmConversation = api.direct(calm, friend);
+            FloodScene scene = FloodScene.create(api);
+            TestUser flooder = scene.flooder();
+            TestUser calm = scene.calm();
+            long floodConversation = scene.floodConversation();
+            long calmConversation = scene.calmConversation();
 
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger floodAccepted = new AtomicInteger();
@@ -208,11 +208,11 @@ class RateLimitTest {
             throws Exception {
         try (TestServer server = start(null)) {
             ApiClient api = server.client();
-            TestUser flooder = api.newUser("flood");
-            TestUser calm = api.newUser("calm");
-            TestUser friend = api.newUser("friend");
-            long floodConversation = api.direct(flooder, friend);
-            long calmConversation = api.direct(calm, friend);
+            FloodScene scene = FloodScene.create(api);
+            TestUser flooder = scene.flooder();
+            TestUser calm = scene.calm();
+            long floodConversation = scene.floodConversation();
+            long calmConversation = scene.calmConversation();
             try (StreamClient flood = StreamClient.connect(server.baseUrl(), flooder.token());
                  StreamClient steady = StreamClient.connect(server.baseUrl(), calm.token())) {
                 AtomicBoolean floodOver = new AtomicBoolean();
@@ -355,5 +355,16 @@ class RateLimitTest {
                         + "\", \"password\": \"" + ApiClient.PASSWORD + "\"}"))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /** A flooding user and a calm one, each in a direct conversation with the same friend. */
+    private record FloodScene(TestUser flooder, TestUser calm, long floodConversation, long calmConversation) {
+
+        static FloodScene create(ApiClient api) {
+            TestUser flooder = api.newUser("flood");
+            TestUser calm = api.newUser("calm");
+            TestUser friend = api.newUser("friend");
+            return new FloodScene(flooder, calm, api.direct(flooder, friend), api.direct(calm, friend));
+        }
     }
 }
