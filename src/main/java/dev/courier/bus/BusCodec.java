@@ -1,23 +1,35 @@
 package dev.courier.bus;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
 import dev.courier.web.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The bus's wire format: one compact JSON object per event. A stored message travels with its body when the
  * encoded event fits {@code maxBytes}; otherwise only its conversation and seq travel and receivers read the row.
+ *
+ * <p>Every payload starts with its publisher's origin ({@code o}), random per codec, so that a bus that hears its own
+ * node's events (LISTEN/NOTIFY does) can drop them by comparing a prefix, before any parsing: the publishing node has
+ * delivered them locally already ({@link LocalFirstBus}). Unknown fields are ignored, so a newer node's payloads
+ * still decode on an older one.
  */
 final class BusCodec {
 
-    /** The one wire shape; unused fields are left out. {@code k} is the kind of event. */
+    /** The one wire shape; unused fields are left out. {@code o} is the origin, {@code k} the kind of event. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Wire(String k, Message m, Long c, Long s, Long u, List<Long> us, String h) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"o", "k"})
+    record Wire(String o, String k, Message m, Long c, Long s, Long u, List<Long> us, String h) {
     }
 
     /** What a payload decodes to: an event, or the reference to a message too large to carry. */
@@ -30,31 +42,41 @@ final class BusCodec {
     }
 
     private final int maxBytes;
+    private final String origin = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    /** How every payload of this codec begins: {@code {"o":"<origin>",}. */
+    private final byte[] ownPrefix = ("{\"o\":\"" + origin + "\",").getBytes(StandardCharsets.UTF_8);
 
     BusCodec(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
+    /** True when this codec encoded {@code payload}: the event was published by this node. */
+    boolean isOwn(byte[] payload) {
+        return payload.length >= ownPrefix.length
+                && Arrays.equals(payload, 0, ownPrefix.length, ownPrefix, 0, ownPrefix.length);
+    }
+
     byte[] encode(DomainEvent event) {
         byte[] full = write(switch (event) {
-            case DomainEvent.MessageStored stored -> new Wire("m", stored.message(), null, null, null, null, null);
-            case DomainEvent.ReadMarkerMoved read -> new Wire("r", null, read.conversationId(), read.seq(),
+            case DomainEvent.MessageStored stored -> new Wire(origin, "m", stored.message(), null, null, null, null,
+                    null);
+            case DomainEvent.ReadMarkerMoved read -> new Wire(origin, "r", null, read.conversationId(), read.seq(),
                     read.userId(), null, null);
-            case DomainEvent.ConversationChanged changed -> new Wire("c", null, changed.conversationId(), null, null,
-                    changed.affectedUserIds(), null);
-            case DomainEvent.SessionRevoked revoked -> new Wire("x", null, null, null, revoked.userId(), null,
+            case DomainEvent.ConversationChanged changed -> new Wire(origin, "c", null, changed.conversationId(), null,
+                    null, changed.affectedUserIds(), null);
+            case DomainEvent.SessionRevoked revoked -> new Wire(origin, "x", null, null, null, revoked.userId(), null,
                     Base64.getEncoder().encodeToString(revoked.tokenHash()));
         });
         if (full.length <= maxBytes) {
             return full;
         }
         if (event instanceof DomainEvent.MessageStored stored) {
-            return write(new Wire("M", null, stored.message().conversationId(), stored.message().seq(), null, null,
-                    null));
+            return write(new Wire(origin, "M", null, stored.message().conversationId(), stored.message().seq(), null,
+                    null, null));
         }
         // A membership change of a very large group: the ids are re-read by every receiver anyway.
         if (event instanceof DomainEvent.ConversationChanged changed) {
-            return write(new Wire("c", null, changed.conversationId(), null, null, List.of(), null));
+            return write(new Wire(origin, "c", null, changed.conversationId(), null, null, List.of(), null));
         }
         throw new IllegalArgumentException("event larger than " + maxBytes + " bytes: " + event.getClass().getSimpleName());
     }
@@ -85,7 +107,7 @@ final class BusCodec {
 
     private static byte[] write(Wire wire) {
         try {
-            return Json.mapper().writeValueAsString(wire).getBytes(StandardCharsets.UTF_8);
+            return Json.mapper().writeValueAsBytes(wire);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not encode a bus event", e);
         }

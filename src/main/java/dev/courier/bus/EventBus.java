@@ -6,6 +6,9 @@ import dev.courier.events.EventSink;
  * Fan-out between the nodes of one deployment: an event published on any node reaches the listener of every node,
  * the publishing one included. Delivery is at most once; after a loss the bus says so through
  * {@link BusListener#onPossibleLoss()}, and the database is the record to catch up from.
+ *
+ * <p>{@link PostgresBus} and {@link NatsBus} carry events to the <em>other</em> nodes only; {@link LocalFirstBus}
+ * around either one adds the publishing node's own delivery.
  */
 public interface EventBus extends EventSink, AutoCloseable {
 

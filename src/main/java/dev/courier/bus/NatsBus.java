@@ -32,6 +32,7 @@ public final class NatsBus implements EventBus {
     private final Connection connection;
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
     private final Counter published;
+    private final Counter received;
     private final Counter reconnects;
     private volatile BusListener listener;
     private Dispatcher dispatcher;
@@ -40,12 +41,16 @@ public final class NatsBus implements EventBus {
         this.url = url;
         this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
                 .description("committed events published to the other nodes").tag("bus", "nats").register(meters);
+        this.received = Counter.builder(MetricNames.BUS_EVENTS_RECEIVED)
+                .description("events heard from the other nodes").tag("bus", "nats").register(meters);
         this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the bus connection was re-established after a failure")
                 .register(meters);
         Options options = Options.builder()
                 .server(url)
                 .connectionName("courier-" + ProcessHandle.current().pid())
+                // this node's own events are delivered locally (LocalFirstBus); the server need not send them back
+                .noEcho()
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(250))
                 .connectionTimeout(Duration.ofSeconds(5))
@@ -85,8 +90,10 @@ public final class NatsBus implements EventBus {
     @Override
     public synchronized void subscribe(BusListener busListener) {
         listener = busListener;
-        dispatcher = connection.createDispatcher(message ->
-                BusCodec.deliver(codec.decode(message.getData()), busListener));
+        dispatcher = connection.createDispatcher(message -> {
+            received.increment();
+            BusCodec.deliver(codec.decode(message.getData()), busListener);
+        });
         dispatcher.subscribe(SUBJECT);
         busListener.onPossibleLoss();
     }

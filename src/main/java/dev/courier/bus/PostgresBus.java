@@ -38,6 +38,7 @@ public final class PostgresBus implements EventBus {
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
     private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Counter published;
+    private final Counter received;
     private final Counter dropped;
     private final Thread publisher;
     private volatile NotificationListener listener;
@@ -48,6 +49,8 @@ public final class PostgresBus implements EventBus {
         this.meters = meters;
         this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
                 .description("committed events published to the other nodes").tag("bus", "postgres").register(meters);
+        this.received = Counter.builder(MetricNames.BUS_EVENTS_RECEIVED)
+                .description("events heard from the other nodes").tag("bus", "postgres").register(meters);
         this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
                 .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
                 .tag("bus", "postgres").register(meters);
@@ -63,11 +66,16 @@ public final class PostgresBus implements EventBus {
         }
     }
 
+    /** Delivers the other nodes' events; every listener on the channel hears this node's too, and skips them. */
     @Override
     public void subscribe(BusListener busListener) {
-        listener = NotificationListener.start(target, CHANNEL,
-                payload -> BusCodec.deliver(codec.decode(payload.getBytes(StandardCharsets.UTF_8)), busListener),
-                busListener::onPossibleLoss, meters);
+        listener = NotificationListener.start(target, CHANNEL, payload -> {
+            byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+            if (!codec.isOwn(bytes)) {
+                received.increment();
+                BusCodec.deliver(codec.decode(bytes), busListener);
+            }
+        }, busListener::onPossibleLoss, meters);
     }
 
     @Override

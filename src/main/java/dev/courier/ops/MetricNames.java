@@ -44,6 +44,7 @@ public final class MetricNames {
     public static final String STREAM_REVOKED = "courier.stream.revoked";
     public static final String STREAM_FLOODERS = "courier.stream.flooders";
     public static final String BUS_EVENTS_PUBLISHED = "courier.bus.events.published";
+    public static final String BUS_EVENTS_RECEIVED = "courier.bus.events.received";
     public static final String BUS_EVENTS_DROPPED = "courier.bus.events.dropped";
     public static final String BUS_LISTENER_CONNECTED = "courier.bus.listener.connected";
     public static final String BUS_LISTENER_RECONNECTS = "courier.bus.listener.reconnects";

@@ -5,6 +5,7 @@ import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.UserStore;
 import dev.courier.bus.EventBus;
+import dev.courier.bus.LocalFirstBus;
 import dev.courier.bus.NatsBus;
 import dev.courier.bus.PostgresBus;
 import dev.courier.config.CourierConfig;
@@ -97,9 +98,9 @@ public final class CourierServer implements AutoCloseable {
                     database, meters);
             started.addFirst(observability);
 
-            EventBus bus = config.stream().bus().equals(StreamConfig.POSTGRES)
+            EventBus bus = new LocalFirstBus(config.stream().bus().equals(StreamConfig.POSTGRES)
                     ? new PostgresBus(database, target, meters)
-                    : NatsBus.connect(config.stream().bus(), meters);
+                    : NatsBus.connect(config.stream().bus(), meters));
             started.addFirst(bus);
             EventSink events = bus;
             UserStore users = new UserStore();

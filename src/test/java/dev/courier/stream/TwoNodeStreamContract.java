@@ -97,6 +97,28 @@ abstract class TwoNodeStreamContract {
     }
 
     @Test
+    void eachNodeHearsTheOtherNodesEventsOnTheBusAndNotItsOwn() {
+        String heard = "courier_bus_events_received_total";
+        double heardByA = counter(apiA, heard);
+        double heardByB = counter(apiB, heard);
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long conversation = apiA.direct(alice, bob);
+        try (StreamClient a = StreamClient.connect(nodeA.baseUrl(), alice.token());
+             StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            send(a, conversation, "stored on A");
+            assertThat(b.nextOfType("message", WAIT).path("message").path("body").asText()).isEqualTo("stored on A");
+            // B heard A's two events (the new conversation, the message), and no sweep of the table stood in for them.
+            assertThat(counter(apiB, heard) - heardByB).isEqualTo(2);
+            send(b, conversation, "stored on B");
+            assertThat(a.messagesUntil(list -> list.size() >= 2, WAIT)).extracting(m -> m.path("body").asText())
+                    .containsExactly("stored on A", "stored on B");
+            // A delivered its own events locally: the bus brought it B's message only, not its own back.
+            assertThat(counter(apiA, heard) - heardByA).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aMessageLargerThanANotificationPayloadArrivesWhole() {
         TestUser alice = apiA.newUser("alice");
         TestUser bob = apiA.newUser("bob");

@@ -1,0 +1,65 @@
+package dev.courier.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.events.DomainEvent;
+import dev.courier.messages.Message;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class BusCodecTest {
+
+    private static final Message MESSAGE = new Message(7, 3, 12, 5, UUID.randomUUID(), "hé \"quoted\" \\ 🙂",
+            Instant.parse("2026-11-26T03:30:00.123456Z"));
+
+    private final BusCodec thisNode = new BusCodec(7_900);
+    private final BusCodec otherNode = new BusCodec(7_900);
+
+    @Test
+    void aNodeRecognisesItsOwnPayloadsAndNoOtherNodes() {
+        for (DomainEvent event : List.of(new DomainEvent.MessageStored(MESSAGE),
+                new DomainEvent.ReadMarkerMoved(3, 5, 12),
+                new DomainEvent.ConversationChanged(3, List.of(5L, 6L)),
+                new DomainEvent.SessionRevoked(5, new byte[] {1, 2, 3}))) {
+            assertThat(thisNode.isOwn(thisNode.encode(event))).as(event.toString()).isTrue();
+            assertThat(thisNode.isOwn(otherNode.encode(event))).as(event.toString()).isFalse();
+        }
+    }
+
+    @Test
+    void aPayloadWithoutOriginIsNeverTakenForOwn() {
+        byte[] older = "{\"k\":\"r\",\"c\":3,\"s\":12,\"u\":5}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(thisNode.isOwn(older)).isFalse();
+        assertThat(thisNode.decode(older)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.ReadMarkerMoved(3, 5, 12)));
+    }
+
+    @Test
+    void aMessageDecodesOnAnotherNodeAsItWasStored() {
+        BusCodec.Decoded decoded = otherNode.decode(thisNode.encode(new DomainEvent.MessageStored(MESSAGE)));
+
+        assertThat(decoded).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.MessageStored(MESSAGE)));
+    }
+
+    @Test
+    void aMessageTooLargeForThePayloadLimitTravelsAsAReference() {
+        BusCodec small = new BusCodec(200);
+        Message large = new Message(8, 3, 13, 5, UUID.randomUUID(), "x".repeat(500), MESSAGE.createdAt());
+
+        byte[] payload = small.encode(new DomainEvent.MessageStored(large));
+
+        assertThat(payload.length).isLessThanOrEqualTo(200);
+        assertThat(small.isOwn(payload)).isTrue();
+        assertThat(otherNode.decode(payload)).isEqualTo(new BusCodec.Decoded.MessageReference(3, 13));
+    }
+
+    @Test
+    void fieldsANewerNodeAddsAreIgnored() {
+        byte[] newer = "{\"o\":\"abc\",\"k\":\"r\",\"c\":3,\"s\":12,\"u\":5,\"z\":[1,2]}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(thisNode.decode(newer)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.ReadMarkerMoved(3, 5, 12)));
+    }
+}
