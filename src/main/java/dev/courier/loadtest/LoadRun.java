@@ -337,7 +337,7 @@ public final class LoadRun implements StreamConnection.Handler {
 
     private void samplePool() {
         try {
-            ApiResponse r = client.get("/metrics", null);
+            ApiResponse r = client.get(PoolSample.METRICS_PATH, null);
             if (r.status() == 200) {
                 lastPool.set(PoolSample.parse(r.body()));
             }
