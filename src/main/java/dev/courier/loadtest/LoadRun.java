@@ -331,7 +331,7 @@ public final class LoadRun implements StreamConnection.Handler {
                         : String.format(" pool=%.0f/%.0f pending=%.0f", interval.pool().active(), interval.pool().max(),
                         interval.pool().pending()));
         if (o.scenario() == Scenario.RAMP) {
-            stopRequested |= LoadJudge.rampStepFailed(o, this);
+            stopRequested |= LoadJudge.rampShouldStop(o, this);
         }
     }
 
