@@ -8,7 +8,7 @@
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
 #   TRANSPORT=socket bench/throughput.sh   # users send over their /v1/stream socket instead of REST
 #
-# Every loop is bounded: each ramp stops at its first step that misses the objective or after RAMP_DURATION,
+# Every loop is bounded: each ramp stops by the load tester's ramp rule (docs/loadtest.md) or after RAMP_DURATION,
 # each pgbench run lasts PGBENCH_SECONDS.
 set -euo pipefail
 

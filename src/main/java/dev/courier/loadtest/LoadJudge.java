@@ -10,6 +10,8 @@ final class LoadJudge {
 
     /** A ramp step counts as sustained only if the server acknowledged at least this share of its target rate. */
     static final double SUSTAINED_SHARE = 0.9;
+    /** A ramp step whose p99 is this many times the objective is overloaded, whatever its sample count. */
+    static final double OVERLOADED_P99_FACTOR = 10;
     static final long RECOVERY_GRACE_SECONDS = 5;
 
     private final LoadOptions o;
@@ -103,23 +105,36 @@ final class LoadJudge {
     }
 
     /**
-     * Called after every second of a ramp: true once the last two completed steps both missed the objectives.
-     * One miss alone does not end a ramp: on a shared machine a single noisy step is not the server's limit.
+     * Called after every second of a ramp: true when it should stop. Once some step has passed, two missed steps in
+     * a row end it. Before that only two overloaded steps in a row do: at a low rate a step has so few samples that
+     * its p99 is the host's worst scheduling hiccups, which says nothing about the server's limit, and
+     * {@code --duration} bounds a ramp that never passes.
      */
-    static boolean rampStepFailed(LoadOptions o, LoadRun run) {
-        return rampStepFailed(o, run.timeline(),
+    static boolean rampShouldStop(LoadOptions o, LoadRun run) {
+        return rampShouldStop(o, run.timeline(),
                 run.streamUnavailable() == null ? run.deliveredPerSecond() : run.ackPerSecond());
     }
 
-    static boolean rampStepFailed(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
-        int stepSeconds = (int) o.rampStep().toSeconds();
-        int done = timeline.size();
-        if (done < 2 * stepSeconds || done % stepSeconds != 0) {
+    static boolean rampShouldStop(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
+        if (timeline.size() % o.rampStep().toSeconds() != 0) {
             return false;
         }
-        LoadReport.RampStep last = step(o, timeline, basis, done / stepSeconds - 1);
-        LoadReport.RampStep before = step(o, timeline, basis, done / stepSeconds - 2);
-        return last != null && before != null && !last.passed() && !before.passed();
+        List<LoadReport.RampStep> steps = ramp(o, timeline, basis).steps();
+        if (steps.size() < 2) {
+            return false;
+        }
+        LoadReport.RampStep last = steps.getLast();
+        LoadReport.RampStep before = steps.get(steps.size() - 2);
+        if (steps.stream().anyMatch(LoadReport.RampStep::passed)) {
+            return !last.passed() && !before.passed();
+        }
+        return overloaded(o, last) && overloaded(o, before);
+    }
+
+    /** Past the server's limit, not merely noisy: it fell behind the rate, or its p99 is far above the objective. */
+    private static boolean overloaded(LoadOptions o, LoadReport.RampStep step) {
+        return step.throughput() < SUSTAINED_SHARE * step.targetRate()
+                || step.p99Ms() > OVERLOADED_P99_FACTOR * o.sloP99Millis();
     }
 
     /** @param basis per-second histograms of the latency the objective is judged on */

@@ -331,13 +331,13 @@ public final class LoadRun implements StreamConnection.Handler {
                         : String.format(" pool=%.0f/%.0f pending=%.0f", interval.pool().active(), interval.pool().max(),
                         interval.pool().pending()));
         if (o.scenario() == Scenario.RAMP) {
-            stopRequested |= LoadJudge.rampStepFailed(o, this);
+            stopRequested |= LoadJudge.rampShouldStop(o, this);
         }
     }
 
     private void samplePool() {
         try {
-            ApiResponse r = client.get("/metrics", null);
+            ApiResponse r = client.get(PoolSample.METRICS_PATH, null);
             if (r.status() == 200) {
                 lastPool.set(PoolSample.parse(r.body()));
             }

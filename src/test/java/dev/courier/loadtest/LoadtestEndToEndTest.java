@@ -50,6 +50,8 @@ class LoadtestEndToEndTest {
             assertThat(report.sendToAck().count()).isEqualTo(report.acked());
             assertThat(report.timeline()).hasSizeGreaterThanOrEqualTo(4);
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("t=  1s", "lost=");
+            assertThat(report.timeline()).as("the pool read from the server's filtered /metrics")
+                    .anyMatch(i -> i.pool() != null && i.pool().max() > 0 && i.pool().active() >= 0);
 
             if (report.delivery().measured()) {
                 assertThat(report.integrity().deliveryChecked()).isTrue();

@@ -6,11 +6,18 @@ import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Promtool;
 import dev.courier.testing.TestServer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /metrics} after real traffic: Prometheus's own linter accepts it, and the promised series are there. */
+/**
+ * {@code GET /metrics} after real traffic: Prometheus's own linter accepts it, the promised series are there, and
+ * {@code name[]} narrows it to the named families.
+ */
 class MetricsExpositionTest {
 
     @Test
@@ -53,6 +60,41 @@ class MetricsExpositionTest {
             Promtool.Result lint = runWithStdin(file);
             assertThat(lint.exitCode()).as(lint.output()).isZero();
         }
+    }
+
+    @Test
+    void aScrapeWithNameParametersWritesOnlyTheNamedFamilies() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            ApiClient api = server.client();
+            TestUser alice = api.newUser("filtered");
+            TestUser bob = api.newUser("filtered");
+            assertThat(api.sendMessage(alice, api.direct(alice, bob), "counted").status()).isEqualTo(201);
+
+            // family names: a counter without _total, a histogram without _bucket/_count/_sum
+            ApiClient.Response scrape = api.get("/metrics?" + names("hikaricp_connections_active",
+                    "courier_messages_stored", "courier_db_connection_hold_seconds"), null);
+
+            assertThat(scrape.status()).isEqualTo(200);
+            assertThat(scrape.header("Content-Type")).startsWith("text/plain; version=0.0.4");
+            assertThat(scrape.body()).contains(
+                    "hikaricp_connections_active{",
+                    "courier_messages_stored_total 1.0",
+                    "courier_db_connection_hold_seconds_bucket{call_site=\"messages.send\"",
+                    "courier_db_connection_hold_seconds_count{")
+                    .doesNotContain(
+                            "hikaricp_connections_idle",
+                            "courier_db_connection_hold_seconds_max",
+                            "courier_http_server_requests_seconds",
+                            "jvm_memory_used_bytes");
+            assertThat(api.get("/metrics?" + names("courier_messages_stored_total"), null).body())
+                    .as("a counter asked for by its sample name").isEmpty();
+        }
+    }
+
+    /** Prometheus's {@code name[]} parameters, encoded: brackets are not allowed raw in a URI's query. */
+    private static String names(String... families) {
+        return Arrays.stream(families).map(f -> URLEncoder.encode("name[]", StandardCharsets.UTF_8) + "=" + f)
+                .collect(Collectors.joining("&"));
     }
 
     private static Promtool.Result runWithStdin(Path file) throws Exception {
