@@ -19,17 +19,38 @@ final class MessageStore {
     /**
      * Stores a batch in one statement: membership checks, retried clientMsgIds, one block of seqs per
      * conversation and every new row. Returns one result per send, in the batch's order.
+     *
+     * <p>The columns are bound as plain Java arrays, which Jdbi resolves by their class. {@code bindArray(name, type,
+     * list)} instead builds a new parameterized {@code Iterable} type on every call and matches it by generic-type
+     * reflection, which stood out in CPU profiles of a busy server ({@code MessageStoreTest} measures both).
      */
     List<Appended> append(Handle h, List<PendingSend> batch) {
+        int size = batch.size();
+        long[] senders = new long[size];
+        long[] conversations = new long[size];
+        UUID[] clientMsgIds = new UUID[size];
+        String[] bodies = new String[size];
+        for (int i = 0; i < size; i++) {
+            PendingSend send = batch.get(i);
+            senders[i] = send.senderId();
+            conversations[i] = send.conversationId();
+            clientMsgIds[i] = send.clientMsgId();
+            bodies[i] = send.body();
+        }
         return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
                         + ":clientMsgIds::uuid[], :bodies::text[])")
-                .bindArray("senders", Long.class, batch.stream().map(PendingSend::senderId).toList())
-                .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
-                .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
-                .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
-                .map((rs, ctx) -> new Appended(rs.getBoolean("member"), rs.getBoolean("created"),
-                        rs.getObject("id") == null ? null : message(rs)))
+                .bind("senders", senders)
+                .bind("conversations", conversations)
+                .bind("clientMsgIds", clientMsgIds)
+                .bind("bodies", bodies)
+                .map((rs, ctx) -> appended(rs))
                 .list();
+    }
+
+    /** One row of {@code append_messages}. */
+    static Appended appended(ResultSet rs) throws SQLException {
+        return new Appended(rs.getBoolean("member"), rs.getBoolean("created"),
+                rs.getObject("id") == null ? null : message(rs));
     }
 
     /** Up to {@code limit} messages with seq above {@code after}, ascending. */

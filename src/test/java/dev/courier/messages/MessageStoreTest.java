@@ -1,0 +1,212 @@
+package dev.courier.messages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.courier.config.JdbcTarget;
+import dev.courier.config.PoolConfig;
+import dev.courier.db.Database;
+import dev.courier.db.DatabaseTarget;
+import dev.courier.db.PooledDatabaseFactory;
+import dev.courier.testing.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/** {@code append_messages} as the writers call it: one statement per batch, one outcome per send. */
+class MessageStoreTest {
+
+    private static final AtomicInteger NEXT_NAME = new AtomicInteger();
+    private static Database db;
+    private final MessageStore store = new MessageStore();
+
+    @BeforeAll
+    static void open() {
+        JdbcTarget target = TestDatabase.freshDatabase();
+        db = PooledDatabaseFactory.open(new DatabaseTarget(target.jdbcUrl(), target.user(), target.password(), "test"),
+                PoolConfig.defaults().withMaxSize(4), new SimpleMeterRegistry(), () -> { });
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    @Test
+    void everySendOfABatchGetsTheOutcomeOfItsOwnPlaceInTheBatch() {
+        long alice = newUser();
+        long bob = newUser();
+        long carol = newUser();
+        long withBob = newConversation(alice, bob);
+        long withoutAlice = newConversation(bob, carol);
+        long withCarol = newConversation(alice, carol);
+        UUID first = UUID.randomUUID();
+        UUID later = UUID.randomUUID();
+
+        List<MessageStore.Appended> out = append(List.of(
+                send(alice, withBob, first, "first"),
+                send(alice, withoutAlice, UUID.randomUUID(), "not a member"),
+                send(alice, withCarol, UUID.randomUUID(), "to carol"),
+                send(alice, withBob, first, "first"),
+                send(alice, withBob, later, "second")));
+
+        assertThat(out).extracting(MessageStore.Appended::member).containsExactly(true, false, true, true, true);
+        assertThat(out).extracting(MessageStore.Appended::created).containsExactly(true, false, true, false, true);
+        assertThat(out.get(1).message()).isNull();
+        assertThat(List.of(out.get(0).message(), out.get(2).message(), out.get(4).message()))
+                .extracting(Message::conversationId, Message::seq, Message::body)
+                .containsExactly(tuple(withBob, 1L, "first"),
+                        tuple(withCarol, 1L, "to carol"),
+                        tuple(withBob, 2L, "second"));
+        assertThat(out.get(3).message().id()).isEqualTo(out.get(0).message().id());
+        List<Message> refused = db.withHandle("test.history", h -> store.after(h, withoutAlice, 0, 10));
+        assertThat(refused).isEmpty();
+
+        List<MessageStore.Appended> retried = append(List.of(send(alice, withBob, later, "second")));
+        assertThat(retried).extracting(MessageStore.Appended::created).containsExactly(false);
+        assertThat(retried.getFirst().message().id()).isEqualTo(out.get(4).message().id());
+    }
+
+    @Test
+    void bodiesWithQuotesBackslashesEmojiAndNewlinesAreStoredAndReadBackByteIdentical() {
+        long alice = newUser();
+        long conversation = newConversation(alice, newUser());
+        List<String> bodies = List.of(
+                "she said \"hi\" and 'bye'",
+                "back\\slash, \\n is not a newline, \\\\ two, trailing \\",
+                "emoji 😀 👍🏽 👩‍👩‍👧 and a clef 𝄞",
+                "line one\nline two\r\nline three\ttabbed",
+                "{\"looks\": [\"like\", \"json\"]}",
+                "{an,array,literal} and (a,row)",
+                "NULL",
+                "  spaces at both ends  ",
+                "\u0001 controls \u001f\u007f and separators \u2028\u2029",
+                "ünïcödé ÆØÅ ß 漢字 한국어 עברית");
+        List<PendingSend> batch = new ArrayList<>();
+        for (String body : bodies) {
+            batch.add(send(alice, conversation, UUID.randomUUID(), body));
+        }
+
+        List<MessageStore.Appended> out = append(batch);
+        List<Message> history = db.withHandle("test.history", h -> store.after(h, conversation, 0, 100));
+
+        assertThat(out).extracting(MessageStore.Appended::created).containsOnly(true);
+        assertThat(out).extracting(a -> utf8(a.message().body())).containsExactlyElementsOf(
+                bodies.stream().map(MessageStoreTest::utf8).toList());
+        assertThat(history).extracting(m -> utf8(m.body())).containsExactlyElementsOf(
+                bodies.stream().map(MessageStoreTest::utf8).toList());
+    }
+
+    /**
+     * What the Java side of storing one batch costs with the columns bound as arrays (as {@link MessageStore} does)
+     * and, for comparison, as lists through {@code bindArray} (as it did before): CPU time of the calling thread
+     * (binding, the driver's encoding, reading the rows back; the database's own work is not on this thread) and
+     * wall time: medians of 600 batches each way, the two ways taking turns, for batches of 1, 16 and 64 sends, all
+     * twice. Printed, not asserted. Up to a minute on a busy machine, so it runs on request:
+     * {@code mvn test -Dtest=MessageStoreTest -Dcourier.bench=true}.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "courier.bench", matches = "true")
+    void measureWhatBindingABatchCosts() {
+        List<Long> senders = new ArrayList<>();
+        List<Long> conversations = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            senders.add(newUser());
+        }
+        for (int i = 0; i < 8; i++) {
+            conversations.add(newConversation(senders.toArray(Long[]::new)));
+        }
+        List<BiFunction<Handle, List<PendingSend>, List<MessageStore.Appended>>> ways =
+                List.of(MessageStoreTest::appendBindingLists, store::append);
+        int warmUp = 200;
+        int measured = 600;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int size : new int[] {1, 16, 64, 1, 16, 64}) {
+            long[][] cpu = new long[ways.size()][measured];
+            long[][] wall = new long[ways.size()][measured];
+            for (int b = -warmUp; b < measured; b++) {
+                for (int w = 0; w < ways.size(); w++) {
+                    List<PendingSend> batch = new ArrayList<>(size);
+                    for (int i = 0; i < size; i++) {
+                        batch.add(send(senders.get(i % 8), conversations.get(i * 3 % 8), UUID.randomUUID(),
+                                "a message of an ordinary length, with \"quotes\" and an é now and then " + i));
+                    }
+                    var way = ways.get(w);
+                    long cpu0 = threads.getCurrentThreadCpuTime();
+                    long wall0 = System.nanoTime();
+                    List<MessageStore.Appended> out = db.withHandle("messages.send", h -> way.apply(h, batch));
+                    long wallNanos = System.nanoTime() - wall0;
+                    long cpuNanos = threads.getCurrentThreadCpuTime() - cpu0;
+                    assertThat(out).hasSize(size).extracting(MessageStore.Appended::created).containsOnly(true);
+                    if (b >= 0) {
+                        cpu[w][b] = cpuNanos;
+                        wall[w][b] = wallNanos;
+                    }
+                }
+            }
+            System.out.printf("batch of %2d sends, median of %d: lists via bindArray cpu %4.0f us wall %5.0f us | "
+                    + "arrays cpu %4.0f us wall %5.0f us%n", size, measured, median(cpu[0]), median(wall[0]),
+                    median(cpu[1]), median(wall[1]));
+        }
+    }
+
+    /** How {@link MessageStore#append} bound the batch before it bound arrays: the baseline of the measurement. */
+    private static List<MessageStore.Appended> appendBindingLists(Handle h, List<PendingSend> batch) {
+        return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
+                        + ":clientMsgIds::uuid[], :bodies::text[])")
+                .bindArray("senders", Long.class, batch.stream().map(PendingSend::senderId).toList())
+                .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
+                .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
+                .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
+                .map((rs, ctx) -> MessageStore.appended(rs))
+                .list();
+    }
+
+    private static double median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2] / 1_000.0;
+    }
+
+    private List<MessageStore.Appended> append(List<PendingSend> batch) {
+        return db.withHandle("messages.send", h -> store.append(h, batch));
+    }
+
+    private static PendingSend send(long sender, long conversation, UUID clientMsgId, String body) {
+        return new PendingSend(sender, conversation, clientMsgId, body, null);
+    }
+
+    private static long newUser() {
+        String name = "user" + NEXT_NAME.incrementAndGet();
+        return db.withHandle("test.user", h -> h.createQuery("INSERT INTO users (username, display_name, "
+                        + "password_hash) VALUES (:name, :name, 'not a hash') RETURNING id")
+                .bind("name", name).mapTo(Long.class).one());
+    }
+
+    private static long newConversation(Long... members) {
+        return db.withHandle("test.conversation", h -> {
+            long id = h.createQuery("INSERT INTO conversations (type, title) VALUES ('group', 'test') RETURNING id")
+                    .mapTo(Long.class).one();
+            for (long member : members) {
+                h.execute("INSERT INTO memberships (conversation_id, user_id) VALUES (?, ?)", id, member);
+            }
+            return id;
+        });
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
