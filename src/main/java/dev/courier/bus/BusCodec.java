@@ -50,6 +50,11 @@ final class BusCodec {
         this.maxBytes = maxBytes;
     }
 
+    /** This node's id at the head of its payloads; {@code append_messages} writes it too. */
+    String origin() {
+        return origin;
+    }
+
     /** True when this codec encoded {@code payload}: the event was published by this node. */
     boolean isOwn(byte[] payload) {
         return payload.length >= ownPrefix.length

@@ -4,6 +4,7 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.NotificationListener;
 import dev.courier.events.DomainEvent;
+import dev.courier.messages.MessageAnnouncement;
 import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,6 +43,7 @@ public final class PostgresBus implements EventBus {
     private final Counter dropped;
     private final Thread publisher;
     private volatile NotificationListener listener;
+    private volatile boolean messagesAnnouncedByTheirStatement;
 
     public PostgresBus(Database db, DatabaseTarget target, MeterRegistry meters) {
         this.db = db;
@@ -58,8 +60,22 @@ public final class PostgresBus implements EventBus {
         this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
 
+    /**
+     * From now on stored messages are announced by the statement that stores them ({@code append_messages}), in their
+     * own transaction, and this bus no longer sends {@link DomainEvent.MessageStored} itself. Returns what that
+     * statement needs: this bus's channel and origin, so that this node's listener still recognises its own payloads.
+     */
+    public MessageAnnouncement announceMessagesFromTheirStatement() {
+        messagesAnnouncedByTheirStatement = true;
+        return new MessageAnnouncement(CHANNEL, codec.origin());
+    }
+
     @Override
     public void publish(DomainEvent event) {
+        if (event instanceof DomainEvent.MessageStored && messagesAnnouncedByTheirStatement) {
+            published.increment(); // announced with its commit already
+            return;
+        }
         String payload = new String(codec.encode(event), StandardCharsets.UTF_8);
         if (!outbox.offer(payload)) {
             dropped.increment();

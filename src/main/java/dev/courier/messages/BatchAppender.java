@@ -24,23 +24,26 @@ final class BatchAppender {
 
     private final Database db;
     private final MessageStore store;
+    private final MessageAnnouncement announcement;
 
-    BatchAppender(Database db, MessageStore store) {
+    /** {@code announcement}: how the storing statement tells the other nodes, or null when something else does. */
+    BatchAppender(Database db, MessageStore store, MessageAnnouncement announcement) {
         this.db = db;
         this.store = store;
+        this.announcement = announcement;
     }
 
     List<Outcome> append(List<PendingSend> batch) {
         List<MessageStore.Appended> appended;
         try {
-            appended = db.withHandle("messages.send", h -> store.append(h, batch));
+            appended = db.withHandle("messages.send", h -> store.append(h, batch, announcement));
         } catch (RuntimeException e) {
             if (!UniqueViolation.causedBy(e)) {
                 throw e;
             }
             // A concurrent request (on another node) stored one of our clientMsgIds first and nothing of this batch
             // was kept; that message is committed now, so the second pass finds it as a retry.
-            appended = db.withHandle("messages.send", h -> store.append(h, batch));
+            appended = db.withHandle("messages.send", h -> store.append(h, batch, announcement));
         }
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {

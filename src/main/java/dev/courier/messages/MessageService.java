@@ -43,13 +43,17 @@ public final class MessageService implements AutoCloseable {
     private final MessageWriter writer;
     private final EventSink events;
 
+    /**
+     * {@code announcement}: when not null, the statement that stores a batch also announces its messages to the other
+     * nodes (LISTEN/NOTIFY); {@code events} still hears every stored message, for this node's own streams.
+     */
     public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes,
-                          MeterRegistry meters) {
+                          MeterRegistry meters, MessageAnnouncement announcement) {
         this.db = db;
         this.conversations = conversations;
         Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
                 .description("Messages committed to the database (retried sends not counted twice)").register(meters);
-        this.writer = new MessageWriter(new BatchAppender(db, store), writerLanes, 10_000, 256, outcomes -> {
+        this.writer = new MessageWriter(new BatchAppender(db, store, announcement), writerLanes, 10_000, 256, outcomes -> {
             for (BatchAppender.Outcome outcome : outcomes) {
                 if (outcome.sent() != null && outcome.sent().created()) {
                     stored.increment();

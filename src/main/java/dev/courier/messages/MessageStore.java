@@ -18,13 +18,14 @@ final class MessageStore {
 
     /**
      * Stores a batch in one statement: membership checks, retried clientMsgIds, one block of seqs per
-     * conversation and every new row. Returns one result per send, in the batch's order.
+     * conversation and every new row, and, unless {@code announcement} is null, a notification for each new message.
+     * Returns one result per send, in the batch's order.
      *
      * <p>The columns are bound as plain Java arrays, which Jdbi resolves by their class. {@code bindArray(name, type,
      * list)} instead builds a new parameterized {@code Iterable} type on every call and matches it by generic-type
      * reflection, which stood out in CPU profiles of a busy server ({@code MessageStoreTest} measures both).
      */
-    List<Appended> append(Handle h, List<PendingSend> batch) {
+    List<Appended> append(Handle h, List<PendingSend> batch, MessageAnnouncement announcement) {
         int size = batch.size();
         long[] senders = new long[size];
         long[] conversations = new long[size];
@@ -38,11 +39,13 @@ final class MessageStore {
             bodies[i] = send.body();
         }
         return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-                        + ":clientMsgIds::uuid[], :bodies::text[])")
+                        + ":clientMsgIds::uuid[], :bodies::text[], :announceTo, :origin)")
                 .bind("senders", senders)
                 .bind("conversations", conversations)
                 .bind("clientMsgIds", clientMsgIds)
                 .bind("bodies", bodies)
+                .bind("announceTo", announcement == null ? null : announcement.channel())
+                .bind("origin", announcement == null ? null : announcement.origin())
                 .map((rs, ctx) -> appended(rs))
                 .list();
     }

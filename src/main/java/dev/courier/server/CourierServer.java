@@ -6,6 +6,7 @@ import dev.courier.accounts.Authentication;
 import dev.courier.accounts.UserStore;
 import dev.courier.bus.EventBus;
 import dev.courier.bus.LocalFirstBus;
+import dev.courier.messages.MessageAnnouncement;
 import dev.courier.bus.NatsBus;
 import dev.courier.bus.PostgresBus;
 import dev.courier.config.CourierConfig;
@@ -98,9 +99,16 @@ public final class CourierServer implements AutoCloseable {
                     database, meters);
             started.addFirst(observability);
 
-            EventBus bus = new LocalFirstBus(config.stream().bus().equals(StreamConfig.POSTGRES)
-                    ? new PostgresBus(database, target, meters)
-                    : NatsBus.connect(config.stream().bus(), meters));
+            MessageAnnouncement announcement = null;
+            EventBus toOtherNodes;
+            if (config.stream().bus().equals(StreamConfig.POSTGRES)) {
+                PostgresBus postgresBus = new PostgresBus(database, target, meters);
+                announcement = postgresBus.announceMessagesFromTheirStatement();
+                toOtherNodes = postgresBus;
+            } else {
+                toOtherNodes = NatsBus.connect(config.stream().bus(), meters);
+            }
+            EventBus bus = new LocalFirstBus(toOtherNodes);
             started.addFirst(bus);
             EventSink events = bus;
             UserStore users = new UserStore();
@@ -108,7 +116,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions(), events);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2), meters);
+                    Math.max(1, config.pool().maxSize() / 2), meters, announcement);
             started.addFirst(messages);
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));

@@ -129,7 +129,7 @@ class MessageStoreTest {
             conversations.add(newConversation(senders.toArray(Long[]::new)));
         }
         List<BiFunction<Handle, List<PendingSend>, List<MessageStore.Appended>>> ways =
-                List.of(MessageStoreTest::appendBindingLists, store::append);
+                List.of(MessageStoreTest::appendBindingLists, (h, batch) -> store.append(h, batch, null));
         int warmUp = 200;
         int measured = 600;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -181,7 +181,7 @@ class MessageStoreTest {
     }
 
     private List<MessageStore.Appended> append(List<PendingSend> batch) {
-        return db.withHandle("messages.send", h -> store.append(h, batch));
+        return db.withHandle("messages.send", h -> store.append(h, batch, null));
     }
 
     private static PendingSend send(long sender, long conversation, UUID clientMsgId, String body) {
