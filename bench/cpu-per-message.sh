@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Where the CPU goes per message: starts Courier (embedded PostgreSQL, pool 5, rate limits off), runs a steady load
+# test at RATE msg/s for 25 s, and, between the load test's progress lines t=5s and t=20s (after the virtual users
+# registered and the JIT settled), samples the CPU time of the server, of PostgreSQL's processes and of the load
+# generator, and the server's busiest threads. Prints CPU microseconds per acknowledged message for each. A warm-up
+# at the same load comes first, so that the server's JIT compiler has settled.
+#
+#   bench/cpu-per-message.sh                      # socket transport, 400 msg/s, one run
+#   RATE=200 TRANSPORT=rest RUNS=3 bench/cpu-per-message.sh
+#
+# Bounded: a 20 s warm-up (WARMUP), then 25 s of load per run, plus setup; loopback only. Linux only (reads /proc).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rate="${RATE:-400}"
+transport="${TRANSPORT:-socket}"
+runs="${RUNS:-1}"
+users="${USERS:-60}"
+
+command -v curl >/dev/null || { echo "bench: please install curl" >&2; exit 1; }
+work="$(mktemp -d -t courier-cpu.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+cp "$root/target/courier.jar" "$work/courier.jar"
+# shellcheck source=../bin/lib/jdk.sh
+source "$root/bin/lib/jdk.sh"
+use_jdk
+jvm_opts=(-XX:+UseZGC -Xss512k)
+if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
+if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
+  --port "$port" --data-dir "$work/data" --pool-size 5 >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 240); do
+  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# PostgreSQL's processes: the embedded postmaster (found by its data directory) and its children, the backends.
+postgres_ticks() {
+  local total=0 pid postmaster
+  postmaster="$(pgrep -f -- "-D $work/data/" | head -1)"
+  for pid in $postmaster $(pgrep -P "$postmaster"); do
+    total=$((total + $(ticks "$pid")))
+  done
+  echo "$total"
+}
+# CPU ticks per thread name (digits folded, so writer-0 and writer-1 add up).
+thread_ticks() {
+  local t
+  for t in /proc/"$server_pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm" 2>/dev/null | sed 's/[0-9]*$/#/')" "$(ticks "${t#/proc/}" 2>/dev/null || echo 0)"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+wait_for_line() { until grep -q "^t= *$1s" "$2" 2>/dev/null; do kill -0 "$3" 2>/dev/null || return 1; sleep 0.1; done; }
+
+# A fresh JVM compiles its hot paths during the first seconds: warm the server up at the same load first.
+echo "bench: warming up for ${WARMUP:-20s} at $rate msg/s" >&2
+"$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" loadtest --url "http://127.0.0.1:$port" \
+  --transport "$transport" --rate "$rate" --duration "${WARMUP:-20s}" --users "$users" \
+  --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
+
+hz="$(getconf CLK_TCK)"
+for run in $(seq 1 "$runs"); do
+  log="$work/load-$run.log"
+  "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" loadtest --url "http://127.0.0.1:$port" \
+    --transport "$transport" --rate "$rate" --duration 25s --users "$users" \
+    --report-json "$work/load-$run.json" --report-html "$work/load-$run.html" >"$log" 2>&1 &
+  load_pid=$!
+  wait_for_line 5 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
+  s0=$(ticks "$server_pid"); p0=$(postgres_ticks); l0=$(ticks "$load_pid"); thread_ticks >"$work/threads0"
+  wait_for_line 20 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
+  s1=$(ticks "$server_pid"); p1=$(postgres_ticks); l1=$(ticks "$load_pid"); thread_ticks >"$work/threads1"
+  wait "$load_pid" || true
+  acked="$(awk '/^t= *([6-9]|1[0-9]|20)s/ && match($0, /acked= *[0-9]+/) {
+                 a = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", a); n += a } END { print n + 0 }' "$log")"
+  (( acked > 0 )) || { echo "bench: no message acknowledged between t=5s and t=20s" >&2; tail -20 "$log" >&2; exit 1; }
+  per() { echo $(( ($1) * 1000000 / hz / acked )); }
+  printf 'run %d: %s %s msg/s, %d acknowledged in 15 s; CPU µs per message: server %d, PostgreSQL %d, load generator %d\n' \
+    "$run" "$transport" "$rate" "$acked" "$(per "s1 - s0")" "$(per "p1 - p0")" "$(per "l1 - l0")"
+  echo "  server threads (µs per message):"
+  join "$work/threads0" "$work/threads1" | awk -v hz="$hz" -v n="$acked" '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' \
+    | sort -rn | head -8
+  grep -E '^(send->ack|send->delivered|verdict)' "$log" | sed 's/^/  /' || true
+done
