@@ -45,7 +45,15 @@ public final class TextRules {
         }
     }
 
+    /** True when every code point is white space or a space separator (a plain loop: it runs on every send). */
     public static boolean isBlank(String value) {
-        return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            if (!Character.isWhitespace(cp) && !Character.isSpaceChar(cp)) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
     }
 }
