@@ -31,10 +31,6 @@ final class CourierClient {
         return base;
     }
 
-    HttpClient http() {
-        return http;
-    }
-
     ApiResponse get(String path, String token) throws IOException, InterruptedException {
         return call("GET", path, token, null);
     }

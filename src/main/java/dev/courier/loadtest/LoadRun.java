@@ -4,6 +4,7 @@ import dev.courier.loadtest.StreamFrame.DeliveredMessage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,14 +14,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,7 +47,7 @@ public final class LoadRun implements StreamConnection.Handler {
     private final LatencyTracker deliveredLatency = new LatencyTracker();
     private final ErrorTally errors = new ErrorTally();
     private final Map<String, Long> intendedByClientMsgId = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<DeliveredMessage>> socketAcks = new ConcurrentHashMap<>();
+    private final PendingAcks socketAcks = new PendingAcks();
     private final Map<Long, StreamConnection> streamsByUser = new ConcurrentHashMap<>();
     private final LongAdder sentThisSecond = new LongAdder();
     private final LongAdder ackedThisSecond = new LongAdder();
@@ -64,6 +63,7 @@ public final class LoadRun implements StreamConnection.Handler {
     /** Faults are switched one at a time, off the ticker: stopping a database can take seconds. */
     private final ExecutorService faultSwitch = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
     private final RateProfile profile;
+    private HttpClient sockets;
     private LoadPopulation population;
     private String streamUnavailable;
     private OutcomeBuckets outcomes;
@@ -106,6 +106,9 @@ public final class LoadRun implements StreamConnection.Handler {
         } finally {
             faultSwitch.shutdownNow();
             streamsByUser.values().forEach(StreamConnection::close);
+            if (sockets != null) {
+                sockets.shutdownNow();
+            }
         }
     }
 
@@ -127,8 +130,9 @@ public final class LoadRun implements StreamConnection.Handler {
 
     private void openStreams() throws InterruptedException {
         List<VirtualUser> users = population.users;
+        sockets = StreamConnection.newSocketClient(Duration.ofSeconds(5));
         try {
-            StreamConnection first = StreamConnection.open(client.http(), o.url(), 0, users.getFirst(), this,
+            StreamConnection first = StreamConnection.open(sockets, o.url(), 0, users.getFirst(), this,
                     Duration.ofSeconds(5));
             register(first);
         } catch (StreamConnection.UnavailableException e) {
@@ -137,7 +141,7 @@ public final class LoadRun implements StreamConnection.Handler {
         }
         LoadPopulation.inParallel(users.size() - 1, i -> {
             try {
-                StreamConnection c = StreamConnection.open(client.http(), o.url(), i + 1, users.get(i + 1), this,
+                StreamConnection c = StreamConnection.open(sockets, o.url(), i + 1, users.get(i + 1), this,
                         Duration.ofSeconds(10));
                 register(c);
                 return c;
@@ -164,7 +168,11 @@ public final class LoadRun implements StreamConnection.Handler {
         }
     }
 
-    /** The open-model loop: each send starts at its intended time, whether or not earlier ones have finished. */
+    /**
+     * The open-model loop: each send starts at its intended time, whether or not earlier ones have finished.
+     * A socket send is handed to its connection right here and finishes when its ack (or error) frame arrives,
+     * so it costs no thread; a REST call blocks, so each gets a virtual thread.
+     */
     private void pace() throws InterruptedException {
         ArrivalSchedule schedule = new ArrivalSchedule(profile, startNanos, o.duration(), o.maxMessages());
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -175,15 +183,28 @@ public final class LoadRun implements StreamConnection.Handler {
                 inFlight.acquire();
                 attempted.incrementAndGet();
                 sentThisSecond.increment();
-                senders.execute(() -> {
-                    try {
-                        sendOne(intended);
-                    } finally {
+                if (o.transport() == Transport.SOCKET) {
+                    sendOverSocket(intended).whenComplete((m, failure) -> {
+                        recordOutcome(intended, m, failure);
                         inFlight.release();
-                    }
-                });
+                    });
+                } else {
+                    senders.execute(() -> {
+                        try {
+                            recordOutcome(intended, sendOverRest(intended), null);
+                        } catch (SendFailure f) {
+                            recordOutcome(intended, null, f);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
             }
         }
+        // Socket sends still waiting end with their ack, an error frame or the ticker's timeout sweep.
+        inFlight.acquire(MAX_IN_FLIGHT);
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -195,37 +216,42 @@ public final class LoadRun implements StreamConnection.Handler {
         }
     }
 
-    private void sendOne(long intended) {
+    /** The next message: conversations in turn, a random member of each as its sender. */
+    private OutgoingMessage nextMessage(long intended) {
         List<LoadConversation> conversations = population.conversations;
         LoadConversation c = conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
         String clientMsgId = UUID.randomUUID().toString();
         intendedByClientMsgId.put(clientMsgId, intended);
-        String body = "load " + population.runId + " " + clientMsgId.substring(0, 8);
-        try {
-            DeliveredMessage m = o.transport() == Transport.REST
-                    ? sendOverRest(c.id(), sender, clientMsgId, body)
-                    : sendOverSocket(c.id(), sender, clientMsgId, body);
+        return new OutgoingMessage(c.id(), sender, clientMsgId,
+                "load " + population.runId + " " + clientMsgId.substring(0, 8));
+    }
+
+    private record OutgoingMessage(long conversationId, VirtualUser sender, String clientMsgId, String body) {
+    }
+
+    /** Counts one send: acknowledged as {@code m}, or failed with {@code failure}. */
+    private void recordOutcome(long intended, DeliveredMessage m, Throwable failure) {
+        if (failure == null) {
             long now = System.nanoTime();
             ackLatency.record(intended, now);
             ledger.acked(m.conversationId(), m.seq(), m.id(), now);
             acked.incrementAndGet();
             ackedThisSecond.increment();
             outcomes.record(intended, true);
-        } catch (SendFailure f) {
-            errors.count(f.getMessage());
+        } else {
+            errors.count(failure instanceof SendFailure f ? f.getMessage() : "stream error");
             failedThisSecond.increment();
             outcomes.record(intended, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    private DeliveredMessage sendOverRest(long conversationId, VirtualUser sender, String clientMsgId, String body)
-            throws SendFailure, InterruptedException {
+    /** Sends one message with {@code POST}; blocks for the answer. */
+    private DeliveredMessage sendOverRest(long intended) throws SendFailure, InterruptedException {
+        OutgoingMessage message = nextMessage(intended);
         try {
-            ApiResponse r = client.post("/v1/conversations/" + conversationId + "/messages", sender.token(),
-                    Map.of("clientMsgId", clientMsgId, "body", body));
+            ApiResponse r = client.post("/v1/conversations/" + message.conversationId() + "/messages",
+                    message.sender().token(), Map.of("clientMsgId", message.clientMsgId(), "body", message.body()));
             if (r.status() != 201 && r.status() != 200) {
                 throw new SendFailure(r.errorKind());
             }
@@ -239,27 +265,25 @@ public final class LoadRun implements StreamConnection.Handler {
         }
     }
 
-    private DeliveredMessage sendOverSocket(long conversationId, VirtualUser sender, String clientMsgId, String body)
-            throws SendFailure, InterruptedException {
-        StreamConnection stream = streamsByUser.get(sender.id());
+    /**
+     * Hands one message to its sender's socket without waiting. The future completes with the message of its
+     * {@code ack} frame, or fails with its {@code error} frame, a broken socket or, swept once a second by the
+     * ticker, {@link #REQUEST_TIMEOUT}.
+     */
+    private CompletableFuture<DeliveredMessage> sendOverSocket(long intended) {
+        OutgoingMessage message = nextMessage(intended);
+        StreamConnection stream = streamsByUser.get(message.sender().id());
         if (stream == null) {
-            throw new SendFailure("stream closed");
+            return CompletableFuture.failedFuture(new SendFailure("stream closed"));
         }
-        CompletableFuture<DeliveredMessage> ack = new CompletableFuture<>();
-        socketAcks.put(clientMsgId, ack);
-        try {
-            stream.send(Map.of("type", "send", "conversationId", conversationId, "clientMsgId", clientMsgId,
-                    "body", body));
-            return ack.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (IOException e) {
-            throw new SendFailure("stream closed");
-        } catch (TimeoutException e) {
-            throw new SendFailure("timeout");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof SendFailure f ? f : new SendFailure("stream error");
-        } finally {
-            socketAcks.remove(clientMsgId);
-        }
+        CompletableFuture<DeliveredMessage> ack = socketAcks.expect(message.clientMsgId(), System.nanoTime());
+        stream.send(new SendFrame(message.conversationId(), message.clientMsgId(), message.body()))
+                .whenComplete((sent, failure) -> {
+                    if (failure != null) {
+                        socketAcks.failed(message.clientMsgId(), new SendFailure("stream closed"));
+                    }
+                });
+        return ack;
     }
 
     /** A send that was not acknowledged; the message is how it is counted. */
@@ -279,16 +303,10 @@ public final class LoadRun implements StreamConnection.Handler {
                     deliveredLatency.record(intended, receivedNanos);
                 }
             }
-            case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> {
-                CompletableFuture<DeliveredMessage> pending = socketAcks.get(clientMsgId);
-                if (pending != null) {
-                    pending.complete(m);
-                }
-            }
+            case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);
             case StreamFrame.Error(String clientMsgId, String code) -> {
-                CompletableFuture<DeliveredMessage> pending = clientMsgId == null ? null : socketAcks.get(clientMsgId);
-                if (pending != null) {
-                    pending.completeExceptionally(new SendFailure("stream " + code));
+                if (clientMsgId != null) {
+                    socketAcks.failed(clientMsgId, new SendFailure("stream " + code));
                 }
             }
             case StreamFrame.Ready r -> { }
@@ -320,6 +338,7 @@ public final class LoadRun implements StreamConnection.Handler {
         timeline.add(interval);
         Thread.ofVirtual().start(this::samplePool);
         applyDueFaults(Duration.ofNanos(now - startNanos));
+        socketAcks.expire(now - REQUEST_TIMEOUT.toNanos());
         if (streamUnavailable == null) {
             runningLost += ledger.newlyOverdue(now - DELIVERY_GRACE.toNanos());
         }

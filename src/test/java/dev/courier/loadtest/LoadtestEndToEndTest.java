@@ -75,4 +75,32 @@ class LoadtestEndToEndTest {
                     .doesNotContain("<script src", "http://cdn", "https://");
         }
     }
+
+    @Test
+    void aShortSocketRunIsAcknowledgedAndDeliveredOverTheStreamsExactlyOnce(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start()) {
+            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
+                    Transport.SOCKET, 25, Duration.ofSeconds(3), 10_000, 6, 0.5, 3,
+                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
+                    Duration.ofSeconds(5), Optional.of(dir.resolve("report.json")), Optional.of(dir.resolve("report.html")));
+
+            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8)).run();
+
+            assertThat(report.attempted()).isBetween(65L, 76L);
+            assertThat(report.acked()).isEqualTo(report.attempted());
+            assertThat(report.errors()).isEmpty();
+            assertThat(report.sendToAck().count()).isEqualTo(report.acked());
+            assertThat(report.delivery().measured()).isTrue();
+            assertThat(report.integrity().deliveryChecked()).isTrue();
+            assertThat(report.integrity().acked()).isEqualTo(report.acked());
+            assertThat(report.integrity().lost()).isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().outOfOrder()).isZero();
+            assertThat(report.integrity().historyGaps()).isZero();
+            assertThat(report.sendToDelivered().count()).as("each message reaches its other members")
+                    .isGreaterThanOrEqualTo(report.acked());
+            assertThat(report.verdict()).isEqualTo("pass");
+        }
+    }
 }
