@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Publishing is asynchronous: one
+ * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Stored messages are announced by
+ * the statement that stores them ({@code append_messages}, told how by {@link #messageAnnouncement()}), in their own
+ * transaction; this bus never sends them itself. The other events are published asynchronously: one
  * thread drains a bounded queue and sends what has gathered with one {@code pg_notify} statement, in order, so a
  * burst costs one pooled connection for a moment instead of one per event. Receiving uses a dedicated connection
  * ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte limit: a message whose body does not
@@ -43,7 +45,6 @@ public final class PostgresBus implements EventBus {
     private final Counter dropped;
     private final Thread publisher;
     private volatile NotificationListener listener;
-    private volatile boolean messagesAnnouncedByTheirStatement;
 
     public PostgresBus(Database db, DatabaseTarget target, MeterRegistry meters) {
         this.db = db;
@@ -60,19 +61,14 @@ public final class PostgresBus implements EventBus {
         this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
 
-    /**
-     * From now on stored messages are announced by the statement that stores them ({@code append_messages}), in their
-     * own transaction, and this bus no longer sends {@link DomainEvent.MessageStored} itself. Returns what that
-     * statement needs: this bus's channel and origin, so that this node's listener still recognises its own payloads.
-     */
-    public MessageAnnouncement announceMessagesFromTheirStatement() {
-        messagesAnnouncedByTheirStatement = true;
+    /** What {@code append_messages} needs to announce messages: this bus's channel, and its origin for the payloads. */
+    public MessageAnnouncement messageAnnouncement() {
         return new MessageAnnouncement(CHANNEL, codec.origin());
     }
 
     @Override
     public void publish(DomainEvent event) {
-        if (event instanceof DomainEvent.MessageStored && messagesAnnouncedByTheirStatement) {
+        if (event instanceof DomainEvent.MessageStored) {
             published.increment(); // announced with its commit already
             return;
         }

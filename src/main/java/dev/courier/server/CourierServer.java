@@ -103,7 +103,7 @@ public final class CourierServer implements AutoCloseable {
             EventBus toOtherNodes;
             if (config.stream().bus().equals(StreamConfig.POSTGRES)) {
                 PostgresBus postgresBus = new PostgresBus(database, target, meters);
-                announcement = postgresBus.announceMessagesFromTheirStatement();
+                announcement = postgresBus.messageAnnouncement();
                 toOtherNodes = postgresBus;
             } else {
                 toOtherNodes = NatsBus.connect(config.stream().bus(), meters);
