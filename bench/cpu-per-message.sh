@@ -18,34 +18,9 @@ runs="${RUNS:-1}"
 users="${USERS:-60}"
 
 command -v curl >/dev/null || { echo "bench: please install curl" >&2; exit 1; }
-work="$(mktemp -d -t courier-cpu.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
-cp "$root/target/courier.jar" "$work/courier.jar"
-# shellcheck source=../bin/lib/jdk.sh
-source "$root/bin/lib/jdk.sh"
-use_jdk
-jvm_opts=(-XX:+UseZGC -Xss512k)
-if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
-if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
-  --port "$port" --data-dir "$work/data" --pool-size 5 >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 240); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
-  sleep 0.5
-done
+# shellcheck source=lib/server.sh
+source "$root/bench/lib/server.sh"
+bench_start_server courier-cpu 5
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # PostgreSQL's processes: the embedded postmaster (found by its data directory) and its children, the backends.
@@ -68,13 +43,14 @@ wait_for_line() { until grep -q "^t= *$1s" "$2" 2>/dev/null; do kill -0 "$3" 2>/
 
 # A fresh JVM compiles its hot paths during the first seconds: warm the server up at the same load first.
 echo "bench: warming up for ${WARMUP:-20s} at $rate msg/s" >&2
-"$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" loadtest --url "http://127.0.0.1:$port" \
+courier loadtest --url "http://127.0.0.1:$port" \
   --transport "$transport" --rate "$rate" --duration "${WARMUP:-20s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
 hz="$(getconf CLK_TCK)"
 for run in $(seq 1 "$runs"); do
   log="$work/load-$run.log"
+  # Started directly (not through the courier function) so that $! is the load generator's JVM, whose CPU is read.
   "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" loadtest --url "http://127.0.0.1:$port" \
     --transport "$transport" --rate "$rate" --duration 25s --users "$users" \
     --report-json "$work/load-$run.json" --report-html "$work/load-$run.html" >"$log" 2>&1 &

@@ -37,38 +37,9 @@ if (( ${#need[@]} > 0 )); then
   fi
 fi
 
-work="$(mktemp -d -t courier-bench.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
-    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
-# Run a private copy: a rebuild of target/ during the bench must not swap the jar under a running JVM.
-cp "$root/target/courier.jar" "$work/courier.jar"
-# shellcheck source=../bin/lib/jdk.sh
-source "$root/bin/lib/jdk.sh"
-use_jdk
-jvm_opts=(-XX:+UseZGC -Xss512k)
-if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
-if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
-courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-echo "bench: starting Courier on 127.0.0.1:$port (pool $pool, embedded PostgreSQL in $work)" >&2
-# Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
-COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
-  --pool-size "$pool" >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 240); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
-  sleep 0.5
-done
+# shellcheck source=lib/server.sh
+source "$root/bench/lib/server.sh"
+bench_start_server courier-bench "$pool"
 pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
 [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
 psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)

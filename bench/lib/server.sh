@@ -1,0 +1,41 @@
+# Sourced by the bench scripts: one private Courier server on loopback, with an embedded PostgreSQL in a temporary
+# directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid and jvm_opts, defines
+# courier (runs the same jar, e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
+
+bench_cleanup() {
+  if [[ -n "${server_pid:-}" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
+    for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  rm -rf "${work:-}"
+}
+
+# bench_start_server NAME POOL_SIZE
+bench_start_server() {
+  work="$(mktemp -d -t "$1.XXXXXX")"
+  server_pid=""
+  trap bench_cleanup EXIT
+  "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+  # Run a private copy: a rebuild of target/ during the bench must not swap the jar under a running JVM.
+  cp "$root/target/courier.jar" "$work/courier.jar"
+  # shellcheck source=../../bin/lib/jdk.sh
+  source "$root/bin/lib/jdk.sh"
+  use_jdk
+  jvm_opts=(-XX:+UseZGC -Xss512k)
+  if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
+  if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  echo "bench: starting Courier on 127.0.0.1:$port (pool $2, embedded PostgreSQL in $work)" >&2
+  # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
+  COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
+    --port "$port" --data-dir "$work/data" --pool-size "$2" >"$work/serve.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 240); do
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "bench: the server was not ready within 2 minutes" >&2; exit 1
+}
+
+courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
