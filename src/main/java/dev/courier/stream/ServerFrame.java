@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.courier.conversations.Conversation;
 import dev.courier.messages.Message;
 import dev.courier.web.ErrorBody;
@@ -64,10 +65,18 @@ sealed interface ServerFrame {
     record Pong() implements ServerFrame {
     }
 
+    /** Built once: {@code writerFor} resolves the type and its serializer on every call. */
+    final class Writer {
+        private static final ObjectWriter FRAMES = Json.mapper().writerFor(ServerFrame.class);
+
+        private Writer() {
+        }
+    }
+
     /** The frame's JSON text. */
     static String encode(ServerFrame frame) {
         try {
-            return Json.mapper().writerFor(ServerFrame.class).writeValueAsString(frame);
+            return Writer.FRAMES.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not encode a " + frame.getClass().getSimpleName() + " frame", e);
         }

@@ -110,12 +110,12 @@ class MessageStoreTest {
     }
 
     /**
-     * What the Java side of storing one batch costs with the columns bound as arrays (as {@link MessageStore} does)
-     * and, for comparison, as lists through {@code bindArray} (as it did before): CPU time of the calling thread
-     * (binding, the driver's encoding, reading the rows back; the database's own work is not on this thread) and
-     * wall time: medians of 600 batches each way, the two ways taking turns, for batches of 1, 16 and 64 sends, all
-     * twice. Printed, not asserted. Up to a minute on a busy machine, so it runs on request:
-     * {@code mvn test -Dtest=MessageStoreTest -Dcourier.bench=true}.
+     * What the Java side of storing one batch costs with the columns bound as {@link MessageStore} binds them (arrays
+     * handed to the driver) and, for comparison, the two ways Jdbi offers: lists through {@code bindArray}, and arrays
+     * resolved by Jdbi's argument factories. CPU time of the calling thread (binding, the driver's encoding, reading
+     * the rows back; the database's own work is not on this thread) and wall time: medians of 600 batches each way,
+     * the ways taking turns, for batches of 1, 16 and 64 sends, all twice. Printed, not asserted. Up to a minute on a
+     * busy machine, so it runs on request: {@code mvn test -Dtest=MessageStoreTest -Dcourier.bench=true}.
      */
     @Test
     @EnabledIfSystemProperty(named = "courier.bench", matches = "true")
@@ -129,7 +129,9 @@ class MessageStoreTest {
             conversations.add(newConversation(senders.toArray(Long[]::new)));
         }
         List<BiFunction<Handle, List<PendingSend>, List<MessageStore.Appended>>> ways =
-                List.of(MessageStoreTest::appendBindingLists, (h, batch) -> store.append(h, batch, null));
+                List.of(MessageStoreTest::appendBindingLists, MessageStoreTest::appendBindingArraysThroughJdbi,
+                        (h, batch) -> store.append(h, batch, null));
+        List<String> names = List.of("lists via bindArray", "arrays via Jdbi", "arrays to the driver");
         int warmUp = 200;
         int measured = 600;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -156,13 +158,16 @@ class MessageStoreTest {
                     }
                 }
             }
-            System.out.printf("batch of %2d sends, median of %d: lists via bindArray cpu %4.0f us wall %5.0f us | "
-                    + "arrays cpu %4.0f us wall %5.0f us%n", size, measured, median(cpu[0]), median(wall[0]),
-                    median(cpu[1]), median(wall[1]));
+            StringBuilder line = new StringBuilder(String.format("batch of %2d sends, median of %d:", size, measured));
+            for (int w = 0; w < ways.size(); w++) {
+                line.append(String.format(" | %s cpu %4.0f us wall %5.0f us", names.get(w), median(cpu[w]),
+                        median(wall[w])));
+            }
+            System.out.println(line);
         }
     }
 
-    /** How {@link MessageStore#append} bound the batch before it bound arrays: the baseline of the measurement. */
+    /** Lists through {@code bindArray}: Jdbi builds a parameterized type per call and matches it by reflection. */
     private static List<MessageStore.Appended> appendBindingLists(Handle h, List<PendingSend> batch) {
         return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
                         + ":clientMsgIds::uuid[], :bodies::text[])")
@@ -170,6 +175,18 @@ class MessageStoreTest {
                 .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
                 .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
                 .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
+                .map((rs, ctx) -> MessageStore.appended(rs))
+                .list();
+    }
+
+    /** Arrays bound by value, which Jdbi resolves through its array argument factory. */
+    private static List<MessageStore.Appended> appendBindingArraysThroughJdbi(Handle h, List<PendingSend> batch) {
+        return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
+                        + ":clientMsgIds::uuid[], :bodies::text[])")
+                .bind("senders", batch.stream().mapToLong(PendingSend::senderId).toArray())
+                .bind("conversations", batch.stream().mapToLong(PendingSend::conversationId).toArray())
+                .bind("clientMsgIds", batch.stream().map(PendingSend::clientMsgId).toArray(UUID[]::new))
+                .bind("bodies", batch.stream().map(PendingSend::body).toArray(String[]::new))
                 .map((rs, ctx) -> MessageStore.appended(rs))
                 .list();
     }
