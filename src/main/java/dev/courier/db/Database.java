@@ -128,12 +128,12 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code callback} with a handle in auto-commit mode: one statement, one transaction. */
     public <T> T withHandle(String callSite, HandleCallback<T, RuntimeException> callback) {
-        return lend(callSite, () -> jdbi.withHandle(callback));
+        return lend(callSite, callback, () -> jdbi.withHandle(callback));
     }
 
     /** Runs {@code callback} in one READ COMMITTED transaction that commits when it returns and rolls back when it throws. */
     public <T> T inTransaction(String callSite, HandleCallback<T, RuntimeException> callback) {
-        return lend(callSite, () -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback));
+        return lend(callSite, callback, () -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback));
     }
 
     /** Registers a watcher of pool events (leaks, reclaims, timeouts, reachability). */
@@ -215,14 +215,15 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private <T> T lend(String callSite, Supplier<T> work) {
+    private <T> T lend(String callSite, Object callback, Supplier<T> work) {
         Objects.requireNonNull(callSite, "callSite");
         String down = watch.reachability().downReason();
         if (down != null) {
             throw new DatabaseUnavailableException("database unreachable: " + down);
         }
         refuseWhenSaturated(callSite);
-        LeasingConnectionFactory.Frame frame = new LeasingConnectionFactory.Frame(callSite, SCOPE.get());
+        LeasingConnectionFactory.Frame frame = new LeasingConnectionFactory.Frame(callSite, callback.getClass(),
+                SCOPE.get());
         LeasingConnectionFactory.Frame outer = LeasingConnectionFactory.enter(frame);
         try {
             return work.get();

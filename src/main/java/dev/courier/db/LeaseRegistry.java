@@ -59,10 +59,11 @@ public final class LeaseRegistry {
                 .register(meters);
     }
 
-    Held open(String callSite, Connection connection, OperationScope scope) {
+    /** {@code callback}: the class of the callback the connection is lent to, or null (see {@link BorrowerStacks}). */
+    Held open(String callSite, Class<?> callback, Connection connection, OperationScope scope) {
         Thread thread = Thread.currentThread();
         Lease lease = new Lease(nextId.incrementAndGet(), callSite, thread.getName().isEmpty() ? thread.toString()
-                : thread.getName(), System.nanoTime(), Instant.now(), stacks.capture(callSite));
+                : thread.getName(), System.nanoTime(), Instant.now(), stacks.capture(callSite, callback));
         Held held = new Held(lease, connection, scope);
         active.put(connection, held);
         return held;

@@ -14,14 +14,16 @@ import org.jdbi.v3.core.ConnectionFactory;
  */
 final class LeasingConnectionFactory implements ConnectionFactory {
 
-    /** One call of {@link Database}'s door on this thread: its call site and the leases it opened. */
+    /** One call of {@link Database}'s door on this thread: its call site, its callback's class and its leases. */
     static final class Frame {
         final String callSite;
+        final Class<?> callback;
         final OperationScope scope;
         final List<LeaseRegistry.Held> opened = new ArrayList<>(1);
 
-        Frame(String callSite, OperationScope scope) {
+        Frame(String callSite, Class<?> callback, OperationScope scope) {
             this.callSite = callSite;
+            this.callback = callback;
             this.scope = scope;
         }
 
@@ -63,8 +65,10 @@ final class LeasingConnectionFactory implements ConnectionFactory {
     @Override
     public Connection openConnection() throws SQLException {
         Frame frame = FRAME.get();
-        String callSite = frame == null ? "unnamed" : frame.callSite;
-        return borrow(callSite, frame == null ? null : frame.scope, frame);
+        if (frame == null) {
+            return borrow("unnamed", null, null);
+        }
+        return borrow(frame.callSite, frame.scope, frame);
     }
 
     /** Borrows a connection and registers it; {@code frame} (may be null) remembers it for its caller. */
@@ -77,7 +81,7 @@ final class LeasingConnectionFactory implements ConnectionFactory {
             watcher.acquisitionFailed(callSite, (System.nanoTime() - start) / 1_000_000, timeout);
             throw timeout;
         }
-        LeaseRegistry.Held held = leases.open(callSite, connection, scope);
+        LeaseRegistry.Held held = leases.open(callSite, frame == null ? null : frame.callback, connection, scope);
         if (frame != null) {
             frame.opened.add(held);
         }
