@@ -10,6 +10,7 @@ import dev.courier.web.TextRules;
 import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -36,6 +37,8 @@ public final class MessageService implements AutoCloseable {
 
     /** How long a request waits for its batch: longer than the statement timeout plus one retry. */
     private static final long SEND_WAIT_SECONDS = 15;
+    /** A batch's wait for more sends once sends arrive together: a millisecond against a 50 ms latency objective. */
+    private static final Duration WRITER_LINGER = Duration.ofMillis(1);
 
     private final Database db;
     private final MessageStore store = new MessageStore();
@@ -53,7 +56,8 @@ public final class MessageService implements AutoCloseable {
         this.conversations = conversations;
         Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
                 .description("Messages committed to the database (retried sends not counted twice)").register(meters);
-        this.writer = new MessageWriter(new BatchAppender(db, store, announcement), writerLanes, 10_000, 256, outcomes -> {
+        BatchAppender appender = new BatchAppender(db, store, announcement);
+        this.writer = new MessageWriter(appender::append, writerLanes, 10_000, 256, WRITER_LINGER, outcomes -> {
             for (BatchAppender.Outcome outcome : outcomes) {
                 if (outcome.sent() != null && outcome.sent().created()) {
                     stored.increment();
