@@ -2,7 +2,6 @@ package dev.courier.stream;
 
 import dev.courier.web.ApiException;
 import dev.courier.web.JsonBody;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,7 +19,7 @@ sealed interface ClientFrame {
 
     /** Decodes one text frame; throws {@link ApiException} with the contract's code when it is not valid. */
     static ClientFrame decode(String text) {
-        JsonBody body = JsonBody.parse(text.getBytes(StandardCharsets.UTF_8));
+        JsonBody body = JsonBody.parse(text);
         String type = body.requiredString("type");
         return switch (type) {
             case "send" -> new Send(body.requiredLong("conversationId"), body.requiredUuid("clientMsgId"),
@@ -34,7 +33,7 @@ sealed interface ClientFrame {
     /** The clientMsgId of a frame that failed to decode, when it is readable, so the error can name it. */
     static Optional<String> clientMsgIdOf(String text) {
         try {
-            return JsonBody.parse(text.getBytes(StandardCharsets.UTF_8)).optionalString("clientMsgId");
+            return JsonBody.parse(text).optionalString("clientMsgId");
         } catch (ApiException e) {
             return Optional.empty();
         }

@@ -2,6 +2,7 @@ package dev.courier.web;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -20,6 +21,9 @@ import java.util.UUID;
 public final class JsonBody {
 
     public static final int MAX_BYTES = 65_536;
+
+    /** Built once: the mapper's own {@code readTree} resolves the target type on every call. */
+    private static final ObjectReader TREE = Json.mapper().readerFor(JsonNode.class);
 
     private final ObjectNode object;
 
@@ -51,11 +55,24 @@ public final class JsonBody {
         return mediaType.trim().toLowerCase(Locale.ROOT).equals("application/json");
     }
 
-    /** Parses a JSON text that must be an object, e.g. one WebSocket frame. */
+    /** Parses a UTF-8 JSON text that must be an object. */
     public static JsonBody parse(byte[] bytes) {
+        return parse(() -> TREE.readTree(bytes));
+    }
+
+    /** Parses a JSON text that must be an object, e.g. one WebSocket frame, as it arrived: no copy to bytes first. */
+    public static JsonBody parse(String text) {
+        return parse(() -> TREE.readTree(text));
+    }
+
+    private interface TreeRead {
+        JsonNode read() throws IOException;
+    }
+
+    private static JsonBody parse(TreeRead read) {
         JsonNode node;
         try {
-            node = Json.mapper().readTree(bytes);
+            node = read.read();
         } catch (JacksonException e) {
             throw ApiException.malformed("the body is not valid JSON");
         } catch (IOException e) {
