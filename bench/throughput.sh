@@ -2,7 +2,9 @@
 # Courier's highest sustained message rate at p99 <= 50 ms (send to delivered, from `loadtest --scenario ramp`)
 # against PostgreSQL's own limit for the same rows (pgbench: one INSERT per transaction into a table shaped like
 # `messages`, as many clients as Courier's pool has connections), measured in one run on this machine, on
-# loopback only, against the same PostgreSQL instance. Prints each run and the medians side by side.
+# loopback only, against the same PostgreSQL instance. Prints each run and the medians side by side. For context it
+# also prints one message per transaction as a service with gapless seqs must store it (the conversation's counter
+# UPDATE, then the INSERT), which is what Courier's batches replace.
 #
 #   bench/throughput.sh                 # 3 runs
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
@@ -49,7 +51,14 @@ echo "bench: warming up for ${WARMUP:-20s}" >&2
 courier loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
-courier_rates=(); courier_p99=(); pg_rates=()
+courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=()
+# pgbench_tps SCRIPT: transactions per second of SCRIPT, pool-size clients, PGBENCH_SECONDS.
+pgbench_tps() {
+  local tps
+  tps="$("$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c "$pool" -j 2 -T "$pgbench_seconds" \
+         -f "$1" postgres 2>&1 | grep -o 'tps = [0-9.]*' | head -1 | sed 's/tps = //')"
+  printf "%.1f" "${tps:-0}"
+}
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
   courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --transport "$transport" --rate "$ramp_start" \
@@ -79,12 +88,29 @@ SQL
 INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body)
 VALUES (:conv, nextval('bench_seq'), $sender, gen_random_uuid(), 'load bench message 0123456789');
 SQL
-  tps="$("$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c "$pool" -j 2 -T "$pgbench_seconds" \
-         -f "$work/insert.sql" postgres 2>&1 | grep -o 'tps = [0-9.]*' | head -1 | sed 's/tps = //')"
-  tps="$(printf "%.1f" "${tps:-0}")"
+  tps="$(pgbench_tps "$work/insert.sql")"
   pg_rates+=("$tps")
-  printf 'bench: run %d: Courier %s msg/s at p99 %s ms (%s); PostgreSQL single INSERT %s tx/s\n' \
-    "$run" "${courier_rates[-1]}" "${courier_p99[-1]}" "$basis" "$tps" >&2
+
+  # For context, not the target: one message per transaction the way a messaging service must store it with gapless
+  # seqs (the conversation's counter, then the row), which is what Courier's batches replace.
+  "${psql[@]}" <<SQL
+TRUNCATE bench_messages;
+DROP TABLE IF EXISTS bench_counters;
+CREATE TABLE bench_counters AS SELECT id, 0::bigint AS last_seq FROM conversations;
+ALTER TABLE bench_counters ADD PRIMARY KEY (id);
+SQL
+  cat >"$work/counted.sql" <<SQL
+\set conv random(1, $max_conv)
+BEGIN;
+UPDATE bench_counters SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq \gset
+INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body)
+VALUES (:conv, :last_seq, $sender, gen_random_uuid(), 'load bench message 0123456789');
+END;
+SQL
+  counted="$(pgbench_tps "$work/counted.sql")"
+  pg_counted_rates+=("$counted")
+  printf 'bench: run %d: Courier %s msg/s at p99 %s ms (%s); PostgreSQL single INSERT %s tx/s, counter + INSERT %s tx/s\n' \
+    "$run" "${courier_rates[-1]}" "${courier_p99[-1]}" "$basis" "$tps" "$counted" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -95,7 +121,10 @@ row "run" $(seq 1 "$runs")
 row "Courier msg/s at p99 <= $slo ($basis, $transport)" "${courier_rates[@]}"
 row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
 row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
+row "PostgreSQL counter UPDATE + INSERT tx/s" "${pg_counted_rates[@]}"
 echo
-printf 'median: Courier %s msg/s (p99 %s ms), PostgreSQL %s tx/s, ratio %s\n' "$c" "$l" "$p" \
-  "$(awk -v c="$c" -v p="$p" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
+k="$(median "${pg_counted_rates[@]}")"
+ratio() { awk -v c="$1" -v p="$2" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }'; }
+printf 'median: Courier %s msg/s (p99 %s ms), PostgreSQL %s tx/s, ratio %s\n' "$c" "$l" "$p" "$(ratio "$c" "$p")"
+printf 'for context: PostgreSQL counter UPDATE + INSERT %s tx/s, ratio %s\n' "$k" "$(ratio "$c" "$k")"
 echo "reports: $root/bench/ramp-*.html"
