@@ -7,8 +7,8 @@ package dev.courier.db;
  * is refused before it queues behind the pool.
  *
  * <pre>{@code
- * try (var scope = database.openScope("ws.send")) {
- *     messages.send(...);
+ * try (var scope = database.openScope("ws.read")) {
+ *     messages.markRead(...);
  * }
  * }</pre>
  *

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,23 +74,44 @@ public final class MessageService implements AutoCloseable {
      * the message is committed.
      */
     public Sent send(long senderId, long conversationId, UUID clientMsgId, String body) {
-        validateBody(body);
-        CompletableFuture<Sent> result = new CompletableFuture<>();
-        writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, result));
+        CompletableFuture<Sent> result = submit(senderId, conversationId, clientMsgId, body);
         try {
             return result.get(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw failureOf(e.getCause());
         } catch (TimeoutException e) {
-            // The batch may still commit; a retry with the same clientMsgId then finds the message.
-            throw new DatabaseBusyException("the message was not stored in time");
+            throw failureOf(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DatabaseBusyException("interrupted while storing the message");
         }
+    }
+
+    /**
+     * Queues a send without waiting for it: the future completes on a message writer once the message is committed,
+     * or fails (see {@link #failureOf}); nothing waits for it on a thread of its own. It always completes, within
+     * the database's statement timeout: a writer fails its batch on any error rather than leave it, and fails what
+     * is queued when it stops. So there is no timer per send. An invalid body is refused at once, before anything is
+     * queued.
+     */
+    public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body) {
+        validateBody(body);
+        CompletableFuture<Sent> result = new CompletableFuture<>();
+        writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, result));
+        return result;
+    }
+
+    /** What a failed send answers: its contract error, or {@code overloaded} when it took too long. */
+    public static RuntimeException failureOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            // The batch may still commit; a retry with the same clientMsgId then finds the message.
+            return new DatabaseBusyException("the message was not stored in time");
+        }
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new IllegalStateException(cause);
     }
 
     /** Stops the writers; sends still queued fail with {@code overloaded}. */

@@ -94,8 +94,12 @@ final class MessageWriter implements AutoCloseable {
         List<BatchAppender.Outcome> outcomes;
         try {
             outcomes = appender.apply(batch);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // every send is answered, whatever went wrong: a socket's sends have no timer of their own
             batch.forEach(send -> send.result().completeExceptionally(e));
+            if (e instanceof Error error) {
+                throw error;
+            }
             return;
         }
         for (BatchAppender.Outcome outcome : outcomes) {

@@ -14,6 +14,10 @@ import java.util.UUID;
  * Answers what a client sends on its stream by calling the same service methods as REST, so a send over the socket
  * has REST's validation, idempotency and error codes; failures become {@code error} frames through the same
  * mapping as HTTP errors.
+ *
+ * <p>Sends are answered when their batch commits, without a thread waiting (up to
+ * {@link StreamConnection#MAX_SENDS_IN_FLIGHT} per connection). Every other answer waits for the answers to the
+ * sends before it, so a client can use a {@code ping} to know that everything it sent before has been answered.
  */
 final class InboundFrames {
 
@@ -36,33 +40,61 @@ final class InboundFrames {
                     clientMsgId = send.clientMsgId().toString();
                     // one "messages" bucket per user for REST and socket together
                     rateLimiter.checkUser(Limit.MESSAGES, connection.userId());
-                    MessageService.Sent sent;
-                    // a frame is an operation like a request: admitted or refused fast, and any connection it
-                    // still holds when it ends is reported and taken back
-                    try (OperationScope scope = database.openScope("ws.send")) {
-                        sent = messages.send(connection.userId(), send.conversationId(), send.clientMsgId(),
-                                send.body());
-                    }
-                    connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
+                    submit(connection, send, clientMsgId);
                 }
                 case ClientFrame.Read read -> {
+                    connection.awaitAnswersToSends();
                     rateLimiter.checkUser(Limit.WRITES, connection.userId());
                     try (OperationScope scope = database.openScope("ws.read")) {
                         messages.markRead(connection.userId(), read.conversationId(), read.seq());
                     }
                 }
-                case ClientFrame.Ping ping -> connection.send(new ServerFrame.Pong());
+                case ClientFrame.Ping ping -> {
+                    connection.awaitAnswersToSends();
+                    connection.send(new ServerFrame.Pong());
+                }
             }
         } catch (RuntimeException failure) {
             if (clientMsgId == null) {
                 clientMsgId = ClientFrame.clientMsgIdOf(text).orElse(null);
             }
-            String requestId = "ws-" + UUID.randomUUID();
-            ErrorResponses.Answer answer = ErrorResponses.answer(failure, requestId);
-            connection.send(new ServerFrame.Error(clientMsgId, ServerFrame.ErrorDetail.of(answer)));
-            if (failure instanceof ApiException refusal && refusal.code() == ErrorCode.RATE_LIMITED) {
-                connection.refusedForRateLimit();
-            }
+            connection.awaitAnswersToSends();
+            answerFailure(connection, clientMsgId, failure);
+        }
+    }
+
+    /**
+     * Queues a send and answers it from the message writer that commits it, so the worker goes on to the next frame
+     * at once and no thread waits for the commit. A send takes no admission place: it holds no connection of its own
+     * (a writer stores its whole batch with one), and the writers' bounded queues answer {@code overloaded} when
+     * they are full. A connection has at most {@link StreamConnection#MAX_SENDS_IN_FLIGHT} sends queued; past that
+     * its worker waits for answers before it reads on.
+     */
+    private void submit(StreamConnection connection, ClientFrame.Send send, String clientMsgId) {
+        connection.takeSendPlace();
+        try {
+            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body())
+                    .whenComplete((sent, failure) -> {
+                        if (failure == null) {
+                            connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
+                        } else {
+                            answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
+                        }
+                        // after the answer is queued: a frame waiting for the answers to sends comes after it
+                        connection.releaseSendPlace();
+                    });
+        } catch (RuntimeException refused) {
+            connection.releaseSendPlace();
+            throw refused;
+        }
+    }
+
+    private static void answerFailure(StreamConnection connection, String clientMsgId, RuntimeException failure) {
+        String requestId = "ws-" + UUID.randomUUID();
+        ErrorResponses.Answer answer = ErrorResponses.answer(failure, requestId);
+        connection.send(new ServerFrame.Error(clientMsgId, ServerFrame.ErrorDetail.of(answer)));
+        if (failure instanceof ApiException refusal && refusal.code() == ErrorCode.RATE_LIMITED) {
+            connection.refusedForRateLimit();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.courier.accounts.Session;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,11 @@ final class StreamConnection {
      */
     static final int MAX_REFUSALS = 100;
     static final long FORGIVE_REFUSAL_NANOS = 100_000_000L;
+    /**
+     * Sends of one connection queued and not yet answered. Beyond this its worker waits for answers before it reads
+     * on, so that one pipelining client cannot take every admission place of the server.
+     */
+    static final int MAX_SENDS_IN_FLIGHT = 16;
     /** After asking a stuck client to close, how long before the socket is cut. */
     private static final long DISCONNECT_AFTER_SECONDS = 10;
 
@@ -45,6 +51,7 @@ final class StreamConnection {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentLinkedQueue<String> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingInbound = new AtomicInteger();
+    private final Semaphore sendsInFlight = new Semaphore(MAX_SENDS_IN_FLIGHT);
     private volatile boolean closing;
     private double refusals;
     private long refusalsCountedAt;
@@ -136,6 +143,22 @@ final class StreamConnection {
                 } while (pendingInbound.decrementAndGet() > 0);
             });
         }
+    }
+
+    /** Takes a place for one more send in flight, waiting for an answer to go out when all are taken. */
+    void takeSendPlace() {
+        sendsInFlight.acquireUninterruptibly();
+    }
+
+    /** Frees the place of a send that was answered (or never queued). */
+    void releaseSendPlace() {
+        sendsInFlight.release();
+    }
+
+    /** Waits until every send taken so far has been answered. */
+    void awaitAnswersToSends() {
+        sendsInFlight.acquireUninterruptibly(MAX_SENDS_IN_FLIGHT);
+        sendsInFlight.release(MAX_SENDS_IN_FLIGHT);
     }
 
     /**

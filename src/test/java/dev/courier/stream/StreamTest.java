@@ -9,8 +9,11 @@ import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
@@ -58,6 +61,38 @@ class StreamTest {
                 assertThat(message.path("senderId").asLong()).isEqualTo(alice.id());
                 assertThat(message.path("seq").asLong()).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void sendsInARowAreAllAnsweredBeforeThePingThatFollowsThem() {
+        TestUser alice = api.newUser("alice");
+        TestUser bob = api.newUser("bob");
+        long withBob = api.direct(alice, bob);
+        long group = api.group(alice, "many sends", bob);
+        try (StreamClient a = StreamClient.connect(server.baseUrl(), alice.token())) {
+            Set<String> sent = new HashSet<>();
+            for (int i = 0; i < 3 * StreamConnection.MAX_SENDS_IN_FLIGHT; i++) {
+                String id = UUID.randomUUID().toString();
+                sent.add(id);
+                a.send(Map.of("type", "send", "conversationId", i % 2 == 0 ? withBob : group, "clientMsgId", id,
+                        "body", "number " + i));
+            }
+            a.send(Map.of("type", "send", "conversationId", withBob, "clientMsgId", "not a uuid", "body", "x"));
+            a.send(Map.of("type", "ping"));
+
+            List<JsonNode> answers = new ArrayList<>();
+            while (answers.isEmpty() || !answers.getLast().path("type").asText().equals("pong")) {
+                JsonNode frame = a.next(WAIT);
+                if (!frame.path("type").asText().equals("message")) {
+                    answers.add(frame);
+                }
+            }
+            assertThat(answers.getLast().path("type").asText()).isEqualTo("pong");
+            assertThat(answers.get(answers.size() - 2).path("error").path("field").asText()).isEqualTo("clientMsgId");
+            assertThat(answers.subList(0, answers.size() - 2)).allSatisfy(f -> assertThat(f.path("type").asText())
+                    .isEqualTo("ack")).extracting(f -> f.path("clientMsgId").asText())
+                    .containsExactlyInAnyOrderElementsOf(sent);
         }
     }
 
