@@ -89,10 +89,10 @@ public final class MessageService implements AutoCloseable {
 
     /**
      * Queues a send without waiting for it: the future completes on a message writer once the message is committed,
-     * or fails (see {@link #failureOf}); nothing waits for it on a thread of its own. It always completes, within
-     * the database's statement timeout: a writer fails its batch on any error rather than leave it, and fails what
-     * is queued when it stops. So there is no timer per send. An invalid body is refused at once, before anything is
-     * queued.
+     * or fails (see {@link #failureOf}); nothing waits for it on a thread of its own. It always completes, so there
+     * is no timer per send: a writer answers every send it takes (failing its batch on any error), each batch is
+     * bounded by the database's statement timeout, the queues are bounded, and what is still queued fails when the
+     * writers stop. An invalid body is refused at once, before anything is queued.
      */
     public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body) {
         validateBody(body);

@@ -75,13 +75,16 @@ final class InboundFrames {
         try {
             messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body())
                     .whenComplete((sent, failure) -> {
-                        if (failure == null) {
-                            connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
-                        } else {
-                            answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
+                        try {
+                            if (failure == null) {
+                                connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
+                            } else {
+                                answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
+                            }
+                        } finally {
+                            // after the answer is queued: a frame waiting for the answers to sends comes after it
+                            connection.releaseSendPlace();
                         }
-                        // after the answer is queued: a frame waiting for the answers to sends comes after it
-                        connection.releaseSendPlace();
                     });
         } catch (RuntimeException refused) {
             connection.releaseSendPlace();

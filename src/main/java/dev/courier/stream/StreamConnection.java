@@ -35,7 +35,7 @@ final class StreamConnection {
     static final long FORGIVE_REFUSAL_NANOS = 100_000_000L;
     /**
      * Sends of one connection queued and not yet answered. Beyond this its worker waits for answers before it reads
-     * on, so that one pipelining client cannot take every admission place of the server.
+     * on, so that one pipelining client cannot fill the message writers' bounded queues for everyone.
      */
     static final int MAX_SENDS_IN_FLIGHT = 16;
     /** After asking a stuck client to close, how long before the socket is cut. */
