@@ -95,11 +95,12 @@ final class MessageWriter implements AutoCloseable {
         try {
             outcomes = appender.apply(batch);
         } catch (RuntimeException | Error e) {
-            // every send is answered, whatever went wrong: a socket's sends have no timer of their own
-            batch.forEach(send -> send.result().completeExceptionally(e));
-            if (e instanceof Error error) {
-                throw error;
+            // Every send is answered, whatever went wrong, and the lane lives on: a socket's sends have no timer
+            // of their own, and a lane without its writer would leave every later send unanswered.
+            if (e instanceof Error) {
+                log.error("storing a batch of {} sends failed", batch.size(), e);
             }
+            batch.forEach(send -> send.result().completeExceptionally(e));
             return;
         }
         for (BatchAppender.Outcome outcome : outcomes) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,22 @@ class MessageWriterTest {
 
         assertThat(batches).containsExactly(List.of("first"), List.of("queued 1", "queued 2"),
                 List.of("early", "late"));
+    }
+
+    @Test
+    void aBatchThatFailsWithAnErrorIsAnsweredAndTheLaneGoesOn() throws Exception {
+        firstBatchMayCommit.countDown();
+        writer = new MessageWriter(batch -> {
+            if (batch.getFirst().body().equals("doomed")) {
+                throw new StackOverflowError("deep enough");
+            }
+            return store(batch);
+        }, 1, 100, 16, LINGER, outcomes -> { });
+
+        CompletableFuture<MessageService.Sent> doomed = submit("doomed");
+        assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(StackOverflowError.class);
+        assertThat(submit("after").get(10, TimeUnit.SECONDS).message().body()).isEqualTo("after");
     }
 
     private MessageWriter oneLaneWriter() {
