@@ -1,9 +1,10 @@
 package dev.courier.loadtest;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,42 +18,33 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe: acks and deliveries arrive on many threads. Deliveries of one connection arrive on that
  * connection's listener thread, one at a time, which is what makes "in order" meaningful per connection.
+ * Everything about one conversation (its acks, what each connection saw of it) is kept by a
+ * {@link ConversationLog} under that conversation's own lock; the maps here only find conversations and
+ * connections and change while the run is set up.
+ *
+ * <p>Seqs index arrays (see {@link AcksBySeq}): a seq below 0 or above {@link AcksBySeq#MAX_SEQ} is rejected
+ * with an {@link IllegalArgumentException}, which no server numbering from 1 comes near in a run.
  */
 final class IntegrityLedger {
 
-    record MessageKey(long conversationId, long seq) {
+    /** An ack waiting for the running loss check. */
+    private record Due(ConversationLog conversation, int seq, long ackedAtNanos) {
     }
 
-    private record Ack(long messageId, long ackedAtNanos) {
-    }
-
-    /** One stream connection: who it belongs to and what it saw, per conversation. */
-    private static final class ConnectionLog {
-        final long userId;
-        final Map<Long, Long> lastSeq = new ConcurrentHashMap<>();
-        final Set<MessageKey> seen = ConcurrentHashMap.newKeySet();
-        volatile boolean closedEarly;
-
-        ConnectionLog(long userId) {
-            this.userId = userId;
-        }
-    }
-
-    private final Map<Long, Set<Long>> membersByConversation = new ConcurrentHashMap<>();
+    private final Map<Long, ConversationLog> conversations = new ConcurrentHashMap<>();
     private final Map<Integer, ConnectionLog> connections = new ConcurrentHashMap<>();
     private final Map<Long, List<ConnectionLog>> connectionsByUser = new ConcurrentHashMap<>();
-    private final Map<MessageKey, Ack> acked = new ConcurrentHashMap<>();
     /** Acks in about the order they happened, for the once-per-message running check. */
-    private final ConcurrentLinkedQueue<Map.Entry<MessageKey, Long>> toCheck = new ConcurrentLinkedQueue<>();
+    private final Queue<Due> toCheck = new ConcurrentLinkedQueue<>();
     private final LongAdder duplicated = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
 
     void conversation(long conversationId, Set<Long> memberIds) {
-        membersByConversation.put(conversationId, Set.copyOf(memberIds));
+        conversationLog(conversationId).members(memberIds);
     }
 
     void connectionOpened(int connectionId, long userId) {
-        ConnectionLog log = new ConnectionLog(userId);
+        ConnectionLog log = new ConnectionLog();
         connections.put(connectionId, log);
         connectionsByUser.computeIfAbsent(userId, u -> new CopyOnWriteArrayList<>()).add(log);
     }
@@ -61,17 +53,17 @@ final class IntegrityLedger {
     void connectionClosedEarly(int connectionId) {
         ConnectionLog log = connections.get(connectionId);
         if (log != null) {
-            log.closedEarly = true;
+            log.closeEarly();
         }
     }
 
     void acked(long conversationId, long seq, long messageId, long ackedAtNanos) {
-        MessageKey key = new MessageKey(conversationId, seq);
-        Ack previous = acked.putIfAbsent(key, new Ack(messageId, ackedAtNanos));
-        if (previous == null) {
-            toCheck.add(Map.entry(key, ackedAtNanos));
-        } else if (previous.messageId() != messageId) {
-            duplicated.increment(); // two different messages acknowledged with one seq
+        int index = AcksBySeq.index(seq);
+        ConversationLog conversation = conversationLog(conversationId);
+        switch (conversation.acked(index, messageId, ackedAtNanos)) {
+            case NEW -> toCheck.add(new Due(conversation, index, ackedAtNanos));
+            case CONFLICTING -> duplicated.increment(); // two different messages acknowledged with one seq
+            case REPEATED -> { }
         }
     }
 
@@ -81,20 +73,29 @@ final class IntegrityLedger {
         if (log == null) {
             throw new IllegalStateException("delivery on unknown connection " + connectionId);
         }
-        if (!log.seen.add(new MessageKey(conversationId, seq))) {
-            duplicated.increment();
-            return;
-        }
-        long last = log.lastSeq.getOrDefault(conversationId, 0L);
-        if (seq < last) {
-            outOfOrder.increment();
-        } else {
-            log.lastSeq.put(conversationId, seq);
+        switch (conversationLog(conversationId).delivered(log, AcksBySeq.index(seq))) {
+            case DUPLICATE -> duplicated.increment();
+            case OUT_OF_ORDER -> outOfOrder.increment();
+            case IN_ORDER -> { }
         }
     }
 
+    /**
+     * A conversation learnt during setup, or one the server names that the run never opened: its acks still
+     * count, but it has no members to deliver to.
+     */
+    private ConversationLog conversationLog(long conversationId) {
+        ConversationLog log = conversations.get(conversationId);
+        return log != null ? log : conversations.computeIfAbsent(conversationId,
+                id -> new ConversationLog(this::connectionsOf));
+    }
+
+    private List<ConnectionLog> connectionsOf(long userId) {
+        return connectionsByUser.getOrDefault(userId, List.of());
+    }
+
     long ackedCount() {
-        return acked.size();
+        return conversations.values().stream().mapToLong(ConversationLog::ackedCount).sum();
     }
 
     long duplicated() {
@@ -106,7 +107,7 @@ final class IntegrityLedger {
     }
 
     int connectionsClosedEarly() {
-        return (int) connections.values().stream().filter(c -> c.closedEarly).count();
+        return (int) connections.values().stream().filter(ConnectionLog::closedEarly).count();
     }
 
     /**
@@ -115,11 +116,8 @@ final class IntegrityLedger {
      */
     long missingDeliveries(long ackedFromNanos, long ackedBeforeNanos) {
         long missing = 0;
-        for (Map.Entry<MessageKey, Ack> e : acked.entrySet()) {
-            long ackedAt = e.getValue().ackedAtNanos();
-            if (ackedAt >= ackedFromNanos && ackedAt < ackedBeforeNanos) {
-                missing += missingDeliveries(e.getKey());
-            }
+        for (ConversationLog conversation : conversations.values()) {
+            missing += conversation.missingDeliveries(ackedFromNanos, ackedBeforeNanos);
         }
         return missing;
     }
@@ -130,22 +128,9 @@ final class IntegrityLedger {
      */
     long newlyOverdue(long ackedBeforeNanos) {
         long missing = 0;
-        for (Map.Entry<MessageKey, Long> head = toCheck.peek(); head != null && head.getValue() < ackedBeforeNanos;
-             head = toCheck.peek()) {
+        for (Due head = toCheck.peek(); head != null && head.ackedAtNanos() < ackedBeforeNanos; head = toCheck.peek()) {
             toCheck.poll();
-            missing += missingDeliveries(head.getKey());
-        }
-        return missing;
-    }
-
-    private long missingDeliveries(MessageKey key) {
-        long missing = 0;
-        for (long member : membersByConversation.getOrDefault(key.conversationId(), Set.of())) {
-            for (ConnectionLog log : connectionsByUser.getOrDefault(member, List.of())) {
-                if (!log.closedEarly && !log.seen.contains(key)) {
-                    missing++;
-                }
-            }
+            missing += head.conversation().missingDeliveries(head.seq());
         }
         return missing;
     }
@@ -156,8 +141,8 @@ final class IntegrityLedger {
         long dupes = 0;
         long reordered = 0;
         long previous = 0;
-        Map<Long, Long> idBySeq = new ConcurrentHashMap<>();
-        Set<Long> ids = new HashSet<>();
+        Map<Long, Long> idBySeq = HashMap.newHashMap(history.size());
+        Set<Long> ids = HashSet.newHashSet(history.size());
         for (HistoryEntry entry : history) {
             if (entry.seq() == previous || !ids.add(entry.messageId())) {
                 dupes++;
@@ -169,16 +154,9 @@ final class IntegrityLedger {
             previous = Math.max(previous, entry.seq());
             idBySeq.putIfAbsent(entry.seq(), entry.messageId());
         }
-        List<Long> missing = new ArrayList<>();
-        for (Map.Entry<MessageKey, Ack> e : acked.entrySet()) {
-            if (e.getKey().conversationId() == conversationId) {
-                Long stored = idBySeq.get(e.getKey().seq());
-                if (stored == null || stored != e.getValue().messageId()) {
-                    missing.add(e.getKey().seq());
-                }
-            }
-        }
-        return new HistoryCheck(conversationId, history.size(), gaps, dupes, reordered, missing.size());
+        ConversationLog conversation = conversations.get(conversationId);
+        long lost = conversation == null ? 0 : conversation.ackedAbsentFrom(idBySeq);
+        return new HistoryCheck(conversationId, history.size(), gaps, dupes, reordered, lost);
     }
 
     record HistoryEntry(long seq, long messageId) {

@@ -185,8 +185,12 @@ public final class LoadRun implements StreamConnection.Handler {
                 sentThisSecond.increment();
                 if (o.transport() == Transport.SOCKET) {
                     sendOverSocket(intended).whenComplete((m, failure) -> {
-                        recordOutcome(intended, m, failure);
-                        inFlight.release();
+                        // Nothing else would see an exception here, and a lost permit would stall the pacer.
+                        try {
+                            recordOutcome(intended, m, failure);
+                        } finally {
+                            inFlight.release();
+                        }
                     });
                 } else {
                     senders.execute(() -> {
