@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,7 +46,7 @@ public final class LoadRun implements StreamConnection.Handler {
     private final LatencyTracker ackLatency = new LatencyTracker();
     private final LatencyTracker deliveredLatency = new LatencyTracker();
     private final ErrorTally errors = new ErrorTally();
-    private final Map<String, Long> intendedByClientMsgId = new ConcurrentHashMap<>();
+    private final ClientMsgIds clientMsgIds = ClientMsgIds.startingNow();
     private final PendingAcks socketAcks = new PendingAcks();
     private final Map<Long, StreamConnection> streamsByUser = new ConcurrentHashMap<>();
     private final LongAdder sentThisSecond = new LongAdder();
@@ -225,10 +225,9 @@ public final class LoadRun implements StreamConnection.Handler {
         List<LoadConversation> conversations = population.conversations;
         LoadConversation c = conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
-        String clientMsgId = UUID.randomUUID().toString();
-        intendedByClientMsgId.put(clientMsgId, intended);
+        String clientMsgId = clientMsgIds.of(intended);
         return new OutgoingMessage(c.id(), sender, clientMsgId,
-                "load " + population.runId + " " + clientMsgId.substring(0, 8));
+                "load " + population.runId + " " + clientMsgId.substring(28)); // digits that differ per send
     }
 
     private record OutgoingMessage(long conversationId, VirtualUser sender, String clientMsgId, String body) {
@@ -302,9 +301,11 @@ public final class LoadRun implements StreamConnection.Handler {
         switch (frame) {
             case StreamFrame.Message(DeliveredMessage m) -> {
                 ledger.delivered(connection.id(), m.conversationId(), m.seq());
-                Long intended = intendedByClientMsgId.get(m.clientMsgId());
-                if (intended != null && m.senderId() != connection.user().id()) {
-                    deliveredLatency.record(intended, receivedNanos);
+                if (m.senderId() != connection.user().id()) {
+                    OptionalLong intended = clientMsgIds.intendedNanosOf(m.clientMsgId());
+                    if (intended.isPresent()) {
+                        deliveredLatency.record(intended.getAsLong(), receivedNanos);
+                    }
                 }
             }
             case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);

@@ -58,4 +58,12 @@ class ArrivalScheduleTest {
         assertThat(all(schedule)).hasSize(50);
         assertThat(schedule.hasNext()).isFalse();
     }
+
+    @Test
+    void noTwoArrivalsShareAnIntendedTimeEvenAboveANanosecondApart() {
+        // A send's clientMsgId is made from its intended time, so two equal times would be one clientMsgId.
+        List<Long> times = all(new ArrivalSchedule(RateProfile.constant(5e9), 0, Duration.ofNanos(100), 1_000));
+
+        assertThat(times).hasSize(100).isSorted().doesNotHaveDuplicates();
+    }
 }
