@@ -25,19 +25,26 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class BusCodec {
 
-    /** The one wire shape; unused fields are left out. {@code o} is the origin, {@code k} the kind of event. */
+    /**
+     * The one wire shape; unused fields are left out. {@code o} is the origin, {@code k} the kind of event, and a
+     * batch ({@code k} = {@code b}) carries its events in {@code e}, in order, each without an origin of its own.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"o", "k"})
-    record Wire(String o, String k, Message m, Long c, Long s, Long u, List<Long> us, String h) {
+    record Wire(String o, String k, Message m, Long c, Long s, Long u, List<Long> us, String h, List<Wire> e) {
     }
 
-    /** What a payload decodes to: an event, or the reference to a message too large to carry. */
+    /** What a payload decodes to: an event, the reference to a message too large to carry, or a batch of them. */
     sealed interface Decoded {
         record Event(DomainEvent event) implements Decoded {
         }
 
         record MessageReference(long conversationId, long seq) implements Decoded {
+        }
+
+        /** Several events from one publisher, in the order it published them. */
+        record Batch(List<Decoded> events) implements Decoded {
         }
     }
 
@@ -64,24 +71,24 @@ final class BusCodec {
     byte[] encode(DomainEvent event) {
         byte[] full = write(switch (event) {
             case DomainEvent.MessageStored stored -> new Wire(origin, "m", stored.message(), null, null, null, null,
-                    null);
+                    null, null);
             case DomainEvent.ReadMarkerMoved read -> new Wire(origin, "r", null, read.conversationId(), read.seq(),
-                    read.userId(), null, null);
+                    read.userId(), null, null, null);
             case DomainEvent.ConversationChanged changed -> new Wire(origin, "c", null, changed.conversationId(), null,
-                    null, changed.affectedUserIds(), null);
+                    null, changed.affectedUserIds(), null, null);
             case DomainEvent.SessionRevoked revoked -> new Wire(origin, "x", null, null, null, revoked.userId(), null,
-                    Base64.getEncoder().encodeToString(revoked.tokenHash()));
+                    Base64.getEncoder().encodeToString(revoked.tokenHash()), null);
         });
         if (full.length <= maxBytes) {
             return full;
         }
         if (event instanceof DomainEvent.MessageStored stored) {
             return write(new Wire(origin, "M", null, stored.message().conversationId(), stored.message().seq(), null,
-                    null, null));
+                    null, null, null));
         }
         // A membership change of a very large group: the ids are re-read by every receiver anyway.
         if (event instanceof DomainEvent.ConversationChanged changed) {
-            return write(new Wire(origin, "c", null, changed.conversationId(), null, null, List.of(), null));
+            return write(new Wire(origin, "c", null, changed.conversationId(), null, null, List.of(), null, null));
         }
         throw new IllegalArgumentException("event larger than " + maxBytes + " bytes: " + event.getClass().getSimpleName());
     }
@@ -93,7 +100,17 @@ final class BusCodec {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("undecodable bus payload", e);
         }
+        return decoded(wire);
+    }
+
+    /**
+     * Batches come from {@code append_messages}, which announces each stored batch's messages with one
+     * notification per 7,900 bytes (see the V6 migration).
+     */
+    private static Decoded decoded(Wire wire) {
         return switch (wire.k()) {
+            case "b" -> new Decoded.Batch(wire.e() == null ? List.of()
+                    : wire.e().stream().map(BusCodec::decoded).toList());
             case "m" -> new Decoded.Event(new DomainEvent.MessageStored(wire.m()));
             case "M" -> new Decoded.MessageReference(wire.c(), wire.s());
             case "r" -> new Decoded.Event(new DomainEvent.ReadMarkerMoved(wire.c(), wire.u(), wire.s()));
@@ -107,6 +124,7 @@ final class BusCodec {
         switch (decoded) {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
+            case Decoded.Batch b -> b.events().forEach(event -> deliver(event, listener));
         }
     }
 

@@ -19,7 +19,8 @@ final class MessageStore {
 
     /**
      * Stores a batch in one statement: membership checks, retried clientMsgIds, one block of seqs per
-     * conversation and every new row, and, unless {@code announcement} is null, a notification for each new message.
+     * conversation and every new row, and, unless {@code announcement} is null, the notifications announcing the new
+     * messages (one per 7,900 bytes of them).
      * Returns one result per send, in the batch's order.
      *
      * <p>The columns are bound as plain Java arrays handed to the driver as they are ({@link #array}).

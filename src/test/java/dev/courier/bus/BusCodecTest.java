@@ -6,6 +6,7 @@ import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,39 @@ class BusCodecTest {
         assertThat(payload.length).isLessThanOrEqualTo(200);
         assertThat(small.isOwn(payload)).isTrue();
         assertThat(otherNode.decode(payload)).isEqualTo(new BusCodec.Decoded.MessageReference(3, 13));
+    }
+
+    @Test
+    void aBatchDecodesAndIsDeliveredAsItsEventsInTheirOrder() {
+        byte[] batch = ("{\"o\":\"abc\",\"k\":\"b\",\"e\":[{\"k\":\"m\",\"m\":{\"id\":7,\"conversationId\":3,\"seq\":12,"
+                + "\"senderId\":5,\"clientMsgId\":\"" + MESSAGE.clientMsgId() + "\",\"body\":\"hi\","
+                + "\"createdAt\":\"2026-11-26T03:30:00.123456Z\"}},{\"k\":\"M\",\"c\":3,\"s\":13}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        List<String> heard = new ArrayList<>();
+
+        BusCodec.Decoded decoded = thisNode.decode(batch);
+        BusCodec.deliver(decoded, new BusListener() {
+            @Override
+            public void onEvent(DomainEvent event) {
+                heard.add("event " + event);
+            }
+
+            @Override
+            public void onMessageCommitted(long conversationId, long seq) {
+                heard.add("committed " + conversationId + "/" + seq);
+            }
+
+            @Override
+            public void onPossibleLoss() {
+                heard.add("loss");
+            }
+        });
+
+        Message first = new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "hi", MESSAGE.createdAt());
+        assertThat(decoded).isEqualTo(new BusCodec.Decoded.Batch(List.of(
+                new BusCodec.Decoded.Event(new DomainEvent.MessageStored(first)),
+                new BusCodec.Decoded.MessageReference(3, 13))));
+        assertThat(heard).containsExactly("event " + new DomainEvent.MessageStored(first), "committed 3/13");
     }
 
     @Test

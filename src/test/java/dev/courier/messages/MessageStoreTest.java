@@ -10,9 +10,14 @@ import dev.courier.db.DatabaseTarget;
 import dev.courier.db.PooledDatabaseFactory;
 import dev.courier.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.web.Json;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,17 +29,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /** {@code append_messages} as the writers call it: one statement per batch, one outcome per send. */
 class MessageStoreTest {
 
     private static final AtomicInteger NEXT_NAME = new AtomicInteger();
+    private static JdbcTarget target;
     private static Database db;
     private final MessageStore store = new MessageStore();
 
     @BeforeAll
     static void open() {
-        JdbcTarget target = TestDatabase.freshDatabase();
+        target = TestDatabase.freshDatabase();
         db = PooledDatabaseFactory.open(new DatabaseTarget(target.jdbcUrl(), target.user(), target.password(), "test"),
                 PoolConfig.defaults().withMaxSize(4), new SimpleMeterRegistry(), () -> { });
     }
@@ -195,6 +203,53 @@ class MessageStoreTest {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2] / 1_000.0;
+    }
+
+    @Test
+    void aBatchIsAnnouncedInStoreOrderWithOneNotificationPer7900Bytes() throws Exception {
+        long alice = newUser();
+        long bob = newUser();
+        long conversation = newConversation(alice, bob);
+        List<PendingSend> batch = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batch.add(send(i % 2 == 0 ? alice : bob, conversation, UUID.randomUUID(), i + " " + "é".repeat(150)));
+        }
+        batch.add(30, send(alice, conversation, UUID.randomUUID(), "x".repeat(7_900)));
+        batch.add(send(alice, conversation, batch.getFirst().clientMsgId(), batch.getFirst().body()));
+
+        List<String> payloads = new ArrayList<>();
+        List<MessageStore.Appended> out;
+        try (Connection listening = DriverManager.getConnection(target.jdbcUrl(), "postgres", null);
+             Statement listen = listening.createStatement()) {
+            listen.execute("LISTEN test_announcements");
+            out = db.withHandle("messages.send", h -> store.append(h, batch,
+                    new MessageAnnouncement("test_announcements", "node-a")));
+            PGConnection pg = listening.unwrap(PGConnection.class);
+            for (PGNotification[] n = pg.getNotifications(5_000); n != null && n.length > 0;
+                 n = pg.getNotifications(500)) {
+                Arrays.stream(n).map(PGNotification::getParameter).forEach(payloads::add);
+            }
+        }
+
+        // 61 new messages: 60 events of about 500 bytes, the message of 7,900 bytes as a reference; the retry unannounced.
+        assertThat(payloads).hasSizeBetween(4, 6);
+        assertThat(payloads).allSatisfy(p -> assertThat(p.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(7_900));
+        List<JsonNode> events = new ArrayList<>();
+        for (String payload : payloads) {
+            JsonNode batchNode = Json.mapper().readTree(payload);
+            assertThat(batchNode.path("o").asText()).isEqualTo("node-a");
+            assertThat(batchNode.path("k").asText()).isEqualTo("b");
+            batchNode.path("e").forEach(events::add);
+        }
+        assertThat(events).extracting(e -> e.path("k").asText().equals("M") ? e.path("s").asLong()
+                        : e.path("m").path("seq").asLong())
+                .containsExactlyElementsOf(out.subList(0, 61).stream().map(a -> a.message().seq()).toList());
+        assertThat(out.get(61).created()).isFalse();
+        assertThat(events.get(30).path("k").asText()).isEqualTo("M");
+        assertThat(events.get(30).path("c").asLong()).isEqualTo(conversation);
+        assertThat(events.get(29).path("m").path("body").asText()).isEqualTo(batch.get(29).body());
+        assertThat(events.get(29).path("m").path("clientMsgId").asText())
+                .isEqualTo(batch.get(29).clientMsgId().toString());
     }
 
     private List<MessageStore.Appended> append(List<PendingSend> batch) {
