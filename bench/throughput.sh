@@ -6,23 +6,24 @@
 # also prints one message per transaction as a service with gapless seqs must store it (the conversation's counter
 # UPDATE, then the INSERT), which is what Courier's batches replace.
 #
-#   bench/throughput.sh                 # 3 runs
+#   bench/throughput.sh                 # 3 runs, users sending over their /v1/stream socket
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
-#   TRANSPORT=socket bench/throughput.sh   # users send over their /v1/stream socket instead of REST
+#   TRANSPORT=rest RAMP_START=10 RAMP_FACTOR=1.4 bench/throughput.sh   # users send with POST .../messages instead
 #
-# Every loop is bounded: each ramp stops by the load tester's ramp rule (docs/loadtest.md) or after RAMP_DURATION,
-# each pgbench run lasts PGBENCH_SECONDS.
+# The ramp starts at RAMP_START msg/s and grows by RAMP_FACTOR every RAMP_STEP: ×1.12 steps from 2,000 reach 12,000
+# within RAMP_DURATION and place the limit within 12%. Every loop is bounded: each ramp stops by the load tester's
+# ramp rule (docs/loadtest.md) or after RAMP_DURATION, each pgbench run lasts PGBENCH_SECONDS.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-3}"
 pool="${POOL_SIZE:-5}"
 users="${USERS:-60}"
-transport="${TRANSPORT:-rest}"
-ramp_start="${RAMP_START:-10}"
-ramp_factor="${RAMP_FACTOR:-1.4}"
+transport="${TRANSPORT:-socket}"
+ramp_start="${RAMP_START:-2000}"
+ramp_factor="${RAMP_FACTOR:-1.12}"
 ramp_step="${RAMP_STEP:-10s}"
-ramp_duration="${RAMP_DURATION:-150s}"
+ramp_duration="${RAMP_DURATION:-200s}"
 slo="${SLO_P99:-50ms}"
 pgbench_seconds="${PGBENCH_SECONDS:-15}"
 pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
