@@ -7,9 +7,8 @@
 -- event as a single payload carries it without the origin: {"k":"m","m":<message as the API shows it>}, or
 -- {"k":"M","c":<conversationId>,"s":<seq>} for a message too large to travel (the receivers then read the row).
 -- The events keep the batch's order, so a conversation's messages stay in seq order. A node of an older version
--- cannot decode the batch shape: until it is upgraded it logs such payloads, and its streams see the other nodes'
--- messages only when one stored on that node shows the gap (it then reads them from the table) or a client
--- reconnects and catches up (docs/stream.md).
+-- cannot decode the batch shape: until it is upgraded it logs such payloads, and its streams get the other nodes'
+-- messages from the table by the stream hub's catch-up sweep, seconds late (docs/stream.md).
 
 -- One message as an event of a batch, or its reference when the message alone would take more than p_max_bytes.
 CREATE FUNCTION announced_message(p_id bigint, p_conversation_id bigint, p_seq bigint, p_sender_id bigint,
