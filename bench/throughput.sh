@@ -10,9 +10,10 @@
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
 #   TRANSPORT=rest RAMP_START=10 RAMP_FACTOR=1.4 bench/throughput.sh   # users send with POST .../messages instead
 #
-# The ramp starts at RAMP_START msg/s and grows by RAMP_FACTOR every RAMP_STEP: ×1.12 steps from 2,000 reach 12,000
+# The ramp starts at RAMP_START msg/s and grows by RAMP_FACTOR every RAMP_STEP: ×1.12 steps from 2,000 reach 27,000
 # within RAMP_DURATION and place the limit within 12%. Every loop is bounded: each ramp stops by the load tester's
-# ramp rule (docs/loadtest.md) or after RAMP_DURATION, each pgbench run lasts PGBENCH_SECONDS.
+# ramp rule (docs/loadtest.md), after RAMP_DURATION or after MAX_MESSAGES sends (enough for the whole default ramp;
+# the load tester's own default of 1,000,000 would end it near 12,000 msg/s), each pgbench run lasts PGBENCH_SECONDS.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,8 @@ transport="${TRANSPORT:-socket}"
 ramp_start="${RAMP_START:-2000}"
 ramp_factor="${RAMP_FACTOR:-1.12}"
 ramp_step="${RAMP_STEP:-10s}"
-ramp_duration="${RAMP_DURATION:-200s}"
+ramp_duration="${RAMP_DURATION:-240s}"
+max_messages="${MAX_MESSAGES:-3000000}"
 slo="${SLO_P99:-50ms}"
 pgbench_seconds="${PGBENCH_SECONDS:-15}"
 pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -64,6 +66,7 @@ for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
   courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --transport "$transport" --rate "$ramp_start" \
     --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
+    --max-messages "$max_messages" \
     --slo-p99 "$slo" --report-json "$work/ramp-$run.json" --report-html "$root/bench/ramp-$run.html" \
     >"$work/ramp-$run.log" 2>&1 || true
   if [[ ! -s "$work/ramp-$run.json" ]]; then
