@@ -50,8 +50,11 @@ pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | 
 psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)
 
 # A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
-echo "bench: warming up for ${WARMUP:-20s}" >&2
-courier loadtest --url "http://127.0.0.1:$port" --rate 20 --duration "${WARMUP:-20s}" --users "$users" \
+# At the ramp's first rate and over its transport, not at a trickle: at 6,000 msg/s the server's JIT compiler still
+# took 17 µs of CPU per message 25-45 s into the load, and 4 µs 95-110 s in (bench/cpu-per-message.sh, WARMUP=90s).
+echo "bench: warming up for ${WARMUP:-30s} at $ramp_start msg/s" >&2
+courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate "$ramp_start" \
+  --duration "${WARMUP:-30s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
 courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=()
