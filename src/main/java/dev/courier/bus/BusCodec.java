@@ -120,12 +120,20 @@ final class BusCodec {
         };
     }
 
-    static void deliver(Decoded decoded, BusListener listener) {
+    /** Hands the decoded events to {@code listener}, in order; returns how many it handed over. */
+    static int deliver(Decoded decoded, BusListener listener) {
         switch (decoded) {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
-            case Decoded.Batch b -> b.events().forEach(event -> deliver(event, listener));
+            case Decoded.Batch b -> {
+                int delivered = 0;
+                for (Decoded event : b.events()) {
+                    delivered += deliver(event, listener);
+                }
+                return delivered;
+            }
         }
+        return 1;
     }
 
     private static byte[] write(Wire wire) {

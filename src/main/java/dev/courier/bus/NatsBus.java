@@ -91,8 +91,7 @@ public final class NatsBus implements EventBus {
     public synchronized void subscribe(BusListener busListener) {
         listener = busListener;
         dispatcher = connection.createDispatcher(message -> {
-            received.increment();
-            BusCodec.deliver(codec.decode(message.getData()), busListener);
+            received.increment(BusCodec.deliver(codec.decode(message.getData()), busListener));
         });
         dispatcher.subscribe(SUBJECT);
         busListener.onPossibleLoss();

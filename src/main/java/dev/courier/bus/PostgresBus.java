@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Stored messages are announced by
  * the statement that stores them ({@code append_messages}, told how by {@link #messageAnnouncement()}), in their own
- * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. The other events are published asynchronously: one
- * thread drains a bounded queue and sends what has gathered with one {@code pg_notify} statement, in order, so a
- * burst costs one pooled connection for a moment instead of one per event. Receiving uses a dedicated connection
- * ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte limit: a message whose body does not
- * fit travels as a reference.
+ * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. The other
+ * events are published asynchronously: one thread drains a bounded queue and sends what has gathered with one
+ * {@code pg_notify} statement, in order, so a burst costs one pooled connection for a moment instead of one per event.
+ * Receiving uses a dedicated connection ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte
+ * limit: a message whose body does not fit travels as a reference.
  */
 public final class PostgresBus implements EventBus {
 
@@ -84,9 +84,7 @@ public final class PostgresBus implements EventBus {
         listener = NotificationListener.start(target, CHANNEL, payload -> {
             byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
             if (!codec.isOwn(bytes)) {
-                BusCodec.Decoded decoded = codec.decode(bytes);
-                received.increment(decoded instanceof BusCodec.Decoded.Batch batch ? batch.events().size() : 1);
-                BusCodec.deliver(decoded, busListener);
+                received.increment(BusCodec.deliver(codec.decode(bytes), busListener));
             }
         }, busListener::onPossibleLoss, meters);
     }
