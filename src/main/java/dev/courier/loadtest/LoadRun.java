@@ -227,7 +227,7 @@ public final class LoadRun implements StreamConnection.Handler {
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
         String clientMsgId = clientMsgIds.of(intended);
         return new OutgoingMessage(c.id(), sender, clientMsgId,
-                "load " + population.runId + " " + clientMsgId.substring(28)); // digits that differ per send
+                "load " + population.runId + " " + clientMsgId.substring(clientMsgId.length() - 8)); // differ per send
     }
 
     private record OutgoingMessage(long conversationId, VirtualUser sender, String clientMsgId, String body) {
