@@ -50,9 +50,10 @@ public final class MessageService implements AutoCloseable {
     /**
      * {@code announcement}: when not null, the statement that stores a batch also announces its messages to the other
      * nodes (LISTEN/NOTIFY); {@code events} still hears every stored message, for this node's own streams.
+     * {@code answerScope} runs the answers to each committed batch together with the publication of its messages.
      */
     public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes,
-                          MeterRegistry meters, MessageAnnouncement announcement) {
+                          MeterRegistry meters, MessageAnnouncement announcement, AnswerScope answerScope) {
         this.db = db;
         this.conversations = conversations;
         Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
@@ -65,7 +66,7 @@ public final class MessageService implements AutoCloseable {
                     events.publish(new DomainEvent.MessageStored(outcome.sent().message()));
                 }
             }
-        });
+        }, answerScope);
         this.events = events;
     }
 

@@ -36,18 +36,22 @@ final class MessageWriter implements AutoCloseable {
     private final int maxBatch;
     private final long lingerNanos;
     private final Consumer<List<BatchAppender.Outcome>> afterCommit;
+    private final AnswerScope answerScope;
 
     /**
      * {@code appender} stores a batch in one transaction; {@code linger} is how long a batch waits for more sends
-     * after a batch of more than one.
+     * after a batch of more than one; {@code answerScope} runs the answers to each committed batch together with
+     * {@code afterCommit}.
      */
     @SuppressWarnings("unchecked")
     MessageWriter(Function<List<PendingSend>, List<BatchAppender.Outcome>> appender, int laneCount, int queueCapacity,
-                  int maxBatch, Duration linger, Consumer<List<BatchAppender.Outcome>> afterCommit) {
+                  int maxBatch, Duration linger, Consumer<List<BatchAppender.Outcome>> afterCommit,
+                  AnswerScope answerScope) {
         this.appender = appender;
         this.maxBatch = maxBatch;
         this.lingerNanos = linger.toNanos();
         this.afterCommit = afterCommit;
+        this.answerScope = answerScope;
         this.lanes = new BlockingQueue[laneCount];
         this.writers = new Thread[laneCount];
         for (int i = 0; i < laneCount; i++) {
@@ -103,6 +107,10 @@ final class MessageWriter implements AutoCloseable {
             batch.forEach(send -> send.result().completeExceptionally(e));
             return;
         }
+        answerScope.run(() -> answerAndPublish(outcomes));
+    }
+
+    private void answerAndPublish(List<BatchAppender.Outcome> outcomes) {
         for (BatchAppender.Outcome outcome : outcomes) {
             if (outcome.error() != null) {
                 outcome.send().result().completeExceptionally(outcome.error());

@@ -28,6 +28,7 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.stream.CoalescedWrites;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
@@ -116,7 +117,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions(), events);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2), meters, announcement);
+                    Math.max(1, config.pool().maxSize() / 2), meters, announcement, CoalescedWrites::run);
             started.addFirst(messages);
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));

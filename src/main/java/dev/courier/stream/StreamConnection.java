@@ -11,14 +11,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
- * One open stream. Outbound frames go straight to Jetty's asynchronous writer; this class counts what is queued
- * there and closes the connection with 4008 when a client reads too slowly, so a slow consumer costs at most the
- * configured bytes. Inbound frames are handled in arrival order by a virtual thread that exists only while there
+ * One open stream. Outbound frames go straight to Jetty's asynchronous writer (inside a {@link CoalescedWrites}
+ * task, to its batch buffer until the task ends); this class counts what is queued there and closes the connection
+ * with 4008 when a client reads too slowly, so a slow consumer costs at most the configured bytes. Inbound frames are handled in arrival order by a virtual thread that exists only while there
  * is work, so an idle connection holds no thread.
  */
-final class StreamConnection {
+final class StreamConnection implements CoalescedWrites.Target {
 
     static final int CLOSE_REVOKED = 4001;
     static final int CLOSE_TOO_SLOW = 4008;
@@ -42,6 +46,8 @@ final class StreamConnection {
     private static final long DISCONNECT_AFTER_SECONDS = 10;
 
     private final org.eclipse.jetty.websocket.api.Session socket;
+    /** The same socket's frame-level session, which can queue frames for one later write; null if unavailable. */
+    private final CoreSession frames;
     private final Session session;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
@@ -59,6 +65,7 @@ final class StreamConnection {
     StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
                      long maxQueuedBytes, StreamMetrics metrics) {
         this.socket = socket;
+        this.frames = socket instanceof WebSocketSession jetty ? jetty.getCoreSession() : null;
         this.session = session;
         this.maxQueuedFrames = maxQueuedFrames;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -97,9 +104,22 @@ final class StreamConnection {
                 return;
             }
             metrics.frameSent();
-            socket.sendText(text, Callback.from(() -> written(bytes), failure -> written(bytes)));
+            if (frames != null && CoalescedWrites.defer(this)) {
+                frames.sendFrame(new Frame(OpCode.TEXT).setPayload(text),
+                        org.eclipse.jetty.util.Callback.from(() -> written(bytes), failure -> written(bytes)), true);
+            } else {
+                socket.sendText(text, Callback.from(() -> written(bytes), failure -> written(bytes)));
+            }
         } finally {
             sendLock.unlock();
+        }
+    }
+
+    /** Writes the frames that waited for the end of a {@link CoalescedWrites} task. */
+    @Override
+    public void flush() {
+        if (frames != null) {
+            frames.flush(org.eclipse.jetty.util.Callback.NOOP);
         }
     }
 

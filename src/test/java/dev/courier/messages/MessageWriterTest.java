@@ -78,7 +78,7 @@ class MessageWriterTest {
                 throw new StackOverflowError("deep enough");
             }
             return store(batch);
-        }, 1, 100, 16, LINGER, outcomes -> { });
+        }, 1, 100, 16, LINGER, outcomes -> { }, AnswerScope.INLINE);
 
         CompletableFuture<MessageService.Sent> doomed = submit("doomed");
         assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -86,8 +86,32 @@ class MessageWriterTest {
         assertThat(submit("after").get(10, TimeUnit.SECONDS).message().body()).isEqualTo("after");
     }
 
+    @Test
+    void theAnswersToABatchAndThePublicationOfItsMessagesRunInOneAnswerScope() throws Exception {
+        firstBatchMayCommit.countDown();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AnswerScope recording = answers -> {
+            seen.add("scope opens");
+            answers.run();
+            seen.add("scope closes");
+        };
+        writer = new MessageWriter(this::store, 1, 100, 16, LINGER,
+                outcomes -> outcomes.forEach(o -> seen.add("published " + o.send().body())), recording);
+
+        CompletableFuture<MessageService.Sent> sent = new CompletableFuture<>();
+        sent.whenComplete((s, failure) -> seen.add("answered " + s.message().body()));
+        writer.submit(new PendingSend(1, 7, UUID.randomUUID(), "hello", sent));
+        sent.get(10, TimeUnit.SECONDS);
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!seen.contains("scope closes") && Instant.now().isBefore(deadline)) {
+            Thread.sleep(5);
+        }
+
+        assertThat(seen).containsExactly("scope opens", "answered hello", "published hello", "scope closes");
+    }
+
     private MessageWriter oneLaneWriter() {
-        return new MessageWriter(this::store, 1, 100, 16, LINGER, outcomes -> { });
+        return new MessageWriter(this::store, 1, 100, 16, LINGER, outcomes -> { }, AnswerScope.INLINE);
     }
 
     private List<Outcome> store(List<PendingSend> batch) {
