@@ -120,17 +120,22 @@ final class BusCodec {
         };
     }
 
-    /** Hands the decoded events to {@code listener}, in order; returns how many it handed over. */
+    /**
+     * Hands the decoded events to {@code listener}, in order, a batch's within one {@link BusListener#together} call;
+     * returns how many it handed over.
+     */
     static int deliver(Decoded decoded, BusListener listener) {
         switch (decoded) {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
             case Decoded.Batch b -> {
-                int delivered = 0;
-                for (Decoded event : b.events()) {
-                    delivered += deliver(event, listener);
-                }
-                return delivered;
+                int[] delivered = {0};
+                listener.together(() -> {
+                    for (Decoded event : b.events()) {
+                        delivered[0] += deliver(event, listener);
+                    }
+                });
+                return delivered[0];
             }
         }
         return 1;

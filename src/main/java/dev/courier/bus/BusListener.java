@@ -19,4 +19,13 @@ public interface BusListener {
      * database before trusting the stream again.
      */
     void onPossibleLoss();
+
+    /**
+     * Runs the hand-over of events that arrived together (the messages of one batch another node stored). A listener
+     * may gather their effects, as the stream hub writes each socket's frames of the batch at once; by default the
+     * hand-over just runs.
+     */
+    default void together(Runnable handOver) {
+        handOver.run();
+    }
 }

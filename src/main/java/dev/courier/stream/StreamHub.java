@@ -115,6 +115,12 @@ public final class StreamHub implements BusListener, AutoCloseable {
         deliverUpTo(conversationId, seq, null);
     }
 
+    /** The frames that another node's batch brings to a socket leave in one write. */
+    @Override
+    public void together(Runnable handOver) {
+        CoalescedWrites.run(handOver);
+    }
+
     @Override
     public void onPossibleLoss() {
         // Membership changes may have been missed too: forget cached members, re-read on next use.

@@ -58,7 +58,7 @@ class BusCodecTest {
     }
 
     @Test
-    void aBatchDecodesAndIsDeliveredAsItsEventsInTheirOrder() {
+    void aBatchDecodesAndIsDeliveredAsItsEventsInTheirOrderInOneHandOver() {
         byte[] batch = ("{\"o\":\"abc\",\"k\":\"b\",\"e\":[{\"k\":\"m\",\"m\":{\"id\":7,\"conversationId\":3,\"seq\":12,"
                 + "\"senderId\":5,\"clientMsgId\":\"" + MESSAGE.clientMsgId() + "\",\"body\":\"hi\","
                 + "\"createdAt\":\"2026-11-26T03:30:00.123456Z\"}},{\"k\":\"M\",\"c\":3,\"s\":13}]}")
@@ -81,13 +81,21 @@ class BusCodecTest {
             public void onPossibleLoss() {
                 heard.add("loss");
             }
+
+            @Override
+            public void together(Runnable handOver) {
+                heard.add("together");
+                handOver.run();
+                heard.add("apart");
+            }
         });
 
         Message first = new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "hi", MESSAGE.createdAt());
         assertThat(decoded).isEqualTo(new BusCodec.Decoded.Batch(List.of(
                 new BusCodec.Decoded.Event(new DomainEvent.MessageStored(first)),
                 new BusCodec.Decoded.MessageReference(3, 13))));
-        assertThat(heard).containsExactly("event " + new DomainEvent.MessageStored(first), "committed 3/13");
+        assertThat(heard).containsExactly("together", "event " + new DomainEvent.MessageStored(first), "committed 3/13",
+                "apart");
     }
 
     @Test
