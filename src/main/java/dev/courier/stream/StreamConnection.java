@@ -19,8 +19,9 @@ import org.eclipse.jetty.websocket.core.OpCode;
 /**
  * One open stream. Outbound frames go straight to Jetty's asynchronous writer (inside a {@link CoalescedWrites}
  * task, to its batch buffer until the task ends); this class counts what is queued there and closes the connection
- * with 4008 when a client reads too slowly, so a slow consumer costs at most the configured bytes. Inbound frames are handled in arrival order by a virtual thread that exists only while there
- * is work, so an idle connection holds no thread.
+ * with 4008 when a client reads too slowly, so a slow consumer costs at most the configured bytes. Inbound frames
+ * are handled in arrival order by a virtual thread that exists only while there is work, so an idle connection
+ * holds no thread.
  */
 final class StreamConnection implements CoalescedWrites.Target {
 
