@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
@@ -47,7 +47,7 @@ final class StreamConnection implements CoalescedWrites.Target {
     private static final long DISCONNECT_AFTER_SECONDS = 10;
 
     private final org.eclipse.jetty.websocket.api.Session socket;
-    /** The same socket's frame-level session, which can queue frames for one later write; null if unavailable. */
+    /** The same socket's frame-level session: it can also queue frames for one later write. */
     private final CoreSession frames;
     private final Session session;
     private final int maxQueuedFrames;
@@ -66,7 +66,7 @@ final class StreamConnection implements CoalescedWrites.Target {
     StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
                      long maxQueuedBytes, StreamMetrics metrics) {
         this.socket = socket;
-        this.frames = socket instanceof WebSocketSession jetty ? jetty.getCoreSession() : null;
+        this.frames = ((WebSocketSession) socket).getCoreSession();
         this.session = session;
         this.maxQueuedFrames = maxQueuedFrames;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -105,12 +105,10 @@ final class StreamConnection implements CoalescedWrites.Target {
                 return;
             }
             metrics.frameSent();
-            if (frames != null && CoalescedWrites.defer(this)) {
-                frames.sendFrame(new Frame(OpCode.TEXT).setPayload(text),
-                        org.eclipse.jetty.util.Callback.from(() -> written(bytes), failure -> written(bytes)), true);
-            } else {
-                socket.sendText(text, Callback.from(() -> written(bytes), failure -> written(bytes)));
-            }
+            // What Jetty's Session.sendText does, with batch mode inside a CoalescedWrites task.
+            frames.sendFrame(new Frame(OpCode.TEXT).setPayload(text),
+                    Callback.from(() -> written(bytes), failure -> written(bytes)),
+                    CoalescedWrites.defer(this));
         } finally {
             sendLock.unlock();
         }
@@ -119,9 +117,7 @@ final class StreamConnection implements CoalescedWrites.Target {
     /** Writes the frames that waited for the end of a {@link CoalescedWrites} task. */
     @Override
     public void flush() {
-        if (frames != null) {
-            frames.flush(org.eclipse.jetty.util.Callback.NOOP);
-        }
+        frames.flush(Callback.NOOP);
     }
 
     void send(ServerFrame frame) {
@@ -203,7 +199,7 @@ final class StreamConnection implements CoalescedWrites.Target {
             return;
         }
         closing = true;
-        socket.close(code, reason, Callback.NOOP);
+        socket.close(code, reason, org.eclipse.jetty.websocket.api.Callback.NOOP);
         // A client that reads nothing never reads the close frame either: cut the socket after a grace period.
         Thread.ofVirtual().start(() -> {
             try {
