@@ -37,6 +37,11 @@ final class BusCodec {
 
     /** What a payload decodes to: an event, the reference to a message too large to carry, or a batch of them. */
     sealed interface Decoded {
+        /** How many events the payload carries. */
+        default int count() {
+            return this instanceof Batch batch ? batch.events().stream().mapToInt(Decoded::count).sum() : 1;
+        }
+
         record Event(DomainEvent event) implements Decoded {
         }
 
@@ -120,25 +125,13 @@ final class BusCodec {
         };
     }
 
-    /**
-     * Hands the decoded events to {@code listener}, in order, a batch's within one {@link BusListener#together} call;
-     * returns how many it handed over.
-     */
-    static int deliver(Decoded decoded, BusListener listener) {
+    /** Hands the decoded events to {@code listener} in order; a batch's within one {@link BusListener#together}. */
+    static void deliver(Decoded decoded, BusListener listener) {
         switch (decoded) {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
-            case Decoded.Batch b -> {
-                int[] delivered = {0};
-                listener.together(() -> {
-                    for (Decoded event : b.events()) {
-                        delivered[0] += deliver(event, listener);
-                    }
-                });
-                return delivered[0];
-            }
+            case Decoded.Batch b -> listener.together(() -> b.events().forEach(event -> deliver(event, listener)));
         }
-        return 1;
     }
 
     private static byte[] write(Wire wire) {

@@ -91,7 +91,9 @@ public final class NatsBus implements EventBus {
     public synchronized void subscribe(BusListener busListener) {
         listener = busListener;
         dispatcher = connection.createDispatcher(message -> {
-            received.increment(BusCodec.deliver(codec.decode(message.getData()), busListener));
+            BusCodec.Decoded decoded = codec.decode(message.getData());
+            BusCodec.deliver(decoded, busListener);
+            received.increment(decoded.count());
         });
         dispatcher.subscribe(SUBJECT);
         busListener.onPossibleLoss();

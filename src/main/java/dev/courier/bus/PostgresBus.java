@@ -84,7 +84,9 @@ public final class PostgresBus implements EventBus {
         listener = NotificationListener.start(target, CHANNEL, payload -> {
             byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
             if (!codec.isOwn(bytes)) {
-                received.increment(BusCodec.deliver(codec.decode(bytes), busListener));
+                BusCodec.Decoded decoded = codec.decode(bytes);
+                BusCodec.deliver(decoded, busListener);
+                received.increment(decoded.count());
             }
         }, busListener::onPossibleLoss, meters);
     }
