@@ -78,7 +78,7 @@ class MessageWriterTest {
                 throw new StackOverflowError("deep enough");
             }
             return store(batch);
-        }, 1, 100, 16, LINGER, outcomes -> { }, AnswerScope.INLINE);
+        }, 1, 100, 16, LINGER, outcomes -> { }, Runnable::run);
 
         CompletableFuture<MessageService.Sent> doomed = submit("doomed");
         assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -111,7 +111,7 @@ class MessageWriterTest {
     }
 
     private MessageWriter oneLaneWriter() {
-        return new MessageWriter(this::store, 1, 100, 16, LINGER, outcomes -> { }, AnswerScope.INLINE);
+        return new MessageWriter(this::store, 1, 100, 16, LINGER, outcomes -> { }, Runnable::run);
     }
 
     private List<Outcome> store(List<PendingSend> batch) {
