@@ -130,7 +130,6 @@ for i in "${!courier_rates[@]}"; do
   run_counted_ratios+=("$(ratio "${courier_rates[$i]}" "${pg_counted_rates[$i]}")")
 done
 c="$(median "${courier_rates[@]}")"; p="$(median "${pg_rates[@]}")"; l="$(median "${courier_p99[@]}")"
-k="$(median "${pg_counted_rates[@]}")"
 row() { printf '%-46s' "$1"; shift; printf ' %10s' "$@"; echo; }
 echo
 row "run" $(seq 1 "$runs")
