@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Stored messages are announced by
  * the statement that stores them ({@code append_messages}, told how by {@link #messageAnnouncement()}), in their own
- * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. The other
+ * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. A node
+ * alone on the database does not announce them at all (see {@link #messageAnnouncement()}). The other
  * events are published asynchronously: one thread drains a bounded queue and sends what has gathered with one
  * {@code pg_notify} statement, in order, so a burst costs one pooled connection for a moment instead of one per event.
  * Receiving uses a dedicated connection ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte
@@ -39,6 +40,7 @@ public final class PostgresBus implements EventBus {
     private final DatabaseTarget target;
     private final MeterRegistry meters;
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
+    private final MessageAnnouncement announcement = new MessageAnnouncement(CHANNEL, codec.origin());
     private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Counter published;
     private final Counter received;
@@ -61,15 +63,29 @@ public final class PostgresBus implements EventBus {
         this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
 
-    /** What {@code append_messages} needs to announce messages: this bus's channel, and its origin for the payloads. */
+    /**
+     * What {@code append_messages} needs to announce the next batch's messages: this bus's channel and its origin for
+     * the payloads; null while no other node listens. Announcing to nobody would cost every batch a payload built in
+     * SQL, a queue entry and a wake-up of this node's own listener, and a notifying commit takes a lock that makes
+     * all of them commit one at a time. A node that joins is seen within a second ({@link NotificationListener});
+     * what is stored meanwhile reaches its streams through the stream hub's catch-up from the table, at most a few
+     * seconds late. While the count is unknown (the listener is down, or the node is starting) every batch is announced.
+     */
     public MessageAnnouncement messageAnnouncement() {
-        return new MessageAnnouncement(CHANNEL, codec.origin());
+        return othersListen() ? announcement : null;
+    }
+
+    private boolean othersListen() {
+        NotificationListener l = listener;
+        return l == null || l.otherListeners() != 0;
     }
 
     @Override
     public void publish(DomainEvent event) {
         if (event instanceof DomainEvent.MessageStored) {
-            published.increment(); // announced with its commit already
+            if (othersListen()) {
+                published.increment(); // announced with its commit already
+            }
             return;
         }
         String payload = new String(codec.encode(event), StandardCharsets.UTF_8);

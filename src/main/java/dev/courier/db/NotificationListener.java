@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -19,16 +21,22 @@ import org.slf4j.LoggerFactory;
 /**
  * A long-lived connection of its own, outside the request pool, that LISTENs on one channel and hands every
  * notification to a consumer. It is watched: a broken connection (a terminated backend, a restarted server, a dead
- * network) is detected within {@link #PROBE_MILLIS} plus the socket timeout and re-established with backoff.
+ * network) is detected within a second plus the socket timeout and re-established with backoff.
  * PostgreSQL drops notifications sent while nobody listens, so after every re-established LISTEN the
  * {@code onResubscribed} callback runs, and its owner catches up from the tables.
+ *
+ * <p>Every second it also counts the other listeners on the database, the sessions whose {@code application_name}
+ * has the same prefix ({@link #otherListeners()}): a node alone on the database has nobody to notify. The count
+ * doubles as the connection's liveness probe.
  */
 public final class NotificationListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
 
-    /** Longest wait for notifications before the connection is probed with a query. */
-    private static final int PROBE_MILLIS = 2_000;
+    /** How often the other listeners are counted, which also proves the connection alive. */
+    private static final long COUNT_EVERY_NANOS = 1_000_000_000L;
+    private static final String APPLICATION_NAME_PREFIX = "courier-listener-";
+    private static final int UNKNOWN = -1;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
     private final DatabaseTarget target;
@@ -36,6 +44,7 @@ public final class NotificationListener implements AutoCloseable {
     private final Consumer<String> onNotification;
     private final Runnable onResubscribed;
     private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicInteger otherListeners = new AtomicInteger(UNKNOWN);
     private final Counter reconnects;
     private final Thread thread;
     private volatile boolean running = true;
@@ -49,6 +58,9 @@ public final class NotificationListener implements AutoCloseable {
         this.onResubscribed = onResubscribed;
         Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connected, AtomicInteger::get)
                 .description("1 while the dedicated LISTEN connection (outside the pool) is up")
+                .register(meters);
+        Gauge.builder(MetricNames.BUS_OTHER_LISTENERS, otherListeners, AtomicInteger::get)
+                .description("other nodes listening on the database, counted every second; -1 while unknown")
                 .register(meters);
         this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the LISTEN connection was re-established after a failure")
@@ -73,9 +85,17 @@ public final class NotificationListener implements AutoCloseable {
         return connected.get() == 1;
     }
 
+    /**
+     * How many other sessions listen under this class's {@code application_name} prefix on the same database (other
+     * nodes), as counted at most a second ago; -1 while the connection is down or before the first count.
+     */
+    public int otherListeners() {
+        return otherListeners.get();
+    }
+
     /** The name the connection shows in {@code pg_stat_activity.application_name}. */
     public static String applicationName() {
-        return "courier-listener-" + ProcessHandle.current().pid();
+        return APPLICATION_NAME_PREFIX + ProcessHandle.current().pid();
     }
 
     private void run() {
@@ -102,6 +122,7 @@ public final class NotificationListener implements AutoCloseable {
                 }
             } finally {
                 connected.set(0);
+                otherListeners.set(UNKNOWN);
                 connection = null;
             }
             if (!running) {
@@ -118,22 +139,38 @@ public final class NotificationListener implements AutoCloseable {
     }
 
     private void receive(PGConnection pg, Connection c) throws SQLException {
-        while (running) {
-            PGNotification[] notifications = pg.getNotifications(PROBE_MILLIS);
-            if (notifications == null || notifications.length == 0) {
-                // Nothing arrived: prove the connection is alive, or throw and reconnect.
-                try (Statement s = c.createStatement()) {
-                    s.execute("SELECT 1");
+        try (PreparedStatement count = c.prepareStatement("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name LIKE ? AND pid <> pg_backend_pid()""")) {
+            count.setString(1, APPLICATION_NAME_PREFIX + "%");
+            long nextCount = System.nanoTime();
+            while (running) {
+                long untilCount = nextCount - System.nanoTime();
+                if (untilCount <= 0) {
+                    // Throws on a broken connection, and the caller reconnects.
+                    otherListeners.set(countOthers(count));
+                    nextCount = System.nanoTime() + COUNT_EVERY_NANOS;
+                    continue;
                 }
-                continue;
-            }
-            for (PGNotification n : notifications) {
-                try {
-                    onNotification.accept(n.getParameter());
-                } catch (RuntimeException e) {
-                    log.error("handling a notification failed", e);
+                PGNotification[] notifications = pg.getNotifications((int) Math.max(1, untilCount / 1_000_000));
+                if (notifications == null) {
+                    continue;
+                }
+                for (PGNotification n : notifications) {
+                    try {
+                        onNotification.accept(n.getParameter());
+                    } catch (RuntimeException e) {
+                        log.error("handling a notification failed", e);
+                    }
                 }
             }
+        }
+    }
+
+    private static int countOthers(PreparedStatement count) throws SQLException {
+        try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

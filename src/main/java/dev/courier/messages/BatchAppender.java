@@ -6,6 +6,7 @@ import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Stores a batch of sends, possibly for several conversations, with one statement ({@code append_messages}): check
@@ -24,16 +25,20 @@ final class BatchAppender {
 
     private final Database db;
     private final MessageStore store;
-    private final MessageAnnouncement announcement;
+    private final Supplier<MessageAnnouncement> announcements;
 
-    /** {@code announcement}: how the storing statement tells the other nodes, or null when something else does. */
-    BatchAppender(Database db, MessageStore store, MessageAnnouncement announcement) {
+    /**
+     * {@code announcements}: for each batch, how the storing statement tells the other nodes, or null when it need
+     * not (something else does, or nobody listens).
+     */
+    BatchAppender(Database db, MessageStore store, Supplier<MessageAnnouncement> announcements) {
         this.db = db;
         this.store = store;
-        this.announcement = announcement;
+        this.announcements = announcements;
     }
 
     List<Outcome> append(List<PendingSend> batch) {
+        MessageAnnouncement announcement = announcements.get();
         List<MessageStore.Appended> appended;
         try {
             appended = db.withHandle("messages.send", h -> store.append(h, batch, announcement));

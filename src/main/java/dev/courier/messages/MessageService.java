@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Sending, reading history and moving read markers. REST and the socket both call these methods, so both follow
@@ -53,17 +54,19 @@ public final class MessageService implements AutoCloseable {
     private final EventSink events;
 
     /**
-     * {@code announcement}: when not null, the statement that stores a batch also announces its messages to the other
-     * nodes (LISTEN/NOTIFY); {@code events} still hears every stored message, for this node's own streams.
+     * {@code announcements}: for each batch, where the statement that stores it also announces its messages to the
+     * other nodes (LISTEN/NOTIFY), or null for nowhere; {@code events} still hears every stored message, for this
+     * node's own streams.
      * {@code answerScope} runs the answers to each committed batch together with the publication of its messages.
      */
     public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes,
-                          MeterRegistry meters, MessageAnnouncement announcement, AnswerScope answerScope) {
+                          MeterRegistry meters, Supplier<MessageAnnouncement> announcements,
+                          AnswerScope answerScope) {
         this.db = db;
         this.conversations = conversations;
         Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
                 .description("Messages committed to the database (retried sends not counted twice)").register(meters);
-        BatchAppender appender = new BatchAppender(db, store, announcement);
+        BatchAppender appender = new BatchAppender(db, store, announcements);
         this.writer = new MessageWriter(appender::append, writerLanes, 10_000, 256, WRITER_LINGER, outcomes -> {
             for (BatchAppender.Outcome outcome : outcomes) {
                 if (outcome.sent() != null && outcome.sent().created()) {

@@ -48,6 +48,7 @@ public final class MetricNames {
     public static final String BUS_EVENTS_DROPPED = "courier.bus.events.dropped";
     public static final String BUS_LISTENER_CONNECTED = "courier.bus.listener.connected";
     public static final String BUS_LISTENER_RECONNECTS = "courier.bus.listener.reconnects";
+    public static final String BUS_OTHER_LISTENERS = "courier.bus.other.listeners";
 
     private MetricNames() {
     }

@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,11 +101,11 @@ public final class CourierServer implements AutoCloseable {
                     database, meters);
             started.addFirst(observability);
 
-            MessageAnnouncement announcement = null;
+            Supplier<MessageAnnouncement> announcements = () -> null;
             EventBus toOtherNodes;
             if (config.stream().bus().equals(StreamConfig.POSTGRES)) {
                 PostgresBus postgresBus = new PostgresBus(database, target, meters);
-                announcement = postgresBus.messageAnnouncement();
+                announcements = postgresBus::messageAnnouncement;
                 toOtherNodes = postgresBus;
             } else {
                 toOtherNodes = NatsBus.connect(config.stream().bus(), meters);
@@ -117,7 +118,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions(), events);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2), meters, announcement, CoalescedWrites::run);
+                    Math.max(1, config.pool().maxSize() / 2), meters, announcements, CoalescedWrites::run);
             started.addFirst(messages);
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));

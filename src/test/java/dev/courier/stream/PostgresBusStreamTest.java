@@ -1,5 +1,7 @@
 package dev.courier.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.courier.db.NotificationListener;
 import dev.courier.testing.TestDatabase;
 
@@ -9,6 +11,13 @@ class PostgresBusStreamTest extends TwoNodeStreamContract {
     @Override
     String bus() {
         return "postgres";
+    }
+
+    /** A node alone on the database does not announce its messages; each counts the other's listener within a second. */
+    @Override
+    void awaitNodesSeeEachOther() {
+        assertThat(counterOnceAtLeast(apiA, "courier_bus_other_listeners", 1)).isEqualTo(1);
+        assertThat(counterOnceAtLeast(apiB, "courier_bus_other_listeners", 1)).isEqualTo(1);
     }
 
     @Override

@@ -52,6 +52,10 @@ abstract class TwoNodeStreamContract {
     void stopBus() {
     }
 
+    /** Waits until each node knows the other is there, where a bus needs to know (before that, delivery is late). */
+    void awaitNodesSeeEachOther() {
+    }
+
     @BeforeAll
     void startNodes() {
         startBus();
@@ -62,6 +66,7 @@ abstract class TwoNodeStreamContract {
         nodeB = TestServer.start(config);
         apiA = nodeA.client();
         apiB = nodeB.client();
+        awaitNodesSeeEachOther();
     }
 
     @AfterAll
