@@ -64,11 +64,11 @@ final class InboundFrames {
     }
 
     /**
-     * Queues a send and answers it from the message writer that commits it, so the worker goes on to the next frame
+     * Queues a send and answers it from the message writer that commits it, so the reading thread goes on to the next frame
      * at once and no thread waits for the commit. A send takes no admission place: it holds no connection of its own
      * (a writer stores its whole batch with one), and the writers' bounded queues answer {@code overloaded} when
      * they are full. A connection has at most {@link StreamConnection#MAX_SENDS_IN_FLIGHT} sends queued; past that
-     * its worker waits for answers before it reads on.
+     * its reading thread waits for answers before it reads on.
      */
     private void submit(StreamConnection connection, ClientFrame.Send send, String clientMsgId) {
         connection.takeSendPlace();

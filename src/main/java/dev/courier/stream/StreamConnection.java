@@ -3,7 +3,6 @@ package dev.courier.stream;
 import dev.courier.accounts.Session;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +19,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * One open stream. Outbound frames go straight to Jetty's asynchronous writer (inside a {@link CoalescedWrites}
  * task, to its batch buffer until the task ends); this class counts what is queued there and closes the connection
  * with 4008 when a client reads too slowly, so a slow consumer costs at most the configured bytes. Inbound frames
- * are handled in arrival order by a virtual thread that exists only while there is work, so an idle connection
- * holds no thread.
+ * are handled in arrival order on the virtual thread that read them, so an idle connection holds no thread.
  */
 final class StreamConnection implements CoalescedWrites.Target {
 
@@ -29,8 +27,6 @@ final class StreamConnection implements CoalescedWrites.Target {
     static final int CLOSE_TOO_SLOW = 4008;
     static final int CLOSE_POLICY = 1008;
     static final int CLOSE_UNAVAILABLE = 1011;
-    /** Inbound frames waiting for their worker; beyond this the client is flooding. */
-    private static final int MAX_PENDING_INBOUND = 256;
     /**
      * Frames refused with {@code rate_limited} that a connection may collect before it is closed with 1008; one is
      * forgiven every {@link #FORGIVE_REFUSAL_NANOS}. A burst that overshoots its bucket (an offline queue flushed at
@@ -39,8 +35,8 @@ final class StreamConnection implements CoalescedWrites.Target {
     static final int MAX_REFUSALS = 100;
     static final long FORGIVE_REFUSAL_NANOS = 100_000_000L;
     /**
-     * Sends of one connection queued and not yet answered. Beyond this its worker waits for answers before it reads
-     * on, so that one pipelining client cannot fill the message writers' bounded queues for everyone.
+     * Sends of one connection queued and not yet answered. Beyond this its reading thread waits for answers before it
+     * reads on, so that one pipelining client cannot fill the message writers' bounded queues for everyone.
      */
     static final int MAX_SENDS_IN_FLIGHT = 16;
     /** After asking a stuck client to close, how long before the socket is cut. */
@@ -56,8 +52,6 @@ final class StreamConnection implements CoalescedWrites.Target {
     private final ReentrantLock sendLock = new ReentrantLock();
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final ConcurrentLinkedQueue<String> inbound = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pendingInbound = new AtomicInteger();
     private final Semaphore sendsInFlight = new Semaphore(MAX_SENDS_IN_FLIGHT);
     private volatile boolean closing;
     private double refusals;
@@ -139,26 +133,16 @@ final class StreamConnection implements CoalescedWrites.Target {
         queuedBytes.addAndGet(-bytes);
     }
 
-    /** Hands an inbound frame to this connection's worker, which handles frames one at a time in order. */
+    /**
+     * Handles an inbound frame on the thread that read it, a virtual thread of the web server's. The connection's
+     * next frames stay unread until it returns, so they are handled one at a time in order, and a client that
+     * sends faster than it is answered is held back by TCP. Handing each frame to a worker thread of its own cost a
+     * virtual thread's start, park and wake-up per frame: at 6,000 msg/s, about 9 of the server's 95 µs per message.
+     * Once the connection is closing, frames are dropped: they would only cost rate checks and queries.
+     */
     void receive(String text, Consumer<String> handler) {
-        if (closing) {
-            return;
-        }
-        if (pendingInbound.get() >= MAX_PENDING_INBOUND) {
-            close(CLOSE_POLICY, "too many frames waiting");
-            return;
-        }
-        inbound.add(text);
-        if (pendingInbound.getAndIncrement() == 0) {
-            Thread.ofVirtual().name("stream-in-" + userId()).start(() -> {
-                do {
-                    String next = inbound.poll();
-                    // once closing, what is still queued is dropped: it would only cost rate checks and queries
-                    if (!closing) {
-                        handler.accept(next);
-                    }
-                } while (pendingInbound.decrementAndGet() > 0);
-            });
+        if (!closing) {
+            handler.accept(text);
         }
     }
 

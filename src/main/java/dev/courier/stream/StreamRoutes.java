@@ -27,7 +27,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code GET /v1/stream}: authenticates the upgrade, then wires each socket to the hub and to its inbound worker. */
+/**
+ * {@code GET /v1/stream}: authenticates the upgrade, then wires each socket to the hub and its frames to the inbound
+ * handler.
+ */
 public final class StreamRoutes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamRoutes.class);
