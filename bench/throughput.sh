@@ -65,8 +65,12 @@ pgbench_tps() {
          -f "$1" postgres 2>&1 | grep -o 'tps = [0-9.]*' | head -1 | sed 's/tps = //')"
   printf "%.1f" "${tps:-0}"
 }
+# Each measurement starts from a finished checkpoint: a ramp writes about a gigabyte of WAL, and the checkpoint it
+# sets off would otherwise still be writing during the pgbench run that follows, and slow it down.
+checkpoint() { "${psql[@]}" -c 'CHECKPOINT'; }
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
+  checkpoint
   courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --transport "$transport" --rate "$ramp_start" \
     --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
     --max-messages "$max_messages" \
@@ -95,6 +99,7 @@ SQL
 INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body)
 VALUES (:conv, nextval('bench_seq'), $sender, gen_random_uuid(), 'load bench message 0123456789');
 SQL
+  checkpoint
   tps="$(pgbench_tps "$work/insert.sql")"
   pg_rates+=("$tps")
 
@@ -114,6 +119,7 @@ INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body
 VALUES (:conv, :last_seq, $sender, gen_random_uuid(), 'load bench message 0123456789');
 END;
 SQL
+  checkpoint
   counted="$(pgbench_tps "$work/counted.sql")"
   pg_counted_rates+=("$counted")
   printf 'bench: run %d: Courier %s msg/s at p99 %s ms (%s); PostgreSQL single INSERT %s tx/s, counter + INSERT %s tx/s\n' \
