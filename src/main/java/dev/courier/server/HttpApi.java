@@ -59,6 +59,7 @@ final class HttpApi {
 
     Javalin start() {
         return Javalin.create(javalin -> {
+            // Requests and stream frames are handled on the threads that read them, and may wait for the database.
             javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
