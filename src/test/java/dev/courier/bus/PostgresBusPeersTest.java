@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -25,7 +26,7 @@ import org.postgresql.PGNotification;
 class PostgresBusPeersTest {
 
     private static final String OTHER_LISTENERS = "courier_bus_other_listeners";
-    private static final long WAIT_MILLIS = 20_000;
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
     void aNodeAnnouncesItsMessagesOnlyWhileAnotherNodeListens() throws SQLException {
@@ -79,26 +80,7 @@ class PostgresBusPeersTest {
     }
 
     private static void awaitGauge(ApiClient api, double expected) {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        double value = gauge(api);
-        while (value != expected && System.currentTimeMillis() < deadline) {
-            sleep(50);
-            value = gauge(api);
-        }
-        assertThat(value).as(OTHER_LISTENERS).isEqualTo(expected);
-    }
-
-    private static double gauge(ApiClient api) {
-        return api.get("/metrics", null).body().lines().filter(l -> l.startsWith(OTHER_LISTENERS + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-2);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        assertThat(api.metricOnce(OTHER_LISTENERS, value -> value == expected, WAIT)).as(OTHER_LISTENERS)
+                .isEqualTo(expected);
     }
 }

@@ -254,8 +254,7 @@ abstract class TwoNodeStreamContract {
     }
 
     static double counter(ApiClient api, String name) {
-        return api.get("/metrics", null).body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return api.metric(name);
     }
 
     /**
@@ -263,13 +262,7 @@ abstract class TwoNodeStreamContract {
      * them over, so a frame can reach its client just before the count moves.
      */
     static double counterOnceAtLeast(ApiClient api, String name, double atLeast) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        double value = counter(api, name);
-        while (value < atLeast && System.nanoTime() < deadline) {
-            sleepQuietly(20);
-            value = counter(api, name);
-        }
-        return value;
+        return api.metricOnce(name, value -> value >= atLeast, WAIT);
     }
 
     static void send(StreamClient stream, long conversation, String body) {

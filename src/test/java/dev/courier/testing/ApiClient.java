@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoublePredicate;
 
 /** A small client of the contract for tests: raw requests, plus helpers that build users and conversations. */
 public final class ApiClient {
@@ -112,6 +113,28 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /** A metric from {@code /metrics}: the sum of its series, 0 when it has none. */
+    public double metric(String name) {
+        return get("/metrics", null).body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The metric once {@code until} holds for it, or when {@code wait} has run out, whichever comes first. */
+    public double metricOnce(String name, DoublePredicate until, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        double value = metric(name);
+        while (!until.test(value) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            value = metric(name);
+        }
+        return value;
     }
 
     public static String uniqueUsername(String prefix) {
