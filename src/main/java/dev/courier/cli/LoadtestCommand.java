@@ -61,6 +61,15 @@ public final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--group-size", defaultValue = "5", description = "Members per group.")
     int groupSize;
 
+    @Option(names = "--busy-group-share", defaultValue = "0", converter = ShareConverter.class,
+            description = "Share of all sends that go to one extra busy group (e.g. 50%%); its figures and those "
+                    + "of the other conversations are reported apart, and the others must meet --slo-p99.")
+    double busyGroupShare;
+
+    @Option(names = "--busy-group-size", defaultValue = "" + LoadOptions.BusyGroup.DEFAULT_SIZE,
+            description = "Members of the busy group (the first users).")
+    int busyGroupSize;
+
     @Option(names = "--slo-p99", defaultValue = "50ms", converter = Durations.class,
             description = "Objective for p99 send-to-delivered latency (send-to-ack when the stream is missing).")
     Duration sloP99;
@@ -128,7 +137,8 @@ public final class LoadtestCommand implements Callable<Integer> {
 
     LoadOptions options() {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
-                groupSize, sloP99, maxErrorRate, rampStep, rampFactor, leakRate,
+                groupSize, new LoadOptions.BusyGroup(busyGroupShare, busyGroupSize), sloP99, maxErrorRate, rampStep,
+                rampFactor, leakRate,
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport));
     }

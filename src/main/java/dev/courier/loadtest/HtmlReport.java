@@ -96,6 +96,18 @@ public final class HtmlReport {
             }
         }
 
+        if (r.busyGroup() != null) {
+            LoadReport.BusyGroup b = r.busyGroup();
+            html.append("<h2>Busy group</h2><p>Conversation ").append(b.conversationId()).append(", ")
+                    .append(b.members()).append(" members, ").append(LoadJudge.percent(b.share()))
+                    .append(" of the sends. Send → delivered (ms) to the other members:</p>")
+                    .append("<table><tr><th></th><th>acked</th><th>failed</th><th>count</th><th>p50</th><th>p90</th>")
+                    .append("<th>p99</th><th>p99.9</th><th>max</th></tr>");
+            busyGroupRow(html, "busy group", b.busy());
+            busyGroupRow(html, "other conversations", b.others());
+            html.append("</table>");
+        }
+
         html.append("<h2>Over time</h2>");
         SvgChart throughput = new SvgChart("Throughput", "msg/s", xs)
                 .line("target", "#999", series(tl, Interval::targetRate))
@@ -155,7 +167,19 @@ public final class HtmlReport {
     }
 
     private static void latencyRow(StringBuilder html, String name, LatencySummary s) {
-        html.append("<tr><td>").append(escape(name)).append("</td><td>").append(s.count()).append("</td><td>")
+        html.append("<tr><td>").append(escape(name)).append("</td>");
+        latencyCells(html, s);
+    }
+
+    private static void busyGroupRow(StringBuilder html, String name, LoadReport.BusyGroupSide side) {
+        html.append("<tr><td>").append(escape(name)).append("</td><td>").append(side.acked()).append("</td><td>")
+                .append(side.failed()).append("</td>");
+        latencyCells(html, side.sendToDelivered());
+    }
+
+    /** Count and percentiles, closing the row. */
+    private static void latencyCells(StringBuilder html, LatencySummary s) {
+        html.append("<td>").append(s.count()).append("</td><td>")
                 .append(fmt(s.p50())).append("</td><td>").append(fmt(s.p90())).append("</td><td>").append(fmt(s.p99()))
                 .append("</td><td>").append(fmt(s.p999())).append("</td><td>").append(fmt(s.max())).append("</td></tr>");
     }

@@ -58,6 +58,7 @@ final class LoadJudge {
                     LatencySummary.of(during).p99());
         }
         LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run.timeline(), basis) : null;
+        LoadReport.BusyGroup busyGroup = run.busyGroupFigures() == null ? null : run.busyGroupFigures().report();
 
         List<String> failures = new ArrayList<>();
         List<String> gaps = new ArrayList<>();
@@ -78,6 +79,9 @@ final class LoadJudge {
             if (!objectives.errorRateMet()) {
                 failures.add(String.format("error rate %s is above the objective %s (%s)", percent(windowErrorRate),
                         percent(o.maxErrorRate()), objectives.window()));
+            }
+            if (busyGroup != null && !outsideOnly) {
+                failures.addAll(busyGroupFailures(busyGroup, deliveryMeasured));
             }
         }
         for (LoadReport.AppliedFault f : run.appliedFaults()) {
@@ -101,7 +105,22 @@ final class LoadJudge {
                 deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null,
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, run.appliedFaults(), run.timeline(), verdict, reasons);
+                integrity, objectives, ramp, disturbance, busyGroup, run.appliedFaults(), run.timeline(), verdict, reasons);
+    }
+
+    /** The point of a busy group: the other conversations still meet the objectives, whatever it does to itself. */
+    private List<String> busyGroupFailures(LoadReport.BusyGroup busyGroup, boolean deliveryMeasured) {
+        List<String> failures = new ArrayList<>();
+        LoadReport.BusyGroupSide others = busyGroup.others();
+        if (deliveryMeasured && others.sendToDelivered().p99() > o.sloP99Millis()) {
+            failures.add(String.format("p99 send-to-delivered of the conversations other than the busy group %.2f ms "
+                    + "is above the objective %.2f ms", others.sendToDelivered().p99(), o.sloP99Millis()));
+        }
+        if (others.errorRate() > o.maxErrorRate()) {
+            failures.add(String.format("error rate of the conversations other than the busy group %s is above the "
+                    + "objective %s", percent(others.errorRate()), percent(o.maxErrorRate())));
+        }
+        return failures;
     }
 
     /**

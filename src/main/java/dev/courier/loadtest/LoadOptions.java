@@ -13,6 +13,7 @@ import java.util.Optional;
  *
  * @param rate         base arrival rate in messages per second (the ramp's first step)
  * @param groupShare   share of conversations that are groups (the rest are direct)
+ * @param busyGroup    one group that takes a share of all sends, to see whether it slows the other conversations
  * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
  */
@@ -27,6 +28,7 @@ public record LoadOptions(
         int users,
         double groupShare,
         int groupSize,
+        BusyGroup busyGroup,
         Duration sloP99,
         double maxErrorRate,
         Duration rampStep,
@@ -38,6 +40,26 @@ public record LoadOptions(
         Optional<Path> htmlReport) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
+
+    /**
+     * One extra group of {@code size} members (the first users) that gets {@code share} of every send; the other
+     * sends go round the other conversations as usual. {@link #NONE} when {@code share} is 0.
+     */
+    public record BusyGroup(double share, int size) {
+        public static final int DEFAULT_SIZE = 20;
+        public static final BusyGroup NONE = new BusyGroup(0, DEFAULT_SIZE);
+
+        public BusyGroup {
+            if (!(share >= 0 && share < 1)) {
+                throw new IllegalArgumentException("--busy-group-share must be at least 0 and below 1, got " + share);
+            }
+        }
+
+        public boolean present() {
+            return share > 0;
+        }
+    }
+
     public static final long MAX_MESSAGES = 50_000_000;
 
     public LoadOptions {
@@ -66,6 +88,10 @@ public record LoadOptions(
         }
         if (groupSize < 2 || groupSize > Math.min(users, 1000)) {
             throw new IllegalArgumentException("--group-size must be between 2 and min(--users, 1000), got " + groupSize);
+        }
+        if (busyGroup.present() && (busyGroup.size() < 2 || busyGroup.size() > Math.min(users, 1000))) {
+            throw new IllegalArgumentException("--busy-group-size must be between 2 and min(--users, 1000), got "
+                    + busyGroup.size());
         }
         if (sloP99.isNegative() || sloP99.isZero()) {
             throw new IllegalArgumentException("--slo-p99 must be positive");

@@ -26,19 +26,27 @@ final class LoadPopulation {
 
     final String runId;
     final List<VirtualUser> users;
+    /** Every conversation, the busy group included. */
     final List<LoadConversation> conversations;
+    /** The busy group ({@link LoadOptions.BusyGroup}), or null when the run has none. */
+    final LoadConversation busyGroup;
+    /** Every conversation but the busy group. */
+    final List<LoadConversation> others;
 
-    private LoadPopulation(String runId, List<VirtualUser> users, List<LoadConversation> conversations) {
+    private LoadPopulation(String runId, List<VirtualUser> users, List<LoadConversation> conversations,
+                           LoadConversation busyGroup) {
         this.runId = runId;
         this.users = users;
         this.conversations = conversations;
+        this.busyGroup = busyGroup;
+        this.others = conversations.stream().filter(c -> c != busyGroup).toList();
     }
 
     static LoadPopulation create(CourierClient client, LoadOptions o) throws InterruptedException {
         String runId = runId();
         String password = "lt-" + runId + "-" + Long.toHexString(new SecureRandom().nextLong());
         List<VirtualUser> users = inParallel(o.users(), i -> client.register("lt" + runId + "-" + i, password));
-        List<LoadConversation> wanted = plan(users, o.groupShare(), o.groupSize());
+        List<LoadConversation> wanted = plan(users, o.groupShare(), o.groupSize(), o.busyGroup());
         List<LoadConversation> opened = inParallel(wanted.size(), i -> {
             LoadConversation c = wanted.get(i);
             long id = c.type().equals("direct")
@@ -50,18 +58,24 @@ final class LoadPopulation {
         // Two direct plans for one pair name the same conversation: keep it once.
         Map<Long, LoadConversation> unique = new LinkedHashMap<>();
         opened.forEach(c -> unique.putIfAbsent(c.id(), c));
-        return new LoadPopulation(runId, users, List.copyOf(unique.values()));
+        return new LoadPopulation(runId, users, List.copyOf(unique.values()),
+                o.busyGroup().present() ? opened.getFirst() : null);
     }
 
     /**
      * About one conversation per two users: the first {@code groupShare} of them groups of {@code groupSize}
-     * consecutive users, the rest direct pairs, so that every user is in some conversation.
+     * consecutive users, the rest direct pairs, so that every user is in some conversation. A busy group, when
+     * there is one, comes first: the first {@code busyGroup.size()} users, who are in other conversations too.
      */
-    static List<LoadConversation> plan(List<VirtualUser> users, double groupShare, int groupSize) {
+    static List<LoadConversation> plan(List<VirtualUser> users, double groupShare, int groupSize,
+                                       LoadOptions.BusyGroup busyGroup) {
         int n = users.size();
         int count = Math.max(1, n / 2);
         int groups = (int) Math.round(count * groupShare);
         List<LoadConversation> plan = new ArrayList<>();
+        if (busyGroup.present()) {
+            plan.add(new LoadConversation(0, "group", List.copyOf(users.subList(0, busyGroup.size()))));
+        }
         Set<String> pairs = new HashSet<>();
         for (int i = 0; i < count; i++) {
             if (i < groups) {

@@ -31,6 +31,7 @@ public record LoadReport(
         Objectives objectives,
         Ramp ramp,
         Disturbance disturbance,
+        BusyGroup busyGroup,
         List<AppliedFault> faults,
         List<Interval> timeline,
         String verdict,
@@ -58,6 +59,19 @@ public record LoadReport(
 
     /** The middle third of a spike, leak or outage run: the window and how the service did inside it. */
     public record Disturbance(double fromSecond, double toSecond, double availability, double p99Ms) {
+    }
+
+    /**
+     * A run with a busy group: its figures and those of all the other conversations.
+     *
+     * @param share the share of all sends that went to the busy group
+     */
+    public record BusyGroup(long conversationId, int members, double share, BusyGroupSide busy,
+                            BusyGroupSide others) {
+    }
+
+    /** @param sendToDelivered latency to the other members' streams, from intended send time */
+    public record BusyGroupSide(long acked, long failed, double errorRate, LatencySummary sendToDelivered) {
     }
 
     /** @param status the HTTP status of the {@code PUT /v1/admin/faults}, or -1 when it did not answer */

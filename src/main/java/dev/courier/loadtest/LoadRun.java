@@ -65,6 +65,8 @@ public final class LoadRun implements StreamConnection.Handler {
     private final RateProfile profile;
     private HttpClient sockets;
     private LoadPopulation population;
+    /** Null when the run has no busy group. */
+    private BusyGroupFigures busyGroupFigures;
     private String streamUnavailable;
     private OutcomeBuckets outcomes;
     private volatile long startNanos;
@@ -115,6 +117,9 @@ public final class LoadRun implements StreamConnection.Handler {
     private void prepare() throws InterruptedException {
         out.printf("loadtest: %s against %s: registering %d virtual users%n", o.scenario().cliName(), o.url(), o.users());
         population = LoadPopulation.create(client, o);
+        if (population.busyGroup != null) {
+            busyGroupFigures = new BusyGroupFigures(o.busyGroup(), population.busyGroup.id());
+        }
         openStreams();
         population.membersByConversation().forEach(ledger::conversation);
         if (o.transport() == Transport.SOCKET && streamUnavailable != null) {
@@ -181,13 +186,13 @@ public final class LoadRun implements StreamConnection.Handler {
                 long intended = schedule.next();
                 sleepUntil(intended);
                 inFlight.acquire();
-                attempted.incrementAndGet();
+                OutgoingMessage message = nextMessage(intended, attempted.getAndIncrement());
                 sentThisSecond.increment();
                 if (o.transport() == Transport.SOCKET) {
-                    sendOverSocket(intended).whenComplete((m, failure) -> {
+                    sendOverSocket(message).whenComplete((m, failure) -> {
                         // Nothing else would see an exception here, and a lost permit would stall the pacer.
                         try {
-                            recordOutcome(intended, m, failure);
+                            recordOutcome(message, intended, m, failure);
                         } finally {
                             inFlight.release();
                         }
@@ -195,9 +200,9 @@ public final class LoadRun implements StreamConnection.Handler {
                 } else {
                     senders.execute(() -> {
                         try {
-                            recordOutcome(intended, sendOverRest(intended), null);
+                            recordOutcome(message, intended, sendOverRest(message), null);
                         } catch (SendFailure f) {
-                            recordOutcome(intended, null, f);
+                            recordOutcome(message, intended, null, f);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         } finally {
@@ -220,10 +225,14 @@ public final class LoadRun implements StreamConnection.Handler {
         }
     }
 
-    /** The next message: conversations in turn, a random member of each as its sender. */
-    private OutgoingMessage nextMessage(long intended) {
-        List<LoadConversation> conversations = population.conversations;
-        LoadConversation c = conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
+    /**
+     * Send number {@code n}: the busy group's share of the sends to it, the others to the other conversations in
+     * turn, each from a random member.
+     */
+    private OutgoingMessage nextMessage(long intended, long n) {
+        List<LoadConversation> conversations = population.others;
+        LoadConversation c = busyGroupFigures != null && busyGroupFigures.goesToBusyGroup(n) ? population.busyGroup
+                : conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
         String clientMsgId = clientMsgIds.of(intended);
         return new OutgoingMessage(c.id(), sender, clientMsgId,
@@ -234,7 +243,10 @@ public final class LoadRun implements StreamConnection.Handler {
     }
 
     /** Counts one send: acknowledged as {@code m}, or failed with {@code failure}. */
-    private void recordOutcome(long intended, DeliveredMessage m, Throwable failure) {
+    private void recordOutcome(OutgoingMessage message, long intended, DeliveredMessage m, Throwable failure) {
+        if (busyGroupFigures != null) {
+            busyGroupFigures.outcome(message.conversationId(), failure == null);
+        }
         if (failure == null) {
             long now = System.nanoTime();
             ackLatency.record(intended, now);
@@ -250,8 +262,7 @@ public final class LoadRun implements StreamConnection.Handler {
     }
 
     /** Sends one message with {@code POST}; blocks for the answer. */
-    private DeliveredMessage sendOverRest(long intended) throws SendFailure, InterruptedException {
-        OutgoingMessage message = nextMessage(intended);
+    private DeliveredMessage sendOverRest(OutgoingMessage message) throws SendFailure, InterruptedException {
         try {
             ApiResponse r = client.post("/v1/conversations/" + message.conversationId() + "/messages",
                     message.sender().token(), Map.of("clientMsgId", message.clientMsgId(), "body", message.body()));
@@ -273,8 +284,7 @@ public final class LoadRun implements StreamConnection.Handler {
      * {@code ack} frame, or fails with its {@code error} frame, a broken socket or, swept once a second by the
      * ticker, {@link #REQUEST_TIMEOUT}.
      */
-    private CompletableFuture<DeliveredMessage> sendOverSocket(long intended) {
-        OutgoingMessage message = nextMessage(intended);
+    private CompletableFuture<DeliveredMessage> sendOverSocket(OutgoingMessage message) {
         StreamConnection stream = streamsByUser.get(message.sender().id());
         if (stream == null) {
             return CompletableFuture.failedFuture(new SendFailure("stream closed"));
@@ -305,6 +315,9 @@ public final class LoadRun implements StreamConnection.Handler {
                     OptionalLong intended = clientMsgIds.intendedNanosOf(m.clientMsgId());
                     if (intended.isPresent()) {
                         deliveredLatency.record(intended.getAsLong(), receivedNanos);
+                        if (busyGroupFigures != null) {
+                            busyGroupFigures.delivered(m.conversationId(), intended.getAsLong(), receivedNanos);
+                        }
                     }
                 }
             }
@@ -480,6 +493,11 @@ public final class LoadRun implements StreamConnection.Handler {
 
     OutcomeBuckets outcomes() {
         return outcomes;
+    }
+
+    /** Null when the run has no busy group. */
+    BusyGroupFigures busyGroupFigures() {
+        return busyGroupFigures;
     }
 
     LoadPopulation population() {

@@ -36,8 +36,21 @@ public final class ReportSummary {
                     r.disturbance().fromSecond(), r.disturbance().toSecond(),
                     LoadJudge.percent(r.disturbance().availability()), r.disturbance().p99Ms());
         }
+        if (r.busyGroup() != null) {
+            LoadReport.BusyGroup b = r.busyGroup();
+            out.printf(Locale.ROOT, "busy group %d (%d members, %s of the sends):%n", b.conversationId(), b.members(),
+                    LoadJudge.percent(b.share()));
+            busyGroupSide(out, "  busy group   ", b.busy());
+            busyGroupSide(out, "  other convs. ", b.others());
+        }
         out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
         r.failures().forEach(f -> out.println("  - " + f));
+    }
+
+    private static void busyGroupSide(PrintStream out, String name, LoadReport.BusyGroupSide side) {
+        out.printf(Locale.ROOT, "%s acked=%d failed=%d errors %s%n", name, side.acked(), side.failed(),
+                LoadJudge.percent(side.errorRate()));
+        latency(out, "    send->delivered", side.sendToDelivered());
     }
 
     private static void latency(PrintStream out, String name, LatencySummary s) {

@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 class LoadOptionsTest {
 
     static LoadOptions options(String url, boolean allowRemote, Scenario scenario, Optional<String> adminToken) {
+        return options(url, allowRemote, scenario, adminToken, LoadOptions.BusyGroup.NONE);
+    }
+
+    static LoadOptions options(String url, boolean allowRemote, Scenario scenario, Optional<String> adminToken,
+                               LoadOptions.BusyGroup busyGroup) {
         return new LoadOptions(URI.create(url), allowRemote, scenario, Transport.REST, 10, Duration.ofSeconds(5),
-                1_000, 4, 0.5, 2, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5, 0.2, adminToken,
+                1_000, 4, 0.5, 2, busyGroup, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5, 0.2, adminToken,
                 Duration.ofSeconds(1), Optional.empty(), Optional.empty());
     }
 
@@ -32,10 +37,25 @@ class LoadOptionsTest {
     }
 
     @Test
+    void aBusyGroupNeedsAShareBelowOneAndNoMoreMembersThanThereAreUsers() {
+        assertThatThrownBy(() -> new LoadOptions.BusyGroup(1.0, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--busy-group-share");
+        assertThatThrownBy(() -> withBusyGroup(new LoadOptions.BusyGroup(0.5, 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--busy-group-size");
+        assertThat(withBusyGroup(new LoadOptions.BusyGroup(0.5, 4)).busyGroup().present()).isTrue();
+        assertThat(withBusyGroup(new LoadOptions.BusyGroup(0, 500)).busyGroup().present())
+                .as("no busy group: its size is not checked").isFalse();
+    }
+
+    private static LoadOptions withBusyGroup(LoadOptions.BusyGroup busyGroup) {
+        return options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty(), busyGroup);
+    }
+
+    @Test
     void faultScenariosSwitchTheFaultOnForTheMiddleThirdAndOffAgain() {
         LoadOptions o = options("http://127.0.0.1:8080", false, Scenario.DB_OUTAGE, Optional.of("t"));
         var changes = Scenario.DB_OUTAGE.faults(new LoadOptions(o.url(), false, Scenario.DB_OUTAGE, Transport.REST, 10,
-                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5,
+                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5,
                 0.2, Optional.of("t"), Duration.ofSeconds(1), Optional.empty(), Optional.empty()));
 
         assertThat(changes).extracting(Scenario.FaultChange::at)

@@ -29,7 +29,7 @@ class LoadtestEndToEndTest {
             Path json = dir.resolve("report.json");
             Path html = dir.resolve("report.html");
             LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
-                    Transport.REST, 25, Duration.ofSeconds(4), 10_000, 6, 0.5, 3,
+                    Transport.REST, 25, Duration.ofSeconds(4), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
                     // generous objectives: this pins correctness, not this machine's speed
                     Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
                     Duration.ofSeconds(5), Optional.of(json), Optional.of(html));
@@ -80,7 +80,7 @@ class LoadtestEndToEndTest {
     void aShortSocketRunIsAcknowledgedAndDeliveredOverTheStreamsExactlyOnce(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start()) {
             LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
-                    Transport.SOCKET, 25, Duration.ofSeconds(3), 10_000, 6, 0.5, 3,
+                    Transport.SOCKET, 25, Duration.ofSeconds(3), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
                     Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
                     Duration.ofSeconds(5), Optional.of(dir.resolve("report.json")), Optional.of(dir.resolve("report.html")));
 
@@ -101,6 +101,41 @@ class LoadtestEndToEndTest {
             assertThat(report.sendToDelivered().count()).as("each message reaches its other members")
                     .isGreaterThanOrEqualTo(report.acked());
             assertThat(report.verdict()).isEqualTo("pass");
+        }
+    }
+
+    @Test
+    void aBusyGroupsFiguresAreReportedApartFromTheOtherConversations(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Path json = dir.resolve("report.json");
+            Path html = dir.resolve("report.html");
+            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
+                    Transport.SOCKET, 24, Duration.ofSeconds(3), 10_000, 6, 0, 2, new LoadOptions.BusyGroup(0.5, 4),
+                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
+                    Duration.ofSeconds(5), Optional.of(json), Optional.of(html));
+
+            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8)).run();
+            ReportFiles.writeJson(report, json);
+            ReportFiles.writeHtml(report, html);
+
+            LoadReport.BusyGroup busy = report.busyGroup();
+            assertThat(busy).isNotNull();
+            assertThat(report.conversations()).as("three direct pairs and the busy group").isEqualTo(4);
+            assertThat(busy.busy().acked() + busy.others().acked()).isEqualTo(report.acked());
+            assertThat(busy.busy().acked()).isBetween(report.acked() / 2 - 1, report.acked() / 2 + 1);
+            assertThat(busy.busy().sendToDelivered().count()).as("each busy message reaches its 3 other members")
+                    .isEqualTo(3 * busy.busy().acked());
+            assertThat(busy.others().sendToDelivered().count()).isEqualTo(busy.others().acked());
+            assertThat(report.integrity().lost()).isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().outOfOrder()).isZero();
+            assertThat(report.verdict()).isEqualTo("pass");
+
+            JsonNode written = Json.mapper().readTree(Files.readString(json));
+            assertThat(written.path("busyGroup").path("others").path("sendToDelivered").path("count").asLong())
+                    .isEqualTo(busy.others().sendToDelivered().count());
+            assertThat(Files.readString(html)).contains("Busy group", "other conversations");
         }
     }
 }
