@@ -46,6 +46,8 @@ public final class MessageService implements AutoCloseable {
      * (docs/loadtest.md).
      */
     private static final Duration WRITER_LINGER = Duration.ofMillis(4);
+    /** Sends stored in one statement at most. */
+    private static final int MAX_BATCH = 256;
 
     private final Database db;
     private final MessageStore store = new MessageStore();
@@ -59,7 +61,7 @@ public final class MessageService implements AutoCloseable {
      * node's own streams.
      * {@code answerScope} runs the answers to each committed batch together with the publication of its messages.
      */
-    public MessageService(Database db, ConversationStore conversations, EventSink events, int writerLanes,
+    public MessageService(Database db, ConversationStore conversations, EventSink events, int writers,
                           MeterRegistry meters, Supplier<MessageAnnouncement> announcements,
                           AnswerScope answerScope) {
         this.db = db;
@@ -67,7 +69,7 @@ public final class MessageService implements AutoCloseable {
         Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
                 .description("Messages committed to the database (retried sends not counted twice)").register(meters);
         BatchAppender appender = new BatchAppender(db, store, announcements);
-        this.writer = new MessageWriter(appender::append, writerLanes, 10_000, 256, WRITER_LINGER, outcomes -> {
+        this.writer = new MessageWriter(appender::append, writerLimits(writers), outcomes -> {
             for (BatchAppender.Outcome outcome : outcomes) {
                 if (outcome.sent() != null && outcome.sent().created()) {
                     stored.increment();
@@ -76,6 +78,16 @@ public final class MessageService implements AutoCloseable {
             }
         }, answerScope);
         this.events = events;
+    }
+
+    /**
+     * 10,000 queued sends per writer, and at most four full batches' worth for one conversation: a conversation's
+     * batches are stored one after another, each with its fan-out, so a send queued behind four of them already
+     * waits through four of the largest statements and fan-outs there are, and one behind more is better answered
+     * {@code overloaded} at once than queued.
+     */
+    private static MessageWriter.Limits writerLimits(int writers) {
+        return new MessageWriter.Limits(writers, 10_000 * writers, 4 * MAX_BATCH, MAX_BATCH, WRITER_LINGER);
     }
 
     /**

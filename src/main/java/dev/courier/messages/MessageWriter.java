@@ -2,96 +2,233 @@ package dev.courier.messages;
 
 import dev.courier.db.DatabaseBusyException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for sends. Each conversation belongs to one lane (by id), and each lane has one writer that
- * takes everything queued, stores it in one transaction and then completes the waiting requests. So:
+ * Group commit for sends. A few writers take what is queued, store it in one transaction and then complete the
+ * waiting requests. So:
  * <ul>
- *   <li>one conversation's writes never queue on its row lock from several connections at once, and come out in
- *       the order they were accepted;</li>
+ *   <li>a conversation is in one writer's hands at a time, from the batch that takes its sends until that batch is
+ *       answered and published: its writes never queue on its row lock from several connections at once, and come
+ *       out in the order they were accepted;</li>
+ *   <li>one busy conversation holds at most one writer. Its sends wait for that writer while the other writers take
+ *       every other conversation's, so a group that gets a flood of messages, and a large fan-out for each, does
+ *       not delay the rest the way a fixed share of the writers (conversation id modulo the writers) would;</li>
  *   <li>under load a batch grows by itself (sends arrive while the previous commit runs), and once batches carry
- *       more than one send the writer also lingers briefly before each one, so that it carries more: storing a
+ *       more than one send a writer also lingers briefly before it takes one, so that it carries more: storing a
  *       batch has a fixed cost in the database (a round trip, planning, a WAL flush at commit) that dominates a
- *       small batch. When sends arrive one at a time nothing lingers, so an idle server adds no delay;</li>
- *   <li>the writers use at most {@code lanes} connections, leaving the rest of the pool to reads.</li>
+ *       small batch. One writer lingers at a time, so that the writers take turns instead of splitting what arrives.
+ *       When sends arrive one at a time nothing lingers, so an idle server adds no delay;</li>
+ *   <li>the writers use at most {@code writers} connections, leaving the rest of the pool to reads.</li>
  * </ul>
- * Lane queues are bounded; a full queue answers {@code overloaded} at once instead of growing.
+ * The queue is bounded, and so is each conversation's share of it: past either bound a send is answered
+ * {@code overloaded} at once instead of waiting, so a flooded conversation is shed before it fills the queue for
+ * the others.
  */
 final class MessageWriter implements AutoCloseable {
 
+    /**
+     * @param writers                  writer threads, each holding one connection while it stores a batch
+     * @param queueCapacity            sends queued at most, all conversations together
+     * @param maxQueuedPerConversation sends of one conversation queued at most
+     * @param maxBatch                 sends stored together at most
+     * @param linger                   how long a writer waits for more sends after a batch of more than one
+     */
+    record Limits(int writers, int queueCapacity, int maxQueuedPerConversation, int maxBatch, Duration linger) {
+        Limits {
+            if (writers < 1 || queueCapacity < 1 || maxQueuedPerConversation < 1 || maxBatch < 1) {
+                throw new IllegalArgumentException("writer limits must be positive");
+            }
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
-    private final BlockingQueue<PendingSend>[] lanes;
-    private final Thread[] writers;
+    private final Limits limits;
     private final Function<List<PendingSend>, List<BatchAppender.Outcome>> appender;
-    private final int maxBatch;
-    private final long lingerNanos;
     private final Consumer<List<BatchAppender.Outcome>> afterCommit;
     private final AnswerScope answerScope;
+    private final Thread[] writers;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workReady = lock.newCondition();
+    /** Queued sends by conversation, in the order each conversation's oldest queued send arrived. */
+    private final Map<Long, ArrayDeque<PendingSend>> queued = new LinkedHashMap<>();
+    /** Conversations in a writer's hands: their queued sends wait for it. */
+    private final Set<Long> writing = new HashSet<>();
+    private int queuedCount;
+    private int idleWriters;
+    private boolean someoneLingers;
+    private boolean closed;
 
     /**
-     * {@code appender} stores a batch in one transaction; {@code linger} is how long a batch waits for more sends
-     * after a batch of more than one; {@code answerScope} runs the answers to each committed batch together with
-     * {@code afterCommit}.
+     * {@code appender} stores a batch in one transaction; {@code answerScope} runs the answers to each committed
+     * batch together with {@code afterCommit}.
      */
-    @SuppressWarnings("unchecked")
-    MessageWriter(Function<List<PendingSend>, List<BatchAppender.Outcome>> appender, int laneCount, int queueCapacity,
-                  int maxBatch, Duration linger, Consumer<List<BatchAppender.Outcome>> afterCommit,
-                  AnswerScope answerScope) {
+    MessageWriter(Function<List<PendingSend>, List<BatchAppender.Outcome>> appender, Limits limits,
+                  Consumer<List<BatchAppender.Outcome>> afterCommit, AnswerScope answerScope) {
+        this.limits = limits;
         this.appender = appender;
-        this.maxBatch = maxBatch;
-        this.lingerNanos = linger.toNanos();
         this.afterCommit = afterCommit;
         this.answerScope = answerScope;
-        this.lanes = new BlockingQueue[laneCount];
-        this.writers = new Thread[laneCount];
-        for (int i = 0; i < laneCount; i++) {
-            BlockingQueue<PendingSend> lane = new ArrayBlockingQueue<>(queueCapacity);
-            lanes[i] = lane;
+        this.writers = new Thread[limits.writers()];
+        for (int i = 0; i < writers.length; i++) {
             // Platform threads: a writer holds a connection from BEGIN to COMMIT, and under load a virtual thread
             // waits for a carrier behind every queued request after each round trip, which stretches the hold.
-            writers[i] = Thread.ofPlatform().daemon().name("message-writer-" + i).start(() -> drain(lane));
+            writers[i] = Thread.ofPlatform().daemon().name("message-writer-" + i).start(this::drain);
         }
     }
 
     /** Queues a send; its future completes after the batch holding it commits (or fails). */
     void submit(PendingSend send) {
-        BlockingQueue<PendingSend> lane = lanes[(int) Math.floorMod(send.conversationId(), (long) lanes.length)];
-        if (!lane.offer(send)) {
-            send.result().completeExceptionally(new DatabaseBusyException("message queue full"));
+        RuntimeException refused = null;
+        lock.lock();
+        try {
+            ArrayDeque<PendingSend> sends = queued.get(send.conversationId());
+            if (closed) {
+                refused = new DatabaseBusyException("server is stopping");
+            } else if (queuedCount >= limits.queueCapacity()) {
+                refused = new DatabaseBusyException("message queue full");
+            } else if (sends != null && sends.size() >= limits.maxQueuedPerConversation()) {
+                refused = new DatabaseBusyException("too many sends queued for this conversation");
+            } else {
+                if (sends == null) {
+                    sends = new ArrayDeque<>();
+                    queued.put(send.conversationId(), sends);
+                }
+                sends.add(send);
+                queuedCount++;
+                if (idleWriters > 0 && !writing.contains(send.conversationId())) {
+                    workReady.signal();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refused != null) {
+            send.result().completeExceptionally(refused);
         }
     }
 
-    private void drain(BlockingQueue<PendingSend> lane) {
-        List<PendingSend> batch = new ArrayList<>(maxBatch);
+    private void drain() {
+        List<PendingSend> batch = new ArrayList<>(limits.maxBatch());
         boolean busy = false;
-        while (!Thread.currentThread().isInterrupted()) {
+        while (true) {
             try {
-                batch.add(lane.take());
+                take(batch, busy);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 break;
             }
-            lane.drainTo(batch, maxBatch - 1);
-            if (busy && batch.size() < maxBatch) {
-                // One sleep, not a wake-up per arriving send: the senders' offers stay as cheap as when idle.
-                LockSupport.parkNanos(lingerNanos);
-                lane.drainTo(batch, maxBatch - batch.size());
+            if (batch.isEmpty()) {
+                busy = false; // another writer took what there was while this one lingered
+                continue;
             }
             busy = batch.size() > 1;
-            write(batch);
-            batch.clear();
+            try {
+                write(batch);
+            } finally {
+                release(batch);
+                batch.clear();
+            }
         }
-        failAll(lane, new DatabaseBusyException("server is stopping"));
+        failQueued();
+    }
+
+    /**
+     * Waits for sends of a conversation no writer holds, lingers first if the last batch was {@code busy} and no
+     * other writer is lingering, then takes them, oldest conversation first, up to the batch's limit.
+     */
+    private void take(List<PendingSend> batch, boolean busy) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (closed || !hasFreeWork() || busy && someoneLingers) {
+                if (closed) {
+                    throw new InterruptedException("writer stopped");
+                }
+                idleWriters++;
+                try {
+                    workReady.await();
+                } finally {
+                    idleWriters--;
+                }
+            }
+            if (busy) {
+                // One sleep, not a wake-up per arriving send: the senders' offers stay as cheap as when idle.
+                someoneLingers = true;
+                lock.unlock();
+                try {
+                    LockSupport.parkNanos(limits.linger().toNanos());
+                } finally {
+                    lock.lock();
+                    someoneLingers = false;
+                }
+            }
+            for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
+                 it.hasNext() && batch.size() < limits.maxBatch(); ) {
+                Map.Entry<Long, ArrayDeque<PendingSend>> entry = it.next();
+                if (writing.contains(entry.getKey())) {
+                    continue;
+                }
+                ArrayDeque<PendingSend> sends = entry.getValue();
+                while (!sends.isEmpty() && batch.size() < limits.maxBatch()) {
+                    batch.add(sends.poll());
+                    queuedCount--;
+                }
+                writing.add(entry.getKey());
+                if (sends.isEmpty()) {
+                    it.remove();
+                }
+            }
+            signalIfWorkIsLeft();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The batch's conversations are free for the next writer: their later sends may be taken now. */
+    private void release(List<PendingSend> batch) {
+        lock.lock();
+        try {
+            for (PendingSend send : batch) {
+                writing.remove(send.conversationId());
+            }
+            signalIfWorkIsLeft();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalIfWorkIsLeft() {
+        if (idleWriters > 0 && hasFreeWork()) {
+            workReady.signal();
+        }
+    }
+
+    private boolean hasFreeWork() {
+        if (queued.size() > writing.size()) {
+            return true; // not every queued conversation can be in a writer's hands
+        }
+        for (Long conversation : queued.keySet()) {
+            if (!writing.contains(conversation)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void write(List<PendingSend> batch) {
@@ -99,8 +236,8 @@ final class MessageWriter implements AutoCloseable {
         try {
             outcomes = appender.apply(batch);
         } catch (RuntimeException | Error e) {
-            // Every send is answered, whatever went wrong, and the lane lives on: a socket's sends have no timer
-            // of their own, and a lane without its writer would leave every later send unanswered.
+            // Every send is answered, whatever went wrong, and the writer lives on: a socket's sends have no timer
+            // of their own, and sends that no writer takes would stay unanswered.
             if (e instanceof Error) {
                 log.error("storing a batch of {} sends failed", batch.size(), e);
             }
@@ -125,20 +262,32 @@ final class MessageWriter implements AutoCloseable {
         }
     }
 
-    private static void failAll(BlockingQueue<PendingSend> lane, RuntimeException why) {
+    /** What no writer will take any more is answered: the server is stopping. */
+    private void failQueued() {
         List<PendingSend> left = new ArrayList<>();
-        lane.drainTo(left);
-        left.forEach(send -> send.result().completeExceptionally(why));
+        lock.lock();
+        try {
+            queued.values().forEach(left::addAll);
+            queued.clear();
+            queuedCount = 0;
+        } finally {
+            lock.unlock();
+        }
+        left.forEach(send -> send.result().completeExceptionally(new DatabaseBusyException("server is stopping")));
     }
 
     @Override
     public void close() {
-        for (Thread writer : writers) {
-            writer.interrupt();
+        lock.lock();
+        try {
+            closed = true;
+            workReady.signalAll();
+        } finally {
+            lock.unlock();
         }
         for (Thread writer : writers) {
             try {
-                writer.join(5_000);
+                writer.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -2,6 +2,7 @@ package dev.courier.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.db.DatabaseBusyException;
 import dev.courier.messages.BatchAppender.Outcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The writers' batching: what goes into one batch, and when a batch waits for more. */
+/** The writers' batching: what goes into one batch, when a batch waits for more, and who waits for whom. */
 class MessageWriterTest {
 
     private static final Duration LINGER = Duration.ofSeconds(3);
+    private static final MessageWriter.Limits ONE_WRITER = new MessageWriter.Limits(1, 100, 100, 16, LINGER);
 
     private final List<List<String>> batches = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstBatchMayCommit = new CountDownLatch(1);
@@ -36,7 +38,7 @@ class MessageWriterTest {
     @Test
     void aSendThatArrivesAloneIsWrittenAtOnce() throws Exception {
         firstBatchMayCommit.countDown();
-        writer = oneLaneWriter();
+        writer = oneWriter();
 
         Instant start = Instant.now();
         submit("alone").get(LINGER.toSeconds() - 1, TimeUnit.SECONDS);
@@ -48,7 +50,7 @@ class MessageWriterTest {
 
     @Test
     void afterABatchOfSeveralSendsTheNextBatchWaitsForMore() throws Exception {
-        writer = oneLaneWriter();
+        writer = oneWriter();
         CompletableFuture<MessageService.Sent> first = submit("first");
         while (batches.isEmpty()) {
             Thread.sleep(5);
@@ -78,7 +80,7 @@ class MessageWriterTest {
                 throw new StackOverflowError("deep enough");
             }
             return store(batch);
-        }, 1, 100, 16, LINGER, outcomes -> { }, Runnable::run);
+        }, ONE_WRITER, outcomes -> { }, Runnable::run);
 
         CompletableFuture<MessageService.Sent> doomed = submit("doomed");
         assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -95,7 +97,7 @@ class MessageWriterTest {
             answers.run();
             seen.add("scope closes");
         };
-        writer = new MessageWriter(this::store, 1, 100, 16, LINGER,
+        writer = new MessageWriter(this::store, ONE_WRITER,
                 outcomes -> outcomes.forEach(o -> seen.add("published " + o.send().body())), recording);
 
         CompletableFuture<MessageService.Sent> sent = new CompletableFuture<>();
@@ -110,8 +112,74 @@ class MessageWriterTest {
         assertThat(seen).containsExactly("scope opens", "answered hello", "published hello", "scope closes");
     }
 
-    private MessageWriter oneLaneWriter() {
-        return new MessageWriter(this::store, 1, 100, 16, LINGER, outcomes -> { }, Runnable::run);
+    @Test
+    void aConversationWhoseBatchIsStillBeingStoredDoesNotHoldUpTheOthers() throws Exception {
+        // 7 and 9 would have shared a writer when conversations were spread over the writers by id.
+        writer = new MessageWriter(this::store, new MessageWriter.Limits(2, 100, 100, 16, LINGER), outcomes -> { },
+                Runnable::run);
+        CompletableFuture<MessageService.Sent> busy = submit(7, "busy 1");
+        while (batches.isEmpty()) {
+            Thread.sleep(5);
+        }
+        CompletableFuture<MessageService.Sent> busyAgain = submit(7, "busy 2");
+
+        assertThat(submit(9, "other").get(LINGER.toSeconds() - 1, TimeUnit.SECONDS).message().body())
+                .isEqualTo("other");
+        assertThat(busyAgain).as("a conversation is in one writer's hands at a time").isNotDone();
+        assertThat(batches).containsExactly(List.of("busy 1"), List.of("other"));
+
+        firstBatchMayCommit.countDown();
+        busy.get(10, TimeUnit.SECONDS);
+        busyAgain.get(10, TimeUnit.SECONDS);
+        assertThat(batches).containsExactly(List.of("busy 1"), List.of("other"), List.of("busy 2"));
+    }
+
+    @Test
+    void aConversationWithTooManyQueuedSendsIsAnsweredOverloadedWhileTheOthersAreTaken() throws Exception {
+        writer = new MessageWriter(this::store, new MessageWriter.Limits(2, 100, 3, 16, LINGER), outcomes -> { },
+                Runnable::run);
+        CompletableFuture<MessageService.Sent> first = submit(7, "first");
+        while (batches.isEmpty()) {
+            Thread.sleep(5);
+        }
+        List<CompletableFuture<MessageService.Sent>> queued = List.of(submit(7, "q1"), submit(7, "q2"), submit(7, "q3"));
+
+        assertThat(submit(7, "one too many")).failsWithin(Duration.ofSeconds(1))
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(DatabaseBusyException.class)
+                .withMessageContaining("too many sends queued for this conversation");
+        assertThat(submit(9, "other").get(LINGER.toSeconds() - 1, TimeUnit.SECONDS).message().body())
+                .isEqualTo("other");
+
+        firstBatchMayCommit.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<MessageService.Sent> q : queued) {
+            q.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(batches).containsExactly(List.of("first"), List.of("other"), List.of("q1", "q2", "q3"));
+    }
+
+    @Test
+    void sendsStillQueuedWhenTheWritersStopAreAnsweredAndLaterOnesRefused() throws Exception {
+        writer = oneWriter();
+        CompletableFuture<MessageService.Sent> first = submit("first");
+        while (batches.isEmpty()) {
+            Thread.sleep(5);
+        }
+        CompletableFuture<MessageService.Sent> queued = submit("queued");
+        Thread closing = Thread.ofPlatform().start(writer::close);
+        Thread.sleep(200);
+        firstBatchMayCommit.countDown();
+        closing.join(10_000);
+
+        assertThat(first.get(1, TimeUnit.SECONDS).message().body()).as("the batch in hand is finished").isEqualTo("first");
+        assertThat(queued).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(DatabaseBusyException.class);
+        assertThat(submit("after")).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(DatabaseBusyException.class);
+    }
+
+    private MessageWriter oneWriter() {
+        return new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run);
     }
 
     private List<Outcome> store(List<PendingSend> batch) {
@@ -133,8 +201,12 @@ class MessageWriterTest {
     }
 
     private CompletableFuture<MessageService.Sent> submit(String body) {
+        return submit(7, body);
+    }
+
+    private CompletableFuture<MessageService.Sent> submit(long conversationId, String body) {
         CompletableFuture<MessageService.Sent> result = new CompletableFuture<>();
-        writer.submit(new PendingSend(1, 7, UUID.randomUUID(), body, result));
+        writer.submit(new PendingSend(1, conversationId, UUID.randomUUID(), body, result));
         return result;
     }
 }
