@@ -1,6 +1,7 @@
 # Sourced by the bench scripts: one private Courier server on loopback, with an embedded PostgreSQL in a temporary
 # directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid and jvm_opts, defines
 # courier (runs the same jar, e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
+# COURIER_JAR=path runs that jar instead of target/courier.jar.
 
 bench_cleanup() {
   if [[ -n "${server_pid:-}" ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -15,9 +16,14 @@ bench_start_server() {
   work="$(mktemp -d -t "$1.XXXXXX")"
   server_pid=""
   trap bench_cleanup EXIT
-  "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
   # Run a private copy: a rebuild of target/ during the bench must not swap the jar under a running JVM.
-  cp "$root/target/courier.jar" "$work/courier.jar"
+  # COURIER_JAR runs another build instead (e.g. the one before a change, to compare the two side by side).
+  if [[ -n "${COURIER_JAR:-}" ]]; then
+    cp "$COURIER_JAR" "$work/courier.jar"
+  else
+    "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+    cp "$root/target/courier.jar" "$work/courier.jar"
+  fi
   # shellcheck source=../../bin/lib/jdk.sh
   source "$root/bin/lib/jdk.sh"
   use_jdk
