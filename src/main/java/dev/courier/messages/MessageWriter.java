@@ -128,12 +128,7 @@ final class MessageWriter implements AutoCloseable {
     private void drain() {
         List<PendingSend> batch = new ArrayList<>(limits.maxBatch());
         boolean busy = false;
-        while (true) {
-            try {
-                take(batch, busy);
-            } catch (InterruptedException e) {
-                break;
-            }
+        while (take(batch, busy)) {
             if (batch.isEmpty()) {
                 busy = false; // another writer took what there was while this one lingered
                 continue;
@@ -151,21 +146,22 @@ final class MessageWriter implements AutoCloseable {
 
     /**
      * Waits for sends of a conversation no writer holds, lingers first if the last batch was {@code busy} and no
-     * other writer is lingering, then takes them, oldest conversation first, up to the batch's limit.
+     * other writer is lingering, then takes them, oldest conversation first, up to the batch's limit. False once the
+     * writers are closed.
      */
-    private void take(List<PendingSend> batch, boolean busy) throws InterruptedException {
-        lock.lockInterruptibly();
+    private boolean take(List<PendingSend> batch, boolean busy) {
+        lock.lock();
         try {
-            while (closed || !hasFreeWork() || busy && someoneLingers) {
-                if (closed) {
-                    throw new InterruptedException("writer stopped");
-                }
+            while (!closed && (!hasFreeWork() || busy && someoneLingers)) {
                 idleWriters++;
                 try {
-                    workReady.await();
+                    workReady.awaitUninterruptibly();
                 } finally {
                     idleWriters--;
                 }
+            }
+            if (closed) {
+                return false;
             }
             if (busy) {
                 // One sleep, not a wake-up per arriving send: the senders' offers stay as cheap as when idle.
@@ -195,6 +191,7 @@ final class MessageWriter implements AutoCloseable {
                 }
             }
             signalIfWorkIsLeft();
+            return true;
         } finally {
             lock.unlock();
         }
