@@ -105,7 +105,8 @@ final class LoadJudge {
                 deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null,
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, busyGroup, run.appliedFaults(), run.timeline(), verdict, reasons);
+                integrity, objectives, ramp, disturbance, busyGroup, run.appliedFaults(), run.timeline(), verdict,
+                reasons);
     }
 
     /** The point of a busy group: the other conversations still meet the objectives, whatever it does to itself. */

@@ -40,6 +40,7 @@ public record LoadOptions(
         Optional<Path> htmlReport) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
+    public static final long MAX_MESSAGES = 50_000_000;
 
     /**
      * One extra group of {@code size} members (the first users) that gets {@code share} of every send; the other
@@ -59,8 +60,6 @@ public record LoadOptions(
             return share > 0;
         }
     }
-
-    public static final long MAX_MESSAGES = 50_000_000;
 
     public LoadOptions {
         String scheme = url.getScheme();

@@ -55,8 +55,9 @@ class LoadOptionsTest {
     void faultScenariosSwitchTheFaultOnForTheMiddleThirdAndOffAgain() {
         LoadOptions o = options("http://127.0.0.1:8080", false, Scenario.DB_OUTAGE, Optional.of("t"));
         var changes = Scenario.DB_OUTAGE.faults(new LoadOptions(o.url(), false, Scenario.DB_OUTAGE, Transport.REST, 10,
-                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5,
-                0.2, Optional.of("t"), Duration.ofSeconds(1), Optional.empty(), Optional.empty()));
+                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001,
+                Duration.ofSeconds(10), 1.5, 0.2, Optional.of("t"), Duration.ofSeconds(1), Optional.empty(),
+                Optional.empty()));
 
         assertThat(changes).extracting(Scenario.FaultChange::at)
                 .containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(40));

@@ -28,11 +28,7 @@ class LoadtestEndToEndTest {
         try (TestServer server = TestServer.start()) {
             Path json = dir.resolve("report.json");
             Path html = dir.resolve("report.html");
-            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
-                    Transport.REST, 25, Duration.ofSeconds(4), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
-                    // generous objectives: this pins correctness, not this machine's speed
-                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
-                    Duration.ofSeconds(5), Optional.of(json), Optional.of(html));
+            LoadOptions options = steady(server, Transport.REST, 25, 4, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
             LoadReport report = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
@@ -79,10 +75,7 @@ class LoadtestEndToEndTest {
     @Test
     void aShortSocketRunIsAcknowledgedAndDeliveredOverTheStreamsExactlyOnce(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start()) {
-            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
-                    Transport.SOCKET, 25, Duration.ofSeconds(3), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
-                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
-                    Duration.ofSeconds(5), Optional.of(dir.resolve("report.json")), Optional.of(dir.resolve("report.html")));
+            LoadOptions options = steady(server, Transport.SOCKET, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
 
             LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
                     StandardCharsets.UTF_8)).run();
@@ -109,10 +102,7 @@ class LoadtestEndToEndTest {
         try (TestServer server = TestServer.start()) {
             Path json = dir.resolve("report.json");
             Path html = dir.resolve("report.html");
-            LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY,
-                    Transport.SOCKET, 24, Duration.ofSeconds(3), 10_000, 6, 0, 2, new LoadOptions.BusyGroup(0.5, 4),
-                    Duration.ofSeconds(5), 0.0, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(),
-                    Duration.ofSeconds(5), Optional.of(json), Optional.of(html));
+            LoadOptions options = steady(server, Transport.SOCKET, 24, 3, 0, 2, new LoadOptions.BusyGroup(0.5, 4), dir);
 
             LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
                     StandardCharsets.UTF_8)).run();
@@ -137,5 +127,17 @@ class LoadtestEndToEndTest {
                     .isEqualTo(busy.others().sendToDelivered().count());
             assertThat(Files.readString(html)).contains("Busy group", "other conversations");
         }
+    }
+
+    /**
+     * A steady run of 6 users with generous objectives: these tests pin correctness, not this machine's speed. The
+     * reports go to {@code report.json} and {@code report.html} in {@code dir}.
+     */
+    private static LoadOptions steady(TestServer server, Transport transport, double rate, int seconds,
+                                      double groupShare, int groupSize, LoadOptions.BusyGroup busyGroup, Path dir) {
+        return new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY, transport, rate,
+                Duration.ofSeconds(seconds), 10_000, 6, groupShare, groupSize, busyGroup, Duration.ofSeconds(5), 0.0,
+                Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(), Duration.ofSeconds(5),
+                Optional.of(dir.resolve("report.json")), Optional.of(dir.resolve("report.html")));
     }
 }

@@ -52,9 +52,7 @@ class MessageWriterTest {
     void afterABatchOfSeveralSendsTheNextBatchWaitsForMore() throws Exception {
         writer = oneWriter();
         CompletableFuture<MessageService.Sent> first = submit("first");
-        while (batches.isEmpty()) {
-            Thread.sleep(5);
-        }
+        awaitFirstBatch();
         // These queue while the first batch commits, so they make a batch of two: the lane is busy now.
         submit("queued 1");
         CompletableFuture<MessageService.Sent> queued = submit("queued 2");
@@ -115,12 +113,9 @@ class MessageWriterTest {
     @Test
     void aConversationWhoseBatchIsStillBeingStoredDoesNotHoldUpTheOthers() throws Exception {
         // 7 and 9 would have shared a writer when conversations were spread over the writers by id.
-        writer = new MessageWriter(this::store, new MessageWriter.Limits(2, 100, 100, 16, LINGER), outcomes -> { },
-                Runnable::run);
+        writer = twoWriters(100);
         CompletableFuture<MessageService.Sent> busy = submit(7, "busy 1");
-        while (batches.isEmpty()) {
-            Thread.sleep(5);
-        }
+        awaitFirstBatch();
         CompletableFuture<MessageService.Sent> busyAgain = submit(7, "busy 2");
 
         assertThat(submit(9, "other").get(LINGER.toSeconds() - 1, TimeUnit.SECONDS).message().body())
@@ -136,13 +131,11 @@ class MessageWriterTest {
 
     @Test
     void aConversationWithTooManyQueuedSendsIsAnsweredOverloadedWhileTheOthersAreTaken() throws Exception {
-        writer = new MessageWriter(this::store, new MessageWriter.Limits(2, 100, 3, 16, LINGER), outcomes -> { },
-                Runnable::run);
+        writer = twoWriters(3);
         CompletableFuture<MessageService.Sent> first = submit(7, "first");
-        while (batches.isEmpty()) {
-            Thread.sleep(5);
-        }
-        List<CompletableFuture<MessageService.Sent>> queued = List.of(submit(7, "q1"), submit(7, "q2"), submit(7, "q3"));
+        awaitFirstBatch();
+        List<CompletableFuture<MessageService.Sent>> queued =
+                List.of(submit(7, "q1"), submit(7, "q2"), submit(7, "q3"));
 
         assertThat(submit(7, "one too many")).failsWithin(Duration.ofSeconds(1))
                 .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(DatabaseBusyException.class)
@@ -162,20 +155,31 @@ class MessageWriterTest {
     void sendsStillQueuedWhenTheWritersStopAreAnsweredAndLaterOnesRefused() throws Exception {
         writer = oneWriter();
         CompletableFuture<MessageService.Sent> first = submit("first");
-        while (batches.isEmpty()) {
-            Thread.sleep(5);
-        }
+        awaitFirstBatch();
         CompletableFuture<MessageService.Sent> queued = submit("queued");
         Thread closing = Thread.ofPlatform().start(writer::close);
         Thread.sleep(200);
         firstBatchMayCommit.countDown();
         closing.join(10_000);
 
-        assertThat(first.get(1, TimeUnit.SECONDS).message().body()).as("the batch in hand is finished").isEqualTo("first");
+        assertThat(first.get(1, TimeUnit.SECONDS).message().body()).as("the batch in hand is finished")
+                .isEqualTo("first");
         assertThat(queued).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(DatabaseBusyException.class);
         assertThat(submit("after")).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(DatabaseBusyException.class);
+    }
+
+    private MessageWriter twoWriters(int maxQueuedPerConversation) {
+        return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER),
+                outcomes -> { }, Runnable::run);
+    }
+
+    /** The first batch is being stored (and waits for {@code firstBatchMayCommit}). */
+    private void awaitFirstBatch() throws InterruptedException {
+        while (batches.isEmpty()) {
+            Thread.sleep(5);
+        }
     }
 
     private MessageWriter oneWriter() {
