@@ -22,19 +22,12 @@ users="${USERS:-60}"
 duration="${DURATION:-30s}"
 slo="${SLO_P99:-50ms}"
 
+# shellcheck source=lib/server.sh
+source "$root/bench/lib/server.sh"
 need=()
 command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
-if (( ${#need[@]} > 0 )); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
-  else
-    echo "bench: please install: ${need[*]}" >&2; exit 1
-  fi
-fi
-
-# shellcheck source=lib/server.sh
-source "$root/bench/lib/server.sh"
+bench_install_missing "${need[@]}"
 bench_start_server courier-busy 5
 
 total="$(awk -v o="$others_rate" -v b="$busy_rate" 'BEGIN { print o + b }')"

@@ -30,20 +30,13 @@ slo="${SLO_P99:-50ms}"
 pgbench_seconds="${PGBENCH_SECONDS:-15}"
 pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
+# shellcheck source=lib/server.sh
+source "$root/bench/lib/server.sh"
 need=()
 command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
 [[ -x "$pgbin/pgbench" ]] || need+=(postgresql-client-15 postgresql-contrib)
-if (( ${#need[@]} > 0 )); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
-  else
-    echo "bench: please install: ${need[*]}" >&2; exit 1
-  fi
-fi
-
-# shellcheck source=lib/server.sh
-source "$root/bench/lib/server.sh"
+bench_install_missing "${need[@]}"
 bench_start_server courier-bench "$pool"
 pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
 [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }

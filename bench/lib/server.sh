@@ -3,6 +3,17 @@
 # courier (runs the same jar, e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
 # COURIER_JAR=path runs that jar instead of target/courier.jar.
 
+# bench_install_missing PACKAGE...: installs Debian's packages, named by what the bench found missing (as root with
+# apt-get; otherwise it says what to install and exits). Nothing to do without arguments.
+bench_install_missing() {
+  (( $# > 0 )) || return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+  else
+    echo "bench: please install: $*" >&2; exit 1
+  fi
+}
+
 bench_cleanup() {
   if [[ -n "${server_pid:-}" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
