@@ -23,9 +23,6 @@ pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"
 bench_start_server courier-append 5
-pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
-[[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
-psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)
 
 echo "bench: a 15 s load test to create users, conversations and messages" >&2
 courier loadtest --url "http://127.0.0.1:$port" --transport socket --rate 2000 --duration 15s --users 60 \

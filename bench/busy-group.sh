@@ -27,8 +27,10 @@ source "$root/bench/lib/server.sh"
 need=()
 command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
+[[ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" ]] || need+=(postgresql-client-15)
 bench_install_missing "${need[@]}"
 bench_start_server courier-busy 5
+bench_preallocate_wal
 
 total="$(awk -v o="$others_rate" -v b="$busy_rate" 'BEGIN { print o + b }')"
 share="$(awk -v o="$others_rate" -v b="$busy_rate" 'BEGIN { printf "%.6f", b / (o + b) }')"

@@ -38,9 +38,7 @@ command -v curl >/dev/null || need+=(curl)
 [[ -x "$pgbin/pgbench" ]] || need+=(postgresql-client-15 postgresql-contrib)
 bench_install_missing "${need[@]}"
 bench_start_server courier-bench "$pool"
-pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
-[[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
-psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -v ON_ERROR_STOP=1)
+bench_preallocate_wal
 
 # A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
 # At the ramp's first rate and over its transport, not at a trickle: at 6,000 msg/s the server's JIT compiler still

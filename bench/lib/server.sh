@@ -1,6 +1,7 @@
 # Sourced by the bench scripts: one private Courier server on loopback, with an embedded PostgreSQL in a temporary
-# directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid and jvm_opts, defines
-# courier (runs the same jar, e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
+# directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid, jvm_opts, pgport (the
+# embedded PostgreSQL's) and psql (a command line for it, with PG_BIN's psql), defines courier (runs the same jar,
+# e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
 # COURIER_JAR=path runs that jar instead of target/courier.jar.
 
 # bench_install_missing PACKAGE...: installs Debian's packages, named by what the bench found missing (as root with
@@ -48,11 +49,33 @@ bench_start_server() {
     --port "$port" --data-dir "$work/data" --pool-size "$2" >"$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 240); do
-    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
+    if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
+      pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
+      [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
+      psql=("${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres
+            -v ON_ERROR_STOP=1)
+      return 0
+    fi
     kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server did not start:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
     sleep 0.5
   done
   echo "bench: the server was not ready within 2 minutes" >&2; exit 1
+}
+
+# bench_preallocate_wal: gives the new database the WAL files a server that has run for a while has. PostgreSQL
+# writes each new 16 MB WAL file full of zeros when it first needs it, and every commit waits meanwhile: at 4,500
+# msg/s, a new file every 7 s and each time a second whose p99 went from 15-30 ms to 70-130 ms
+# (docs/loadtest.md). A checkpoint recycles old files as future ones (the embedded database keeps min_wal_size =
+# 512MB of them), so after the first few minutes of load a server stops making new ones; a bench on a new database
+# would measure those first minutes instead. Needs psql. WAL_FILES=0 skips it (to see the difference).
+bench_preallocate_wal() {
+  local files="${WAL_FILES:-32}"
+  (( files > 0 )) || return 0
+  echo "bench: preallocating $files WAL files" >&2
+  for _ in $(seq 1 "$files"); do
+    "${psql[@]}" -At -c "SELECT pg_logical_emit_message(false, 'bench', 'wal')" -c "SELECT pg_switch_wal()" >/dev/null
+  done
+  "${psql[@]}" -c CHECKPOINT
 }
 
 courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }

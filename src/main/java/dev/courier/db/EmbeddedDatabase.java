@@ -100,6 +100,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
                     .setServerConfig("max_connections", "200")
+                    // PostgreSQL writes a new WAL file full of zeros while every commit waits (70-130 ms here at
+                    // 4,500 msg/s); a checkpoint instead recycles old files as future ones. Keeping 512 MB of them
+                    // (32 files, three to four minutes of WAL at that rate) means a busy server stops making new
+                    // ones once its load has run through a checkpoint, and a burst does not start making them again.
+                    .setServerConfig("min_wal_size", "512MB")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("the embedded PostgreSQL did not start", e);

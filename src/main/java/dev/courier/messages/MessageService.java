@@ -76,7 +76,7 @@ public final class MessageService implements AutoCloseable {
                     events.publish(new DomainEvent.MessageStored(outcome.sent().message()));
                 }
             }
-        }, answerScope);
+        }, answerScope, new WriterMetrics(meters));
         this.events = events;
     }
 

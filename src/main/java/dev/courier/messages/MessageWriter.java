@@ -59,16 +59,21 @@ final class MessageWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
+    /** A send in the queue, with when it arrived there. */
+    private record Queued(PendingSend send, long queuedAtNanos) {
+    }
+
     private final Limits limits;
     private final Function<List<PendingSend>, List<BatchAppender.Outcome>> appender;
     private final Consumer<List<BatchAppender.Outcome>> afterCommit;
     private final AnswerScope answerScope;
+    private final WriterMetrics metrics;
     private final Thread[] writers;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workReady = lock.newCondition();
     /** Queued sends by conversation, in the order each conversation's oldest queued send arrived. */
-    private final Map<Long, ArrayDeque<PendingSend>> queued = new LinkedHashMap<>();
+    private final Map<Long, ArrayDeque<Queued>> queued = new LinkedHashMap<>();
     /** Conversations in a writer's hands: their queued sends wait for it. */
     private final Set<Long> writing = new HashSet<>();
     private int queuedCount;
@@ -81,11 +86,13 @@ final class MessageWriter implements AutoCloseable {
      * batch together with {@code afterCommit}.
      */
     MessageWriter(Function<List<PendingSend>, List<BatchAppender.Outcome>> appender, Limits limits,
-                  Consumer<List<BatchAppender.Outcome>> afterCommit, AnswerScope answerScope) {
+                  Consumer<List<BatchAppender.Outcome>> afterCommit, AnswerScope answerScope,
+                  WriterMetrics metrics) {
         this.limits = limits;
         this.appender = appender;
         this.afterCommit = afterCommit;
         this.answerScope = answerScope;
+        this.metrics = metrics;
         this.writers = new Thread[limits.writers()];
         for (int i = 0; i < writers.length; i++) {
             // Platform threads: a writer holds a connection from BEGIN to COMMIT, and under load a virtual thread
@@ -99,7 +106,7 @@ final class MessageWriter implements AutoCloseable {
         RuntimeException refused = null;
         lock.lock();
         try {
-            ArrayDeque<PendingSend> sends = queued.get(send.conversationId());
+            ArrayDeque<Queued> sends = queued.get(send.conversationId());
             if (closed) {
                 refused = new DatabaseBusyException("server is stopping");
             } else if (queuedCount >= limits.queueCapacity()) {
@@ -111,7 +118,7 @@ final class MessageWriter implements AutoCloseable {
                     sends = new ArrayDeque<>();
                     queued.put(send.conversationId(), sends);
                 }
-                sends.add(send);
+                sends.add(new Queued(send, System.nanoTime()));
                 queuedCount++;
                 if (idleWriters > 0 && !writing.contains(send.conversationId())) {
                     workReady.signal();
@@ -126,22 +133,35 @@ final class MessageWriter implements AutoCloseable {
     }
 
     private void drain() {
-        List<PendingSend> batch = new ArrayList<>(limits.maxBatch());
+        List<Queued> taken = new ArrayList<>(limits.maxBatch());
         boolean busy = false;
-        while (take(batch, busy)) {
-            if (batch.isEmpty()) {
+        while (take(taken, busy)) {
+            if (taken.isEmpty()) {
                 busy = false; // another writer took what there was while this one lingered
                 continue;
             }
-            busy = batch.size() > 1;
+            busy = taken.size() > 1;
+            List<PendingSend> batch = sendsOf(taken);
             try {
                 write(batch);
             } finally {
                 release(batch);
-                batch.clear();
+                taken.clear();
             }
         }
         failQueued();
+    }
+
+    /** The taken sends, their waits counted outside the lock. */
+    private List<PendingSend> sendsOf(List<Queued> taken) {
+        long now = System.nanoTime();
+        List<PendingSend> batch = new ArrayList<>(taken.size());
+        for (Queued q : taken) {
+            metrics.taken(q.queuedAtNanos(), now);
+            batch.add(q.send());
+        }
+        metrics.batch(batch.size());
+        return batch;
     }
 
     /**
@@ -149,7 +169,7 @@ final class MessageWriter implements AutoCloseable {
      * other writer is lingering, then takes them, oldest conversation first, up to the batch's limit. False once the
      * writers are closed.
      */
-    private boolean take(List<PendingSend> batch, boolean busy) {
+    private boolean take(List<Queued> batch, boolean busy) {
         lock.lock();
         try {
             while (!closed && (!hasFreeWork() || busy && someoneLingers)) {
@@ -174,13 +194,13 @@ final class MessageWriter implements AutoCloseable {
                     someoneLingers = false;
                 }
             }
-            for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
+            for (Iterator<Map.Entry<Long, ArrayDeque<Queued>>> it = queued.entrySet().iterator();
                  it.hasNext() && batch.size() < limits.maxBatch(); ) {
-                Map.Entry<Long, ArrayDeque<PendingSend>> entry = it.next();
+                Map.Entry<Long, ArrayDeque<Queued>> entry = it.next();
                 if (writing.contains(entry.getKey())) {
                     continue;
                 }
-                ArrayDeque<PendingSend> sends = entry.getValue();
+                ArrayDeque<Queued> sends = entry.getValue();
                 while (!sends.isEmpty() && batch.size() < limits.maxBatch()) {
                     batch.add(sends.poll());
                     queuedCount--;
@@ -241,7 +261,9 @@ final class MessageWriter implements AutoCloseable {
             batch.forEach(send -> send.result().completeExceptionally(e));
             return;
         }
+        long committed = System.nanoTime();
         answerScope.run(() -> answerAndPublish(outcomes));
+        metrics.published(committed);
     }
 
     private void answerAndPublish(List<BatchAppender.Outcome> outcomes) {
@@ -264,7 +286,7 @@ final class MessageWriter implements AutoCloseable {
         List<PendingSend> left = new ArrayList<>();
         lock.lock();
         try {
-            queued.values().forEach(left::addAll);
+            queued.values().forEach(sends -> sends.forEach(q -> left.add(q.send())));
             queued.clear();
             queuedCount = 0;
         } finally {

@@ -15,6 +15,9 @@ public final class MetricNames {
     /** Database failures that reached a caller, by {@code kind} ({@code busy}, {@code unavailable}). */
     public static final String DB_ERRORS = "courier.db.errors";
     public static final String MESSAGES_STORED = "courier.messages.stored";
+    public static final String MESSAGES_QUEUE_WAIT = "courier.messages.queue.wait";
+    public static final String MESSAGES_BATCH_SIZE = "courier.messages.batch.size";
+    public static final String MESSAGES_BATCH_PUBLISH = "courier.messages.batch.publish";
     public static final String MESSAGES_DELIVERED = "courier.messages.delivered";
     public static final String SOCKET_CONNECTIONS = "courier.socket.connections";
     public static final String SOCKET_FRAMES = "courier.socket.frames";

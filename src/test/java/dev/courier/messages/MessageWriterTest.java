@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.messages.BatchAppender.Outcome;
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +82,7 @@ class MessageWriterTest {
                 throw new StackOverflowError("deep enough");
             }
             return store(batch);
-        }, ONE_WRITER, outcomes -> { }, Runnable::run);
+        }, ONE_WRITER, outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
 
         CompletableFuture<MessageService.Sent> doomed = submit("doomed");
         assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -96,7 +100,8 @@ class MessageWriterTest {
             seen.add("scope closes");
         };
         writer = new MessageWriter(this::store, ONE_WRITER,
-                outcomes -> outcomes.forEach(o -> seen.add("published " + o.send().body())), recording);
+                outcomes -> outcomes.forEach(o -> seen.add("published " + o.send().body())), recording,
+                WriterMetrics.unregistered());
 
         CompletableFuture<MessageService.Sent> sent = new CompletableFuture<>();
         sent.whenComplete((s, failure) -> seen.add("answered " + s.message().body()));
@@ -170,9 +175,31 @@ class MessageWriterTest {
                 .withCauseInstanceOf(DatabaseBusyException.class);
     }
 
+    @Test
+    void theFiguresCountEachBatchAndHowLongItsSendsWaitedForAWriter() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run, new WriterMetrics(meters));
+        CompletableFuture<MessageService.Sent> first = submit("first");
+        awaitFirstBatch();
+        submit("queued 1");
+        CompletableFuture<MessageService.Sent> queued = submit("queued 2");
+        Thread.sleep(100); // the two wait this long behind the first batch, at least
+        firstBatchMayCommit.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        queued.get(10, TimeUnit.SECONDS);
+
+        DistributionSummary sizes = meters.get(MetricNames.MESSAGES_BATCH_SIZE).summary();
+        assertThat(sizes.count()).isEqualTo(2);
+        assertThat(sizes.totalAmount()).isEqualTo(3);
+        Timer waits = meters.get(MetricNames.MESSAGES_QUEUE_WAIT).timer();
+        assertThat(waits.count()).isEqualTo(3);
+        assertThat(waits.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(100);
+        assertThat(meters.get(MetricNames.MESSAGES_BATCH_PUBLISH).timer().count()).isEqualTo(2);
+    }
+
     private MessageWriter twoWriters(int maxQueuedPerConversation) {
         return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER),
-                outcomes -> { }, Runnable::run);
+                outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
     /** The first batch is being stored (and waits for {@code firstBatchMayCommit}). */
@@ -183,7 +210,7 @@ class MessageWriterTest {
     }
 
     private MessageWriter oneWriter() {
-        return new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run);
+        return new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
     private List<Outcome> store(List<PendingSend> batch) {

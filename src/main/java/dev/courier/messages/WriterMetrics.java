@@ -1,0 +1,61 @@
+package dev.courier.messages;
+
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a send's time goes between its request and its answer, besides the statement itself (which the
+ * connection's hold time, {@code courier.db.connection.hold{call_site="messages.send"}}, already shows): waiting for
+ * a writer, and the answers and fan-out after the commit. A latency spike that the statement does not explain shows
+ * up in one of these two.
+ */
+final class WriterMetrics {
+
+    private final Timer queueWait;
+    private final DistributionSummary batchSize;
+    private final Timer publish;
+
+    WriterMetrics(MeterRegistry meters) {
+        this.queueWait = Timer.builder(MetricNames.MESSAGES_QUEUE_WAIT)
+                .description("How long a send waited in the writers' queue before a batch took it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(15))
+                .register(meters);
+        this.batchSize = DistributionSummary.builder(MetricNames.MESSAGES_BATCH_SIZE)
+                .description("Sends stored together in one statement")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue((double) 1024)
+                .register(meters);
+        this.publish = Timer.builder(MetricNames.MESSAGES_BATCH_PUBLISH)
+                .description("How long a writer took, after a batch committed, to answer its sends and hand its "
+                        + "messages to the streams")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(15))
+                .register(meters);
+    }
+
+    /** Figures nobody reads, for writers outside a server. */
+    static WriterMetrics unregistered() {
+        return new WriterMetrics(new SimpleMeterRegistry());
+    }
+
+    void taken(long queuedAtNanos, long nowNanos) {
+        queueWait.record(nowNanos - queuedAtNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void batch(int sends) {
+        batchSize.record(sends);
+    }
+
+    void published(long startNanos) {
+        publish.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+}
