@@ -8,7 +8,8 @@
 #
 #   bench/throughput.sh                 # 3 runs, users sending over their /v1/stream socket
 #   RUNS=5 POOL_SIZE=5 bench/throughput.sh
-#   TRANSPORT=rest RAMP_START=10 RAMP_FACTOR=1.4 bench/throughput.sh   # users send with POST .../messages instead
+#   TRANSPORT=rest RAMP_START=10 RAMP_FACTOR=1.4 WARMUP_RATE=100 bench/throughput.sh   # users send with POST instead
+#   WARMUP=90s WARMUP_RATE=6000 bench/throughput.sh    # the warm-up before the runs (default 60 s at 5,000 msg/s)
 #
 # The ramp starts at RAMP_START msg/s and grows by RAMP_FACTOR every RAMP_STEP: ×1.12 steps from 2,000 reach 27,000
 # within RAMP_DURATION and place the limit within 12%. Every loop is bounded: each ramp stops by the load tester's
@@ -40,12 +41,15 @@ bench_install_missing "${need[@]}"
 bench_start_server courier-bench "$pool"
 bench_preallocate_wal
 
-# A fresh JVM compiles its hot paths during the first seconds: warm it up before anything is measured.
-# At the ramp's first rate and over its transport, not at a trickle: at 6,000 msg/s the server's JIT compiler still
-# took 17 µs of CPU per message 25-45 s into the load, and 4 µs 95-110 s in (bench/cpu-per-message.sh, WARMUP=90s).
-echo "bench: warming up for ${WARMUP:-30s} at $ramp_start msg/s" >&2
-courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate "$ramp_start" \
-  --duration "${WARMUP:-30s}" --users "$users" \
+# A fresh JVM compiles its hot paths during the first minutes: warm it up before anything is measured.
+# Over the ramp's transport and near the rates the ramp reaches, not at a trickle: at 6,000 msg/s the server's JIT
+# compiler still took 17 µs of CPU per message 25-45 s into the load, and 4 µs 95-110 s in
+# (bench/cpu-per-message.sh, WARMUP=90s); after 30 s at 2,000 msg/s the first ramp of a run ended at half the rate
+# of the next two (docs/loadtest.md).
+warmup_rate="${WARMUP_RATE:-5000}"
+echo "bench: warming up for ${WARMUP:-60s} at $warmup_rate msg/s" >&2
+courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate "$warmup_rate" \
+  --duration "${WARMUP:-60s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
 courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=()
