@@ -17,11 +17,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 batch="${BATCH:-32}"
 rounds="${ROUNDS:-2}"
 seconds="${PGBENCH_SECONDS:-10}"
-pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-[[ -x "$pgbin/pgbench" ]] || { echo "bench: please install postgresql-client-15 postgresql-contrib" >&2; exit 1; }
 
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"
+[[ -x "$pgbin/pgbench" ]] || { echo "bench: please install postgresql-client-15 postgresql-contrib" >&2; exit 1; }
 bench_start_server courier-append 5
 
 echo "bench: a 15 s load test to create users, conversations and messages" >&2

@@ -27,7 +27,7 @@ source "$root/bench/lib/server.sh"
 need=()
 command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
-[[ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" ]] || need+=(postgresql-client-15)
+[[ -x "$pgbin/psql" ]] || need+=(postgresql-client-15)
 bench_install_missing "${need[@]}"
 bench_start_server courier-busy 5
 bench_preallocate_wal

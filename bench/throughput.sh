@@ -29,7 +29,6 @@ ramp_duration="${RAMP_DURATION:-240s}"
 max_messages="${MAX_MESSAGES:-3000000}"
 slo="${SLO_P99:-50ms}"
 pgbench_seconds="${PGBENCH_SECONDS:-15}"
-pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"

@@ -1,8 +1,11 @@
 # Sourced by the bench scripts: one private Courier server on loopback, with an embedded PostgreSQL in a temporary
 # directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid, jvm_opts, pgport (the
-# embedded PostgreSQL's) and psql (a command line for it, with PG_BIN's psql), defines courier (runs the same jar,
+# embedded PostgreSQL's) and psql (a command line for it), defines courier (runs the same jar,
 # e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
-# COURIER_JAR=path runs that jar instead of target/courier.jar.
+# COURIER_JAR=path runs that jar instead of target/courier.jar. Sets pgbin, where PostgreSQL's client programs are
+# (PG_BIN, by default PostgreSQL 15's).
+
+pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 # bench_install_missing PACKAGE...: installs Debian's packages, named by what the bench found missing (as root with
 # apt-get; otherwise it says what to install and exits). Nothing to do without arguments.
@@ -52,7 +55,7 @@ bench_start_server() {
     if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
       pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
       [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
-      psql=("${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres
+      psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres
             -v ON_ERROR_STOP=1)
       return 0
     fi
@@ -73,9 +76,9 @@ bench_preallocate_wal() {
   local files="${WAL_FILES:-64}"
   (( files > 0 )) || return 0
   echo "bench: preallocating $files WAL files" >&2
-  for _ in $(seq 1 "$files"); do
-    "${psql[@]}" -At -c "SELECT pg_logical_emit_message(false, 'bench', 'wal')" -c "SELECT pg_switch_wal()" >/dev/null
-  done
+  # One row per file: a WAL record (written at once, outside the transaction), then a switch to the next file.
+  "${psql[@]}" -At -c "SELECT count(pg_switch_wal()) FROM generate_series(1, $files) AS f
+                        WHERE pg_logical_emit_message(false, 'bench', 'wal') IS NOT NULL" >/dev/null
   "${psql[@]}" -c CHECKPOINT
 }
 
