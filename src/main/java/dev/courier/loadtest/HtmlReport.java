@@ -30,6 +30,11 @@ public final class HtmlReport {
             r.failures().forEach(f -> html.append("<li>").append(escape(f)).append("</li>"));
             html.append("</ul>");
         }
+        if (!r.warnings().isEmpty()) {
+            html.append("<p class='incomplete'><b>Warnings</b></p><ul>");
+            r.warnings().forEach(w -> html.append("<li>").append(escape(w)).append("</li>"));
+            html.append("</ul>");
+        }
         html.append("<table>");
         row(html, "server", r.url());
         row(html, "started", r.startedAt());
@@ -75,12 +80,12 @@ public final class HtmlReport {
             html.append("<h2>Ramp</h2><p>Highest rate meeting the objectives: <b>").append(fmt(r.ramp().highestPassingRate()))
                     .append(" msg/s</b> (sustained ").append(fmt(r.ramp().sustainedThroughput())).append(" msg/s, p99 ")
                     .append(fmt(r.ramp().p99AtHighestMs())).append(" ms)</p><table><tr><th>target</th><th>throughput</th>")
-                    .append("<th>p99 ms</th><th>errors</th><th>passed</th></tr>");
+                    .append("<th>p99 ms</th><th>errors</th><th>passed</th><th>generator late ms</th></tr>");
             for (LoadReport.RampStep s : r.ramp().steps()) {
                 html.append("<tr><td>").append(fmt(s.targetRate())).append("</td><td>").append(fmt(s.throughput()))
                         .append("</td><td>").append(fmt(s.p99Ms())).append("</td><td>")
                         .append(LoadJudge.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
-                        .append("</td></tr>");
+                        .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td></tr>");
             }
             html.append("</table>");
         }
@@ -108,6 +113,16 @@ public final class HtmlReport {
             html.append("</table>");
         }
 
+        LoadReport.Generator g = r.generator();
+        html.append("<h2>Load generator</h2><table>");
+        row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
+                + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));
+        row(html, "waits for the in-flight cap (" + LoadRun.MAX_IN_FLIGHT + ")", String.valueOf(g.inFlightCapWaits()));
+        row(html, "generator CPU (cores, median / max)", cpu(g.cpuCoresMedian()) + " / " + cpu(g.cpuCoresMax())
+                + " of " + g.cores());
+        row(html, "host CPU, busiest second", g.hostCpuMax() < 0 ? "n/a" : LoadJudge.percent(g.hostCpuMax()));
+        html.append("</table>");
+
         html.append("<h2>Over time</h2>");
         SvgChart throughput = new SvgChart("Throughput", "msg/s", xs)
                 .line("target", "#999", series(tl, Interval::targetRate))
@@ -128,7 +143,10 @@ public final class HtmlReport {
                 .line("idle", "#2ca02c", series(tl, i -> i.pool() == null ? -1 : i.pool().idle()))
                 .line("pending", "#ff7f0e", series(tl, i -> i.pool() == null ? -1 : i.pool().pending()))
                 .line("max", "#999", series(tl, i -> i.pool() == null ? -1 : i.pool().max()));
-        for (SvgChart chart : List.of(throughput, latency, failures, pool)) {
+        SvgChart generator = new SvgChart("Load generator", "ms late (p99) / cores", xs)
+                .line("late p99", "#9467bd", series(tl, Interval::generatorLateP99Ms))
+                .line("cpu", "#8c564b", series(tl, i -> i.generator() == null ? -1 : i.generator().cores()));
+        for (SvgChart chart : List.of(throughput, latency, failures, pool, generator)) {
             if (r.disturbance() != null) {
                 chart.shade(r.disturbance().fromSecond(), r.disturbance().toSecond());
             }
@@ -182,6 +200,10 @@ public final class HtmlReport {
         html.append("<td>").append(s.count()).append("</td><td>")
                 .append(fmt(s.p50())).append("</td><td>").append(fmt(s.p90())).append("</td><td>").append(fmt(s.p99()))
                 .append("</td><td>").append(fmt(s.p999())).append("</td><td>").append(fmt(s.max())).append("</td></tr>");
+    }
+
+    private static String cpu(double cores) {
+        return cores < 0 ? "n/a" : fmt(cores);
     }
 
     private static String fmt(double v) {

@@ -8,7 +8,13 @@ package dev.courier.loadtest;
  * @param acked      sends acknowledged in this second
  * @param errors     sends failed in this second
  * @param pool       the server's pool at about this time, or null when {@code /metrics} could not be read
+ * @param generator  how the load generator itself kept up in this second, or null when not measured
  */
 public record Interval(long t, double targetRate, long sent, long acked, long errors, LatencySummary sendToAck,
-                       LatencySummary sendToDelivered, PoolSample pool) {
+                       LatencySummary sendToDelivered, PoolSample pool, GeneratorLoad.GeneratorSample generator) {
+
+    /** The p99 of the pacer's lateness in this second, 0 when not measured. */
+    double generatorLateP99Ms() {
+        return generator == null ? 0 : generator.lateP99Ms();
+    }
 }

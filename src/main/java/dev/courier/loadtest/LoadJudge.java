@@ -95,6 +95,8 @@ final class LoadJudge {
         String verdict = !failures.isEmpty() ? "fail" : !gaps.isEmpty() ? "incomplete" : "pass";
         List<String> reasons = new ArrayList<>(failures);
         reasons.addAll(gaps);
+        LoadReport.Generator generator = run.generator().report(o.sloP99Millis());
+        List<String> warnings = warnings(generator, ramp);
 
         long failed = run.errors().total();
         return new LoadReport(o.scenario().cliName(), o.url().toString(), o.transport().name().toLowerCase(),
@@ -105,8 +107,40 @@ final class LoadJudge {
                 deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null,
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, busyGroup, run.appliedFaults(), run.timeline(), verdict,
-                reasons);
+                integrity, objectives, ramp, disturbance, busyGroup, generator, run.appliedFaults(), run.timeline(),
+                verdict, reasons, warnings);
+    }
+
+    /**
+     * Latency counts from the intended send time, so a late generator only ever makes the server look slower: a
+     * pass stays a pass, but a miss may be the generator's, and the report has to say so.
+     */
+    static List<String> warnings(LoadReport.Generator g, LoadReport.Ramp ramp) {
+        List<String> warnings = new ArrayList<>();
+        if (g.inFlightCapWaits() > 0) {
+            warnings.add(String.format("the server left %d sends unanswered at once %d times; the pacer waited for "
+                    + "it, and that wait counts as latency", LoadRun.MAX_IN_FLIGHT, g.inFlightCapWaits()));
+        }
+        if (g.fellBehind()) {
+            warnings.add(String.format("the load generator fell behind its own schedule: sends left p99 %.2f ms "
+                    + "(max %.2f ms) after their intended time, with the generator at %s cores (median, of %d) and "
+                    + "the host at %s at its busiest; the latencies include that delay, so give the generator "
+                    + "its own machine or a lower rate", g.pacerLateness().p99(), g.pacerLateness().max(),
+                    g.cpuCoresMedian() < 0 ? "n/a" : String.format("%.2f", g.cpuCoresMedian()), g.cores(),
+                    g.hostCpuMax() < 0 ? "n/a" : percent(g.hostCpuMax())));
+        }
+        if (ramp != null && !ramp.steps().isEmpty()) {
+            LoadReport.RampStep firstMissAfterBest = ramp.steps().stream()
+                    .filter(s -> !s.passed() && s.targetRate() > ramp.highestPassingRate()).findFirst().orElse(null);
+            if (firstMissAfterBest != null && firstMissAfterBest.generatorLateMs() > GeneratorLoad.MIN_LATE_LIMIT_MS
+                    && firstMissAfterBest.generatorLateMs() > firstMissAfterBest.p99Ms() / 10) {
+                warnings.add(String.format("the ramp's limit may be the load generator's: at %.0f msg/s, the first "
+                        + "step above the answer, its sends left up to p99 %.2f ms late (p99 %.2f ms in all)",
+                        firstMissAfterBest.targetRate(), firstMissAfterBest.generatorLateMs(),
+                        firstMissAfterBest.p99Ms()));
+            }
+        }
+        return warnings;
     }
 
     /** The point of a busy group: the other conversations still meet the objectives, whatever it does to itself. */
@@ -186,11 +220,13 @@ final class LoadJudge {
         Histogram latency = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
         long ackedCount = 0;
         long failedCount = 0;
+        double generatorLate = 0;
         // The step's first second still carries the previous step's tail; judge the rest.
         for (int s = from + (stepSeconds > 2 ? 1 : 0); s < to; s++) {
             latency.add(basis.get(s));
             ackedCount += timeline.get(s).acked();
             failedCount += timeline.get(s).errors();
+            generatorLate = Math.max(generatorLate, timeline.get(s).generatorLateP99Ms());
         }
         int judged = to - from - (stepSeconds > 2 ? 1 : 0);
         double target = o.rate() * Math.pow(o.rampFactor(), index);
@@ -199,7 +235,7 @@ final class LoadJudge {
         double errorRate = rate(failedCount, ackedCount + failedCount);
         boolean passed = p99 <= o.sloP99Millis() && errorRate <= o.maxErrorRate()
                 && throughput >= SUSTAINED_SHARE * target;
-        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed);
+        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed, generatorLate);
     }
 
     private static long[] sum(long[] a, long[] b) {

@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * Everything a run found, as written to the JSON report (and drawn in the HTML one).
  *
- * @param verdict {@code pass}, {@code fail} (an objective or an integrity check missed) or {@code incomplete}
- *                (something the run should measure could not be measured, e.g. delivery without a stream)
+ * @param verdict  {@code pass}, {@code fail} (an objective or an integrity check missed) or {@code incomplete}
+ *                 (something the run should measure could not be measured, e.g. delivery without a stream)
+ * @param warnings what makes the figures less than they seem without changing the verdict, such as a load
+ *                 generator that fell behind its own schedule
  */
 public record LoadReport(
         String scenario,
@@ -32,10 +34,12 @@ public record LoadReport(
         Ramp ramp,
         Disturbance disturbance,
         BusyGroup busyGroup,
+        Generator generator,
         List<AppliedFault> faults,
         List<Interval> timeline,
         String verdict,
-        List<String> failures) {
+        List<String> failures,
+        List<String> warnings) {
 
     /** Whether send→delivered was measured; when it was not, why. */
     public record Delivery(boolean measured, String reason) {
@@ -54,7 +58,9 @@ public record LoadReport(
                        List<RampStep> steps) {
     }
 
-    public record RampStep(double targetRate, double throughput, double p99Ms, double errorRate, boolean passed) {
+    /** @param generatorLateMs the worst per-second p99 of the load generator's own lateness in the step */
+    public record RampStep(double targetRate, double throughput, double p99Ms, double errorRate, boolean passed,
+                           double generatorLateMs) {
     }
 
     /** The middle third of a spike, leak or outage run: the window and how the service did inside it. */
@@ -72,6 +78,19 @@ public record LoadReport(
 
     /** @param sendToDelivered latency to the other members' streams, from intended send time */
     public record BusyGroupSide(long acked, long failed, double errorRate, LatencySummary sendToDelivered) {
+    }
+
+    /**
+     * How the load generator itself kept up; CPU figures are -1 where the JVM cannot tell.
+     *
+     * @param pacerLateness    how long after its intended time each send was handed off
+     * @param inFlightCapWaits how often {@code MAX_IN_FLIGHT} unanswered sends made the pacer wait for the server
+     * @param cpuCoresMedian   the generator's CPU per second, median over the run (1.0 is one core)
+     * @param hostCpuMax       the host's highest CPU load in any second, 0 to 1
+     * @param fellBehind       whether the pacer's p99 lateness was a noticeable share of the latency objective
+     */
+    public record Generator(LatencySummary pacerLateness, long inFlightCapWaits, double cpuCoresMedian,
+                            double cpuCoresMax, double hostCpuMax, int cores, boolean fellBehind) {
     }
 
     /** @param status the HTTP status of the {@code PUT /v1/admin/faults}, or -1 when it did not answer */

@@ -46,6 +46,7 @@ public final class LoadRun implements StreamConnection.Handler {
     private final LatencyTracker ackLatency = new LatencyTracker();
     private final LatencyTracker deliveredLatency = new LatencyTracker();
     private final ErrorTally errors = new ErrorTally();
+    private final GeneratorLoad generator = new GeneratorLoad();
     private final ClientMsgIds clientMsgIds = ClientMsgIds.startingNow();
     private final PendingAcks socketAcks = new PendingAcks();
     private final Map<Long, StreamConnection> streamsByUser = new ConcurrentHashMap<>();
@@ -185,7 +186,11 @@ public final class LoadRun implements StreamConnection.Handler {
             while (schedule.hasNext() && !stopRequested) {
                 long intended = schedule.next();
                 sleepUntil(intended);
-                inFlight.acquire();
+                generator.handedOff(intended, System.nanoTime());
+                if (!inFlight.tryAcquire()) {
+                    generator.heldByInFlightCap();
+                    inFlight.acquire();
+                }
                 OutgoingMessage message = nextMessage(intended, attempted.getAndIncrement());
                 sentThisSecond.increment();
                 if (o.transport() == Transport.SOCKET) {
@@ -352,7 +357,8 @@ public final class LoadRun implements StreamConnection.Handler {
         double target = stopRequested || intervalStart.compareTo(o.duration()) >= 0 ? 0
                 : profile.ratePerSecond(intervalStart);
         Interval interval = new Interval(t, target, sentThisSecond.sumThenReset(), ackedThisSecond.sumThenReset(),
-                failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), lastPool.get());
+                failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), lastPool.get(),
+                generator.closeInterval());
         timeline.add(interval);
         Thread.ofVirtual().start(this::samplePool);
         applyDueFaults(Duration.ofNanos(now - startNanos));
@@ -360,16 +366,28 @@ public final class LoadRun implements StreamConnection.Handler {
         if (streamUnavailable == null) {
             runningLost += ledger.newlyOverdue(now - DELIVERY_GRACE.toNanos());
         }
-        out.printf("t=%3ds target=%7.1f/s sent=%6d acked=%6d errors=%4d p99(ack)=%8.2fms p99(delivered)=%s lost=%s%s%n",
+        out.printf("t=%3ds target=%7.1f/s sent=%6d acked=%6d errors=%4d p99(ack)=%8.2fms p99(delivered)=%s lost=%s%s%s%n",
                 t, target, interval.sent(), interval.acked(), errors.total(), interval.sendToAck().p99(),
                 streamUnavailable == null ? String.format("%8.2fms", interval.sendToDelivered().p99()) : "     n/a",
                 streamUnavailable == null ? String.valueOf(runningLost) : "n/a",
                 interval.pool() == null || interval.pool().active() < 0 ? ""
                         : String.format(" pool=%.0f/%.0f pending=%.0f", interval.pool().active(), interval.pool().max(),
-                        interval.pool().pending()));
+                        interval.pool().pending()),
+                generatorLine(interval.generator()));
         if (o.scenario() == Scenario.RAMP) {
             stopRequested |= LoadJudge.rampShouldStop(o, this);
         }
+    }
+
+    /** Shown only when worth a look, so that a progress line stays readable. */
+    private String generatorLine(GeneratorLoad.GeneratorSample g) {
+        boolean late = g.lateP99Ms() > GeneratorLoad.lateLimitMs(o.sloP99Millis());
+        boolean busy = g.host() >= 0.9;
+        if (!late && !busy) {
+            return "";
+        }
+        return String.format(" generator: late p99=%.2fms cpu=%.2f host=%s%s", g.lateP99Ms(), g.cores(),
+                g.host() < 0 ? "n/a" : String.format("%.0f%%", g.host() * 100), late ? " BEHIND" : "");
     }
 
     private void samplePool() {
@@ -489,6 +507,10 @@ public final class LoadRun implements StreamConnection.Handler {
 
     List<LoadReport.AppliedFault> appliedFaults() {
         return List.copyOf(appliedFaults);
+    }
+
+    GeneratorLoad generator() {
+        return generator;
     }
 
     OutcomeBuckets outcomes() {

@@ -48,6 +48,9 @@ class LoadtestEndToEndTest {
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("t=  1s", "lost=");
             assertThat(report.timeline()).as("the pool read from the server's filtered /metrics")
                     .anyMatch(i -> i.pool() != null && i.pool().max() > 0 && i.pool().active() >= 0);
+            assertThat(report.generator().pacerLateness().count()).as("every send's hand-off is timed")
+                    .isEqualTo(report.attempted());
+            assertThat(report.timeline()).allMatch(i -> i.generator() != null);
 
             if (report.delivery().measured()) {
                 assertThat(report.integrity().deliveryChecked()).isTrue();
@@ -66,8 +69,10 @@ class LoadtestEndToEndTest {
             assertThat(written.path("acked").asLong()).isEqualTo(report.acked());
             assertThat(written.path("timeline").size()).isEqualTo(report.timeline().size());
             assertThat(written.path("verdict").asText()).isEqualTo(report.verdict());
+            assertThat(written.path("generator").path("pacerLateness").path("count").asLong())
+                    .isEqualTo(report.attempted());
             String page = Files.readString(html);
-            assertThat(page).startsWith("<!doctype html>").contains("<svg", "Throughput", "connection pool")
+            assertThat(page).startsWith("<!doctype html>").contains("<svg", "Throughput", "connection pool", "Load generator")
                     .doesNotContain("<script src", "http://cdn", "https://");
         }
     }

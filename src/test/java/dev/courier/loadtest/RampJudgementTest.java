@@ -30,7 +30,7 @@ class RampJudgementTest {
             }
             latency.add(h);
             timeline.add(new Interval(timeline.size() + 1, rate, (long) rate, acked, errors, LatencySummary.of(h),
-                    LatencySummary.of(h), null));
+                    LatencySummary.of(h), null, null));
         }
     }
 

@@ -1,0 +1,73 @@
+package dev.courier.loadtest;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Whether the load generator itself kept to its schedule. Latency counts from each message's intended send time,
+ * so a generator that starts its sends late (no CPU left on a shared box, a long GC) adds its own delay to the
+ * server's figures. This records how late the pacer handed each send off, how often the in-flight cap made it
+ * wait for the server, and the CPU the generator and the host used, so that a report can tell the two apart.
+ */
+final class GeneratorLoad {
+
+    /** Pacer lateness below this never counts as falling behind: a parked thread wakes that late on any box. */
+    static final double MIN_LATE_LIMIT_MS = 1.0;
+
+    private final LatencyTracker lateness = new LatencyTracker();
+    private final LongAdder capWaits = new LongAdder();
+    private final ProcessCpu cpu = ProcessCpu.start();
+    private final List<GeneratorSample> perSecond = new CopyOnWriteArrayList<>();
+
+    /**
+     * One second of the generator.
+     *
+     * @param lateP99Ms p99 of how long after its intended time the pacer handed a send off, in this second
+     * @param cores     CPU the generator's process used (1.0 is one core), -1 if unknown
+     * @param host      the host's CPU load, 0 to 1, -1 if unknown
+     */
+    record GeneratorSample(double lateP99Ms, double cores, double host) {
+    }
+
+    /** The pacer handed off the send intended for {@code intendedNanos} at {@code nowNanos}. */
+    void handedOff(long intendedNanos, long nowNanos) {
+        lateness.record(intendedNanos, nowNanos);
+    }
+
+    /** The pacer found {@link LoadRun#MAX_IN_FLIGHT} sends unanswered and had to wait for the server. */
+    void heldByInFlightCap() {
+        capWaits.increment();
+    }
+
+    /** Called once a second by the ticker. */
+    GeneratorSample closeInterval() {
+        Histogram late = lateness.closeInterval();
+        ProcessCpu.Sample s = cpu.sample();
+        GeneratorSample sample = new GeneratorSample(LatencySummary.of(late).p99(), round(s.cores()), round(s.host()));
+        perSecond.add(sample);
+        return sample;
+    }
+
+    /** The pacer lateness above which the generator's own delay is a noticeable share of the objective. */
+    static double lateLimitMs(double sloP99Ms) {
+        return Math.max(MIN_LATE_LIMIT_MS, sloP99Ms / 10);
+    }
+
+    LoadReport.Generator report(double sloP99Ms) {
+        LatencySummary late = LatencySummary.of(lateness.total());
+        double[] cores = perSecond.stream().mapToDouble(GeneratorSample::cores).filter(c -> c >= 0)
+                .sorted().toArray();
+        double hostMax = perSecond.stream().mapToDouble(GeneratorSample::host).filter(h -> h >= 0).max()
+                .orElse(-1);
+        return new LoadReport.Generator(late, capWaits.sum(),
+                cores.length == 0 ? -1 : cores[cores.length / 2],
+                cores.length == 0 ? -1 : cores[cores.length - 1], hostMax,
+                Runtime.getRuntime().availableProcessors(), late.p99() > lateLimitMs(sloP99Ms));
+    }
+
+    private static double round(double v) {
+        return v < 0 ? -1 : Math.round(v * 100) / 100.0;
+    }
+}
