@@ -17,6 +17,7 @@ final class GeneratorLoad {
     static final double MIN_LATE_LIMIT_MS = 1.0;
 
     private final LatencyTracker lateness = new LatencyTracker();
+    private final LatencyTracker deliveredFromSent = new LatencyTracker();
     private final LongAdder capWaits = new LongAdder();
     private final ProcessCpu cpu = ProcessCpu.start();
     private final List<GeneratorSample> perSecond = new CopyOnWriteArrayList<>();
@@ -24,16 +25,22 @@ final class GeneratorLoad {
     /**
      * One second of the generator.
      *
-     * @param lateP99Ms p99 of how long after its intended time the pacer handed a send off, in this second
-     * @param cores     CPU the generator's process used (1.0 is one core), -1 if unknown
-     * @param host      the host's CPU load, 0 to 1, -1 if unknown
+     * @param lateP99Ms                p99 of how long after its intended time the pacer handed a send off
+     * @param sentToDeliveredP99Ms     p99 of send→delivered counted from when each message was actually sent
+     * @param cores                    CPU the generator's process used (1.0 is one core), -1 if unknown
+     * @param host                     the host's CPU load, 0 to 1, -1 if unknown
      */
-    record GeneratorSample(double lateP99Ms, double cores, double host) {
+    record GeneratorSample(double lateP99Ms, double sentToDeliveredP99Ms, double cores, double host) {
     }
 
     /** The pacer handed off the send intended for {@code intendedNanos} at {@code nowNanos}. */
     void handedOff(long intendedNanos, long nowNanos) {
         lateness.record(intendedNanos, nowNanos);
+    }
+
+    /** A message the generator sent at {@code sentNanos} reached another member's stream at {@code receivedNanos}. */
+    void delivered(long sentNanos, long receivedNanos) {
+        deliveredFromSent.record(sentNanos, receivedNanos);
     }
 
     /** The pacer found {@link LoadRun#MAX_IN_FLIGHT} sends unanswered and had to wait for the server. */
@@ -44,8 +51,10 @@ final class GeneratorLoad {
     /** Called once a second by the ticker. */
     GeneratorSample closeInterval() {
         Histogram late = lateness.closeInterval();
+        Histogram fromSent = deliveredFromSent.closeInterval();
         ProcessCpu.Sample s = cpu.sample();
-        GeneratorSample sample = new GeneratorSample(LatencySummary.of(late).p99(), round(s.cores()), round(s.host()));
+        GeneratorSample sample = new GeneratorSample(LatencySummary.of(late).p99(), LatencySummary.of(fromSent).p99(),
+                round(s.cores()), round(s.host()));
         perSecond.add(sample);
         return sample;
     }
@@ -61,7 +70,7 @@ final class GeneratorLoad {
                 .sorted().toArray();
         double hostMax = perSecond.stream().mapToDouble(GeneratorSample::host).filter(h -> h >= 0).max()
                 .orElse(-1);
-        return new LoadReport.Generator(late, capWaits.sum(),
+        return new LoadReport.Generator(late, LatencySummary.of(deliveredFromSent.total()), capWaits.sum(),
                 cores.length == 0 ? -1 : cores[cores.length / 2],
                 cores.length == 0 ? -1 : cores[cores.length - 1], hostMax,
                 Runtime.getRuntime().availableProcessors(), late.p99() > lateLimitMs(sloP99Ms));

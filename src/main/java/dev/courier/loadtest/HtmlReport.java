@@ -54,6 +54,7 @@ public final class HtmlReport {
         latencyRow(html, "send → ack", r.sendToAck());
         if (r.sendToDelivered() != null) {
             latencyRow(html, "send → delivered", r.sendToDelivered());
+            latencyRow(html, "send → delivered, from the actual send", r.generator().sentToDelivered());
         }
         html.append("</table>");
 
@@ -136,6 +137,8 @@ public final class HtmlReport {
         if (r.delivery().measured()) {
             latency.line("delivered p99", "#d62728",
                     series(tl, i -> measured(i.sendToDelivered(), i.sendToDelivered().p99())));
+            latency.line("delivered p99 from actual send", "#ff9896", series(tl, i -> i.generator() == null
+                    || i.sendToDelivered().count() == 0 ? Double.NaN : i.generator().sentToDeliveredP99Ms()));
         }
         SvgChart failures = new SvgChart("Errors", "per s", xs).line("errors", "#d62728", series(tl, i -> i.errors()));
         SvgChart pool = new SvgChart("Server connection pool (/metrics)", "connections", xs)

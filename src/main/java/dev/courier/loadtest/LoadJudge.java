@@ -123,11 +123,12 @@ final class LoadJudge {
         }
         if (g.fellBehind()) {
             warnings.add(String.format("the load generator fell behind its own schedule: sends left p99 %.2f ms "
-                    + "(max %.2f ms) after their intended time, with the generator at %s cores (median, of %d) and "
-                    + "the host at %s at its busiest; the latencies include that delay, so give the generator "
-                    + "its own machine or a lower rate", g.pacerLateness().p99(), g.pacerLateness().max(),
+                    + "(max %.2f ms) after their intended time, with its process at %s cores (median, of %d) and "
+                    + "the host at %s at its busiest; the latencies include that delay (counted from the actual "
+                    + "sends, send→delivered p99 is %.2f ms), so give the generator its own machine or a lower rate",
+                    g.pacerLateness().p99(), g.pacerLateness().max(),
                     g.cpuCoresMedian() < 0 ? "n/a" : String.format("%.2f", g.cpuCoresMedian()), g.cores(),
-                    g.hostCpuMax() < 0 ? "n/a" : percent(g.hostCpuMax())));
+                    g.hostCpuMax() < 0 ? "n/a" : percent(g.hostCpuMax()), g.sentToDelivered().p99()));
         }
         if (ramp != null && !ramp.steps().isEmpty()) {
             LoadReport.RampStep firstMissAfterBest = ramp.steps().stream()

@@ -84,12 +84,15 @@ public record LoadReport(
      * How the load generator itself kept up; CPU figures are -1 where the JVM cannot tell.
      *
      * @param pacerLateness    how long after its intended time each send was handed off
+     * @param sentToDelivered  send→delivered counted from when each message was actually sent (to 50 µs), not
+     *                         from its intended time: what is left of the latency without the generator's delay
      * @param inFlightCapWaits how often {@code MAX_IN_FLIGHT} unanswered sends made the pacer wait for the server
-     * @param cpuCoresMedian   the generator's CPU per second, median over the run (1.0 is one core)
+     * @param cpuCoresMedian   the CPU of the generator's process per second, median over the run (1.0 is one core);
+     *                         a drill runs its server in that process, so there it is the server's too
      * @param hostCpuMax       the host's highest CPU load in any second, 0 to 1
      * @param fellBehind       whether the pacer's p99 lateness was a noticeable share of the latency objective
      */
-    public record Generator(LatencySummary pacerLateness, long inFlightCapWaits, double cpuCoresMedian,
+    public record Generator(LatencySummary pacerLateness, LatencySummary sentToDelivered, long inFlightCapWaits, double cpuCoresMedian,
                             double cpuCoresMax, double hostCpuMax, int cores, boolean fellBehind) {
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -191,7 +191,7 @@ public final class LoadRun implements StreamConnection.Handler {
                     generator.heldByInFlightCap();
                     inFlight.acquire();
                 }
-                OutgoingMessage message = nextMessage(intended, attempted.getAndIncrement());
+                OutgoingMessage message = nextMessage(intended, System.nanoTime(), attempted.getAndIncrement());
                 sentThisSecond.increment();
                 if (o.transport() == Transport.SOCKET) {
                     sendOverSocket(message).whenComplete((m, failure) -> {
@@ -234,12 +234,12 @@ public final class LoadRun implements StreamConnection.Handler {
      * Send number {@code n}: the busy group's share of the sends to it, the others to the other conversations in
      * turn, each from a random member.
      */
-    private OutgoingMessage nextMessage(long intended, long n) {
+    private OutgoingMessage nextMessage(long intended, long sent, long n) {
         List<LoadConversation> conversations = population.others;
         LoadConversation c = busyGroupFigures != null && busyGroupFigures.goesToBusyGroup(n) ? population.busyGroup
                 : conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
-        String clientMsgId = clientMsgIds.of(intended);
+        String clientMsgId = clientMsgIds.of(intended, sent);
         return new OutgoingMessage(c.id(), sender, clientMsgId,
                 "load " + population.runId + " " + clientMsgId.substring(clientMsgId.length() - 8)); // differ per send
     }
@@ -317,11 +317,13 @@ public final class LoadRun implements StreamConnection.Handler {
             case StreamFrame.Message(DeliveredMessage m) -> {
                 ledger.delivered(connection.id(), m.conversationId(), m.seq());
                 if (m.senderId() != connection.user().id()) {
-                    OptionalLong intended = clientMsgIds.intendedNanosOf(m.clientMsgId());
-                    if (intended.isPresent()) {
-                        deliveredLatency.record(intended.getAsLong(), receivedNanos);
+                    Optional<ClientMsgIds.Times> times = clientMsgIds.timesOf(m.clientMsgId());
+                    if (times.isPresent()) {
+                        long intended = times.get().intendedNanos();
+                        deliveredLatency.record(intended, receivedNanos);
+                        generator.delivered(times.get().sentNanos(), receivedNanos);
                         if (busyGroupFigures != null) {
-                            busyGroupFigures.delivered(m.conversationId(), intended.getAsLong(), receivedNanos);
+                            busyGroupFigures.delivered(m.conversationId(), intended, receivedNanos);
                         }
                     }
                 }

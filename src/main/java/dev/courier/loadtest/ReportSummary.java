@@ -16,6 +16,7 @@ public final class ReportSummary {
         latency(out, "send->ack      ", r.sendToAck());
         if (r.sendToDelivered() != null) {
             latency(out, "send->delivered", r.sendToDelivered());
+            latency(out, "  from the actual send", r.generator().sentToDelivered());
         } else {
             out.println("send->delivered NOT MEASURED: " + r.delivery().reason());
         }

@@ -30,14 +30,17 @@ class GeneratorLoadTest {
             long late = i % 20 == 0 ? 30 * MS : 100_000; // one send in twenty starts 30 ms late
             g.handedOff(i * MS, i * MS + late);
         }
+        g.delivered(0, 4 * MS);
         GeneratorLoad.GeneratorSample second = g.closeInterval();
         assertThat(second.lateP99Ms()).isGreaterThan(25);
+        assertThat(second.sentToDeliveredP99Ms()).isEqualTo(4.0);
 
         LoadReport.Generator report = g.report(50);
         assertThat(report.fellBehind()).isTrue();
         assertThat(report.pacerLateness().max()).isGreaterThan(25);
         assertThat(LoadJudge.warnings(report, null)).singleElement().asString()
-                .startsWith("the load generator fell behind its own schedule");
+                .startsWith("the load generator fell behind its own schedule")
+                .contains("counted from the actual sends, send→delivered p99 is 4.00 ms");
     }
 
     @Test

@@ -98,6 +98,10 @@ class LoadtestEndToEndTest {
             assertThat(report.integrity().historyGaps()).isZero();
             assertThat(report.sendToDelivered().count()).as("each message reaches its other members")
                     .isGreaterThanOrEqualTo(report.acked());
+            LatencySummary fromSent = report.generator().sentToDelivered();
+            assertThat(fromSent.count()).isEqualTo(report.sendToDelivered().count());
+            assertThat(fromSent.max()).as("counted from the actual send, never from before the intended time")
+                    .isLessThanOrEqualTo(report.sendToDelivered().max());
             assertThat(report.verdict()).isEqualTo("pass");
         }
     }
