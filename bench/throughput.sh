@@ -51,7 +51,7 @@ courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate 
   --duration "${WARMUP:-60s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
 
-courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=(); gen_late=(); gen_cpu=()
+courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=(); gen_late=(); gen_from_sent=(); gen_cpu=()
 # pgbench_tps SCRIPT: transactions per second of SCRIPT, pool-size clients, PGBENCH_SECONDS.
 pgbench_tps() {
   local tps
@@ -79,6 +79,8 @@ for run in $(seq 1 "$runs"); do
   # Whether the load generator, on the same cores, kept to its schedule where the ramp stopped passing.
   gen_late+=("$(jq -r '.ramp.highestPassingRate as $h | [.ramp.steps[] | select((.passed | not) and .targetRate > $h)]
                       | (.[0].generatorLateMs // 0)' "$work/ramp-$run.json")")
+  gen_from_sent+=("$(jq -r '.ramp.highestPassingRate as $h | [.ramp.steps[] | select((.passed | not) and .targetRate > $h)]
+                      | (.[0].p99FromSentMs // -1)' "$work/ramp-$run.json")")
   gen_cpu+=("$(jq -r '.generator.cpuCoresMedian' "$work/ramp-$run.json")")
   jq -r '.warnings[] | "bench: warning: " + .' "$work/ramp-$run.json" >&2
 
@@ -140,7 +142,8 @@ echo
 row "run" $(seq 1 "$runs")
 row "Courier msg/s at p99 <= $slo ($basis, $transport)" "${courier_rates[@]}"
 row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
-row "load generator late, first missed step (ms)" "${gen_late[@]}"
+row "first missed step: generator late (ms)" "${gen_late[@]}"
+row "  its p99 from the actual sends (ms)" "${gen_from_sent[@]}"
 row "load generator CPU, median (cores)" "${gen_cpu[@]}"
 row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
 row "ratio in the run" "${run_ratios[@]}"

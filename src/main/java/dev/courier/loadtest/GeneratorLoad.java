@@ -21,6 +21,7 @@ final class GeneratorLoad {
     private final LongAdder capWaits = new LongAdder();
     private final ProcessCpu cpu = ProcessCpu.start();
     private final List<GeneratorSample> perSecond = new CopyOnWriteArrayList<>();
+    private final List<Histogram> sentToDeliveredPerSecond = new CopyOnWriteArrayList<>();
 
     /**
      * One second of the generator.
@@ -52,11 +53,17 @@ final class GeneratorLoad {
     GeneratorSample closeInterval() {
         Histogram late = lateness.closeInterval();
         Histogram fromSent = deliveredFromSent.closeInterval();
+        sentToDeliveredPerSecond.add(fromSent);
         ProcessCpu.Sample s = cpu.sample();
         GeneratorSample sample = new GeneratorSample(LatencySummary.of(late).p99(), LatencySummary.of(fromSent).p99(),
                 round(s.cores()), round(s.host()));
         perSecond.add(sample);
         return sample;
+    }
+
+    /** Per second of the run, send→delivered in microseconds counted from the actual sends. */
+    List<Histogram> sentToDeliveredPerSecond() {
+        return List.copyOf(sentToDeliveredPerSecond);
     }
 
     /** The pacer lateness above which the generator's own delay is a noticeable share of the objective. */

@@ -81,12 +81,13 @@ public final class HtmlReport {
             html.append("<h2>Ramp</h2><p>Highest rate meeting the objectives: <b>").append(fmt(r.ramp().highestPassingRate()))
                     .append(" msg/s</b> (sustained ").append(fmt(r.ramp().sustainedThroughput())).append(" msg/s, p99 ")
                     .append(fmt(r.ramp().p99AtHighestMs())).append(" ms)</p><table><tr><th>target</th><th>throughput</th>")
-                    .append("<th>p99 ms</th><th>errors</th><th>passed</th><th>generator late ms</th></tr>");
+                    .append("<th>p99 ms</th><th>errors</th><th>passed</th><th>generator late ms</th><th>p99 ms from actual sends</th></tr>");
             for (LoadReport.RampStep s : r.ramp().steps()) {
                 html.append("<tr><td>").append(fmt(s.targetRate())).append("</td><td>").append(fmt(s.throughput()))
                         .append("</td><td>").append(fmt(s.p99Ms())).append("</td><td>")
                         .append(LoadJudge.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
-                        .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td></tr>");
+                        .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td><td>")
+                        .append(s.p99FromSentMs() < 0 ? "n/a" : fmt(s.p99FromSentMs())).append("</td></tr>");
             }
             html.append("</table>");
         }

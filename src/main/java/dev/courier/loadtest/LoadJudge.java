@@ -57,7 +57,8 @@ final class LoadJudge {
             disturbance = new LoadReport.Disturbance(fs, fe, run.outcomes().availability(fs, fe),
                     LatencySummary.of(during).p99());
         }
-        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run.timeline(), basis) : null;
+        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? ramp(o, run.timeline(), basis,
+                deliveryMeasured ? run.generator().sentToDeliveredPerSecond() : List.of()) : null;
         LoadReport.BusyGroup busyGroup = run.busyGroupFigures() == null ? null : run.busyGroupFigures().report();
 
         List<String> failures = new ArrayList<>();
@@ -174,7 +175,7 @@ final class LoadJudge {
         if (timeline.size() % o.rampStep().toSeconds() != 0) {
             return false;
         }
-        List<LoadReport.RampStep> steps = ramp(o, timeline, basis).steps();
+        List<LoadReport.RampStep> steps = ramp(o, timeline, basis, List.of()).steps();
         if (steps.size() < 2) {
             return false;
         }
@@ -192,15 +193,19 @@ final class LoadJudge {
                 || step.p99Ms() > OVERLOADED_P99_FACTOR * o.sloP99Millis();
     }
 
-    /** @param basis per-second histograms of the latency the objective is judged on */
-    static LoadReport.Ramp ramp(LoadOptions o, List<Interval> timeline, List<Histogram> basis) {
+    /**
+     * @param basis    per-second histograms of the latency the objective is judged on
+     * @param fromSent per-second histograms of send→delivered from the actual sends, or none
+     */
+    static LoadReport.Ramp ramp(LoadOptions o, List<Interval> timeline, List<Histogram> basis,
+                                List<Histogram> fromSent) {
         int stepSeconds = (int) o.rampStep().toSeconds();
         List<LoadReport.RampStep> steps = new ArrayList<>();
         double highest = 0;
         double sustained = 0;
         double p99AtHighest = 0;
         for (int i = 0; (i + 1) * stepSeconds <= Math.min(timeline.size(), basis.size()); i++) {
-            LoadReport.RampStep step = step(o, timeline, basis, i);
+            LoadReport.RampStep step = step(o, timeline, basis, fromSent, i);
             steps.add(step);
             if (step.passed() && step.targetRate() > highest) {
                 highest = step.targetRate();
@@ -211,7 +216,8 @@ final class LoadJudge {
         return new LoadReport.Ramp(round(highest), round(sustained), p99AtHighest, steps);
     }
 
-    private static LoadReport.RampStep step(LoadOptions o, List<Interval> timeline, List<Histogram> basis, int index) {
+    private static LoadReport.RampStep step(LoadOptions o, List<Interval> timeline, List<Histogram> basis,
+                                            List<Histogram> fromSent, int index) {
         int stepSeconds = (int) o.rampStep().toSeconds();
         int from = index * stepSeconds;
         int to = from + stepSeconds;
@@ -219,12 +225,16 @@ final class LoadJudge {
             return null;
         }
         Histogram latency = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+        Histogram latencyFromSent = fromSent.size() >= to ? new Histogram(LatencyTracker.HIGHEST_MICROS, 3) : null;
         long ackedCount = 0;
         long failedCount = 0;
         double generatorLate = 0;
         // The step's first second still carries the previous step's tail; judge the rest.
         for (int s = from + (stepSeconds > 2 ? 1 : 0); s < to; s++) {
             latency.add(basis.get(s));
+            if (latencyFromSent != null) {
+                latencyFromSent.add(fromSent.get(s));
+            }
             ackedCount += timeline.get(s).acked();
             failedCount += timeline.get(s).errors();
             generatorLate = Math.max(generatorLate, timeline.get(s).generatorLateP99Ms());
@@ -236,7 +246,8 @@ final class LoadJudge {
         double errorRate = rate(failedCount, ackedCount + failedCount);
         boolean passed = p99 <= o.sloP99Millis() && errorRate <= o.maxErrorRate()
                 && throughput >= SUSTAINED_SHARE * target;
-        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed, generatorLate);
+        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed, generatorLate,
+                latencyFromSent == null ? -1 : LatencySummary.of(latencyFromSent).p99());
     }
 
     private static long[] sum(long[] a, long[] b) {

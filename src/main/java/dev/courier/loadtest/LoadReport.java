@@ -58,9 +58,13 @@ public record LoadReport(
                        List<RampStep> steps) {
     }
 
-    /** @param generatorLateMs the worst per-second p99 of the load generator's own lateness in the step */
+    /**
+     * @param generatorLateMs the worst per-second p99 of the load generator's own lateness in the step
+     * @param p99FromSentMs   the step's p99 counted from the actual sends instead of the intended times, -1 when
+     *                        not measured: what the server did without the generator's delay
+     */
     public record RampStep(double targetRate, double throughput, double p99Ms, double errorRate, boolean passed,
-                           double generatorLateMs) {
+                           double generatorLateMs, double p99FromSentMs) {
     }
 
     /** The middle third of a spike, leak or outage run: the window and how the service did inside it. */

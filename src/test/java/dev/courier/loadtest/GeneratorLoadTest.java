@@ -61,14 +61,14 @@ class GeneratorLoadTest {
     void aRampWhoseFirstMissedStepHadALateGeneratorWarnsThatTheLimitMayBeTheGenerators() {
         LoadReport.Generator onTime = new GeneratorLoad().report(50);
         LoadReport.Ramp ramp = new LoadReport.Ramp(1_000, 990, 20, List.of(
-                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3),
-                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 120)));
+                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15),
+                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 120, 280)));
         assertThat(LoadJudge.warnings(onTime, ramp)).singleElement().asString()
                 .startsWith("the ramp's limit may be the load generator's: at 2000 msg/s");
 
         LoadReport.Ramp serverBound = new LoadReport.Ramp(1_000, 990, 20, List.of(
-                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3),
-                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 0.4)));
+                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15),
+                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 0.4, 399)));
         assertThat(LoadJudge.warnings(onTime, serverBound)).isEmpty();
     }
 

@@ -44,7 +44,7 @@ class RampJudgementTest {
         step(160, 1.0, 10, 3);  // errors
         assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isTrue();
 
-        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency);
+        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency, List.of());
 
         assertThat(ramp.steps()).extracting(LoadReport.RampStep::passed)
                 .containsExactly(true, false, true, false, false);
@@ -62,10 +62,26 @@ class RampJudgementTest {
         step(80, 1.0, 30, 0);
         assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isFalse();
 
-        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency);
+        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency, List.of());
 
         assertThat(ramp.steps()).extracting(LoadReport.RampStep::passed).containsExactly(false, false, true, true);
         assertThat(ramp.highestPassingRate()).isEqualTo(80);
+    }
+
+    @Test
+    void eachStepAlsoGivesItsP99CountedFromTheActualSendsWhenThoseWereMeasured() {
+        step(10, 1.0, 80, 0);
+        List<Histogram> fromSent = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            Histogram h = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+            h.recordValueWithCount(30_000, 10); // the generator sent each 50 ms late: 80 ms from intended, 30 from sent
+            fromSent.add(h);
+        }
+
+        assertThat(LoadJudge.ramp(RAMP, timeline, latency, fromSent).steps().getFirst().p99FromSentMs())
+                .isBetween(29.9, 30.1);
+        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).steps().getFirst().p99FromSentMs())
+                .isEqualTo(-1);
     }
 
     @Test
@@ -76,6 +92,6 @@ class RampJudgementTest {
         step(40, 0.5, 10, 0);   // half the rate acknowledged
         assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isTrue();
 
-        assertThat(LoadJudge.ramp(RAMP, timeline, latency).highestPassingRate()).isZero();
+        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).highestPassingRate()).isZero();
     }
 }
