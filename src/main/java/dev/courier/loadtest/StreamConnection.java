@@ -145,7 +145,8 @@ final class StreamConnection implements WebSocket.Listener {
         if (!last) {
             partial.append(data);
         } else {
-            String text = partial.isEmpty() ? data.toString() : partial.append(data).toString();
+            // Decoded before this returns, while the JDK still lends us data.
+            CharSequence text = partial.isEmpty() ? data : partial.append(data).toString();
             partial.setLength(0);
             StreamFrame frame;
             try {

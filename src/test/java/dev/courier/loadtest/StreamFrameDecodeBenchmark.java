@@ -1,6 +1,7 @@
 package dev.courier.loadtest;
 
 import java.io.IOException;
+import java.nio.CharBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +32,8 @@ public class StreamFrameDecodeBenchmark {
     private final String ackFrame = "{\"type\":\"ack\",\"clientMsgId\":\"00000001-2f4b-4c8e-9a7d-3c5e6f708192\","
             + "\"message\":" + MESSAGE + "}";
     private final String messageFrame = "{\"type\":\"message\",\"message\":" + MESSAGE + "}";
+    /** Wrapped with an offset, as a slice of a larger buffer would be. */
+    private final CharBuffer messageBuffer = CharBuffer.wrap(("xx" + messageFrame).toCharArray()).position(2).slice();
     private final SendFrame send = new SendFrame(4711, "00000001-2f4b-4c8e-9a7d-3c5e6f708192", "load 3f9c2a71 6f708192");
 
     @Benchmark
@@ -41,6 +44,18 @@ public class StreamFrameDecodeBenchmark {
     @Benchmark
     public Object decodeMessage() throws IOException {
         return StreamFrame.decode(messageFrame);
+    }
+
+    /** As a frame arrives from the JDK's WebSocket: parsed in place. */
+    @Benchmark
+    public Object decodeMessageFromCharBuffer() throws IOException {
+        return StreamFrame.decode(messageBuffer.duplicate());
+    }
+
+    /** As it was before: the CharBuffer copied into a String first. */
+    @Benchmark
+    public Object decodeMessageFromCharBufferAsString() throws IOException {
+        return StreamFrame.decode(messageBuffer.duplicate().toString());
     }
 
     @Benchmark

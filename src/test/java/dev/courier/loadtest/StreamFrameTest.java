@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.loadtest.StreamFrame.DeliveredMessage;
 import dev.courier.web.Json;
 import java.io.IOException;
+import java.nio.CharBuffer;
 import org.junit.jupiter.api.Test;
 
 /** The load tester's own codec for {@code /v1/stream}: it streams through frames instead of building trees. */
@@ -22,6 +23,17 @@ class StreamFrameTest {
     void readsTheFieldsTheLedgerChecksFromAMessageFrame() throws IOException {
         assertThat(StreamFrame.decode("{\"type\":\"message\",\"message\":" + MESSAGE + "}"))
                 .isEqualTo(new StreamFrame.Message(DELIVERED));
+    }
+
+    @Test
+    void readsAFrameInPlaceFromASliceOfALargerCharBufferAsTheJdkWebSocketHandsIt() throws IOException {
+        String frame = "{\"type\":\"message\",\"message\":" + MESSAGE + "}";
+        CharBuffer slice = CharBuffer.wrap(("{\"type\":\"pong\"}" + frame + "{\"x\":1}").toCharArray())
+                .position(15).limit(15 + frame.length()).slice();
+
+        assertThat(StreamFrame.decode(slice)).isEqualTo(new StreamFrame.Message(DELIVERED));
+        assertThat(StreamFrame.decode(CharBuffer.wrap(new StringBuilder(frame))))
+                .as("a buffer without an array, through a String").isEqualTo(new StreamFrame.Message(DELIVERED));
     }
 
     @Test
