@@ -50,6 +50,13 @@ echo "bench: warming up for ${WARMUP:-60s} at $warmup_rate msg/s" >&2
 courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate "$warmup_rate" \
   --duration "${WARMUP:-60s}" --users "$users" \
   --report-json "$work/warmup.json" --report-html "$work/warmup.html" >"$work/warmup.log" 2>&1 || true
+# A warm-up the machine cannot sustain leaves the first ramp starting behind; say so, since it shows in run 1.
+if [[ -s "$work/warmup.json" ]]; then
+  jq -r --argjson rate "$warmup_rate" 'if .throughputPerSecond < 0.9 * $rate or .sendToAck.p99 > 500 then
+      "bench: warning: the warm-up got \(.throughputPerSecond) of \($rate) msg/s acknowledged at p99 \(.sendToAck.p99) ms: "
+      + "this machine could not sustain it now, so run 1 may start behind; set WARMUP_RATE lower" else empty end' \
+    "$work/warmup.json" >&2
+fi
 
 courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=(); gen_late=(); gen_from_sent=(); gen_cpu=()
 # pgbench_tps SCRIPT: transactions per second of SCRIPT, pool-size clients, PGBENCH_SECONDS.
