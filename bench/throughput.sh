@@ -84,10 +84,9 @@ for run in $(seq 1 "$runs"); do
   courier_rates+=("$(jq -r '.ramp.sustainedThroughput' "$work/ramp-$run.json")")
   courier_p99+=("$(jq -r '.ramp.p99AtHighestMs' "$work/ramp-$run.json")")
   # Whether the load generator, on the same cores, kept to its schedule where the ramp stopped passing.
-  gen_late+=("$(jq -r '.ramp.highestPassingRate as $h | [.ramp.steps[] | select((.passed | not) and .targetRate > $h)]
-                      | (.[0].generatorLateMs // 0)' "$work/ramp-$run.json")")
-  gen_from_sent+=("$(jq -r '.ramp.highestPassingRate as $h | [.ramp.steps[] | select((.passed | not) and .targetRate > $h)]
-                      | (.[0].p99FromSentMs // -1)' "$work/ramp-$run.json")")
+  first_miss='.ramp.highestPassingRate as $h | [.ramp.steps[] | select((.passed | not) and .targetRate > $h)][0]'
+  gen_late+=("$(jq -r "$first_miss | .generatorLateMs // 0" "$work/ramp-$run.json")")
+  gen_from_sent+=("$(jq -r "$first_miss | .p99FromSentMs // -1" "$work/ramp-$run.json")")
   gen_cpu+=("$(jq -r '.generator.cpuCoresMedian' "$work/ramp-$run.json")")
   jq -r '.warnings[] | "bench: warning: " + .' "$work/ramp-$run.json" >&2
 

@@ -87,7 +87,7 @@ public final class HtmlReport {
                         .append("</td><td>").append(fmt(s.p99Ms())).append("</td><td>")
                         .append(LoadJudge.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
                         .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td><td>")
-                        .append(s.p99FromSentMs() < 0 ? "n/a" : fmt(s.p99FromSentMs())).append("</td></tr>");
+                        .append(LoadJudge.knownOrNa(s.p99FromSentMs())).append("</td></tr>");
             }
             html.append("</table>");
         }
@@ -120,9 +120,9 @@ public final class HtmlReport {
         row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
                 + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));
         row(html, "waits for the in-flight cap (" + LoadRun.MAX_IN_FLIGHT + ")", String.valueOf(g.inFlightCapWaits()));
-        row(html, "generator CPU (cores, median / max)", cpu(g.cpuCoresMedian()) + " / " + cpu(g.cpuCoresMax())
-                + " of " + g.cores());
-        row(html, "host CPU, busiest second", g.hostCpuMax() < 0 ? "n/a" : LoadJudge.percent(g.hostCpuMax()));
+        row(html, "generator CPU (cores, median / max)", LoadJudge.knownOrNa(g.cpuCoresMedian()) + " / "
+                + LoadJudge.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
+        row(html, "host CPU, busiest second", LoadJudge.knownPercentOrNa(g.hostCpuMax()));
         html.append("</table>");
 
         html.append("<h2>Over time</h2>");
@@ -204,10 +204,6 @@ public final class HtmlReport {
         html.append("<td>").append(s.count()).append("</td><td>")
                 .append(fmt(s.p50())).append("</td><td>").append(fmt(s.p90())).append("</td><td>").append(fmt(s.p99()))
                 .append("</td><td>").append(fmt(s.p999())).append("</td><td>").append(fmt(s.max())).append("</td></tr>");
-    }
-
-    private static String cpu(double cores) {
-        return cores < 0 ? "n/a" : fmt(cores);
     }
 
     private static String fmt(double v) {

@@ -3,6 +3,7 @@ package dev.courier.loadtest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /** Turns what a {@link LoadRun} measured into figures, objectives met or missed, and a verdict. */
@@ -127,11 +128,10 @@ final class LoadJudge {
                     + "(max %.2f ms) after their intended time, with its process at %s cores (median, of %d) and "
                     + "the host at %s at its busiest; the latencies include that delay (counted from the actual "
                     + "sends, send→delivered p99 is %.2f ms), so give the generator its own machine or a lower rate",
-                    g.pacerLateness().p99(), g.pacerLateness().max(),
-                    g.cpuCoresMedian() < 0 ? "n/a" : String.format("%.2f", g.cpuCoresMedian()), g.cores(),
-                    g.hostCpuMax() < 0 ? "n/a" : percent(g.hostCpuMax()), g.sentToDelivered().p99()));
+                    g.pacerLateness().p99(), g.pacerLateness().max(), knownOrNa(g.cpuCoresMedian()), g.cores(),
+                    knownPercentOrNa(g.hostCpuMax()), g.sentToDelivered().p99()));
         }
-        if (ramp != null && !ramp.steps().isEmpty()) {
+        if (ramp != null) {
             LoadReport.RampStep firstMissAfterBest = ramp.steps().stream()
                     .filter(s -> !s.passed() && s.targetRate() > ramp.highestPassingRate()).findFirst().orElse(null);
             if (firstMissAfterBest != null && firstMissAfterBest.generatorLateMs() > GeneratorLoad.MIN_LATE_LIMIT_MS
@@ -260,6 +260,16 @@ final class LoadJudge {
 
     static String percent(double share) {
         return String.format("%.3f%%", share * 100);
+    }
+
+    /** A figure the JVM may not know (-1): two decimals, or {@code n/a}. */
+    static String knownOrNa(double v) {
+        return v < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** A share the JVM may not know (-1), as {@link #percent}, or {@code n/a}. */
+    static String knownPercentOrNa(double share) {
+        return share < 0 ? "n/a" : percent(share);
     }
 
     static double round(double v) {

@@ -47,15 +47,11 @@ public final class ReportSummary {
         LoadReport.Generator g = r.generator();
         out.printf(Locale.ROOT, "generator: sends left p99 %.2f ms (max %.2f ms) after their intended time, cpu %s cores "
                 + "(median; %s at most, of %d), host %s at most%s%n", g.pacerLateness().p99(), g.pacerLateness().max(),
-                figure(g.cpuCoresMedian()), figure(g.cpuCoresMax()), g.cores(),
-                g.hostCpuMax() < 0 ? "n/a" : LoadJudge.percent(g.hostCpuMax()), g.fellBehind() ? ": BEHIND" : "");
+                LoadJudge.knownOrNa(g.cpuCoresMedian()), LoadJudge.knownOrNa(g.cpuCoresMax()), g.cores(),
+                LoadJudge.knownPercentOrNa(g.hostCpuMax()), g.fellBehind() ? ": BEHIND" : "");
         out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
         r.failures().forEach(f -> out.println("  - " + f));
         r.warnings().forEach(w -> out.println("warning: " + w));
-    }
-
-    private static String figure(double v) {
-        return v < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static void busyGroupSide(PrintStream out, String name, LoadReport.BusyGroupSide side) {

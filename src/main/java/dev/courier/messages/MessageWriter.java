@@ -59,10 +59,6 @@ final class MessageWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
-    /** A send in the queue, with when it arrived there. */
-    private record Queued(PendingSend send, long queuedAtNanos) {
-    }
-
     private final Limits limits;
     private final Function<List<PendingSend>, List<BatchAppender.Outcome>> appender;
     private final Consumer<List<BatchAppender.Outcome>> afterCommit;
@@ -73,7 +69,7 @@ final class MessageWriter implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workReady = lock.newCondition();
     /** Queued sends by conversation, in the order each conversation's oldest queued send arrived. */
-    private final Map<Long, ArrayDeque<Queued>> queued = new LinkedHashMap<>();
+    private final Map<Long, ArrayDeque<PendingSend>> queued = new LinkedHashMap<>();
     /** Conversations in a writer's hands: their queued sends wait for it. */
     private final Set<Long> writing = new HashSet<>();
     private int queuedCount;
@@ -106,7 +102,7 @@ final class MessageWriter implements AutoCloseable {
         RuntimeException refused = null;
         lock.lock();
         try {
-            ArrayDeque<Queued> sends = queued.get(send.conversationId());
+            ArrayDeque<PendingSend> sends = queued.get(send.conversationId());
             if (closed) {
                 refused = new DatabaseBusyException("server is stopping");
             } else if (queuedCount >= limits.queueCapacity()) {
@@ -118,7 +114,7 @@ final class MessageWriter implements AutoCloseable {
                     sends = new ArrayDeque<>();
                     queued.put(send.conversationId(), sends);
                 }
-                sends.add(new Queued(send, System.nanoTime()));
+                sends.add(send);
                 queuedCount++;
                 if (idleWriters > 0 && !writing.contains(send.conversationId())) {
                     workReady.signal();
@@ -133,35 +129,23 @@ final class MessageWriter implements AutoCloseable {
     }
 
     private void drain() {
-        List<Queued> taken = new ArrayList<>(limits.maxBatch());
+        List<PendingSend> batch = new ArrayList<>(limits.maxBatch());
         boolean busy = false;
-        while (take(taken, busy)) {
-            if (taken.isEmpty()) {
+        while (take(batch, busy)) {
+            if (batch.isEmpty()) {
                 busy = false; // another writer took what there was while this one lingered
                 continue;
             }
-            busy = taken.size() > 1;
-            List<PendingSend> batch = sendsOf(taken);
+            busy = batch.size() > 1;
+            metrics.taken(batch); // outside the lock
             try {
                 write(batch);
             } finally {
                 release(batch);
-                taken.clear();
+                batch.clear();
             }
         }
         failQueued();
-    }
-
-    /** The taken sends, their waits counted outside the lock. */
-    private List<PendingSend> sendsOf(List<Queued> taken) {
-        long now = System.nanoTime();
-        List<PendingSend> batch = new ArrayList<>(taken.size());
-        for (Queued q : taken) {
-            metrics.taken(q.queuedAtNanos(), now);
-            batch.add(q.send());
-        }
-        metrics.batch(batch.size());
-        return batch;
     }
 
     /**
@@ -169,7 +153,7 @@ final class MessageWriter implements AutoCloseable {
      * other writer is lingering, then takes them, oldest conversation first, up to the batch's limit. False once the
      * writers are closed.
      */
-    private boolean take(List<Queued> batch, boolean busy) {
+    private boolean take(List<PendingSend> batch, boolean busy) {
         lock.lock();
         try {
             while (!closed && (!hasFreeWork() || busy && someoneLingers)) {
@@ -194,13 +178,13 @@ final class MessageWriter implements AutoCloseable {
                     someoneLingers = false;
                 }
             }
-            for (Iterator<Map.Entry<Long, ArrayDeque<Queued>>> it = queued.entrySet().iterator();
+            for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
                  it.hasNext() && batch.size() < limits.maxBatch(); ) {
-                Map.Entry<Long, ArrayDeque<Queued>> entry = it.next();
+                Map.Entry<Long, ArrayDeque<PendingSend>> entry = it.next();
                 if (writing.contains(entry.getKey())) {
                     continue;
                 }
-                ArrayDeque<Queued> sends = entry.getValue();
+                ArrayDeque<PendingSend> sends = entry.getValue();
                 while (!sends.isEmpty() && batch.size() < limits.maxBatch()) {
                     batch.add(sends.poll());
                     queuedCount--;
@@ -286,7 +270,7 @@ final class MessageWriter implements AutoCloseable {
         List<PendingSend> left = new ArrayList<>();
         lock.lock();
         try {
-            queued.values().forEach(sends -> sends.forEach(q -> left.add(q.send())));
+            queued.values().forEach(left::addAll);
             queued.clear();
             queuedCount = 0;
         } finally {

@@ -3,9 +3,19 @@ package dev.courier.messages;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-/** One validated send waiting for its batch to commit. The future completes only after the commit. */
+/**
+ * One validated send waiting for its batch to commit. The future completes only after the commit.
+ *
+ * @param createdAtNanos when the send was made ({@link System#nanoTime()}), from which its wait for a writer counts
+ */
 record PendingSend(long senderId, long conversationId, UUID clientMsgId, String body,
-                   CompletableFuture<MessageService.Sent> result) {
+                   CompletableFuture<MessageService.Sent> result, long createdAtNanos) {
+
+    /** A send made now. */
+    PendingSend(long senderId, long conversationId, UUID clientMsgId, String body,
+                CompletableFuture<MessageService.Sent> result) {
+        this(senderId, conversationId, clientMsgId, body, result, System.nanoTime());
+    }
 
     /** Identity of a send for idempotency: one sender's clientMsgId. */
     record Key(long senderId, UUID clientMsgId) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,12 +48,13 @@ final class WriterMetrics {
         return new WriterMetrics(new SimpleMeterRegistry());
     }
 
-    void taken(long queuedAtNanos, long nowNanos) {
-        queueWait.record(nowNanos - queuedAtNanos, TimeUnit.NANOSECONDS);
-    }
-
-    void batch(int sends) {
-        batchSize.record(sends);
+    /** A writer took {@code batch}: its size, and how long each of its sends waited since it was made. */
+    void taken(List<PendingSend> batch) {
+        long now = System.nanoTime();
+        for (PendingSend send : batch) {
+            queueWait.record(now - send.createdAtNanos(), TimeUnit.NANOSECONDS);
+        }
+        batchSize.record(batch.size());
     }
 
     void published(long startNanos) {
