@@ -42,7 +42,8 @@ bench_start_server() {
   # shellcheck source=../../bin/lib/jdk.sh
   source "$root/bin/lib/jdk.sh"
   use_jdk
-  jvm_opts=(-XX:+UseZGC -Xss512k)
+  # BENCH_GC picks another collector for the server and the load generator (e.g. -XX:+UseG1GC), to compare.
+  jvm_opts=("${BENCH_GC:--XX:+UseZGC}" -Xss512k)
   if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
   if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
