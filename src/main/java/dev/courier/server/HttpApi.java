@@ -23,12 +23,14 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
 import org.eclipse.jetty.session.SessionCache;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Javalin application: cross-cutting filters, error rendering and each feature's routes. */
 final class HttpApi {
@@ -37,6 +39,9 @@ final class HttpApi {
     private static final String SCOPE = "courier.operationScope";
     /** Request line plus headers; a bearer token is ~50 bytes, so this leaves ample room and no more. */
     static final int MAX_HEADER_BYTES = 16_384;
+    /** Platform threads for Jetty's own loops: selectors and acceptors need one each, the rest is headroom. */
+    private static final int MIN_PLATFORM_THREADS = 4;
+    private static final int MAX_PLATFORM_THREADS = 32;
 
     private final HttpConfig config;
     private final Authentication authentication;
@@ -57,10 +62,25 @@ final class HttpApi {
         this.cors = cors;
     }
 
+    /**
+     * Jetty's selectors, acceptors and non-blocking tasks on a few platform threads; what may block (a request, a
+     * stream frame) on a virtual thread each. Javalin's own virtual-thread pool runs the selector loops on virtual
+     * threads too, so every select parks a virtual thread and goes through the JDK's poller thread: at 5,000 msg/s
+     * that poller and the parking took an eighth of the server's CPU (docs/loadtest.md).
+     */
+    private static QueuedThreadPool jettyThreads() {
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS);
+        threads.setName("courier-http");
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("courier-http-virtual-", 0).factory()));
+        return threads;
+    }
+
     Javalin start() {
         return Javalin.create(javalin -> {
             // Requests and stream frames are handled on the threads that read them, and may wait for the database.
             javalin.concurrency.useVirtualThreads = true;
+            javalin.jetty.threadPool = jettyThreads();
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
             javalin.http.maxRequestSize = JsonBody.MAX_BYTES;
