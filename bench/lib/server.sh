@@ -42,10 +42,10 @@ bench_start_server() {
   # shellcheck source=../../bin/lib/jdk.sh
   source "$root/bin/lib/jdk.sh"
   use_jdk
-  # BENCH_GC picks another collector for the server and the load generator (e.g. -XX:+UseG1GC), to compare.
-  jvm_opts=("${BENCH_GC:--XX:+UseZGC}" -Xss512k)
-  if (( JAVA_MAJOR >= 22 )); then jvm_opts+=(--enable-native-access=ALL-UNNAMED); fi
-  if (( JAVA_MAJOR >= 23 )); then jvm_opts+=(--sun-misc-unsafe-memory-access=allow); fi
+  # The launcher's options, fixed heap included (COURIER_HEAP); BENCH_GC picks another collector for the server and
+  # the load generator (e.g. -XX:+UseG1GC), to compare.
+  courier_jvm_opts serve
+  jvm_opts[0]="${BENCH_GC:-${jvm_opts[0]}}"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   echo "bench: starting Courier on 127.0.0.1:$port (pool $2, embedded PostgreSQL in $work)" >&2
   # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
