@@ -187,7 +187,8 @@ class MessageWriterTest {
         firstBatchMayCommit.countDown();
         first.get(10, TimeUnit.SECONDS);
         queued.get(10, TimeUnit.SECONDS);
-        // a batch's publish time is recorded after its sends are answered: the writer's end orders it before these reads
+        // a batch's publish time is recorded after its sends are answered: stopping the writer orders it before
+        // the reads below
         writer.close();
 
         DistributionSummary sizes = meters.get(MetricNames.MESSAGES_BATCH_SIZE).summary();

@@ -2,7 +2,6 @@ package dev.courier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,9 +17,6 @@ class JettyThreadsTest {
     @Test
     void selectorLoopRunsOnAPlatformThreadAndBlockingWorkOnVirtualThreads() {
         try (TestServer server = TestServer.start()) {
-            String token = server.client().newUser("threads").token();
-            StreamClient.connect(server.baseUrl(), token).close();
-
             assertThat(server.server().jetty().getThreadPool()).isInstanceOfSatisfying(QueuedThreadPool.class,
                     threads -> assertThat(threads.getVirtualThreadsExecutor()).isNotNull());
             // getAllStackTraces lists platform threads only: a selector loop on a virtual thread would not appear
