@@ -58,7 +58,7 @@ if [[ -s "$work/warmup.json" ]]; then
     "$work/warmup.json" >&2
 fi
 
-courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=(); gen_late=(); gen_from_sent=(); gen_cpu=()
+courier_rates=(); courier_p99=(); pg_rates=(); pg_counted_rates=(); gen_late=(); gen_from_sent=(); gen_cpu=(); ramp_stolen=(); pg_stolen=()
 # pgbench_tps SCRIPT: transactions per second of SCRIPT, pool-size clients, PGBENCH_SECONDS.
 pgbench_tps() {
   local tps
@@ -72,11 +72,13 @@ checkpoint() { "${psql[@]}" -c 'CHECKPOINT'; }
 for run in $(seq 1 "$runs"); do
   echo "bench: run $run/$runs: Courier ramp from $ramp_start msg/s x$ramp_factor every $ramp_step" >&2
   checkpoint
+  ticks="$(cpu_ticks)"
   courier loadtest --url "http://127.0.0.1:$port" --scenario ramp --transport "$transport" --rate "$ramp_start" \
     --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" --users "$users" \
     --max-messages "$max_messages" \
     --slo-p99 "$slo" --report-json "$work/ramp-$run.json" --report-html "$root/bench/ramp-$run.html" \
     >"$work/ramp-$run.log" 2>&1 || true
+  ramp_stolen+=("$(stolen_percent "$ticks" "$(cpu_ticks)")")
   if [[ ! -s "$work/ramp-$run.json" ]]; then
     echo "bench: the ramp wrote no report:" >&2; tail -20 "$work/ramp-$run.log" >&2; exit 1
   fi
@@ -107,7 +109,9 @@ INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body
 VALUES (:conv, nextval('bench_seq'), $sender, gen_random_uuid(), 'load bench message 0123456789');
 SQL
   checkpoint
+  ticks="$(cpu_ticks)"
   tps="$(pgbench_tps "$work/insert.sql")"
+  pg_stolen+=("$(stolen_percent "$ticks" "$(cpu_ticks)")")
   pg_rates+=("$tps")
 
   # For context, not the target: one message per transaction the way a messaging service must store it with gapless
@@ -151,7 +155,9 @@ row "Courier p99 at that rate (ms)" "${courier_p99[@]}"
 row "first missed step: generator late (ms)" "${gen_late[@]}"
 row "  its p99 from the actual sends (ms)" "${gen_from_sent[@]}"
 row "load generator CPU, median (cores)" "${gen_cpu[@]}"
+row "  host CPU stolen by the hypervisor (%)" "${ramp_stolen[@]}"
 row "PostgreSQL single-INSERT tx/s ($pool clients)" "${pg_rates[@]}"
+row "  host CPU stolen by the hypervisor (%)" "${pg_stolen[@]}"
 row "ratio in the run" "${run_ratios[@]}"
 row "PostgreSQL counter UPDATE + INSERT tx/s" "${pg_counted_rates[@]}"
 row "ratio to counter + INSERT in the run" "${run_counted_ratios[@]}"

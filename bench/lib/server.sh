@@ -84,3 +84,16 @@ bench_preallocate_wal() {
 }
 
 courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
+
+# cpu_ticks: the host's CPU time so far, from /proc/stat's first line (user nice system idle iowait irq softirq steal),
+# for stolen_percent. Empty where there is no /proc/stat.
+cpu_ticks() { [[ -r /proc/stat ]] && awk 'NR == 1 { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/stat; }
+# stolen_percent BEFORE AFTER: the share of the host's CPU time between two cpu_ticks that the hypervisor gave to
+# other guests ("steal"), in percent; "-" when unknown. On a shared virtual machine it slows a run down without
+# anything in the run changing, and the bench prints it beside each figure so that a slow hour shows as one.
+stolen_percent() {
+  [[ -n "$1" && -n "$2" ]] || { echo "-"; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); total = 0
+    for (i = 1; i <= n; i++) total += y[i] - x[i]
+    printf "%.1f", (total > 0 ? 100 * (y[8] - x[8]) / total : 0) }'
+}

@@ -81,13 +81,15 @@ public final class HtmlReport {
             html.append("<h2>Ramp</h2><p>Highest rate meeting the objectives: <b>").append(fmt(r.ramp().highestPassingRate()))
                     .append(" msg/s</b> (sustained ").append(fmt(r.ramp().sustainedThroughput())).append(" msg/s, p99 ")
                     .append(fmt(r.ramp().p99AtHighestMs())).append(" ms)</p><table><tr><th>target</th><th>throughput</th>")
-                    .append("<th>p99 ms</th><th>errors</th><th>passed</th><th>generator late ms</th><th>p99 ms from actual sends</th></tr>");
+                    .append("<th>p99 ms</th><th>errors</th><th>passed</th><th>generator late ms</th><th>p99 ms from actual sends</th>")
+                    .append("<th>host CPU stolen</th></tr>");
             for (LoadReport.RampStep s : r.ramp().steps()) {
                 html.append("<tr><td>").append(fmt(s.targetRate())).append("</td><td>").append(fmt(s.throughput()))
                         .append("</td><td>").append(fmt(s.p99Ms())).append("</td><td>")
                         .append(LoadJudge.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
                         .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td><td>")
-                        .append(LoadJudge.knownOrNa(s.p99FromSentMs())).append("</td></tr>");
+                        .append(LoadJudge.knownOrNa(s.p99FromSentMs())).append("</td><td>")
+                        .append(LoadJudge.knownPercentOrNa(s.hostStolen())).append("</td></tr>");
             }
             html.append("</table>");
         }
@@ -123,6 +125,8 @@ public final class HtmlReport {
         row(html, "generator CPU (cores, median / max)", LoadJudge.knownOrNa(g.cpuCoresMedian()) + " / "
                 + LoadJudge.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
         row(html, "host CPU, busiest second", LoadJudge.knownPercentOrNa(g.hostCpuMax()));
+        row(html, "host CPU stolen by its hypervisor (median / worst second)",
+                LoadJudge.knownPercentOrNa(g.hostStolenMedian()) + " / " + LoadJudge.knownPercentOrNa(g.hostStolenMax()));
         html.append("</table>");
 
         html.append("<h2>Over time</h2>");

@@ -131,6 +131,12 @@ final class LoadJudge {
                     g.pacerLateness().p99(), g.pacerLateness().max(), knownOrNa(g.cpuCoresMedian()), g.cores(),
                     knownPercentOrNa(g.hostCpuMax()), g.sentToDelivered().p99()));
         }
+        if (g.hostStolenMedian() >= GeneratorLoad.NOISY_HOST_STOLEN) {
+            warnings.add(String.format("the host's hypervisor gave %s of its CPU time to other virtual machines in "
+                    + "the median second (%s in the worst): this machine had less CPU than it has, so the figures "
+                    + "are lower than on the same machine without its neighbours; compare runs made side by side",
+                    percent(g.hostStolenMedian()), percent(g.hostStolenMax())));
+        }
         if (ramp != null) {
             LoadReport.RampStep firstMissAfterBest = ramp.steps().stream()
                     .filter(s -> !s.passed() && s.targetRate() > ramp.highestPassingRate()).findFirst().orElse(null);
@@ -229,6 +235,8 @@ final class LoadJudge {
         long ackedCount = 0;
         long failedCount = 0;
         double generatorLate = 0;
+        double stolen = 0;
+        int stolenSeconds = 0;
         // The step's first second still carries the previous step's tail; judge the rest.
         for (int s = from + (stepSeconds > 2 ? 1 : 0); s < to; s++) {
             latency.add(basis.get(s));
@@ -238,6 +246,11 @@ final class LoadJudge {
             ackedCount += timeline.get(s).acked();
             failedCount += timeline.get(s).errors();
             generatorLate = Math.max(generatorLate, timeline.get(s).generatorLateP99Ms());
+            GeneratorLoad.GeneratorSample g = timeline.get(s).generator();
+            if (g != null && g.stolen() >= 0) {
+                stolen += g.stolen();
+                stolenSeconds++;
+            }
         }
         int judged = to - from - (stepSeconds > 2 ? 1 : 0);
         double target = o.rate() * Math.pow(o.rampFactor(), index);
@@ -247,7 +260,8 @@ final class LoadJudge {
         boolean passed = p99 <= o.sloP99Millis() && errorRate <= o.maxErrorRate()
                 && throughput >= SUSTAINED_SHARE * target;
         return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed, generatorLate,
-                latencyFromSent == null ? -1 : LatencySummary.of(latencyFromSent).p99());
+                latencyFromSent == null ? -1 : LatencySummary.of(latencyFromSent).p99(),
+                stolenSeconds == 0 ? -1 : Math.round(stolen / stolenSeconds * 1000) / 1000.0);
     }
 
     private static long[] sum(long[] a, long[] b) {

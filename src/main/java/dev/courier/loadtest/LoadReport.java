@@ -62,9 +62,11 @@ public record LoadReport(
      * @param generatorLateMs the worst per-second p99 of the load generator's own lateness in the step
      * @param p99FromSentMs   the step's p99 counted from the actual sends instead of the intended times, -1 when
      *                        not measured: what the server did without the generator's delay
+     * @param hostStolen      the share of the host's CPU time its hypervisor gave to other machines in the step's
+     *                        judged seconds (their mean), 0 to 1, -1 when unknown
      */
     public record RampStep(double targetRate, double throughput, double p99Ms, double errorRate, boolean passed,
-                           double generatorLateMs, double p99FromSentMs) {
+                           double generatorLateMs, double p99FromSentMs, double hostStolen) {
     }
 
     /** The middle third of a spike, leak or outage run: the window and how the service did inside it. */
@@ -94,10 +96,14 @@ public record LoadReport(
      * @param cpuCoresMedian   the CPU of the generator's process per second, median over the run (1.0 is one core);
      *                         a drill runs its server in that process, so there it is the server's too
      * @param hostCpuMax       the host's highest CPU load in any second, 0 to 1
+     * @param hostStolenMedian the share of the host's CPU time that its hypervisor gave to other virtual machines
+     *                         ("steal"), median over the run's seconds, 0 to 1
+     * @param hostStolenMax    that share in the run's worst second
      * @param fellBehind       whether the pacer's p99 lateness was a noticeable share of the latency objective
      */
     public record Generator(LatencySummary pacerLateness, LatencySummary sentToDelivered, long inFlightCapWaits, double cpuCoresMedian,
-                            double cpuCoresMax, double hostCpuMax, int cores, boolean fellBehind) {
+                            double cpuCoresMax, double hostCpuMax, double hostStolenMedian, double hostStolenMax,
+                            int cores, boolean fellBehind) {
     }
 
     /** @param status the HTTP status of the {@code PUT /v1/admin/faults}, or -1 when it did not answer */

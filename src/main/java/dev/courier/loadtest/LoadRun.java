@@ -385,11 +385,13 @@ public final class LoadRun implements StreamConnection.Handler {
     private String generatorLine(GeneratorLoad.GeneratorSample g) {
         boolean late = g.lateP99Ms() > GeneratorLoad.lateLimitMs(o.sloP99Millis());
         boolean busy = g.host() >= 0.9;
-        if (!late && !busy) {
+        boolean noisyHost = g.stolen() >= GeneratorLoad.NOISY_HOST_STOLEN;
+        if (!late && !busy && !noisyHost) {
             return "";
         }
-        return String.format(" generator: late p99=%.2fms cpu=%.2f host=%s%s", g.lateP99Ms(), g.cores(),
-                g.host() < 0 ? "n/a" : String.format("%.0f%%", g.host() * 100), late ? " BEHIND" : "");
+        return String.format(" generator: late p99=%.2fms cpu=%.2f host=%s%s%s", g.lateP99Ms(), g.cores(),
+                g.host() < 0 ? "n/a" : String.format("%.0f%%", g.host() * 100),
+                noisyHost ? String.format(" stolen=%.0f%%", g.stolen() * 100) : "", late ? " BEHIND" : "");
     }
 
     private void samplePool() {

@@ -11,17 +11,20 @@ import java.lang.management.OperatingSystemMXBean;
  */
 final class ProcessCpu {
 
-    /** @param cores CPU time of this process per wall-clock second (1.0 is one core busy); -1 if unknown
-     *  @param host  the host's recent CPU load, 0 to 1; -1 if unknown */
-    record Sample(double cores, double host) {
+    /** @param cores  CPU time of this process per wall-clock second (1.0 is one core busy); -1 if unknown
+     *  @param host   the host's recent CPU load, 0 to 1; -1 if unknown
+     *  @param stolen the share of the host's CPU time its hypervisor gave to other machines, 0 to 1; -1 if unknown */
+    record Sample(double cores, double host, double stolen) {
     }
 
     private final com.sun.management.OperatingSystemMXBean os;
+    private final StolenCpu stolen;
     private long lastCpuNanos;
     private long lastWallNanos;
 
-    private ProcessCpu(com.sun.management.OperatingSystemMXBean os) {
+    private ProcessCpu(com.sun.management.OperatingSystemMXBean os, StolenCpu stolen) {
         this.os = os;
+        this.stolen = stolen;
         if (os != null) {
             lastCpuNanos = os.getProcessCpuTime();
         }
@@ -29,14 +32,19 @@ final class ProcessCpu {
     }
 
     static ProcessCpu start() {
+        return start(StolenCpu.ofHost());
+    }
+
+    static ProcessCpu start(StolenCpu stolen) {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return new ProcessCpu(os instanceof com.sun.management.OperatingSystemMXBean sun ? sun : null);
+        return new ProcessCpu(os instanceof com.sun.management.OperatingSystemMXBean sun ? sun : null, stolen);
     }
 
     Sample sample() {
         long wall = System.nanoTime();
+        double stolenShare = stolen.sample();
         if (os == null) {
-            return new Sample(-1, -1);
+            return new Sample(-1, -1, stolenShare);
         }
         long cpu = os.getProcessCpuTime();
         double cores = cpu < 0 || wall == lastWallNanos ? -1
@@ -44,6 +52,6 @@ final class ProcessCpu {
         double host = os.getCpuLoad();
         lastCpuNanos = cpu;
         lastWallNanos = wall;
-        return new Sample(cores, host < 0 ? -1 : host);
+        return new Sample(cores, host < 0 ? -1 : host, stolenShare);
     }
 }

@@ -10,9 +10,30 @@ class GeneratorLoadTest {
 
     private static final long MS = 1_000_000;
 
+    /** A host whose counters say that its hypervisor takes {@code stolenPerSecond} of 100 ticks every second. */
+    private static GeneratorLoad onAHostLosing(int... stolenPerSecond) {
+        long[] steal = {0};
+        long[] total = {0};
+        int[] second = {-1};
+        StolenCpu stolen = new StolenCpu(() -> {
+            if (second[0] >= 0) {
+                steal[0] += stolenPerSecond[Math.min(second[0], stolenPerSecond.length - 1)];
+                total[0] += 100;
+            }
+            second[0]++;
+            long busy = total[0] - steal[0];
+            return "cpu  " + busy / 2 + " 0 " + busy / 2 + " 0 0 0 0 " + steal[0] + " 0 0";
+        });
+        return new GeneratorLoad(ProcessCpu.start(stolen));
+    }
+
+    private static GeneratorLoad onAQuietHost() {
+        return onAHostLosing(0);
+    }
+
     @Test
     void sendsHandedOffOnTimeDoNotCountAsFallingBehind() {
-        GeneratorLoad g = new GeneratorLoad();
+        GeneratorLoad g = onAQuietHost();
         for (int i = 0; i < 1_000; i++) {
             g.handedOff(i * MS, i * MS + 200_000); // 0.2 ms late: a parked thread's ordinary wake-up
         }
@@ -25,7 +46,7 @@ class GeneratorLoadTest {
 
     @Test
     void aPacerLateByATenthOfTheObjectiveFellBehindAndTheReportSaysSo() {
-        GeneratorLoad g = new GeneratorLoad();
+        GeneratorLoad g = onAQuietHost();
         for (int i = 0; i < 1_000; i++) {
             long late = i % 20 == 0 ? 30 * MS : 100_000; // one send in twenty starts 30 ms late
             g.handedOff(i * MS, i * MS + late);
@@ -45,7 +66,7 @@ class GeneratorLoadTest {
 
     @Test
     void waitsForTheInFlightCapAreReportedAsTheServersNotTheGenerators() {
-        GeneratorLoad g = new GeneratorLoad();
+        GeneratorLoad g = onAQuietHost();
         g.handedOff(0, 0);
         g.heldByInFlightCap();
         g.heldByInFlightCap();
@@ -59,17 +80,43 @@ class GeneratorLoadTest {
 
     @Test
     void aRampWhoseFirstMissedStepHadALateGeneratorWarnsThatTheLimitMayBeTheGenerators() {
-        LoadReport.Generator onTime = new GeneratorLoad().report(50);
+        LoadReport.Generator onTime = onAQuietHost().report(50);
         LoadReport.Ramp ramp = new LoadReport.Ramp(1_000, 990, 20, List.of(
-                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15),
-                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 120, 280)));
+                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15, 0),
+                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 120, 280, 0)));
         assertThat(LoadJudge.warnings(onTime, ramp)).singleElement().asString()
                 .startsWith("the ramp's limit may be the load generator's: at 2000 msg/s");
 
         LoadReport.Ramp serverBound = new LoadReport.Ramp(1_000, 990, 20, List.of(
-                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15),
-                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 0.4, 399)));
+                new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15, 0),
+                new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 0.4, 399, 0)));
         assertThat(LoadJudge.warnings(onTime, serverBound)).isEmpty();
+    }
+
+    @Test
+    void aHostWhoseHypervisorTakesATenthOfItsCpuInTheMedianSecondIsReportedAsNoisy() {
+        GeneratorLoad g = onAHostLosing(0, 12, 30, 10, 2);
+        for (int i = 0; i < 5; i++) {
+            g.handedOff(i * MS, i * MS);
+            assertThat(g.closeInterval().stolen()).isEqualTo(new double[] {0, 0.12, 0.3, 0.1, 0.02}[i]);
+        }
+        LoadReport.Generator report = g.report(50);
+        assertThat(report.hostStolenMedian()).isEqualTo(0.1);
+        assertThat(report.hostStolenMax()).isEqualTo(0.3);
+        assertThat(LoadJudge.warnings(report, null)).singleElement().asString()
+                .startsWith("the host's hypervisor gave 10.000% of its CPU time to other virtual machines in the "
+                        + "median second (30.000% in the worst)");
+    }
+
+    @Test
+    void aFewPerCentStolenNowAndThenIsNoWarning() {
+        GeneratorLoad g = onAHostLosing(0, 4, 30, 0, 1);
+        for (int i = 0; i < 5; i++) {
+            g.closeInterval();
+        }
+        LoadReport.Generator report = g.report(50);
+        assertThat(report.hostStolenMedian()).isEqualTo(0.01);
+        assertThat(LoadJudge.warnings(report, null)).isEmpty();
     }
 
     @Test

@@ -22,6 +22,11 @@ class RampJudgementTest {
 
     /** Three seconds at {@code rate}, each acknowledged {@code ackShare} of it with the given latency. */
     private void step(double rate, double ackShare, long latencyMs, long errors) {
+        step(rate, ackShare, latencyMs, errors, null);
+    }
+
+    /** The same, with the generator's view of each of the three seconds, or none. */
+    private void step(double rate, double ackShare, long latencyMs, long errors, double[] stolenPerSecond) {
         for (int s = 0; s < 3; s++) {
             Histogram h = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
             long acked = Math.round(rate * ackShare);
@@ -30,8 +35,19 @@ class RampJudgementTest {
             }
             latency.add(h);
             timeline.add(new Interval(timeline.size() + 1, rate, (long) rate, acked, errors, LatencySummary.of(h),
-                    LatencySummary.of(h), null, null));
+                    LatencySummary.of(h), null, stolenPerSecond == null ? null
+                    : new GeneratorLoad.GeneratorSample(0.2, latencyMs, 0.3, 0.6, stolenPerSecond[s])));
         }
+    }
+
+    @Test
+    void eachStepCarriesTheShareOfTheHostsCpuStolenInItsJudgedSeconds() {
+        step(10, 1.0, 5, 0, new double[] {0.9, 0.1, 0.2});  // the first second carries the step before: not judged
+        step(20, 1.0, 80, 0, new double[] {0, 0.3, -1});   // a second the host could not tell
+        step(40, 1.0, 5, 0);                                 // no generator figures at all
+
+        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).steps())
+                .extracting(LoadReport.RampStep::hostStolen).containsExactly(0.15, 0.3, -1.0);
     }
 
     @Test
