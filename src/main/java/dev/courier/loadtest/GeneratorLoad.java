@@ -3,6 +3,7 @@ package dev.courier.loadtest;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -89,18 +90,25 @@ final class GeneratorLoad {
 
     LoadReport.Generator report(double sloP99Ms) {
         LatencySummary late = LatencySummary.of(lateness.total());
-        double[] cores = perSecond.stream().mapToDouble(GeneratorSample::cores).filter(c -> c >= 0)
-                .sorted().toArray();
-        double hostMax = perSecond.stream().mapToDouble(GeneratorSample::host).filter(h -> h >= 0).max()
-                .orElse(-1);
-        double[] stolen = perSecond.stream().mapToDouble(GeneratorSample::stolen).filter(st -> st >= 0)
-                .sorted().toArray();
+        double[] cores = known(GeneratorSample::cores);
+        double[] host = known(GeneratorSample::host);
+        double[] stolen = known(GeneratorSample::stolen);
         return new LoadReport.Generator(late, LatencySummary.of(deliveredFromSent.total()), capWaits.sum(),
-                cores.length == 0 ? -1 : cores[cores.length / 2],
-                cores.length == 0 ? -1 : cores[cores.length - 1], hostMax,
-                stolen.length == 0 ? -1 : stolen[stolen.length / 2],
-                stolen.length == 0 ? -1 : stolen[stolen.length - 1],
+                median(cores), max(cores), max(host), median(stolen), max(stolen),
                 Runtime.getRuntime().availableProcessors(), late.p99() > lateLimitMs(sloP99Ms));
+    }
+
+    /** One figure of every second that knew it (unknown is -1), in ascending order. */
+    private double[] known(ToDoubleFunction<GeneratorSample> figure) {
+        return perSecond.stream().mapToDouble(figure).filter(v -> v >= 0).sorted().toArray();
+    }
+
+    private static double median(double[] sorted) {
+        return sorted.length == 0 ? -1 : sorted[sorted.length / 2];
+    }
+
+    private static double max(double[] sorted) {
+        return sorted.length == 0 ? -1 : sorted[sorted.length - 1];
     }
 
     private static double round(double v) {

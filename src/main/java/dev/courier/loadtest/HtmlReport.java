@@ -126,7 +126,8 @@ public final class HtmlReport {
                 + LoadJudge.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
         row(html, "host CPU, busiest second", LoadJudge.knownPercentOrNa(g.hostCpuMax()));
         row(html, "host CPU stolen by its hypervisor (median / worst second)",
-                LoadJudge.knownPercentOrNa(g.hostStolenMedian()) + " / " + LoadJudge.knownPercentOrNa(g.hostStolenMax()));
+                LoadJudge.knownPercentOrNa(g.hostStolenMedian()) + " / "
+                        + LoadJudge.knownPercentOrNa(g.hostStolenMax()));
         html.append("</table>");
 
         html.append("<h2>Over time</h2>");
