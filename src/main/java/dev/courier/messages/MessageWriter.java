@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -23,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * Group commit for sends. A few writers take what is queued, store it in one transaction and then complete the
  * waiting requests. So:
  * <ul>
- *   <li>a conversation is in one writer's hands at a time, from the batch that takes its sends until that batch is
- *       answered and published: its writes never queue on its row lock from several connections at once, and come
- *       out in the order they were accepted;</li>
+ *   <li>a conversation is in one writer's hands at a time, from the batch that takes its sends until that batch
+ *       commits: its writes never queue on its row lock from several connections at once, and are stored in the
+ *       order they were accepted;</li>
+ *   <li>one publisher answers the committed batches and hands their messages to the streams, in the order they
+ *       committed, so a conversation's messages come out in seq order while its next batch is already being stored.
+ *       When most of the traffic is in a few conversations, every batch holds nearly all of them, and the writers
+ *       take turns: then the fan-out of one batch overlaps the statement of the next instead of adding to it;</li>
  *   <li>one busy conversation holds at most one writer. Its sends wait for that writer while the other writers take
  *       every other conversation's, so a group that gets a flood of messages, and a large fan-out for each, does
  *       not delay the rest the way a fixed share of the writers (conversation id modulo the writers) would;</li>
@@ -65,6 +71,9 @@ final class MessageWriter implements AutoCloseable {
     private final AnswerScope answerScope;
     private final WriterMetrics metrics;
     private final Thread[] writers;
+    /** Committed batches waiting for the publisher, in commit order; bounded, so a slow fan-out holds the writers. */
+    private final BlockingQueue<Committed> committed;
+    private final Thread publisher;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workReady = lock.newCondition();
@@ -89,6 +98,8 @@ final class MessageWriter implements AutoCloseable {
         this.afterCommit = afterCommit;
         this.answerScope = answerScope;
         this.metrics = metrics;
+        this.committed = new ArrayBlockingQueue<>(2 * limits.writers());
+        this.publisher = Thread.ofPlatform().daemon().name("message-publisher").start(this::publish);
         this.writers = new Thread[limits.writers()];
         for (int i = 0; i < writers.length; i++) {
             // Platform threads: a writer holds a connection from BEGIN to COMMIT, and under load a virtual thread
@@ -245,9 +256,46 @@ final class MessageWriter implements AutoCloseable {
             batch.forEach(send -> send.result().completeExceptionally(e));
             return;
         }
-        long committed = System.nanoTime();
-        answerScope.run(() -> answerAndPublish(outcomes));
-        metrics.published(committed);
+        Committed stored = new Committed(outcomes, System.nanoTime());
+        boolean interrupted = false;
+        while (true) {
+            try {
+                committed.put(stored);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the batch is stored: it must be answered whatever happens
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A stored batch's outcomes, and when it committed; {@link #END} tells the publisher the writers have stopped. */
+    private record Committed(List<BatchAppender.Outcome> outcomes, long atNanos) {
+    }
+
+    private static final Committed END = new Committed(List.of(), 0);
+
+    private void publish() {
+        while (true) {
+            Committed batch;
+            try {
+                batch = committed.take();
+            } catch (InterruptedException e) {
+                continue; // only END stops the publisher: every committed batch is answered
+            }
+            if (batch == END) {
+                return;
+            }
+            try {
+                answerScope.run(() -> answerAndPublish(batch.outcomes()));
+            } catch (RuntimeException | Error e) {
+                // The publisher lives on: without it no later send would be answered.
+                log.error("answering a committed batch of {} sends failed", batch.outcomes().size(), e);
+            }
+            metrics.published(batch.atNanos());
+        }
     }
 
     private void answerAndPublish(List<BatchAppender.Outcome> outcomes) {
@@ -288,13 +336,18 @@ final class MessageWriter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (Thread writer : writers) {
-            try {
+        try {
+            for (Thread writer : writers) {
                 writer.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            }
+            // After the writers: what they committed is answered before the publisher stops.
+            if (!committed.offer(END, 5, TimeUnit.SECONDS)) {
+                log.warn("the message publisher did not keep up while stopping; it is left to finish on its own");
                 return;
             }
+            publisher.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

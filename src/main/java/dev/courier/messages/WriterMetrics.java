@@ -35,8 +35,8 @@ final class WriterMetrics {
                 .maximumExpectedValue((double) 1024)
                 .register(meters);
         this.publish = Timer.builder(MetricNames.MESSAGES_BATCH_PUBLISH)
-                .description("How long a writer took, after a batch committed, to answer its sends and hand its "
-                        + "messages to the streams")
+                .description("How long after a batch committed its sends were answered and its messages handed to "
+                        + "the streams, waiting for the publisher included")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(15))

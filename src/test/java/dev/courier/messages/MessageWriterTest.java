@@ -116,6 +116,45 @@ class MessageWriterTest {
     }
 
     @Test
+    void aConversationsNextBatchIsStoredWhileThePreviousOneIsStillBeingPublishedAndIsPublishedAfterIt()
+            throws Exception {
+        firstBatchMayCommit.countDown();
+        CountDownLatch firstPublishing = new CountDownLatch(1);
+        CountDownLatch firstMayFinishPublishing = new CountDownLatch(1);
+        List<String> published = new CopyOnWriteArrayList<>();
+        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> {
+            outcomes.forEach(o -> published.add(o.send().body()));
+            if (published.contains("first") && published.size() == 1) {
+                firstPublishing.countDown();
+                try {
+                    firstMayFinishPublishing.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, Runnable::run, WriterMetrics.unregistered());
+
+        submit(7, "first");
+        assertThat(firstPublishing.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<MessageService.Sent> second = submit(7, "second");
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (batches.size() < 2 && Instant.now().isBefore(deadline)) {
+            Thread.sleep(5);
+        }
+
+        assertThat(batches).as("stored while the first batch's fan-out runs")
+                .containsExactly(List.of("first"), List.of("second"));
+        assertThat(second).as("answered only after the batch before it").isNotDone();
+        firstMayFinishPublishing.countDown();
+        second.get(10, TimeUnit.SECONDS);
+        deadline = Instant.now().plusSeconds(10);
+        while (published.size() < 2 && Instant.now().isBefore(deadline)) {
+            Thread.sleep(5);
+        }
+        assertThat(published).containsExactly("first", "second");
+    }
+
+    @Test
     void aConversationWhoseBatchIsStillBeingStoredDoesNotHoldUpTheOthers() throws Exception {
         // 7 and 9 would have shared a writer when conversations were spread over the writers by id.
         writer = twoWriters(100);
