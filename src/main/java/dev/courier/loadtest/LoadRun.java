@@ -182,11 +182,18 @@ public final class LoadRun implements StreamConnection.Handler {
     private void pace() throws InterruptedException {
         ArrivalSchedule schedule = new ArrivalSchedule(profile, startNanos, o.duration(), o.maxMessages());
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        PacerWakeups wakeups = new PacerWakeups();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             while (schedule.hasNext() && !stopRequested) {
                 long intended = schedule.next();
-                sleepUntil(intended);
-                generator.handedOff(intended, System.nanoTime());
+                long now = System.nanoTime();
+                long wake = wakeups.wakeFor(intended, now);
+                if (wake > now) {
+                    sleepUntil(wake);
+                    now = System.nanoTime();
+                    wakeups.wokeAt(now);
+                }
+                generator.handedOff(intended, now);
                 if (!inFlight.tryAcquire()) {
                     generator.heldByInFlightCap();
                     inFlight.acquire();
