@@ -3,7 +3,8 @@
 # test at RATE msg/s for 25 s, and, between the load test's progress lines t=5s and t=20s (after the virtual users
 # registered and the JIT settled), samples the CPU time of the server, of PostgreSQL's processes and of the load
 # generator, the server's busiest threads, and the server's write and the load generator's read system calls (most
-# are socket writes and reads). Prints CPU microseconds and system calls per acknowledged message. A warm-up
+# are socket writes and reads), and both processes' voluntary context switches. Prints CPU microseconds, system
+# calls and context switches per acknowledged message. A warm-up
 # at the same load comes first, so that the server's JIT compiler has settled.
 #
 #   bench/cpu-per-message.sh                      # socket transport, 400 msg/s, one run
@@ -26,6 +27,8 @@ bench_start_server courier-cpu 5
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Read and write system calls of a process so far (each socket read or write is one).
 syscalls() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
+# Voluntary context switches of all of a process's threads so far (a thread that sleeps or parks gives up its CPU).
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'; }
 # PostgreSQL's processes: the embedded postmaster (found by its data directory) and its children, the backends.
 postgres_ticks() {
   local total=0 pid postmaster
@@ -61,9 +64,11 @@ for run in $(seq 1 "$runs"); do
   wait_for_line 5 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
   s0=$(ticks "$server_pid"); p0=$(postgres_ticks); l0=$(ticks "$load_pid"); thread_ticks >"$work/threads0"
   sw0=$(syscalls "$server_pid" syscw); lr0=$(syscalls "$load_pid" syscr)
+  sc0=$(switches "$server_pid"); lc0=$(switches "$load_pid")
   wait_for_line 20 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
   s1=$(ticks "$server_pid"); p1=$(postgres_ticks); l1=$(ticks "$load_pid"); thread_ticks >"$work/threads1"
   sw1=$(syscalls "$server_pid" syscw); lr1=$(syscalls "$load_pid" syscr)
+  sc1=$(switches "$server_pid"); lc1=$(switches "$load_pid")
   wait "$load_pid" || true
   acked="$(awk '/^t= *([6-9]|1[0-9]|20)s/ && match($0, /acked= *[0-9]+/) {
                  a = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", a); n += a } END { print n + 0 }' "$log")"
@@ -73,6 +78,8 @@ for run in $(seq 1 "$runs"); do
     "$run" "$transport" "$rate" "$acked" "$(per "s1 - s0")" "$(per "p1 - p0")" "$(per "l1 - l0")"
   awk -v w="$((sw1 - sw0))" -v r="$((lr1 - lr0))" -v n="$acked" \
     'BEGIN { printf "  system calls per message: server writes %.2f, load generator reads %.2f\n", w / n, r / n }'
+  awk -v s="$((sc1 - sc0))" -v l="$((lc1 - lc0))" -v n="$acked" \
+    'BEGIN { printf "  voluntary context switches per message: server %.2f, load generator %.2f\n", s / n, l / n }'
   echo "  server threads (µs per message):"
   join "$work/threads0" "$work/threads1" | awk -v hz="$hz" -v n="$acked" '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' \
     | sort -rn | head -8

@@ -155,6 +155,28 @@ class MessageWriterTest {
     }
 
     @Test
+    void anAnswerScopeThatFailsAfterABatchDoesNotStopTheAnswersToLaterBatches() throws Exception {
+        firstBatchMayCommit.countDown();
+        AnswerScope failingOnce = new AnswerScope() {
+            private boolean failed;
+
+            @Override
+            public void run(Runnable answers) {
+                answers.run();
+                if (!failed) {
+                    failed = true;
+                    throw new StackOverflowError("flushing the first batch's frames");
+                }
+            }
+        };
+        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, failingOnce,
+                WriterMetrics.unregistered());
+
+        assertThat(submit("first").get(10, TimeUnit.SECONDS).message().body()).isEqualTo("first");
+        assertThat(submit("second").get(10, TimeUnit.SECONDS).message().body()).isEqualTo("second");
+    }
+
+    @Test
     void aConversationWhoseBatchIsStillBeingStoredDoesNotHoldUpTheOthers() throws Exception {
         // 7 and 9 would have shared a writer when conversations were spread over the writers by id.
         writer = twoWriters(100);
