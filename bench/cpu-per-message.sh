@@ -2,7 +2,7 @@
 # Where the CPU goes per message: starts Courier (embedded PostgreSQL, pool 5, rate limits off), runs a steady load
 # test at RATE msg/s for 25 s, and, between the load test's progress lines t=5s and t=20s (after the virtual users
 # registered and the JIT settled), samples the CPU time of the server, of PostgreSQL's processes and of the load
-# generator, the server's busiest threads, and the server's write and the load generator's read system calls (most
+# generator, the busiest threads of both, and the server's write and the load generator's read system calls (most
 # are socket writes and reads), and both processes' voluntary context switches. Prints CPU microseconds, system
 # calls and context switches per acknowledged message. A warm-up
 # at the same load comes first, so that the server's JIT compiler has settled.
@@ -38,10 +38,10 @@ postgres_ticks() {
   done
   echo "$total"
 }
-# CPU ticks per thread name (digits folded, so writer-0 and writer-1 add up).
+# CPU ticks per thread name of process $1 (digits folded, so writer-0 and writer-1 add up).
 thread_ticks() {
   local t
-  for t in /proc/"$server_pid"/task/*; do
+  for t in /proc/"$1"/task/*; do
     printf '%s %s\n' "$(tr ' ' '_' <"$t/comm" 2>/dev/null | sed 's/[0-9]*$/#/')" "$(ticks "${t#/proc/}" 2>/dev/null || echo 0)"
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
@@ -62,11 +62,13 @@ for run in $(seq 1 "$runs"); do
     --report-json "$work/load-$run.json" --report-html "$work/load-$run.html" >"$log" 2>&1 &
   load_pid=$!
   wait_for_line 5 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
-  s0=$(ticks "$server_pid"); p0=$(postgres_ticks); l0=$(ticks "$load_pid"); thread_ticks >"$work/threads0"
+  s0=$(ticks "$server_pid"); p0=$(postgres_ticks); l0=$(ticks "$load_pid")
+  thread_ticks "$server_pid" >"$work/server-threads0"; thread_ticks "$load_pid" >"$work/load-threads0"
   sw0=$(syscalls "$server_pid" syscw); lr0=$(syscalls "$load_pid" syscr)
   sc0=$(switches "$server_pid"); lc0=$(switches "$load_pid")
   wait_for_line 20 "$log" "$load_pid" || { echo "bench: the load test ended early:" >&2; tail -20 "$log" >&2; exit 1; }
-  s1=$(ticks "$server_pid"); p1=$(postgres_ticks); l1=$(ticks "$load_pid"); thread_ticks >"$work/threads1"
+  s1=$(ticks "$server_pid"); p1=$(postgres_ticks); l1=$(ticks "$load_pid")
+  thread_ticks "$server_pid" >"$work/server-threads1"; thread_ticks "$load_pid" >"$work/load-threads1"
   sw1=$(syscalls "$server_pid" syscw); lr1=$(syscalls "$load_pid" syscr)
   sc1=$(switches "$server_pid"); lc1=$(switches "$load_pid")
   wait "$load_pid" || true
@@ -80,8 +82,13 @@ for run in $(seq 1 "$runs"); do
     'BEGIN { printf "  system calls per message: server writes %.2f, load generator reads %.2f\n", w / n, r / n }'
   awk -v s="$((sc1 - sc0))" -v l="$((lc1 - lc0))" -v n="$acked" \
     'BEGIN { printf "  voluntary context switches per message: server %.2f, load generator %.2f\n", s / n, l / n }'
+  busiest_threads() {
+    join "$work/$1-threads0" "$work/$1-threads1" | awk -v hz="$hz" -v n="$acked" \
+      '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' | sort -rn | head -8
+  }
   echo "  server threads (µs per message):"
-  join "$work/threads0" "$work/threads1" | awk -v hz="$hz" -v n="$acked" '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' \
-    | sort -rn | head -8
+  busiest_threads server
+  echo "  load generator threads (µs per message; its main thread is the pacer):"
+  busiest_threads load
   grep -E '^(send->ack|send->delivered|verdict)' "$log" | sed 's/^/  /' || true
 done
