@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
  * When the pacer wakes for the next send: at its intended time, but not sooner than {@link #INTERVAL_NANOS} after the
  * last wake-up, so that at high rates it sends what has come due since then together. Each wake-up is a context
  * switch: in a profile of the whole 2-core machine that the server shares with the load tester, at 4,000 sends a
- * second (a wake-up each), half of the pacer thread's samples were in the kernel's task switch. A send is never early; it is at most
- * the interval late, which counts in its latency (from the intended time) and stays below the lateness that reports
- * the generator as falling behind ({@link GeneratorLoad#MIN_LATE_LIMIT_MS}).
+ * second (a wake-up each), half of the pacer thread's samples were in the kernel's task switch. A send is never
+ * early; it is at most the interval late, which counts in its latency (from the intended time) and stays below the
+ * lateness that reports the generator as falling behind ({@link GeneratorLoad#MIN_LATE_LIMIT_MS}).
  */
 final class PacerWakeups {
 
