@@ -45,6 +45,11 @@ thread_ticks() {
     printf '%s %s\n' "$(tr ' ' '_' <"$t/comm" 2>/dev/null | sed 's/[0-9]*$/#/')" "$(ticks "${t#/proc/}" 2>/dev/null || echo 0)"
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
+# busiest_threads server|load: the 8 threads of that process that took the most CPU per message in this run.
+busiest_threads() {
+  join "$work/$1-threads0" "$work/$1-threads1" | awk -v hz="$hz" -v n="$acked" \
+    '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' | sort -rn | head -8
+}
 wait_for_line() { until grep -q "^t= *$1s" "$2" 2>/dev/null; do kill -0 "$3" 2>/dev/null || return 1; sleep 0.1; done; }
 
 # A fresh JVM compiles its hot paths during the first seconds: warm the server up at the same load first.
@@ -82,10 +87,6 @@ for run in $(seq 1 "$runs"); do
     'BEGIN { printf "  system calls per message: server writes %.2f, load generator reads %.2f\n", w / n, r / n }'
   awk -v s="$((sc1 - sc0))" -v l="$((lc1 - lc0))" -v n="$acked" \
     'BEGIN { printf "  voluntary context switches per message: server %.2f, load generator %.2f\n", s / n, l / n }'
-  busiest_threads() {
-    join "$work/$1-threads0" "$work/$1-threads1" | awk -v hz="$hz" -v n="$acked" \
-      '{ d = $3 - $2; if (d > 0) printf "    %8d  %s\n", d * 1000000 / hz / n, $1 }' | sort -rn | head -8
-  }
   echo "  server threads (µs per message):"
   busiest_threads server
   echo "  load generator threads (µs per message; its main thread is the pacer):"

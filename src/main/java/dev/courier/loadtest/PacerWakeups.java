@@ -14,6 +14,7 @@ final class PacerWakeups {
 
     static final long INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
+    /** Before the first wake-up, far enough back that it never delays one. */
     private long lastWakeNanos = Long.MIN_VALUE;
 
     /** When to wake for a send intended at {@code intendedNanos}; at or before {@code nowNanos}: send now. */
@@ -21,8 +22,7 @@ final class PacerWakeups {
         if (intendedNanos <= nowNanos) {
             return nowNanos;
         }
-        return lastWakeNanos == Long.MIN_VALUE ? intendedNanos
-                : Math.max(intendedNanos, lastWakeNanos + INTERVAL_NANOS);
+        return Math.max(intendedNanos, lastWakeNanos + INTERVAL_NANOS);
     }
 
     /** The pacer woke from its sleep at {@code nowNanos}. */

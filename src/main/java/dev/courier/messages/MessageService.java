@@ -112,9 +112,8 @@ public final class MessageService implements AutoCloseable {
      * Queues a send without waiting for it: the future completes on the message writers' publisher once the message
      * is committed, or fails (see {@link #failureOf}); nothing waits for it on a thread of its own. It always
      * completes, so there is no timer per send: every send a writer takes is answered (its batch failed on any error,
-     * or handed to the publisher once committed), each batch is
-     * bounded by the database's statement timeout, the queues are bounded, and what is still queued fails when the
-     * writers stop. An invalid body is refused at once, before anything is queued.
+     * or handed to the publisher once committed), each batch is bounded by the database's statement timeout, the
+     * queues are bounded, and what is still queued fails when the writers stop. An invalid body is refused at once, before anything is queued.
      */
     public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body) {
         validateBody(body);

@@ -6,9 +6,9 @@ import java.util.Set;
 /**
  * Gathers the frames that one thread sends to streams while it runs a task, and writes each stream's share at the
  * task's end in one socket write. The message writers' publisher answers a committed batch and delivers its
- * messages in one such task: the sender's {@code ack} and its own copy of the message then leave together, and so does every other frame
- * the batch brings to the same socket. Fewer, larger writes cost less on both ends: at 6,000 msg/s the server made a
- * third fewer writes per message, and clients a sixth fewer reads (docs/loadtest.md). Nothing waits for a timer: a
+ * messages in one such task: the sender's {@code ack} and its own copy of the message then leave together, and so
+ * does every other frame the batch brings to the same socket. Fewer, larger writes cost less on both ends: at 6,000
+ * msg/s the server made a third fewer writes per message, and clients a sixth fewer reads (docs/loadtest.md). Nothing waits for a timer: a
  * frame waits at most for the rest of its batch's answers and deliveries, which are computed, not awaited.
  *
  * <p>Jetty's frame flusher does the gathering: frames sent in batch mode are copied into its batch buffer, which

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,10 +108,7 @@ class MessageWriterTest {
         sent.whenComplete((s, failure) -> seen.add("answered " + s.message().body()));
         writer.submit(new PendingSend(1, 7, UUID.randomUUID(), "hello", sent));
         sent.get(10, TimeUnit.SECONDS);
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (!seen.contains("scope closes") && Instant.now().isBefore(deadline)) {
-            Thread.sleep(5);
-        }
+        awaitUpTo10s(() -> seen.contains("scope closes"));
 
         assertThat(seen).containsExactly("scope opens", "answered hello", "published hello", "scope closes");
     }
@@ -137,20 +135,14 @@ class MessageWriterTest {
         submit(7, "first");
         assertThat(firstPublishing.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<MessageService.Sent> second = submit(7, "second");
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (batches.size() < 2 && Instant.now().isBefore(deadline)) {
-            Thread.sleep(5);
-        }
+        awaitUpTo10s(() -> batches.size() >= 2);
 
         assertThat(batches).as("stored while the first batch's fan-out runs")
                 .containsExactly(List.of("first"), List.of("second"));
         assertThat(second).as("answered only after the batch before it").isNotDone();
         firstMayFinishPublishing.countDown();
         second.get(10, TimeUnit.SECONDS);
-        deadline = Instant.now().plusSeconds(10);
-        while (published.size() < 2 && Instant.now().isBefore(deadline)) {
-            Thread.sleep(5);
-        }
+        awaitUpTo10s(() -> published.size() >= 2);
         assertThat(published).containsExactly("first", "second");
     }
 
@@ -264,6 +256,14 @@ class MessageWriterTest {
     private MessageWriter twoWriters(int maxQueuedPerConversation) {
         return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER),
                 outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
+    }
+
+    /** Polls until {@code condition} holds or 10 s have passed; the assertions after it say which. */
+    private static void awaitUpTo10s(BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!condition.getAsBoolean() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(5);
+        }
     }
 
     /** The first batch is being stored (and waits for {@code firstBatchMayCommit}). */
