@@ -48,6 +48,11 @@ public final class MessageService implements AutoCloseable {
     private static final Duration WRITER_LINGER = Duration.ofMillis(4);
     /** Sends stored in one statement at most. */
     private static final int MAX_BATCH = 256;
+    /**
+     * The smallest part of a gathered batch worth a second writer's statement: below it a batch takes a few
+     * milliseconds, and a second statement would add its round trip and commit for little.
+     */
+    private static final int MIN_SHARED = 32;
 
     private final Database db;
     private final MessageStore store = new MessageStore();
@@ -87,7 +92,8 @@ public final class MessageService implements AutoCloseable {
      * {@code overloaded} at once than queued.
      */
     private static MessageWriter.Limits writerLimits(int writers) {
-        return new MessageWriter.Limits(writers, 10_000 * writers, 4 * MAX_BATCH, MAX_BATCH, WRITER_LINGER);
+        return new MessageWriter.Limits(writers, 10_000 * writers, 4 * MAX_BATCH, MAX_BATCH, WRITER_LINGER,
+                MIN_SHARED);
     }
 
     /**

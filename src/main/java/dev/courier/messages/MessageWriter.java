@@ -38,8 +38,15 @@ import org.slf4j.LoggerFactory;
  *   <li>under load a batch grows by itself (sends arrive while the previous commit runs), and once batches carry
  *       more than one send a writer also lingers briefly before it takes one, so that it carries more: storing a
  *       batch has a fixed cost in the database (a round trip, planning, a WAL flush at commit) that dominates a
- *       small batch. One writer lingers at a time, so that the writers take turns instead of splitting what arrives.
- *       When sends arrive one at a time nothing lingers, so an idle server adds no delay;</li>
+ *       small batch. One writer lingers at a time, so that the writers do not split what arrives into small
+ *       batches. When sends arrive one at a time nothing lingers, so an idle server adds no delay;</li>
+ *   <li>what a lingering writer gathered is shared with a writer that is waiting for work, once there is enough for two
+ *       statements of at least {@code minShared} sends in different conversations: the two store their parts side by
+ *       side, on two database connections, instead of taking turns. With the traffic in a few dozen conversations
+ *       every batch held nearly all of them, so one statement at a time ran while the other writer waited, and its
+ *       time grew with the batch (about 90 µs a send): at 9,000 msg/s the two writers, taking turns, were in a
+ *       statement 90% of the time between them while the machine was a quarter idle, and sends queued behind them
+ *       (docs/loadtest.md);</li>
  *   <li>the writers use at most {@code writers} connections, leaving the rest of the pool to reads.</li>
  * </ul>
  * The queue is bounded, and so is each conversation's share of it: past either bound a send is answered
@@ -54,10 +61,12 @@ final class MessageWriter implements AutoCloseable {
      * @param maxQueuedPerConversation sends of one conversation queued at most
      * @param maxBatch                 sends stored together at most
      * @param linger                   how long a writer waits for more sends after a batch of more than one
+     * @param minShared                the smallest part of a gathered batch that is left to a waiting writer
      */
-    record Limits(int writers, int queueCapacity, int maxQueuedPerConversation, int maxBatch, Duration linger) {
+    record Limits(int writers, int queueCapacity, int maxQueuedPerConversation, int maxBatch, Duration linger,
+                  int minShared) {
         Limits {
-            if (writers < 1 || queueCapacity < 1 || maxQueuedPerConversation < 1 || maxBatch < 1) {
+            if (writers < 1 || queueCapacity < 1 || maxQueuedPerConversation < 1 || maxBatch < 1 || minShared < 1) {
                 throw new IllegalArgumentException("writer limits must be positive");
             }
         }
@@ -84,6 +93,8 @@ final class MessageWriter implements AutoCloseable {
     private int queuedCount;
     private int idleWriters;
     private boolean someoneLingers;
+    /** A writer left part of what it gathered to a waiting one, which takes it without lingering again. */
+    private boolean sharedWithWaiting;
     private boolean closed;
 
     /**
@@ -178,7 +189,9 @@ final class MessageWriter implements AutoCloseable {
             if (closed) {
                 return false;
             }
-            if (busy) {
+            boolean gatheredAlready = sharedWithWaiting;
+            sharedWithWaiting = false;
+            if (busy && !gatheredAlready) {
                 // One sleep, not a wake-up per arriving send: the senders' offers stay as cheap as when idle.
                 someoneLingers = true;
                 lock.unlock();
@@ -189,8 +202,10 @@ final class MessageWriter implements AutoCloseable {
                     someoneLingers = false;
                 }
             }
+            int part = idleWriters == 0 ? limits.maxBatch()
+                    : part(freeSends(), idleWriters, limits.minShared(), limits.maxBatch());
             for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
-                 it.hasNext() && batch.size() < limits.maxBatch(); ) {
+                 it.hasNext() && batch.size() < part; ) {
                 Map.Entry<Long, ArrayDeque<PendingSend>> entry = it.next();
                 if (writing.contains(entry.getKey())) {
                     continue;
@@ -205,6 +220,8 @@ final class MessageWriter implements AutoCloseable {
                     it.remove();
                 }
             }
+            // What is left was gathered during this writer's linger: the waiting writer takes it at once.
+            sharedWithWaiting = idleWriters > 0 && hasFreeWork();
             signalIfWorkIsLeft();
             return true;
         } finally {
@@ -229,6 +246,27 @@ final class MessageWriter implements AutoCloseable {
         if (idleWriters > 0 && hasFreeWork()) {
             workReady.signal();
         }
+    }
+
+    /**
+     * How many of {@code free} queued sends one writer takes while {@code waiting} others wait for work: its even
+     * part, when each part would hold at least {@code minShared}; otherwise all of them, up to {@code maxBatch}, as
+     * one statement. A writer takes whole conversations, so its batch can end a little beyond its part.
+     */
+    static int part(int free, int waiting, int minShared, int maxBatch) {
+        int writers = Math.min(waiting + 1, Math.max(1, free / minShared));
+        return Math.min(maxBatch, Math.ceilDiv(free, writers));
+    }
+
+    /** Queued sends of conversations no writer holds. */
+    private int freeSends() {
+        int free = 0;
+        for (Map.Entry<Long, ArrayDeque<PendingSend>> entry : queued.entrySet()) {
+            if (!writing.contains(entry.getKey())) {
+                free += entry.getValue().size();
+            }
+        }
+        return free;
     }
 
     private boolean hasFreeWork() {

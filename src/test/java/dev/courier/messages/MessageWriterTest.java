@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class MessageWriterTest {
 
     private static final Duration LINGER = Duration.ofSeconds(3);
-    private static final MessageWriter.Limits ONE_WRITER = new MessageWriter.Limits(1, 100, 100, 16, LINGER);
+    private static final MessageWriter.Limits ONE_WRITER = new MessageWriter.Limits(1, 100, 100, 16, LINGER, 16);
 
     private final List<List<String>> batches = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstBatchMayCommit = new CountDownLatch(1);
@@ -253,8 +253,19 @@ class MessageWriterTest {
         assertThat(meters.get(MetricNames.MESSAGES_BATCH_PUBLISH).timer().count()).isEqualTo(2);
     }
 
+    @Test
+    void aGatheredBatchIsSharedEvenlyWithAWaitingWriterOnlyWhenEachPartIsLargeEnough() {
+        assertThat(MessageWriter.part(146, 1, 32, 256)).as("two parts of 73").isEqualTo(73);
+        assertThat(MessageWriter.part(64, 1, 32, 256)).as("two parts of 32").isEqualTo(32);
+        assertThat(MessageWriter.part(63, 1, 32, 256)).as("a part would be under 32: one statement").isEqualTo(63);
+        assertThat(MessageWriter.part(5, 3, 32, 256)).isEqualTo(5);
+        assertThat(MessageWriter.part(100, 3, 32, 256)).as("three writers' worth, not four").isEqualTo(34);
+        assertThat(MessageWriter.part(600, 1, 32, 256)).as("never beyond the batch limit").isEqualTo(256);
+        assertThat(MessageWriter.part(146, 0, 32, 256)).as("nobody waiting: all of it").isEqualTo(146);
+    }
+
     private MessageWriter twoWriters(int maxQueuedPerConversation) {
-        return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER),
+        return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16),
                 outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
