@@ -49,10 +49,12 @@ public final class MessageService implements AutoCloseable {
     /** Sends stored in one statement at most. */
     private static final int MAX_BATCH = 256;
     /**
-     * The smallest part of a gathered batch worth a second writer's statement: below it a batch takes a few
-     * milliseconds, and a second statement would add its round trip and commit for little.
+     * The smallest part of a gathered batch worth a second writer's statement. Each statement has its fixed costs
+     * (a round trip, a commit, a socket write per stream for its fan-out): sharing from 64 sends on (parts of 32) cost
+     * a tenth more CPU per message at 6,000 msg/s, from 128 on nothing measurable, and at 9,000 msg/s both brought the
+     * median second's p99 from 48-75 ms to 32-39 ms (docs/loadtest.md, 2026-12-06).
      */
-    private static final int MIN_SHARED = 32;
+    private static final int MIN_SHARED = 64;
 
     private final Database db;
     private final MessageStore store = new MessageStore();
