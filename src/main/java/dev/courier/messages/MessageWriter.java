@@ -202,6 +202,7 @@ final class MessageWriter implements AutoCloseable {
                     someoneLingers = false;
                 }
             }
+            // Counting the free sends walks the queue: only worth it when there is a writer to share with.
             int part = idleWriters == 0 ? limits.maxBatch()
                     : part(freeSends(), idleWriters, limits.minShared(), limits.maxBatch());
             for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
@@ -222,7 +223,9 @@ final class MessageWriter implements AutoCloseable {
             }
             // What is left was gathered during this writer's linger: the waiting writer takes it at once.
             sharedWithWaiting = idleWriters > 0 && hasFreeWork();
-            signalIfWorkIsLeft();
+            if (sharedWithWaiting) {
+                workReady.signal();
+            }
             return true;
         } finally {
             lock.unlock();

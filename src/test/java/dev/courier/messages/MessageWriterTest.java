@@ -265,7 +265,8 @@ class MessageWriterTest {
     }
 
     private MessageWriter twoWriters(int maxQueuedPerConversation) {
-        return new MessageWriter(this::store, new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16),
+        return new MessageWriter(this::store,
+                new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16),
                 outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
