@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -54,8 +53,7 @@ public final class Database implements AutoCloseable {
     private final PoolWatch watch;
     private final Runnable onClose;
     private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final Semaphore admission;
-    private final int admissionLimit;
+    private final Admission admission;
     private final long acquireTimeoutNanos;
     private final Counter rejectedByLimit;
     private final Counter rejectedSaturated;
@@ -69,16 +67,13 @@ public final class Database implements AutoCloseable {
         this.leases = leases;
         this.onClose = onClose;
         this.acquireTimeoutNanos = pool.acquireTimeout().toNanos();
-        this.admissionLimit = admissionLimit(pool);
-        this.admission = new Semaphore(admissionLimit);
+        this.admission = new Admission(pool, meters);
         this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut);
         this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
         this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
         this.rejectedByLimit = rejections(meters, "admission_limit");
         this.rejectedSaturated = rejections(meters, "pool_saturated");
         this.rejectedAcquireTimeout = rejections(meters, "acquire_timeout");
-        Gauge.builder(MetricNames.DB_ADMITTED, () -> admissionLimit - admission.availablePermits())
-                .description("Operations admitted in front of the pool right now").register(meters);
         this.watch = new PoolWatch(new LeaseReclaimer(leases, dataSource, direct, this::publish, pool.leakWarning(),
                 pool.leakReclaim()), direct, this::publish, dataSource);
         Gauge.builder(MetricNames.DB_REACHABLE, () -> watch.reachability().reachable() ? 1 : 0)
@@ -86,25 +81,17 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * A fixed limit on operations in flight in front of the pool: 16 per connection. An operation holds a
-     * connection for a few milliseconds and may wait at most the acquisition deadline, so more than
-     * {@code size x deadline / hold} waiters could never all be served in time; at 250 ms and holds of ~10 ms that
-     * is 25 per connection. 16 leaves headroom for slower holds and refuses the excess in microseconds.
-     */
-    static int admissionLimit(PoolConfig pool) {
-        return Math.max(64, pool.maxSize() * 16);
-    }
-
-    /**
      * Opens the scope of one operation from outside (an HTTP request, a socket frame) on this thread. Refused with
-     * {@link DatabaseBusyException} when the admission limit is reached. Close it when the operation ends.
+     * {@link DatabaseBusyException} when the admission limit ({@link Admission}) is reached. Close it when the
+     * operation ends.
      */
     public OperationScope openScope(String name) {
-        if (!admission.tryAcquire()) {
+        Admission.Ticket ticket = admission.tryEnter().orElse(null);
+        if (ticket == null) {
             rejectedByLimit.increment();
-            throw new DatabaseBusyException("admission limit of " + admissionLimit + " operations reached");
+            throw new DatabaseBusyException("admission limit of " + admission.limit() + " operations reached");
         }
-        OperationScope scope = new OperationScope(name, this, SCOPE.get());
+        OperationScope scope = new OperationScope(name, this, SCOPE.get(), ticket);
         SCOPE.set(scope);
         double rate = leakRate;
         if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
@@ -113,7 +100,17 @@ public final class Database implements AutoCloseable {
         return scope;
     }
 
-    void endScope(OperationScope scope) {
+    /** Whether {@link #openScope} would refuse right now; a hint for refusing before any other work is done. */
+    public boolean admissionLimitReached() {
+        return admission.limitReached();
+    }
+
+    /** Counts an operation refused on the strength of {@link #admissionLimitReached()}, as if by {@link #openScope}. */
+    public void countRefusedByAdmissionLimit() {
+        rejectedByLimit.increment();
+    }
+
+    void endScope(OperationScope scope, boolean refusedForLoad) {
         try {
             watch.reclaimer().reclaimScope(scope);
         } finally {
@@ -122,7 +119,11 @@ public final class Database implements AutoCloseable {
             } else {
                 SCOPE.set(scope.outer());
             }
-            admission.release();
+            if (refusedForLoad) {
+                scope.ticket().dropped();
+            } else {
+                scope.ticket().completed();
+            }
         }
     }
 
@@ -242,12 +243,20 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Every connection lent and each held longer than the acquisition deadline: these holders are slow or stuck,
-     * none is likely to return within the deadline, so say "overloaded" now instead of after the full wait.
+     * Every connection lent, and no connection can be expected back within the acquisition deadline: say
+     * "overloaded" now instead of after the full wait. Expected either because every holder has already held its
+     * connection longer than the deadline (slow or stuck), or because the callers already waiting, served one per
+     * returned connection at the average hold time, would use up the deadline before this one's turn.
      */
     private void refuseWhenSaturated(String callSite) {
-        if (leases.size() < dataSource.getMaximumPoolSize()) {
+        int size = dataSource.getMaximumPoolSize();
+        if (leases.size() < size) {
             return;
+        }
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        int waiting = pool == null ? 0 : pool.getThreadsAwaitingConnection();
+        if ((waiting + 1) * leases.averageHoldNanos() / size > acquireTimeoutNanos) {
+            refuseSaturated(callSite);
         }
         long now = System.nanoTime();
         for (LeaseRegistry.Held held : leases.held()) {
@@ -255,6 +264,10 @@ public final class Database implements AutoCloseable {
                 return;
             }
         }
+        refuseSaturated(callSite);
+    }
+
+    private void refuseSaturated(String callSite) {
         rejectedSaturated.increment();
         publish(new PoolEvent.AcquisitionTimedOut(callSite, 0));
         throw new DatabaseBusyException("every database connection is held by slow work");

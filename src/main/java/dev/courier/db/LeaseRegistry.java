@@ -48,6 +48,12 @@ public final class LeaseRegistry {
     private final MeterRegistry meters;
     private final Counter suspected;
     private final Counter reclaimed;
+    /**
+     * An exponential average of how long leases are held, over roughly the last ten: recent enough to follow a
+     * database that turns slow within a second, and smooth enough that one slow statement does not swing it. Updated
+     * without a lock; a lost update among concurrent returns only delays it by one sample.
+     */
+    private volatile double averageHoldNanos;
 
     public LeaseRegistry(MeterRegistry meters) {
         this.meters = meters;
@@ -114,10 +120,18 @@ public final class LeaseRegistry {
         return active.values().stream().map(h -> h.lease).sorted(Comparator.comparingLong(Lease::startNanos)).toList();
     }
 
-    private void recordHold(Held held) {
-        holdTimers.computeIfAbsent(held.lease.callSite(), this::holdTimer)
-                .record(System.nanoTime() - held.lease.startNanos(), TimeUnit.NANOSECONDS);
+    /** How long a lease has been held on average lately, in nanoseconds (0 before the first return). */
+    double averageHoldNanos() {
+        return averageHoldNanos;
     }
+
+    private void recordHold(Held held) {
+        long nanos = System.nanoTime() - held.lease.startNanos();
+        holdTimers.computeIfAbsent(held.lease.callSite(), this::holdTimer).record(nanos, TimeUnit.NANOSECONDS);
+        averageHoldNanos += (nanos - averageHoldNanos) * HOLD_AVERAGE_WEIGHT;
+    }
+
+    private static final double HOLD_AVERAGE_WEIGHT = 0.1;
 
     /** Buckets from 1 ms to a minute: finer is noise next to a round trip, longer is reclaimed before. */
     private Timer holdTimer(String callSite) {

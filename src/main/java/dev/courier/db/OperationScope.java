@@ -19,12 +19,15 @@ public final class OperationScope implements AutoCloseable {
     private final String name;
     private final Database database;
     private final OperationScope outer;
+    private final Admission.Ticket ticket;
     private boolean closed;
+    private boolean refusedForLoad;
 
-    OperationScope(String name, Database database, OperationScope outer) {
+    OperationScope(String name, Database database, OperationScope outer, Admission.Ticket ticket) {
         this.name = name;
         this.database = database;
         this.outer = outer;
+        this.ticket = ticket;
     }
 
     public String name() {
@@ -35,6 +38,19 @@ public final class OperationScope implements AutoCloseable {
         return outer;
     }
 
+    Admission.Ticket ticket() {
+        return ticket;
+    }
+
+    /**
+     * The operation was answered {@code overloaded} after it was admitted (no connection in time, a full message
+     * queue): its quick end says nothing about how long admitted work takes, so the admission limit does not count it
+     * as a sample.
+     */
+    public void refusedForLoad() {
+        refusedForLoad = true;
+    }
+
     /** Ends the scope: takes back what it leaked and frees its admission place. Idempotent. */
     @Override
     public void close() {
@@ -42,6 +58,6 @@ public final class OperationScope implements AutoCloseable {
             return;
         }
         closed = true;
-        database.endScope(this);
+        database.endScope(this, refusedForLoad);
     }
 }

@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The queue is bounded, and so is each conversation's share of it: past either bound a send is answered
  * {@code overloaded} at once instead of waiting, so a flooded conversation is shed before it fills the queue for
- * the others.
+ * the others. Long before the queue is full, a queue that stands (sends wait longer than the target for a whole
+ * interval: {@link StandingQueue}) refuses new sends the same way, so that past capacity the writers keep storing
+ * at their full rate while the excess is told at once, instead of every send waiting seconds in silence.
  */
 final class MessageWriter implements AutoCloseable {
 
@@ -62,9 +64,11 @@ final class MessageWriter implements AutoCloseable {
      * @param maxBatch                 sends stored together at most
      * @param linger                   how long a writer waits for more sends after a batch of more than one
      * @param minShared                the smallest part of a gathered batch that is left to a waiting writer
+     * @param queueDelayTarget         how long sends may wait for a writer; see {@link StandingQueue}
+     * @param queueDelayInterval       how long they must have waited longer before new sends are refused
      */
     record Limits(int writers, int queueCapacity, int maxQueuedPerConversation, int maxBatch, Duration linger,
-                  int minShared) {
+                  int minShared, Duration queueDelayTarget, Duration queueDelayInterval) {
         Limits {
             if (writers < 1 || queueCapacity < 1 || maxQueuedPerConversation < 1 || maxBatch < 1 || minShared < 1) {
                 throw new IllegalArgumentException("writer limits must be positive");
@@ -87,9 +91,11 @@ final class MessageWriter implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workReady = lock.newCondition();
     /** Queued sends by conversation, in the order each conversation's oldest queued send arrived. */
-    private final Map<Long, ArrayDeque<PendingSend>> queued = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, ArrayDeque<PendingSend>> queued = new LinkedHashMap<>();
     /** Conversations in a writer's hands: their queued sends wait for it. */
     private final Set<Long> writing = new HashSet<>();
+    /** Whether the writers are behind: then new sends are refused at once instead of queued. */
+    private final StandingQueue standingQueue;
     private int queuedCount;
     private int idleWriters;
     private boolean someoneLingers;
@@ -109,6 +115,7 @@ final class MessageWriter implements AutoCloseable {
         this.afterCommit = afterCommit;
         this.answerScope = answerScope;
         this.metrics = metrics;
+        this.standingQueue = new StandingQueue(limits.queueDelayTarget(), limits.queueDelayInterval());
         this.committed = new ArrayBlockingQueue<>(2 * limits.writers());
         this.publisher = Thread.ofPlatform().daemon().name("message-publisher").start(this::publish);
         this.writers = new Thread[limits.writers()];
@@ -129,6 +136,8 @@ final class MessageWriter implements AutoCloseable {
                 refused = new DatabaseBusyException("server is stopping");
             } else if (queuedCount >= limits.queueCapacity()) {
                 refused = new DatabaseBusyException("message queue full");
+            } else if (queuedCount > 0 && standingQueueAt(System.nanoTime())) {
+                refused = new DatabaseBusyException("the message writers are behind");
             } else if (sends != null && sends.size() >= limits.maxQueuedPerConversation()) {
                 refused = new DatabaseBusyException("too many sends queued for this conversation");
             } else {
@@ -148,6 +157,19 @@ final class MessageWriter implements AutoCloseable {
         if (refused != null) {
             send.result().completeExceptionally(refused);
         }
+    }
+
+    /**
+     * Whether the queue stands, judged also by the oldest send no writer could take yet: the writers take batches
+     * only as fast as their statements finish, and writers stuck in a slow statement take none, yet sends keep
+     * arriving and waiting. Called under the lock.
+     */
+    private boolean standingQueueAt(long nowNanos) {
+        Map.Entry<Long, ArrayDeque<PendingSend>> oldest = queued.firstEntry();
+        if (!writing.contains(oldest.getKey())) {
+            standingQueue.waited(nowNanos - oldest.getValue().peekFirst().createdAtNanos(), nowNanos);
+        }
+        return standingQueue.standing();
     }
 
     private void drain() {
@@ -179,6 +201,9 @@ final class MessageWriter implements AutoCloseable {
         lock.lock();
         try {
             while (!closed && (!hasFreeWork() || busy && someoneLingers)) {
+                if (queuedCount == 0) {
+                    standingQueue.drained();
+                }
                 idleWriters++;
                 try {
                     workReady.awaitUninterruptibly();
@@ -205,6 +230,10 @@ final class MessageWriter implements AutoCloseable {
             // Counting the free sends walks the queue: only worth it when there is a writer to share with.
             int part = idleWriters == 0 ? limits.maxBatch()
                     : part(freeSends(), idleWriters, limits.minShared(), limits.maxBatch());
+            // Conversations are taken in the order their oldest queued send arrived, so the last one taken has the
+            // youngest head: how long that send waited is how far behind the writers are. The oldest send of the batch
+            // would not do: a busy group's sends wait for its own previous batch, however idle the writers are.
+            long youngestHeadNanos = Long.MIN_VALUE;
             for (Iterator<Map.Entry<Long, ArrayDeque<PendingSend>>> it = queued.entrySet().iterator();
                  it.hasNext() && batch.size() < part; ) {
                 Map.Entry<Long, ArrayDeque<PendingSend>> entry = it.next();
@@ -212,6 +241,7 @@ final class MessageWriter implements AutoCloseable {
                     continue;
                 }
                 ArrayDeque<PendingSend> sends = entry.getValue();
+                youngestHeadNanos = Math.max(youngestHeadNanos, sends.peekFirst().createdAtNanos());
                 while (!sends.isEmpty() && batch.size() < limits.maxBatch()) {
                     batch.add(sends.poll());
                     queuedCount--;
@@ -220,6 +250,10 @@ final class MessageWriter implements AutoCloseable {
                 if (sends.isEmpty()) {
                     it.remove();
                 }
+            }
+            if (!batch.isEmpty()) {
+                long now = System.nanoTime();
+                standingQueue.waited(now - youngestHeadNanos, now);
             }
             // What is left was gathered during this writer's linger: the waiting writer takes it at once.
             sharedWithWaiting = idleWriters > 0 && hasFreeWork();

@@ -110,6 +110,21 @@ public final class HttpMetrics {
         }
     }
 
+    /**
+     * Counts a request refused {@code overloaded} before Javalin saw it (see {@code web.AdmissionGate}), and tells the
+     * watchers of traffic, for whom it is as much a failed request as one refused later.
+     */
+    public void refusedBeforeRouting(String path, String authorization, long nanos) {
+        countError(ErrorCode.OVERLOADED.code());
+        Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
+                .description("Requests answered 503 overloaded instead of being queued")
+                .register(registry).increment();
+        if (!watchers.isEmpty()) {
+            RequestOutcome outcome = new RequestOutcome(tokenDigest(path, authorization), null, 503, nanos);
+            watchers.forEach(w -> w.accept(outcome));
+        }
+    }
+
     /** Counts one answer with the contract error {@code code}; for answers given before Javalin sees a request. */
     public void countError(String code) {
         Counter.builder(MetricNames.HTTP_ERRORS).description("HTTP answers with a contract error, by code")
@@ -121,10 +136,13 @@ public final class HttpMetrics {
      * belongs to no user, so admin requests have none.
      */
     private static String tokenDigest(Context ctx) {
-        if (ctx.path().startsWith("/v1/admin/")) {
+        return tokenDigest(ctx.path(), ctx.header("Authorization"));
+    }
+
+    private static String tokenDigest(String path, String header) {
+        if (path.startsWith("/v1/admin/")) {
             return null;
         }
-        String header = ctx.header("Authorization");
         String token = BearerToken.from(header).orElse(null);
         if (token == null) {
             return null;

@@ -39,6 +39,8 @@ public final class MetricNames {
     public static final String DB_CONNECTION_HOLD = "courier.db.connection.hold";
     public static final String DB_OVERLOAD_REJECTIONS = "courier.db.overload.rejections";
     public static final String DB_ADMITTED = "courier.db.admission.in.flight";
+    /** The adaptive admission limit in force: how many operations may run at once right now. */
+    public static final String DB_ADMISSION_LIMIT = "courier.db.admission.limit";
 
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
     public static final String STREAM_FRAMES_SENT = "courier.stream.frames.sent";

@@ -7,6 +7,7 @@ import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.AdmissionGate;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.CorsPolicy;
 import dev.courier.web.ErrorCode;
@@ -89,10 +90,17 @@ final class HttpApi {
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
             // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
-            // handler inside the innermost wrapper, so an oversized body is refused before Javalin sees the request.
+            // handler inside the innermost wrapper, so an oversized body, and database-bound work while the admission
+            // limit is reached, are refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
-                server.setHandler(new GracefulHandler(new BodySizeLimit(
-                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()))));
+                BodySizeLimit bodySizeLimit = new BodySizeLimit(
+                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
+                bodySizeLimit.setHandler(new AdmissionGate(database::admissionLimitReached,
+                        (path, authorization, nanos) -> {
+                            database.countRefusedByAdmissionLimit();
+                            metrics.refusedBeforeRouting(path, authorization, nanos);
+                        }));
+                server.setHandler(new GracefulHandler(bodySizeLimit));
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
                 server.setErrorHandler(new JettyErrorHandler());
             });
@@ -139,6 +147,9 @@ final class HttpApi {
             routes.after(ctx -> {
                 OperationScope scope = ctx.attribute(SCOPE);
                 if (scope != null) {
+                    if (ctx.statusCode() == 503) {
+                        scope.refusedForLoad();
+                    }
                     scope.close();
                 }
                 metrics.finish(ctx);

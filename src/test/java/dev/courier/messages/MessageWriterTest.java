@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 class MessageWriterTest {
 
     private static final Duration LINGER = Duration.ofSeconds(3);
-    private static final MessageWriter.Limits ONE_WRITER = new MessageWriter.Limits(1, 100, 100, 16, LINGER, 16);
+    /** A queue-delay target no test here reaches, except the one about a standing queue. */
+    private static final Duration NEVER_STANDING = Duration.ofHours(1);
+    private static final MessageWriter.Limits ONE_WRITER = new MessageWriter.Limits(1, 100, 100, 16, LINGER, 16,
+            NEVER_STANDING, NEVER_STANDING);
 
     private final List<List<String>> batches = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstBatchMayCommit = new CountDownLatch(1);
@@ -210,6 +213,31 @@ class MessageWriterTest {
     }
 
     @Test
+    void whileQueuedSendsWaitLongerThanTheTargetForAWholeIntervalNewSendsAreRefusedAtOnce() throws Exception {
+        writer = new MessageWriter(this::store, new MessageWriter.Limits(1, 100, 100, 16, Duration.ZERO, 16,
+                Duration.ofMillis(20), Duration.ofMillis(50)), outcomes -> { }, Runnable::run,
+                WriterMetrics.unregistered());
+        CompletableFuture<MessageService.Sent> first = submit(7, "first");
+        awaitFirstBatch(); // the only writer is stuck in this batch's statement
+        CompletableFuture<MessageService.Sent> waiting = submit(8, "waits");
+        Thread.sleep(30);
+        CompletableFuture<MessageService.Sent> burst = submit(9, "a burst is let in");
+        Thread.sleep(80);
+
+        assertThat(burst).as("queued until now").isNotDone();
+        assertThat(submit(9, "refused")).failsWithin(Duration.ofMillis(100))
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(DatabaseBusyException.class)
+                .withMessageContaining("behind");
+
+        firstBatchMayCommit.countDown();
+        for (CompletableFuture<MessageService.Sent> accepted : List.of(first, waiting, burst)) {
+            accepted.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(submit(9, "after the queue drained").get(10, TimeUnit.SECONDS).message().body())
+                .isEqualTo("after the queue drained");
+    }
+
+    @Test
     void sendsStillQueuedWhenTheWritersStopAreAnsweredAndLaterOnesRefused() throws Exception {
         writer = oneWriter();
         CompletableFuture<MessageService.Sent> first = submit("first");
@@ -266,7 +294,8 @@ class MessageWriterTest {
 
     private MessageWriter twoWriters(int maxQueuedPerConversation) {
         return new MessageWriter(this::store,
-                new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16),
+                new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16, NEVER_STANDING,
+                        NEVER_STANDING),
                 outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
