@@ -40,6 +40,10 @@ public final class MetricNames {
     public static final String DB_OVERLOAD_REJECTIONS = "courier.db.overload.rejections";
     public static final String DB_ADMITTED = "courier.db.admission.in.flight";
 
+    /** Token checks by {@code result}: {@code hit} (answered by this node's session cache) or {@code miss}. */
+    public static final String SESSION_CACHE_REQUESTS = "courier.session.cache.requests";
+    public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";
+
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
     public static final String STREAM_FRAMES_SENT = "courier.stream.frames.sent";
     public static final String STREAM_SLOW_CONSUMERS = "courier.stream.slow.consumers";
