@@ -7,16 +7,26 @@ import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.TextRules;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Registration, login, logout and token checks. */
 public final class AccountService {
 
+    private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9_.-]{3,32}");
+    /**
+     * How long a logout waits for the bus to carry its revocation to the other nodes' session caches. It normally
+     * takes milliseconds; the bound keeps a logout from hanging on a bus that is down, when the other nodes forget
+     * their cached sessions anyway once their bus connection is back.
+     */
+    private static final Duration REVOCATION_CARRIED_WITHIN = Duration.ofSeconds(1);
 
     /** The answer to a successful login. */
     public record LoginResult(String token, Instant expiresAt, User user) {
@@ -29,12 +39,14 @@ public final class AccountService {
     private final SessionTokens tokens = new SessionTokens();
     private final SessionConfig config;
     private final EventSink events;
+    private final SessionCache cache;
 
-    public AccountService(Database db, UserStore users, SessionConfig config, EventSink events) {
+    public AccountService(Database db, UserStore users, SessionConfig config, EventSink events, SessionCache cache) {
         this.db = db;
         this.users = users;
         this.config = config;
         this.events = events;
+        this.cache = cache;
         this.hasher = new PasswordHasher(config.passwordHashCost());
     }
 
@@ -77,16 +89,27 @@ public final class AccountService {
             return Optional.empty();
         }
         byte[] hash = SessionTokens.hash(token);
-        return db.withHandle("sessions.authenticate", h -> sessions.active(h, hash));
+        return cache.find(hash, () -> db.withHandle("sessions.authenticate", h -> sessions.active(h, hash)));
     }
 
+    /**
+     * Returns once the token no longer passes on this node and the bus has carried the revocation to the others
+     * (waiting at most {@link #REVOCATION_CARRIED_WITHIN}): the client's next request is then refused on whichever
+     * node it reaches, unless it overtakes that node's handling of the revocation by a few milliseconds.
+     */
     public void logout(Session session) {
         db.withHandle("sessions.revoke", h -> {
             sessions.delete(h, session.tokenHash());
             return null;
         });
-        // Streams opened with this token close on every node; the user's other sessions are unaffected.
-        events.publish(new DomainEvent.SessionRevoked(session.user().id(), session.tokenHash()));
+        cache.forget(session.tokenHash());
+        // Streams opened with this token close on every node, and every node's cache forgets it; the user's other
+        // sessions are unaffected.
+        if (!events.publishAndAwaitCarried(new DomainEvent.SessionRevoked(session.user().id(), session.tokenHash()),
+                REVOCATION_CARRIED_WITHIN)) {
+            log.warn("the bus did not confirm a logout within {} ms; other nodes may accept the token for up to {} s",
+                    REVOCATION_CARRIED_WITHIN.toMillis(), SessionCache.MAX_AGE.toSeconds());
+        }
     }
 
     /**

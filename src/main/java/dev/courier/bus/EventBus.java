@@ -12,7 +12,7 @@ import dev.courier.events.EventSink;
  */
 public interface EventBus extends EventSink, AutoCloseable {
 
-    /** Sets the one listener of this node and starts delivering to it. */
+    /** Sets the one listener of this node (several as {@link OrderedListeners}) and starts delivering to it. */
     void subscribe(BusListener listener);
 
     /** A name for logs and the start-up line, e.g. {@code postgres} or {@code nats://127.0.0.1:4222}. */

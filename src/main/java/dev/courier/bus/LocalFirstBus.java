@@ -1,6 +1,7 @@
 package dev.courier.bus;
 
 import dev.courier.events.DomainEvent;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,18 @@ public final class LocalFirstBus implements EventBus {
 
     @Override
     public void publish(DomainEvent event) {
+        deliverLocally(event);
+        toOtherNodes.publish(event);
+    }
+
+    /** This node's listener has the event when the wait begins; only the other nodes' delivery is awaited. */
+    @Override
+    public boolean publishAndAwaitCarried(DomainEvent event, Duration atMost) {
+        deliverLocally(event);
+        return toOtherNodes.publishAndAwaitCarried(event, atMost);
+    }
+
+    private void deliverLocally(DomainEvent event) {
         BusListener listener = local;
         if (listener != null) {
             try {
@@ -34,7 +47,6 @@ public final class LocalFirstBus implements EventBus {
                 log.warn("local delivery of {} failed: {}", event.getClass().getSimpleName(), e.toString());
             }
         }
-        toOtherNodes.publish(event);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,27 @@ public final class NatsBus implements EventBus {
             published.increment();
         } catch (IllegalStateException e) {
             log.warn("could not publish to NATS: {}", e.toString());
+        }
+    }
+
+    /**
+     * Confirmed when the server answers a ping sent after the event: it has then passed the event on to the other
+     * nodes' connections. (This node asked not to hear its own events back, so there is no echo to wait for.)
+     */
+    @Override
+    public boolean publishAndAwaitCarried(DomainEvent event, Duration atMost) {
+        publish(event);
+        if (connection.getStatus() != Connection.Status.CONNECTED) {
+            return false;
+        }
+        try {
+            connection.flush(atMost);
+            return true;
+        } catch (TimeoutException | IllegalStateException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -9,10 +9,14 @@ import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,8 @@ public final class PostgresBus implements EventBus {
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
     private final MessageAnnouncement announcement = new MessageAnnouncement(CHANNEL, codec.origin());
     private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** This node's payloads that a publisher waits to hear come back ({@link #publishAndAwaitCarried}). */
+    private final ConcurrentHashMap<String, CountDownLatch> awaitedEchoes = new ConcurrentHashMap<>();
     private final Counter published;
     private final Counter received;
     private final Counter dropped;
@@ -88,10 +94,43 @@ public final class PostgresBus implements EventBus {
             }
             return;
         }
-        String payload = new String(codec.encode(event), StandardCharsets.UTF_8);
-        if (!outbox.offer(payload)) {
-            dropped.increment();
+        enqueue(new String(codec.encode(event), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Confirmed when this node's own listener hears the notification come back: PostgreSQL has then committed it and
+     * handed it to every listening session, the other nodes' included.
+     */
+    @Override
+    public boolean publishAndAwaitCarried(DomainEvent event, Duration atMost) {
+        NotificationListener l = listener;
+        if (l == null || !l.connected()) {
+            publish(event);
+            return false; // no echo could come back
         }
+        if (event instanceof DomainEvent.MessageStored || l.otherListeners() == 0) {
+            publish(event);
+            return true; // announced by its own commit, or nobody else to tell
+        }
+        String payload = new String(codec.encode(event), StandardCharsets.UTF_8);
+        // Registered before the payload is queued: its echo may come back before this thread runs again.
+        CountDownLatch echo = awaitedEchoes.computeIfAbsent(payload, p -> new CountDownLatch(1));
+        try {
+            return enqueue(payload) && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            awaitedEchoes.remove(payload, echo);
+        }
+    }
+
+    private boolean enqueue(String payload) {
+        if (outbox.offer(payload)) {
+            return true;
+        }
+        dropped.increment();
+        return false;
     }
 
     /** Delivers the other nodes' events; every listener on the channel hears this node's too, and skips them. */
@@ -99,12 +138,24 @@ public final class PostgresBus implements EventBus {
     public void subscribe(BusListener busListener) {
         listener = NotificationListener.start(target, CHANNEL, payload -> {
             byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-            if (!codec.isOwn(bytes)) {
+            if (codec.isOwn(bytes)) {
+                wakeWhoAwaits(payload);
+            } else {
                 BusCodec.Decoded decoded = codec.decode(bytes);
                 BusCodec.deliver(decoded, busListener);
                 received.increment(decoded.count());
             }
         }, busListener::onPossibleLoss, meters);
+    }
+
+    /** A payload of this node came back; nearly always nobody waits, and then a large one is not even hashed. */
+    private void wakeWhoAwaits(String ownPayload) {
+        if (!awaitedEchoes.isEmpty()) {
+            CountDownLatch echo = awaitedEchoes.remove(ownPayload);
+            if (echo != null) {
+                echo.countDown();
+            }
+        }
     }
 
     @Override

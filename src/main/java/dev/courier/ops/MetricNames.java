@@ -42,6 +42,10 @@ public final class MetricNames {
     /** The adaptive admission limit in force: how many operations may run at once right now. */
     public static final String DB_ADMISSION_LIMIT = "courier.db.admission.limit";
 
+    /** Token checks by {@code result}: {@code hit} (answered by this node's session cache) or {@code miss}. */
+    public static final String SESSION_CACHE_REQUESTS = "courier.session.cache.requests";
+    public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";
+
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
     public static final String STREAM_FRAMES_SENT = "courier.stream.frames.sent";
     public static final String STREAM_SLOW_CONSUMERS = "courier.stream.slow.consumers";

@@ -3,11 +3,13 @@ package dev.courier.server;
 import dev.courier.accounts.AccountRoutes;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
+import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
 import dev.courier.bus.EventBus;
 import dev.courier.bus.LocalFirstBus;
 import dev.courier.messages.MessageAnnouncement;
 import dev.courier.bus.NatsBus;
+import dev.courier.bus.OrderedListeners;
 import dev.courier.bus.PostgresBus;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.StreamConfig;
@@ -115,7 +117,8 @@ public final class CourierServer implements AutoCloseable {
             EventSink events = bus;
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
-            AccountService accounts = new AccountService(database, users, config.sessions(), events);
+            SessionCache sessionCache = new SessionCache(meters);
+            AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
                     Math.max(1, config.pool().maxSize() / 2), meters, announcements, CoalescedWrites::run);
@@ -127,7 +130,8 @@ public final class CourierServer implements AutoCloseable {
             StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database, rateLimiter,
                     config.stream(), config.security().stream().maxStreamsPerUser(), meters);
             started.addFirst(stream);
-            bus.subscribe(stream.hub());
+            // The cache first: a revoked token is refused on this node before the hub closes its streams.
+            bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));
 
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;

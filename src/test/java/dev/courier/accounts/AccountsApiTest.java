@@ -213,14 +213,46 @@ class AccountsApiTest {
     void anExpiredTokenIsUnauthorized() {
         TestUser ida = api.newUser("ida");
         TestUser idaElsewhere = api.login(ida.username());
-        assertThat(api.get("/v1/me", ida.token()).status()).isEqualTo(200);
 
-        // Age only this user's sessions; the other session is then expired too, so log in once more after.
+        // Age only this user's sessions, before their tokens are first used (and cached: see below); log in once more
+        // after.
         server.sql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = " + ida.id());
 
         assertError(api.get("/v1/me", ida.token()), 401, "unauthorized", null);
         assertError(api.get("/v1/me", idaElsewhere.token()), 401, "unauthorized", null);
         assertThat(api.get("/v1/me", api.login(ida.username()).token()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokenUsedAMomentAgoIsAcceptedWithoutAskingTheDatabase() {
+        TestUser jon = api.newUser("jon");
+        assertThat(api.get("/v1/me", jon.token()).status()).isEqualTo(200);
+        double lookups = api.metric("courier_db_connection_hold_seconds_count", "call_site=\"sessions.authenticate\"");
+        double hits = api.metric("courier_session_cache_requests_total", "result=\"hit\"");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.get("/v1/me", jon.token()).json().path("id").asLong()).isEqualTo(jon.id());
+        }
+
+        assertThat(api.metric("courier_db_connection_hold_seconds_count", "call_site=\"sessions.authenticate\""))
+                .isEqualTo(lookups);
+        assertThat(api.metric("courier_session_cache_requests_total", "result=\"hit\"")).isEqualTo(hits + 3);
+    }
+
+    @Test
+    void aCachedSessionIsRefusedOnceItExpires() throws InterruptedException {
+        TestUser kim = api.newUser("kim");
+        server.sql("UPDATE sessions SET expires_at = now() + interval '2 seconds' WHERE user_id = " + kim.id());
+        long expires = System.nanoTime() + 2_000_000_000L;
+        double hits = api.metric("courier_session_cache_requests_total", "result=\"hit\"");
+
+        assertThat(api.get("/v1/me", kim.token()).status()).isEqualTo(200);
+        assertThat(api.get("/v1/me", kim.token()).status()).isEqualTo(200);
+        assertThat(api.metric("courier_session_cache_requests_total", "result=\"hit\"")).isEqualTo(hits + 1);
+
+        // Past the session's end, yet well within the cache's maximum age of the entry.
+        Thread.sleep(Math.max(0, (expires - System.nanoTime()) / 1_000_000) + 100);
+        assertError(api.get("/v1/me", kim.token()), 401, "unauthorized", null);
     }
 
     @Test

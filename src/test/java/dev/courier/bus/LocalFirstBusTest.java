@@ -3,6 +3,7 @@ package dev.courier.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.events.DomainEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,10 +14,17 @@ class LocalFirstBusTest {
     private static final class OtherNodes implements EventBus {
         final List<DomainEvent> carried = new ArrayList<>();
         BusListener subscribed;
+        boolean confirms;
 
         @Override
         public void publish(DomainEvent event) {
             carried.add(event);
+        }
+
+        @Override
+        public boolean publishAndAwaitCarried(DomainEvent event, Duration atMost) {
+            carried.add(event);
+            return confirms;
         }
 
         @Override
@@ -79,6 +87,21 @@ class LocalFirstBusTest {
         bus.publish(read);
 
         assertThat(otherNodes.carried).containsExactly(read);
+    }
+
+    @Test
+    void awaitingTheOtherNodesDeliversToThisNodeFirstAndAnswersWhatTheBusConfirmed() {
+        Recorder local = new Recorder();
+        bus.subscribe(local);
+        DomainEvent revoked = new DomainEvent.SessionRevoked(5, new byte[32]);
+
+        otherNodes.confirms = false;
+        assertThat(bus.publishAndAwaitCarried(revoked, Duration.ofSeconds(1))).isFalse();
+        otherNodes.confirms = true;
+        assertThat(bus.publishAndAwaitCarried(revoked, Duration.ofSeconds(1))).isTrue();
+
+        assertThat(local.heard).containsExactly(revoked, revoked);
+        assertThat(otherNodes.carried).containsExactly(revoked, revoked);
     }
 
     @Test

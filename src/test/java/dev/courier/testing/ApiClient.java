@@ -121,6 +121,12 @@ public final class ApiClient {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** The series of a metric that carry {@code label} (e.g. {@code result="hit"}), summed; 0 when it has none. */
+    public double metric(String name, String label) {
+        return get("/metrics", null).body().lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** The metric once {@code until} holds for it, or when {@code wait} has run out, whichever comes first. */
     public double metricOnce(String name, DoublePredicate until, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
