@@ -251,6 +251,14 @@ function recordHolds(at, current) {
       'Call sites by connection hold time over the last minute'));
 }
 
+/** The leak sweep's verdicts on a lease, as /v1/admin/pool names them. */
+const VERDICTS = {
+  none: '–',
+  leak: 'leak',
+  waiting_for_cpu: 'slow: waiting for CPU (saturation)',
+  waiting_for_database: 'slow: waiting for PostgreSQL (saturation)',
+};
+
 async function refreshPool() {
   try {
     const pool = await admin('GET', '/v1/admin/pool');
@@ -258,8 +266,9 @@ async function refreshPool() {
         + `max ${pool.max}. Suspected leaks: ${pool.suspectedLeaks}. Reclaimed leaks: ${pool.reclaimedLeaks}.`;
     const leases = [...pool.leases].sort((a, b) => b.heldMs - a.heldMs);
     $('leases').replaceChildren(leases.length
-      ? table(['Call site', 'Held (ms)', 'Thread'],
-          leases.map((l) => [code(l.callSite), number(String(l.heldMs)), text(l.thread)]),
+      ? table(['Call site', 'Held (ms)', 'Thread', 'In a statement', 'Verdict'],
+          leases.map((l) => [code(l.callSite), number(String(l.heldMs)), text(l.thread),
+            text(l.inStatement ? 'yes' : 'no'), text(VERDICTS[l.verdict] || l.verdict)]),
           'Connections held right now, longest first')
       : emptyNote('No connection is held right now.'));
   } catch (error) {

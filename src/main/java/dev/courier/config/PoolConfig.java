@@ -11,7 +11,9 @@ import java.time.Duration;
  * @param statementTimeout    PostgreSQL cancels a statement that runs longer
  * @param idleInTransactionTimeout PostgreSQL ends a session idle inside a transaction this long, rolling it back
  * @param lockTimeout         PostgreSQL gives up waiting for a row or table lock after this long
- * @param leakWarning         a lease held longer is a suspected leak
+ * @param leakWarning         a lease whose thread has done no database work for longer is a suspected leak; one
+ *                            held longer by work still running (waiting for a core or for PostgreSQL) is reported
+ *                            as saturation instead
  * @param leakReclaim         a lease held longer is taken back
  */
 public record PoolConfig(

@@ -70,6 +70,7 @@ public final class Database implements AutoCloseable {
         this.admission = new Admission(pool, meters);
         this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut);
         this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
+        this.jdbi.addCustomizer(new StatementActivity(leases));
         this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
         this.rejectedByLimit = rejections(meters, "admission_limit");
         this.rejectedSaturated = rejections(meters, "pool_saturated");
@@ -168,7 +169,7 @@ public final class Database implements AutoCloseable {
 
     public PoolSnapshot pool() {
         HikariPoolMXBean bean = dataSource.getHikariPoolMXBean();
-        List<Lease> held = leases.snapshot();
+        List<HeldLease> held = leases.snapshot();
         if (bean == null) {
             return new PoolSnapshot(0, 0, 0, dataSource.getMaximumPoolSize(), held, leases.suspectedLeaks(),
                     leases.reclaimedLeaks());
@@ -296,7 +297,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Pool figures at one instant, with the leases behind {@code active} and the leak counts so far. */
-    public record PoolSnapshot(int active, int idle, int pending, int max, List<Lease> leases, long suspectedLeaks,
+    public record PoolSnapshot(int active, int idle, int pending, int max, List<HeldLease> leases, long suspectedLeaks,
                                long reclaimedLeaks) {
 
         public boolean exhausted() {

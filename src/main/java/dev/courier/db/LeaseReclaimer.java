@@ -12,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds leaked leases and takes them back, which HikariCP will not do. A lease is reported once (log line with
- * the borrower's stack, metric, {@link PoolEvent.LeakSuspected}) when it is held past the warning threshold or
- * outlives its scope; it is taken back when its scope ends or when it passes the hard limit.
+ * Finds leaked leases and takes them back, which HikariCP will not do. A lease is reported once as a leak (log line
+ * with the borrower's stack, metric, {@link PoolEvent.LeakSuspected}) when it outlives its scope or when
+ * {@link LeakOrSaturation} judges it leaked; it is taken back when its scope ends or when it passes the hard limit.
+ * A lease held past the warning threshold by work that still runs is saturation, reported once as such (a thinned
+ * log line, metric, {@link PoolEvent.SlowHold}) and never as a leak.
  *
  * <p>Taking back: the backend is terminated when the holder may still be running a statement (PostgreSQL rolls
  * the transaction back and frees its locks), the physical connection is aborted and evicted from the pool (which
@@ -30,7 +32,8 @@ final class LeaseReclaimer {
     private final HikariDataSource dataSource;
     private final DirectConnector direct;
     private final Consumer<PoolEvent> publish;
-    private final long warnNanos;
+    private final LeakOrSaturation judge;
+    private final SlowHoldLog slowHolds = new SlowHoldLog();
     private final long hardLimitNanos;
     private final Set<Throwable> stacksLogged = ConcurrentHashMap.newKeySet();
 
@@ -40,17 +43,24 @@ final class LeaseReclaimer {
         this.dataSource = dataSource;
         this.direct = direct;
         this.publish = publish;
-        this.warnNanos = warning.toNanos();
+        this.judge = new LeakOrSaturation(leases, warning);
         this.hardLimitNanos = hardLimit.toNanos();
     }
 
-    /** Run every few hundred milliseconds: report leases past the warning threshold, take back those past the limit. */
+    /**
+     * Run every {@link PoolWatch#SWEEP_INTERVAL}: looks at every lease's holder, reports leaks and slow holds, and
+     * takes back leases past the hard limit, whatever holds them.
+     */
     void sweep() {
         long now = System.nanoTime();
         for (LeaseRegistry.Held held : leases.held()) {
             long age = now - held.lease.startNanos();
-            if (age >= warnNanos) {
-                report(held, age / 1_000_000, "held past the " + warnNanos / 1_000_000 + " ms warning threshold");
+            if (!held.reported) {
+                switch (judge.judge(held, now)) {
+                    case LeakOrSaturation.Leak leak -> report(held, age / 1_000_000, leak.why());
+                    case LeakOrSaturation.Saturated slow -> reportSlowHold(held, age / 1_000_000, slow.cause(), now);
+                    case LeakOrSaturation.Undecided undecided -> { }
+                }
             }
             if (age >= hardLimitNanos) {
                 reclaim(held, age / 1_000_000, "held past the " + hardLimitNanos / 1_000_000 + " ms limit", true);
@@ -75,10 +85,9 @@ final class LeaseReclaimer {
     }
 
     private void report(LeaseRegistry.Held held, long heldMillis, String why) {
-        if (held.reported) {
+        if (!held.markReported()) {
             return;
         }
-        held.reported = true;
         leases.countSuspected();
         Lease lease = held.lease;
         boolean printStack = firstReportOf(lease.borrower());
@@ -87,6 +96,16 @@ final class LeaseReclaimer {
                 printStack ? "borrowed at:" : "borrowed where the stack logged with its first leak shows",
                 printStack ? lease.borrower() : null);
         publish.accept(new PoolEvent.LeakSuspected(lease, heldMillis));
+    }
+
+    private void reportSlowHold(LeaseRegistry.Held held, long heldMillis, Saturation cause, long now) {
+        if (held.saturation != null) {
+            return;
+        }
+        held.saturation = cause;
+        leases.countSlowHold(cause);
+        slowHolds.slowHold(held.lease, heldMillis, cause, now);
+        publish.accept(new PoolEvent.SlowHold(held.lease, heldMillis, cause));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.courier.db;
 
 import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,19 +26,73 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LeaseRegistry {
 
-    /** A lease and what is needed to take it back. {@code reported} and {@code reclaimed} change at most once each. */
+    /**
+     * A lease, what is needed to take it back, and what its holder is doing. {@code reported} (as a leak),
+     * {@code saturation} and {@code reclaimed} change at most once each.
+     */
     static final class Held {
         final Lease lease;
         final Connection connection;
         final OperationScope scope;
+        /** The borrowing thread: its state tells a holder waiting for a core from one doing nothing. */
+        final Thread thread;
+        /** False for a borrow outside any callback (fault injection's leaks). */
+        final boolean lentToCallback;
+        /** True while the callback the connection was lent to runs; a lease without one is a leak. */
+        volatile boolean callbackRunning;
+        volatile boolean inStatement;
+        /** {@link System#nanoTime()} when a statement last started or ended, or at borrow. */
+        volatile long lastStatementNanos;
+        /**
+         * When the sweep first saw the holder idle (neither in a statement nor runnable) with no statement since,
+         * if {@code seenIdle}. Only the sweep's one thread reads and writes these two.
+         */
+        long idleSeenSinceNanos;
+        boolean seenIdle;
         volatile boolean reported;
+        volatile Saturation saturation;
         volatile boolean reclaimed;
         volatile String reclaimReason;
 
-        Held(Lease lease, Connection connection, OperationScope scope) {
+        Held(Lease lease, Connection connection, OperationScope scope, Thread thread, boolean lentToCallback) {
             this.lease = lease;
             this.connection = connection;
             this.scope = scope;
+            this.thread = thread;
+            this.lentToCallback = lentToCallback;
+            this.callbackRunning = lentToCallback;
+            this.lastStatementNanos = lease.startNanos();
+        }
+
+        void statementStarted() {
+            lastStatementNanos = System.nanoTime();
+            inStatement = true;
+        }
+
+        /** Idempotent: a statement ends after executing, and again when Jdbi closes it. */
+        void statementEnded() {
+            if (inStatement) {
+                inStatement = false;
+                lastStatementNanos = System.nanoTime();
+            }
+        }
+
+        /** True for the one caller that marks it reported first: the sweep and the end of its scope may race. */
+        synchronized boolean markReported() {
+            if (reported) {
+                return false;
+            }
+            reported = true;
+            return true;
+        }
+
+        void callbackEnded() {
+            callbackRunning = false;
+        }
+
+        HeldLease snapshot() {
+            boolean leaking = reported;
+            return new HeldLease(lease, inStatement, leaking, leaking ? null : saturation);
         }
     }
 
@@ -54,23 +110,38 @@ public final class LeaseRegistry {
      * without a lock; a lost update among concurrent returns only delays it by one sample.
      */
     private volatile double averageHoldNanos;
+    private final Map<Saturation, Counter> slowHolds = new EnumMap<>(Saturation.class);
 
     public LeaseRegistry(MeterRegistry meters) {
         this.meters = meters;
         this.suspected = Counter.builder(MetricNames.POOL_LEAKS_SUSPECTED)
-                .description("Connection leases reported as leaks (held past the warning threshold or past their scope)")
+                .description("Connection leases reported as leaks (held by no running code or an idle thread, or past"
+                        + " their scope)")
                 .register(meters);
         this.reclaimed = Counter.builder(MetricNames.POOL_LEAKS_RECLAIMED)
                 .description("Leaked connections taken back: rolled back, closed and evicted from the pool")
                 .register(meters);
+        for (Saturation cause : Saturation.values()) {
+            slowHolds.put(cause, Counter.builder(MetricNames.POOL_SLOW_HOLDS)
+                    .description("Leases held past the leak warning threshold by work still running, by what it waited"
+                            + " for: saturation, not leaks")
+                    .tag("cause", cause.label())
+                    .register(meters));
+        }
+        Gauge.builder(MetricNames.POOL_LEASES_LEAKING, this, r -> r.active.values().stream().filter(h -> h.reported)
+                        .count())
+                .description("Connections reported as leaked and not yet taken back").register(meters);
     }
 
-    /** {@code callback}: the class of the callback the connection is lent to, or null (see {@link BorrowerStacks}). */
+    /**
+     * {@code callback}: the class of the callback the connection is lent to, or null for a borrow outside any (see
+     * {@link BorrowerStacks}).
+     */
     Held open(String callSite, Class<?> callback, Connection connection, OperationScope scope) {
         Thread thread = Thread.currentThread();
         Lease lease = new Lease(nextId.incrementAndGet(), callSite, thread.getName().isEmpty() ? thread.toString()
                 : thread.getName(), System.nanoTime(), Instant.now(), stacks.capture(callSite, callback));
-        Held held = new Held(lease, connection, scope);
+        Held held = new Held(lease, connection, scope, thread, callback != null);
         active.put(connection, held);
         return held;
     }
@@ -91,6 +162,17 @@ public final class LeaseRegistry {
         return removed;
     }
 
+    /** The lease of {@code connection}, or null when it is not lent (any more). */
+    Held heldBy(Connection connection) {
+        return active.get(connection);
+    }
+
+    /** False once {@code held} was returned or taken back. */
+    boolean isLent(Held held) {
+        return active.get(held.connection) == held;
+    }
+
+    /** Weakly consistent: may include a lease returned while the caller walks it; see {@link #isLent}. */
     Collection<Held> held() {
         return active.values();
     }
@@ -101,6 +183,10 @@ public final class LeaseRegistry {
 
     void countSuspected() {
         suspected.increment();
+    }
+
+    void countSlowHold(Saturation cause) {
+        slowHolds.get(cause).increment();
     }
 
     void countReclaimed() {
@@ -116,8 +202,9 @@ public final class LeaseRegistry {
     }
 
     /** The leases held right now, longest-held first. */
-    public List<Lease> snapshot() {
-        return active.values().stream().map(h -> h.lease).sorted(Comparator.comparingLong(Lease::startNanos)).toList();
+    public List<HeldLease> snapshot() {
+        return active.values().stream().sorted(Comparator.comparingLong(h -> h.lease.startNanos()))
+                .map(Held::snapshot).toList();
     }
 
     /** How long a lease has been held on average lately, in nanoseconds (0 before the first return). */

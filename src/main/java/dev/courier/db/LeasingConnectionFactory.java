@@ -34,6 +34,16 @@ final class LeasingConnectionFactory implements ConnectionFactory {
         String reclaimReason() {
             return opened.stream().filter(h -> h.reclaimed).map(h -> h.reclaimReason).findFirst().orElse("reclaimed");
         }
+
+        /**
+         * The callback has returned, and Jdbi has closed its handle: a lease of this frame still registered now is
+         * held by nobody's running code, a leak the next sweep reports.
+         */
+        void callbackEnded() {
+            for (LeaseRegistry.Held held : opened) {
+                held.callbackEnded();
+            }
+        }
     }
 
     private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
@@ -54,7 +64,12 @@ final class LeasingConnectionFactory implements ConnectionFactory {
         return outer;
     }
 
+    /** Ends the frame open on this thread, and restores {@code outer}, the one {@link #enter} returned. */
     static void exit(Frame outer) {
+        Frame ending = FRAME.get();
+        if (ending != null) {
+            ending.callbackEnded();
+        }
         if (outer == null) {
             FRAME.remove();
         } else {

@@ -7,8 +7,18 @@ package dev.courier.db;
  */
 public sealed interface PoolEvent {
 
-    /** A lease has been held past the warning threshold: a suspected leak, named by its call site. */
+    /**
+     * A lease is a suspected leak, named by its call site: no callback runs with it any more, it outlived its scope,
+     * or its thread has done no database work for the warning threshold.
+     */
     record LeakSuspected(Lease lease, long heldMillis) implements PoolEvent {
+    }
+
+    /**
+     * A lease has been held past the warning threshold by a callback that still runs, waiting for {@code cause}:
+     * saturation, not a leak. Reported once per lease.
+     */
+    record SlowHold(Lease lease, long heldMillis, Saturation cause) implements PoolEvent {
     }
 
     /** A lease was taken back: its transaction rolled back, its connection closed and evicted from the pool. */

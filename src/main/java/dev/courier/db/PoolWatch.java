@@ -18,7 +18,10 @@ final class PoolWatch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PoolWatch.class);
 
-    /** Leak detection latency is at most this on top of the warning threshold. */
+    /**
+     * How often every lease's holder is looked at: a lease without a running callback is reported within this, an
+     * idle holder within this on top of the warning threshold.
+     */
     static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
     static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
 

@@ -54,7 +54,7 @@ public final class Health {
     /** The call site holding most connections, so that a failing readiness probe already names a suspect. */
     private static String holder(Database.PoolSnapshot pool) {
         return pool.leases().stream().collect(java.util.stream.Collectors.groupingBy(
-                        dev.courier.db.Lease::callSite, java.util.stream.Collectors.counting()))
+                        dev.courier.db.HeldLease::callSite, java.util.stream.Collectors.counting()))
                 .entrySet().stream().max(Map.Entry.comparingByValue())
                 .map(e -> "; " + e.getKey() + " holds " + e.getValue()).orElse("");
     }

@@ -25,8 +25,15 @@ public final class MetricNames {
     /** Counted where leases are tracked ({@code db.LeaseRegistry}), once per leak. */
     public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
     public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";
-    /** Leases held past the leak warning threshold right now. */
+    /** Leases held past the leak warning threshold right now, whatever holds them (leak or saturation). */
     public static final String POOL_LEASES_OVERDUE = "courier.db.pool.leases.overdue";
+    /** Leases reported as leaks and not yet taken back, right now. */
+    public static final String POOL_LEASES_LEAKING = "courier.db.pool.leases.leaking";
+    /**
+     * Leases held past the leak warning threshold by work still running, once per lease, by {@code cause}
+     * ({@code cpu}, {@code database}): saturation, counted apart from leaks.
+     */
+    public static final String POOL_SLOW_HOLDS = "courier.db.pool.slow.holds";
     public static final String POOL_ACQUISITION_TIMEOUTS = "courier.db.pool.acquisition.timeouts";
     /** 1 while the database answers, 0 while it does not (as the alert engine's probe sees it). */
     public static final String DB_REACHABLE = "courier.db.reachable";

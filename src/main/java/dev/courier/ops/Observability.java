@@ -50,7 +50,8 @@ public final class Observability implements AutoCloseable {
         Gauge.builder(MetricNames.POOL_LEASES_OVERDUE, database, db -> {
             long now = System.nanoTime();
             return db.pool().leases().stream().filter(l -> l.heldMillis(now) >= overdueMillis).count();
-        }).description("Database connections held past the leak warning threshold right now").register(meters);
+        }).description("Database connections held past the leak warning threshold right now, leaked or slow")
+                .register(meters);
         RequestWindow traffic = new RequestWindow(config.trafficWindow(), config.latencyObjective());
         ImpactTracker impact = new ImpactTracker();
         HttpMetrics httpMetrics = new HttpMetrics(meters, config.latencyObjective(), List.of(traffic, impact));
@@ -61,7 +62,7 @@ public final class Observability implements AutoCloseable {
         WebhookNotifier webhooks = new WebhookNotifier(config.webhooks(),
                 "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, meters);
         List<AlertListener> listeners = new ArrayList<>(List.of(new AlertLog(), incidents, webhooks));
-        FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config, pool.leakWarning());
+        FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config);
         AlertEngine engine = new AlertEngine(DefaultRules.all(config), sampler::sample, listeners,
                 config.evaluationInterval(), meters);
         engine.start();

@@ -1,6 +1,7 @@
 package dev.courier.ops;
 
 import dev.courier.db.Database;
+import dev.courier.db.HeldLease;
 import io.javalin.config.RoutesConfig;
 import java.util.List;
 
@@ -12,7 +13,19 @@ public final class PoolRoutes {
                     long reclaimedLeaks) {
     }
 
-    record LeaseView(String callSite, long heldMs, String thread) {
+    /**
+     * {@code verdict}: what the leak sweep made of the lease: {@code leak}, {@code waiting_for_cpu} or
+     * {@code waiting_for_database} (held past the warning threshold by work still running: saturation), or
+     * {@code none}.
+     */
+    record LeaseView(String callSite, long heldMs, String thread, boolean inStatement, String verdict) {
+
+        static LeaseView of(HeldLease held, long nowNanos) {
+            String verdict = held.leaking() ? "leak"
+                    : held.saturation() == null ? "none" : "waiting_for_" + held.saturation().label();
+            return new LeaseView(held.callSite(), held.heldMillis(nowNanos), held.lease().thread(), held.inStatement(),
+                    verdict);
+        }
     }
 
     private final Database database;
@@ -28,7 +41,7 @@ public final class PoolRoutes {
     static PoolView view(Database.PoolSnapshot pool) {
         long now = System.nanoTime();
         return new PoolView(pool.active(), pool.idle(), pool.pending(), pool.max(), pool.leases().stream()
-                .map(l -> new LeaseView(l.callSite(), l.heldMillis(now), l.thread())).toList(),
+                .map(l -> LeaseView.of(l, now)).toList(),
                 pool.suspectedLeaks(), pool.reclaimedLeaks());
     }
 }

@@ -81,7 +81,7 @@ class ConnectionSafetyNetsTest {
     }
 
     @Test
-    void aLeaseHeldPastTheHardLimitIsTakenBackAndItsHolderFailsClearly() {
+    void aLeaseHeldPastTheHardLimitIsTakenBackAndItsHolderFailsClearlyEvenWhenItOnlyWaitsForPostgres() {
         long start = System.nanoTime();
         assertThatThrownBy(() -> db.inTransaction("test.stuck", h -> {
             h.execute("CREATE TABLE IF NOT EXISTS stuck_marker (id int)");
@@ -99,8 +99,10 @@ class ConnectionSafetyNetsTest {
 
         // Well before pg_sleep(4) would have ended: the reclaim terminated the backend.
         assertThat(tookMillis).isLessThan(3_500);
-        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(PoolEvent.LeakSuspected.class,
-                s -> assertThat(s.lease().callSite()).isEqualTo("test.stuck")));
+        // Inside its statement it waited for PostgreSQL: saturation, not a leak; the hard limit takes it back anyway.
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(PoolEvent.SlowHold.class,
+                s -> assertThat(s.lease().callSite() + " " + s.cause()).isEqualTo("test.stuck DATABASE")));
+        assertThat(events).noneMatch(PoolEvent.LeakSuspected.class::isInstance);
         assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(PoolEvent.LeakReclaimed.class,
                 r -> assertThat(r.lease().callSite()).isEqualTo("test.stuck")));
         // Rolled back: the insert of the reclaimed transaction is gone (the table too, it was created in it).
@@ -112,9 +114,9 @@ class ConnectionSafetyNetsTest {
     }
 
     @Test
-    void aConnectionLeakedOutsideAnyScopeIsReportedThenReclaimedAndThePoolRefills() throws Exception {
+    void aConnectionLeakedOutsideAnyScopeIsReportedAtOnceThenReclaimedAndThePoolRefills() throws Exception {
         db.leakForFaultInjection();
-        assertThat(db.pool().leases()).extracting(Lease::callSite).containsExactly("fault.leak");
+        assertThat(db.pool().leases()).extracting(HeldLease::callSite).containsExactly("fault.leak");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (events.stream().noneMatch(PoolEvent.LeakReclaimed.class::isInstance) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -123,7 +125,8 @@ class ConnectionSafetyNetsTest {
                 .map(PoolEvent.LeakSuspected.class::cast).findFirst().orElseThrow();
         PoolEvent.LeakReclaimed reclaimed = events.stream().filter(PoolEvent.LeakReclaimed.class::isInstance)
                 .map(PoolEvent.LeakReclaimed.class::cast).findFirst().orElseThrow();
-        assertThat(suspected.heldMillis()).isBetween(300L, 2_000L);
+        // No callback runs with it, so it is a leak as soon as a sweep sees it, before the 300 ms warning threshold.
+        assertThat(suspected.heldMillis()).isLessThan(300L);
         assertThat(reclaimed.heldMillis()).isBetween(1_000L, 3_000L);
         assertThat(db.pool().leases()).isEmpty();
         while (db.pool().idle() < POOL && System.nanoTime() < deadline) {
@@ -131,7 +134,7 @@ class ConnectionSafetyNetsTest {
         }
         assertThat(db.pool().idle()).isEqualTo(POOL);
         assertThat(db.ping()).isTrue();
-        System.out.printf("unscoped leak: reported after %d ms (threshold 300), reclaimed after %d ms (limit 1000)%n",
+        System.out.printf("unscoped leak: reported after %d ms (no threshold), reclaimed after %d ms (limit 1000)%n",
                 suspected.heldMillis(), reclaimed.heldMillis());
     }
 }

@@ -3,6 +3,7 @@ package dev.courier.ops.alerts;
 import dev.courier.config.AlertConfig;
 import dev.courier.db.Lease;
 import dev.courier.db.PoolEvent;
+import dev.courier.db.Saturation;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class DefaultRules {
                 rule("CourierLeakSuspected", Severity.critical, Duration.ZERO, DefaultRules::leakSuspected),
                 rule("CourierDatabaseUnreachable", Severity.critical, Duration.ZERO, DefaultRules::unreachable),
                 rule("CourierPoolSaturated", Severity.critical, config.saturationFor(), DefaultRules::poolSaturated),
+                rule("CourierSaturated", Severity.warning, Duration.ZERO, DefaultRules::saturated),
                 rule("CourierLeakReclaimed", Severity.warning, Duration.ZERO, DefaultRules::leakReclaimed),
                 rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
                 rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
@@ -107,6 +109,24 @@ public final class DefaultRules {
         return Optional.of(new Finding("connection leak suspected at " + lease.callSite() + ": held "
                 + seconds(reported.getLast().heldMillis()) + " by thread " + lease.thread() + " ("
                 + reported.size() + " reports)", Map.of("call_site", lease.callSite())));
+    }
+
+    /**
+     * Connections held past the leak threshold by work that still runs: the server is short of CPU or PostgreSQL is
+     * slow. Said apart from a leak, so that nobody hunts for a missing {@code close()} while the machine is overloaded.
+     */
+    static Optional<Finding> saturated(Figures f) {
+        List<PoolEvent.SlowHold> reported = f.eventsOf(PoolEvent.SlowHold.class);
+        if (reported.isEmpty()) {
+            return Optional.empty();
+        }
+        String site = mostFrequent(reported.stream().map(s -> s.lease().callSite()).toList());
+        long cpu = reported.stream().filter(s -> s.cause() == Saturation.CPU).count();
+        long database = reported.size() - cpu;
+        Saturation cause = cpu >= database ? Saturation.CPU : Saturation.DATABASE;
+        return Optional.of(new Finding("saturation, not a leak: " + reported.size() + " connections held past the"
+                + " leak threshold by work still running (" + cpu + " waiting for CPU, " + database
+                + " for PostgreSQL), mostly at " + site, Map.of("call_site", site, "cause", cause.label())));
     }
 
     static Optional<Finding> leakReclaimed(Figures f) {

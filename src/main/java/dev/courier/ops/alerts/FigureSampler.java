@@ -9,7 +9,6 @@ import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -32,20 +31,18 @@ public final class FigureSampler {
     private final RequestWindow traffic;
     private final MeterRegistry meters;
     private final AlertConfig config;
-    private final long leakThresholdMillis;
     private final Deque<CounterReading> timeoutReadings = new ArrayDeque<>();
     private volatile boolean reachable = true;
     private String unreachableDetail;
     private Instant lastGoodProbe = Instant.EPOCH;
 
     public FigureSampler(Database database, PoolEventLog events, RequestWindow traffic, MeterRegistry meters,
-                         AlertConfig config, Duration leakThreshold) {
+                         AlertConfig config) {
         this.database = database;
         this.events = events;
         this.traffic = traffic;
         this.meters = meters;
         this.config = config;
-        this.leakThresholdMillis = leakThreshold.toMillis();
     }
 
     public Figures sample() {
@@ -57,8 +54,8 @@ public final class FigureSampler {
         long timeouts = hikariTimeoutsWithin(now)
                 + recent.stream().filter(s -> s.event() instanceof PoolEvent.AcquisitionTimedOut).count();
         int trafficSeconds = (int) config.trafficWindow().toSeconds();
-        return new Figures(now, pool, reachable, unreachableDetail, leakThresholdMillis, recent, timeouts,
-                traffic.last(trafficSeconds), System.nanoTime());
+        return new Figures(now, pool, reachable, unreachableDetail, recent, timeouts, traffic.last(trafficSeconds),
+                System.nanoTime());
     }
 
     /**

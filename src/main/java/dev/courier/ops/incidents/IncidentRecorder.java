@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns alerts and the pool's reports into incidents as they happen. A firing alert opens an incident, or joins
- * the one already open; the timeline records firings and resolutions, pool snapshots, leaking call sites, reclaims,
- * reachability changes, fault switches and restarts; the incident resolves when its last alert clears, with its
- * measured impact.
+ * the one already open; the timeline records firings and resolutions, pool snapshots, leaking call sites, call sites
+ * slowed by saturation, reclaims, reachability changes, fault switches and restarts; the incident resolves when its
+ * last alert clears, with its measured impact.
  *
  * <p>Anything may report through {@link #record}: the fault injector reports its switches there. Entries reported
  * while no incident is open are kept for a while (bounded) and copied into the next incident, so the switch that
@@ -49,6 +49,7 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
         final Instant openedAt;
         final Set<String> firing = new HashSet<>();
         final Set<String> namedCallSites = new HashSet<>();
+        final Set<String> namedSlowCallSites = new HashSet<>();
         final Map<String, Integer> reclaims = new LinkedHashMap<>();
         Instant lastSnapshot = Instant.EPOCH;
         Instant quietSince;
@@ -167,6 +168,17 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                     append(leakEntry(now, e.lease(), e.heldMillis()));
                 }
             }
+            case PoolEvent.SlowHold e -> {
+                // Saturation is evidence for an open incident, never a leak: it names no leaking call site, and an
+                // overloaded server reports it for many requests, so it is told once per call site and not kept
+                // for the next incident.
+                if (open != null && open.namedSlowCallSites.add(e.lease().callSite())) {
+                    append(new TimelineEntry(now, "slow_hold", e.lease().callSite() + " held a connection for "
+                            + e.heldMillis() + " ms on thread " + e.lease().thread() + " while waiting for "
+                            + e.cause().label() + ": saturation, not a leak", Map.of("callSite", e.lease().callSite(),
+                            "thread", e.lease().thread(), "heldMs", e.heldMillis(), "cause", e.cause().label())));
+                }
+            }
             case PoolEvent.LeakReclaimed e -> {
                 TimelineEntry entry = new TimelineEntry(now, "leak_reclaimed", "reclaimed a connection held "
                         + e.heldMillis() + " ms by " + e.lease().callSite() + " (" + e.reason() + ")",
@@ -218,7 +230,7 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
             return;
         }
         figures.pool().leases().stream().filter(l -> l.callSite().equals(callSite)).findFirst()
-                .ifPresent(lease -> append(leakEntry(figures.at(), lease, lease.heldMillis(figures.nowNanos()))));
+                .ifPresent(held -> append(leakEntry(figures.at(), held.lease(), held.heldMillis(figures.nowNanos()))));
     }
 
     private static TimelineEntry leakEntry(Instant at, Lease lease, long heldMillis) {

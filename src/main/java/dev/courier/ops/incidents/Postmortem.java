@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * A postmortem draft in Markdown, filled in from an incident's recorded evidence: its impact, its timeline, the
- * call sites that leaked, the reachability of the database and the fault switches. A person finishes it; nothing in
+ * call sites that leaked or were slowed by saturation, the reachability of the database and the fault switches. A person finishes it; nothing in
  * it is guessed.
  */
 public final class Postmortem {
@@ -26,7 +26,7 @@ public final class Postmortem {
     }
 
     /** What the evidence says caused the incident. */
-    private enum CauseKind { LEAK, DATABASE_DOWN, FAULT, OTHER }
+    private enum CauseKind { LEAK, DATABASE_DOWN, FAULT, SATURATION, OTHER }
 
     private record Cause(CauseKind kind, String statement, List<TimelineEntry> evidence) {
     }
@@ -107,6 +107,15 @@ public final class Postmortem {
             return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + faults.getFirst().summary() + ".",
                     faults);
         }
+        List<TimelineEntry> slow = kind(timeline, "slow_hold");
+        if (!slow.isEmpty()) {
+            Set<String> sites = new LinkedHashSet<>();
+            slow.forEach(e -> sites.add("`" + e.data().get("callSite") + "` (waiting for " + e.data().get("cause")
+                    + ")"));
+            return new Cause(CauseKind.SATURATION, "The server was saturated, not leaking: database work held its"
+                    + " connection past the leak threshold while it still ran, at " + String.join(", ", sites) + ".",
+                    slow);
+        }
         return new Cause(CauseKind.OTHER, "Not determined from the evidence; the first alert was: "
                 + incident.title() + ".", List.of());
     }
@@ -120,6 +129,7 @@ public final class Postmortem {
         String causeAlert = switch (cause.kind()) {
             case LEAK -> "CourierLeakSuspected";
             case DATABASE_DOWN -> "CourierDatabaseUnreachable";
+            case SATURATION -> "CourierSaturated";
             case FAULT, OTHER -> String.valueOf(alerts.getFirst().data().get("alert"));
         };
         TimelineEntry named = alerts.stream().filter(e -> causeAlert.equals(e.data().get("alert"))).findFirst()
@@ -179,6 +189,12 @@ public final class Postmortem {
             }
             case FAULT -> out.add("Injected fault: check that the drill's expectations (alert time, impact) were met "
                     + "and record the measured figures.");
+            case SATURATION -> {
+                out.add("Find what the CPU or PostgreSQL spent its time on during the incident (CPU per process, "
+                        + "`pg_stat_activity`, `courier_db_connection_hold_seconds` by call site) and remove that load"
+                        + " or add capacity: nodes for CPU, a faster database for PostgreSQL.");
+                out.add("Do not raise the pool size: more connections only queue more work on the same cores.");
+            }
             case OTHER -> out.add("Establish the root cause from the timeline and the metrics, then add an alert or "
                     + "a timeline entry that would have named it.");
         }

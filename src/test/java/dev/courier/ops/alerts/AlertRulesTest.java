@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.config.AlertConfig;
 import dev.courier.db.Database.PoolSnapshot;
+import dev.courier.db.HeldLease;
 import dev.courier.db.Lease;
 import dev.courier.db.PoolEvent;
+import dev.courier.db.Saturation;
 import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,7 +26,6 @@ import org.junit.jupiter.api.Test;
 class AlertRulesTest {
 
     private static final AlertConfig CONFIG = AlertConfig.defaults();
-    private static final long LEAK_THRESHOLD_MS = 2_000;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<String> told = new ArrayList<>();
@@ -55,7 +56,7 @@ class AlertRulesTest {
 
     @Test
     void poolSaturatedFiresOnlyAfterThirtySecondsAtMaxAndResolvesWhenAConnectionFrees() {
-        List<Lease> busy = leases("messages.send", 8, 500);
+        List<HeldLease> busy = leases("messages.send", 8, 500);
         engine.evaluate(figures(0, pool(8, 0, 0, busy)));
         engine.evaluate(figures(29, pool(8, 0, 0, busy)));
         assertThat(firing("CourierPoolSaturated")).isEmpty();
@@ -74,7 +75,7 @@ class AlertRulesTest {
 
     @Test
     void aBreakInSaturationRestartsTheHoldTime() {
-        List<Lease> busy = leases("messages.send", 8, 500);
+        List<HeldLease> busy = leases("messages.send", 8, 500);
         engine.evaluate(figures(0, pool(8, 0, 0, busy)));
         engine.evaluate(figures(20, pool(7, 1, 0, busy)));
         engine.evaluate(figures(21, pool(8, 0, 0, busy)));
@@ -86,7 +87,7 @@ class AlertRulesTest {
 
     @Test
     void callersWaitingFiresAfterFiveSecondsOfWaitersAndResolvesWhenNobodyWaits() {
-        List<Lease> busy = leases("conversations.list", 8, 300);
+        List<HeldLease> busy = leases("conversations.list", 8, 300);
         engine.evaluate(figures(0, pool(8, 0, 3, busy)));
         assertThat(firing("CourierConnectionWaiters")).isEmpty();
         engine.evaluate(figures(5, pool(8, 0, 3, busy)));
@@ -108,8 +109,8 @@ class AlertRulesTest {
     }
 
     @Test
-    void leakSuspectedNamesTheCallSiteHoldingALeasePastTheThreshold() {
-        List<Lease> held = new ArrayList<>(leases("drill.leakyExport", 3, 4_000));
+    void leakSuspectedNamesTheCallSiteOfTheLeasesTheSweepReportedAsLeaks() {
+        List<HeldLease> held = new ArrayList<>(leaking("drill.leakyExport", 3, 4_000));
         held.addAll(leases("messages.send", 2, 100));
         engine.evaluate(figures(0, pool(5, 3, 0, held)));
         Alert alert = firing("CourierLeakSuspected").orElseThrow();
@@ -122,7 +123,7 @@ class AlertRulesTest {
 
     @Test
     void leakSuspectedAlsoFiresOnThePoolsReportAndResolvesAfterTheEventWindow() {
-        Lease lease = leases("accounts.export", 1, 3_000).getFirst();
+        Lease lease = leases("accounts.export", 1, 3_000).getFirst().lease();
         events.accept(new PoolEvent.LeakSuspected(lease, 3_000));
         engine.evaluate(figuresWithEvents(0, idlePool(), 0));
         assertThat(firing("CourierLeakSuspected").orElseThrow().labels()).containsEntry("call_site", "accounts.export");
@@ -131,8 +132,32 @@ class AlertRulesTest {
     }
 
     @Test
+    void leasesHeldLongByWorkStillRunningFireSaturatedAndNeverLeakSuspected() {
+        List<HeldLease> starved = slow("sessions.authenticate", 6, 2_500, Saturation.CPU);
+        for (HeldLease held : starved) {
+            events.accept(new PoolEvent.SlowHold(held.lease(), 2_000, Saturation.CPU));
+        }
+        HeldLease waitingForPostgres = slow("messages.history", 1, 2_200, Saturation.DATABASE).getFirst();
+        events.accept(new PoolEvent.SlowHold(waitingForPostgres.lease(), 2_000, Saturation.DATABASE));
+        List<HeldLease> held = new ArrayList<>(starved);
+        held.add(waitingForPostgres);
+        engine.evaluate(figuresWithEvents(0, pool(7, 1, 0, held), 0));
+
+        assertThat(firing("CourierLeakSuspected")).isEmpty();
+        Alert alert = firing("CourierSaturated").orElseThrow();
+        assertThat(alert.severity()).isEqualTo(Severity.warning);
+        assertThat(alert.summary()).startsWith("saturation, not a leak: 7 connections held past the leak threshold")
+                .contains("6 waiting for CPU, 1 for PostgreSQL").contains("mostly at sessions.authenticate");
+        assertThat(alert.labels()).containsEntry("call_site", "sessions.authenticate").containsEntry("cause", "cpu");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/CourierSaturated.md");
+
+        engine.evaluate(figuresWithEvents(CONFIG.eventWindow().toSeconds() + 1, idlePool(), 0));
+        assertThat(firing("CourierSaturated")).isEmpty();
+    }
+
+    @Test
     void leakReclaimedFiresWithTheCallSiteAndResolvesAfterTheEventWindow() {
-        Lease lease = leases("accounts.export", 1, 30_000).getFirst();
+        Lease lease = leases("accounts.export", 1, 30_000).getFirst().lease();
         events.accept(new PoolEvent.LeakReclaimed(lease, 30_000, "held past the reclaim limit"));
         events.accept(new PoolEvent.LeakReclaimed(lease, 30_500, "held past the reclaim limit"));
         engine.evaluate(figuresWithEvents(0, idlePool(), 0));
@@ -144,7 +169,7 @@ class AlertRulesTest {
 
     @Test
     void databaseUnreachableFiresAtOnceAndResolvesWhenItAnswers() {
-        engine.evaluate(new Figures(t0, idlePool(), false, "database unreachable", LEAK_THRESHOLD_MS, List.of(), 0,
+        engine.evaluate(new Figures(t0, idlePool(), false, "database unreachable", List.of(), 0,
                 new RequestWindow.Totals(0, 0, 0), nanos0));
         assertThat(firing("CourierDatabaseUnreachable").orElseThrow().summary())
                 .isEqualTo("PostgreSQL does not answer: database unreachable");
@@ -176,9 +201,9 @@ class AlertRulesTest {
 
     @Test
     void theListShowsFiringAlertsFirstThenResolvedOnesNewestFirst() {
-        engine.evaluate(new Figures(t0, pool(1, 7, 0, leases("x.leak", 1, 5_000)), false, "down",
-                LEAK_THRESHOLD_MS, List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0));
-        engine.evaluate(new Figures(t0.plusSeconds(1), idlePool(), false, "down", LEAK_THRESHOLD_MS, List.of(), 0,
+        engine.evaluate(new Figures(t0, pool(1, 7, 0, leaking("x.leak", 1, 5_000)), false, "down",
+                List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0));
+        engine.evaluate(new Figures(t0.plusSeconds(1), idlePool(), false, "down", List.of(), 0,
                 new RequestWindow.Totals(0, 0, 0), nanos0));
         List<Alert> alerts = engine.alerts();
         assertThat(alerts).extracting(Alert::name, Alert::state).containsExactly(
@@ -203,7 +228,7 @@ class AlertRulesTest {
     }
 
     private Figures figures(long second, PoolSnapshot pool) {
-        return new Figures(t0.plusSeconds(second), pool, true, null, LEAK_THRESHOLD_MS, List.of(), 0,
+        return new Figures(t0.plusSeconds(second), pool, true, null, List.of(), 0,
                 new RequestWindow.Totals(0, 0, 0), nanos0);
     }
 
@@ -212,16 +237,16 @@ class AlertRulesTest {
         List<PoolEventLog.Stamped> recent = events.since(at, CONFIG.eventWindow());
         long timeouts = hikariTimeouts + recent.stream()
                 .filter(s -> s.event() instanceof PoolEvent.AcquisitionTimedOut).count();
-        return new Figures(at, pool, true, null, LEAK_THRESHOLD_MS, recent, timeouts,
+        return new Figures(at, pool, true, null, recent, timeouts,
                 new RequestWindow.Totals(0, 0, 0), nanos0);
     }
 
     private Figures traffic(long second, RequestWindow.Totals totals) {
-        return new Figures(t0.plusSeconds(second), idlePool(), true, null, LEAK_THRESHOLD_MS, List.of(), 0, totals,
+        return new Figures(t0.plusSeconds(second), idlePool(), true, null, List.of(), 0, totals,
                 nanos0);
     }
 
-    private static PoolSnapshot pool(int active, int idle, int pending, List<Lease> leases) {
+    private static PoolSnapshot pool(int active, int idle, int pending, List<HeldLease> leases) {
         return new PoolSnapshot(active, idle, pending, 8, leases, 0, 0);
     }
 
@@ -229,12 +254,26 @@ class AlertRulesTest {
         return new PoolSnapshot(0, 8, 0, 8, List.of(), 0, 0);
     }
 
-    /** {@code count} leases of one call site, each held {@code heldMillis} as of {@code nanos0}. */
-    private List<Lease> leases(String callSite, int count, long heldMillis) {
-        List<Lease> out = new ArrayList<>();
+    /** {@code count} leases of one call site, each held {@code heldMillis} as of {@code nanos0}, not judged. */
+    private List<HeldLease> leases(String callSite, int count, long heldMillis) {
+        return held(callSite, count, heldMillis, false, null);
+    }
+
+    /** Leases the leak sweep reported as leaks. */
+    private List<HeldLease> leaking(String callSite, int count, long heldMillis) {
+        return held(callSite, count, heldMillis, true, null);
+    }
+
+    /** Leases the leak sweep saw held past the threshold by work still running, waiting for {@code cause}. */
+    private List<HeldLease> slow(String callSite, int count, long heldMillis, Saturation cause) {
+        return held(callSite, count, heldMillis, false, cause);
+    }
+
+    private List<HeldLease> held(String callSite, int count, long heldMillis, boolean leaking, Saturation cause) {
+        List<HeldLease> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            out.add(new Lease(i, callSite, "worker-" + i, nanos0 - heldMillis * 1_000_000 - i,
-                    t0.minusMillis(heldMillis), new Throwable("borrowed by " + callSite)));
+            out.add(new HeldLease(new Lease(i, callSite, "worker-" + i, nanos0 - heldMillis * 1_000_000 - i,
+                    t0.minusMillis(heldMillis), new Throwable("borrowed by " + callSite)), false, leaking, cause));
         }
         return out;
     }
