@@ -77,12 +77,10 @@ public final class AccountService {
         User user = found.get().user();
         String token = tokens.newToken();
         Instant expiresAt = Instant.now().plus(config.ttl()).truncatedTo(ChronoUnit.SECONDS);
-        byte[] tokenHash = SessionTokens.hash(token);
         db.withHandle("sessions.create", h -> {
-            sessions.insert(h, tokenHash, user.id(), expiresAt);
+            sessions.insert(h, SessionTokens.hash(token), user.id(), expiresAt);
             return null;
         });
-        cache.remember(new Session(user, tokenHash, expiresAt));
         return new LoginResult(token, expiresAt, user);
     }
 

@@ -109,11 +109,6 @@ public final class SessionCache implements BusListener {
         return found;
     }
 
-    /** A session just created: its first requests need not ask the database for what this node wrote a moment ago. */
-    void remember(Session session) {
-        sessions.put(new TokenHash(session.tokenHash()), session);
-    }
-
     private Duration untilExpiry(Session session) {
         return Duration.between(clock.instant(), session.expiresAt());
     }

@@ -86,17 +86,6 @@ class SessionCacheTest {
     }
 
     @Test
-    void aSessionJustCreatedIsAnsweredWithoutALookup() {
-        Session session = sessionExpiringIn(Duration.ofHours(1));
-        Lookup lookup = new Lookup(session);
-
-        cache.remember(session);
-
-        assertThat(cache.find(session.tokenHash().clone(), lookup)).containsSame(session);
-        assertThat(lookup.calls).hasValue(0);
-    }
-
-    @Test
     void anUnknownTokenIsAskedForEveryTime() {
         Lookup lookup = new Lookup(sessionExpiringIn(Duration.ofHours(1)));
         lookup.answer = Optional.empty();
