@@ -33,9 +33,14 @@ final class Admission {
             listener.onSuccess();
         }
 
-        /** The operation was refused downstream for lack of capacity: a sign of overload. */
+        /** The operation was refused downstream for lack of capacity: a sign of overload, and no sample. */
         void dropped() {
             listener.onDropped();
+        }
+
+        /** The operation's duration is no sample of how long admitted work takes. */
+        void ignored() {
+            listener.onIgnore();
         }
     }
 

@@ -40,6 +40,8 @@ public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final ThreadLocal<OperationScope> SCOPE = new ThreadLocal<>();
+    /** The refusal reason of work turned away because the admission limit is reached. */
+    public static final String ADMISSION_LIMIT = "admission_limit";
 
     /** Told when a caller got no connection from the pool in time. */
     interface AcquisitionWatcher {
@@ -54,6 +56,7 @@ public final class Database implements AutoCloseable {
     private final Runnable onClose;
     private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Admission admission;
+    private final MeterRegistry meters;
     private final long acquireTimeoutNanos;
     private final Counter rejectedByLimit;
     private final Counter rejectedSaturated;
@@ -72,7 +75,8 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
         this.jdbi.addCustomizer(new StatementActivity(leases));
         this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
-        this.rejectedByLimit = rejections(meters, "admission_limit");
+        this.meters = meters;
+        this.rejectedByLimit = rejections(meters, ADMISSION_LIMIT);
         this.rejectedSaturated = rejections(meters, "pool_saturated");
         this.rejectedAcquireTimeout = rejections(meters, "acquire_timeout");
         this.watch = new PoolWatch(new LeaseReclaimer(leases, dataSource, direct, this::publish, pool.leakWarning(),
@@ -106,12 +110,19 @@ public final class Database implements AutoCloseable {
         return admission.limitReached();
     }
 
-    /** Counts an operation refused on the strength of {@link #admissionLimitReached()}, as if by {@link #openScope}. */
-    public void countRefusedByAdmissionLimit() {
-        rejectedByLimit.increment();
+    /**
+     * Counts an operation refused before it asked for its scope: on the strength of {@link #admissionLimitReached()}
+     * (reason {@code admission_limit}, as if by {@link #openScope}), or for another reason of the caller's.
+     */
+    public void countRefusedAhead(String reason) {
+        if (reason.equals(ADMISSION_LIMIT)) {
+            rejectedByLimit.increment();
+        } else {
+            rejections(meters, reason).increment();
+        }
     }
 
-    void endScope(OperationScope scope, boolean refusedForLoad) {
+    void endScope(OperationScope scope) {
         try {
             watch.reclaimer().reclaimScope(scope);
         } finally {
@@ -120,11 +131,7 @@ public final class Database implements AutoCloseable {
             } else {
                 SCOPE.set(scope.outer());
             }
-            if (refusedForLoad) {
-                scope.ticket().dropped();
-            } else {
-                scope.ticket().completed();
-            }
+            scope.reportToAdmission();
         }
     }
 

@@ -22,6 +22,7 @@ public final class OperationScope implements AutoCloseable {
     private final Admission.Ticket ticket;
     private boolean closed;
     private boolean refusedForLoad;
+    private boolean slowByDesign;
 
     OperationScope(String name, Database database, OperationScope outer, Admission.Ticket ticket) {
         this.name = name;
@@ -38,8 +39,15 @@ public final class OperationScope implements AutoCloseable {
         return outer;
     }
 
-    Admission.Ticket ticket() {
-        return ticket;
+    /** Tells the admission limit how the operation went. */
+    void reportToAdmission() {
+        if (refusedForLoad) {
+            ticket.dropped();
+        } else if (slowByDesign) {
+            ticket.ignored();
+        } else {
+            ticket.completed();
+        }
     }
 
     /**
@@ -51,6 +59,14 @@ public final class OperationScope implements AutoCloseable {
         refusedForLoad = true;
     }
 
+    /**
+     * The operation is slow on purpose (it hashes a password, which takes tens of milliseconds of CPU by design): how
+     * long it takes says nothing about whether the server keeps up, so the admission limit does not learn from it.
+     */
+    public void slowByDesign() {
+        slowByDesign = true;
+    }
+
     /** Ends the scope: takes back what it leaked and frees its admission place. Idempotent. */
     @Override
     public void close() {
@@ -58,6 +74,6 @@ public final class OperationScope implements AutoCloseable {
             return;
         }
         closed = true;
-        database.endScope(this, refusedForLoad);
+        database.endScope(this);
     }
 }

@@ -28,7 +28,7 @@ final class StreamConnection implements WebSocket.Listener {
     }
 
     /** The server has no usable {@code /v1/stream}: the upgrade was refused or never answered. */
-    static final class UnavailableException extends Exception {
+    static class UnavailableException extends Exception {
         UnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
@@ -63,8 +63,36 @@ final class StreamConnection implements WebSocket.Listener {
                 .executor(Runnable::run).build();
     }
 
+    /**
+     * Opens a user's stream as a polite client does: an upgrade answered {@code 503} or {@code 429} (the server is
+     * shedding load, as during the registration of a run's users) is tried again after its {@code Retry-After}.
+     */
     static StreamConnection open(HttpClient sockets, URI base, int id, VirtualUser user, Handler handler, Duration timeout)
             throws UnavailableException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return openOnce(sockets, base, id, user, handler, timeout);
+            } catch (RefusedForNowException refused) {
+                if (attempt >= CourierClient.SETUP_ATTEMPTS) {
+                    throw refused;
+                }
+                Thread.sleep(Math.min(5_000, Math.max(100, refused.retryAfterMillis)));
+            }
+        }
+    }
+
+    /** An upgrade the server refused for now ({@code 503}, {@code 429}): worth another try after a pause. */
+    static final class RefusedForNowException extends UnavailableException {
+        final long retryAfterMillis;
+
+        RefusedForNowException(String message, Throwable cause, long retryAfterMillis) {
+            super(message, cause);
+            this.retryAfterMillis = retryAfterMillis;
+        }
+    }
+
+    private static StreamConnection openOnce(HttpClient sockets, URI base, int id, VirtualUser user, Handler handler,
+                                             Duration timeout) throws UnavailableException, InterruptedException {
         StreamConnection connection = new StreamConnection(id, user, handler);
         URI uri = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/v1/stream");
         try {
@@ -75,8 +103,13 @@ final class StreamConnection implements WebSocket.Listener {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof WebSocketHandshakeException handshake) {
-                throw new UnavailableException("GET /v1/stream answered " + handshake.getResponse().statusCode()
-                        + " instead of upgrading to a WebSocket", handshake);
+                int status = handshake.getResponse().statusCode();
+                String message = "GET /v1/stream answered " + status + " instead of upgrading to a WebSocket";
+                if (status == 503 || status == 429) {
+                    long retryAfterSeconds = handshake.getResponse().headers().firstValueAsLong("Retry-After").orElse(1);
+                    throw new RefusedForNowException(message, handshake, retryAfterSeconds * 1_000);
+                }
+                throw new UnavailableException(message, handshake);
             }
             throw new UnavailableException("GET /v1/stream failed: " + cause, cause);
         } catch (TimeoutException e) {

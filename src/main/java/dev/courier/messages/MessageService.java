@@ -8,6 +8,7 @@ import dev.courier.web.ApiException;
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.web.TextRules;
 import dev.courier.ops.MetricNames;
+import dev.courier.overload.StandingQueue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -55,14 +56,6 @@ public final class MessageService implements AutoCloseable {
      * median second's p99 from 48-75 ms to 32-39 ms (docs/loadtest.md, 2026-12-06).
      */
     private static final int MIN_SHARED = 64;
-    /**
-     * How long a send may wait for a writer before the queue counts as standing: a fifth of the 100 ms within which an
-     * accepted send should be answered under overload, leaving the rest to the statement, the fan-out and the
-     * network. A linger and one large statement ahead of a send fit in it.
-     */
-    private static final Duration QUEUE_DELAY_TARGET = Duration.ofMillis(20);
-    /** How long sends must have waited longer than the target before new ones are refused: CoDel's interval. */
-    private static final Duration QUEUE_DELAY_INTERVAL = Duration.ofMillis(100);
 
     private final Database db;
     private final MessageStore store = new MessageStore();
@@ -103,7 +96,7 @@ public final class MessageService implements AutoCloseable {
      */
     private static MessageWriter.Limits writerLimits(int writers) {
         return new MessageWriter.Limits(writers, 10_000 * writers, 4 * MAX_BATCH, MAX_BATCH, WRITER_LINGER,
-                MIN_SHARED, QUEUE_DELAY_TARGET, QUEUE_DELAY_INTERVAL);
+                MIN_SHARED, StandingQueue.TARGET, StandingQueue.INTERVAL);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.courier.messages;
 
 import dev.courier.db.DatabaseBusyException;
+import dev.courier.overload.StandingQueue;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -95,9 +95,9 @@ final class HttpApi {
             javalin.jetty.modifyServer(server -> {
                 BodySizeLimit bodySizeLimit = new BodySizeLimit(
                         () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
-                bodySizeLimit.setHandler(new AdmissionGate(database::admissionLimitReached,
-                        (path, authorization, nanos) -> {
-                            database.countRefusedByAdmissionLimit();
+                bodySizeLimit.setHandler(new AdmissionGate(this::reasonToRefuse,
+                        (reason, path, authorization, nanos) -> {
+                            database.countRefusedAhead(reason);
                             metrics.refusedBeforeRouting(path, authorization, nanos);
                         }));
                 server.setHandler(new GracefulHandler(bodySizeLimit));
@@ -133,7 +133,11 @@ final class HttpApi {
             // back when it ends. Admin requests stay outside, so an operator can look while the limit is reached.
             routes.beforeMatched("/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/v1/admin/")) {
-                    ctx.attribute(SCOPE, database.openScope("http " + ctx.method() + " " + routeOf(ctx)));
+                    OperationScope scope = database.openScope("http " + ctx.method() + " " + routeOf(ctx));
+                    ctx.attribute(SCOPE, scope);
+                    if (hashesAPassword(ctx)) {
+                        scope.slowByDesign();
+                    }
                 }
             });
             routes.beforeMatched("/v1/*", ctx -> {
@@ -160,15 +164,26 @@ final class HttpApi {
         }).start();
     }
 
+    /** Why database-bound work is refused at the gate right now, or null while it is let in. */
+    private String reasonToRefuse() {
+        return database.admissionLimitReached() ? Database.ADMISSION_LIMIT : null;
+    }
+
     /** The route template (never the raw path, which may hold ids); the request's own path when none matched. */
     private static String routeOf(Context ctx) {
         var matched = ctx.endpoints().matchedHttpEndpoint();
         return matched != null ? matched.path : ctx.path();
     }
 
+    /** Registration and login: each hashes a password, tens of milliseconds of CPU by design. */
+    private static boolean hashesAPassword(Context ctx) {
+        String path = ctx.path();
+        return ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"));
+    }
+
     private static boolean needsUserToken(Context ctx) {
         String path = ctx.path();
-        if (ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"))) {
+        if (hashesAPassword(ctx)) {
             return false;
         }
         if (path.equals(StreamRoutes.PATH)) {

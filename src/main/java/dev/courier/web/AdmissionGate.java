@@ -3,7 +3,6 @@ package dev.courier.web;
 import dev.courier.db.DatabaseBusyException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -25,9 +24,14 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class AdmissionGate extends Handler.Wrapper {
 
-    /** Told of each refusal: the request's path, its {@code Authorization} header and the nanoseconds it took. */
+    /** Why database-bound work is refused right now (a metric's label), or null while it is not. */
+    public interface RefusalReason {
+        String now();
+    }
+
+    /** Told of each refusal: why, the request's path, its {@code Authorization} header and the nanoseconds it took. */
     public interface RefusalListener {
-        void refused(String path, String authorization, long nanos);
+        void refused(String reason, String path, String authorization, long nanos);
     }
 
     /** The same answer as a refusal further in gets, from the one place that words it. */
@@ -36,18 +40,20 @@ public final class AdmissionGate extends Handler.Wrapper {
     private static final byte[] BODY = Json.write(ANSWER.body()).getBytes(StandardCharsets.UTF_8);
     private static final String RETRY_AFTER = String.valueOf(ANSWER.retryAfterSeconds());
 
-    private final BooleanSupplier limitReached;
+    private final RefusalReason refusalReason;
     private final RefusalListener onRefused;
 
-    public AdmissionGate(BooleanSupplier limitReached, RefusalListener onRefused) {
-        this.limitReached = limitReached;
+    public AdmissionGate(RefusalReason refusalReason, RefusalListener onRefused) {
+        this.refusalReason = refusalReason;
         this.onRefused = onRefused;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        if (path == null || !path.startsWith("/v1/") || path.startsWith("/v1/admin/") || !limitReached.getAsBoolean()) {
+        String reason = path == null || !path.startsWith("/v1/") || path.startsWith("/v1/admin/") ? null
+                : refusalReason.now();
+        if (reason == null) {
             return super.handle(request, response, callback);
         }
         long start = System.nanoTime();
@@ -57,7 +63,7 @@ public final class AdmissionGate extends Handler.Wrapper {
         response.getHeaders().put(RequestIds.HEADER, RequestIds.newId());
         SecurityHeaders.applyTo(response.getHeaders());
         response.write(true, ByteBuffer.wrap(BODY), callback);
-        onRefused.refused(path, request.getHeaders().get(HttpHeader.AUTHORIZATION), System.nanoTime() - start);
+        onRefused.refused(reason, path, request.getHeaders().get(HttpHeader.AUTHORIZATION), System.nanoTime() - start);
         return true;
     }
 }

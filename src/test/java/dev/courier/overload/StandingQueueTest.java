@@ -1,4 +1,4 @@
-package dev.courier.messages;
+package dev.courier.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
