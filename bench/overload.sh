@@ -52,7 +52,9 @@ results="${RESULTS:-$(mktemp -d -t courier-overload.XXXXXX)}"
 mkdir -p "$results"
 
 for transport in $transports; do
-  [[ -v "ramp_start[$transport]" ]] || { echo "bench: TRANSPORTS: unknown transport '$transport' (socket, rest)" >&2; exit 1; }
+  if [[ ! -v "ramp_start[$transport]" ]]; then
+    echo "bench: TRANSPORTS: unknown transport '$transport' (socket, rest)" >&2; exit 1
+  fi
 done
 # seconds DURATION: 30s, 2m, 1h or a number of seconds.
 seconds() {
@@ -90,7 +92,9 @@ ready() {
   sleep "$settle"
   for _ in $(seq 1 60); do
     curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
-    kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server has stopped:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench: the server has stopped:" >&2; tail -20 "$work/serve.log" >&2; exit 1
+    fi
     sleep 1
   done
   echo "bench: the server was not ready again within 60 s" >&2; exit 1
@@ -136,7 +140,8 @@ for transport in $transports; do
   capacity="$(jq -r '.ramp.highestPassingRate' "$ramp")"
   capacities+=("$(jq -r --arg t "$transport" "$capacity_line" "$ramp")")
   if jq -e '.ramp.steps | length > 0 and .[-1].passed' "$ramp" >/dev/null; then
-    capacities[-1]+="; a lower bound: the ramp's last step still met it (raise RAMP_DURATION or RAMP_START_${transport^^})"
+    capacities[-1]+="; a lower bound: the ramp's last step still met it"
+    capacities[-1]+=" (raise RAMP_DURATION or RAMP_START_${transport^^})"
   fi
   jq -r '.warnings[] | "bench: '"$transport"' ramp: warning: " + .' "$ramp" >&2
   echo "bench: ${capacities[-1]}" >&2
