@@ -48,14 +48,13 @@ settle="${SETTLE:-5}"
 declare -A warmup_rate=([socket]="${WARMUP_RATE_SOCKET:-2000}" [rest]="${WARMUP_RATE_REST:-200}")
 declare -A ramp_start=([socket]="${RAMP_START_SOCKET:-1000}" [rest]="${RAMP_START_REST:-100}")
 export BENCH_PG="${BENCH_PG-postgresql://postgres@127.0.0.1:5432}"
-results="${RESULTS:-$(mktemp -d -t courier-overload.XXXXXX)}"
-mkdir -p "$results"
-
 for transport in $transports; do
   if [[ ! -v "ramp_start[$transport]" ]]; then
     echo "bench: TRANSPORTS: unknown transport '$transport' (socket, rest)" >&2; exit 1
   fi
 done
+results="${RESULTS:-$(mktemp -d -t courier-overload.XXXXXX)}"
+mkdir -p "$results"
 # seconds DURATION: 30s, 2m, 1h or a number of seconds.
 seconds() {
   local n="${1%[smh]}"
