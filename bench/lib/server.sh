@@ -4,6 +4,9 @@
 # e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
 # COURIER_JAR=path runs that jar instead of target/courier.jar. Sets pgbin, where PostgreSQL's client programs are
 # (PG_BIN, by default PostgreSQL 15's).
+# BENCH_PG=postgresql://user[:password]@host:port runs the server on that PostgreSQL instead, in a new database of its
+# own that is dropped on exit; psql then reaches that database, and pgport is that server's port (the pgbench runs of
+# bench/throughput.sh still expect the embedded database).
 
 pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
@@ -23,7 +26,26 @@ bench_cleanup() {
     kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
     for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
   fi
+  if [[ -n "${bench_db:-}" ]]; then
+    "$pgbin/psql" -X -q "$bench_pg/postgres" -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >&2 || true
+  fi
   rm -rf "${work:-}"
+}
+
+# bench_external_database: with BENCH_PG, creates the server's database there and sets bench_pg (BENCH_PG without a
+# database), bench_db, bench_db_url, pgport and psql. Without BENCH_PG it only sets bench_db_url empty.
+bench_external_database() {
+  bench_db_url=""
+  [[ -n "${BENCH_PG:-}" ]] || return 0
+  read -r bench_pg pgport < <(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1])
+print(p.scheme + "://" + p.netloc, p.port or 5432)' "$BENCH_PG")
+  bench_db="courier_bench_$$_$RANDOM"
+  if ! "$pgbin/psql" -X -q "$bench_pg/postgres" -v ON_ERROR_STOP=1 -c "CREATE DATABASE $bench_db" >&2; then
+    bench_db=""
+    echo "bench: could not create a database on $bench_pg (BENCH_PG; set it empty for an embedded one)" >&2; exit 1
+  fi
+  bench_db_url="$bench_pg/$bench_db"
+  psql=("$pgbin/psql" -X -q "$bench_db_url" -v ON_ERROR_STOP=1)
 }
 
 # bench_start_server NAME POOL_SIZE
@@ -47,13 +69,17 @@ bench_start_server() {
   courier_jvm_opts serve
   jvm_opts[0]="${BENCH_GC:-${jvm_opts[0]}}"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  echo "bench: starting Courier on 127.0.0.1:$port (pool $2, embedded PostgreSQL in $work)" >&2
+  bench_external_database
+  local database=(--data-dir "$work/data")
+  [[ -z "$bench_db_url" ]] || database=(--db-url "$bench_db_url")
+  echo "bench: starting Courier on 127.0.0.1:$port (pool $2, ${bench_db_url:-embedded PostgreSQL in $work})" >&2
   # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
   COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
-    --port "$port" --data-dir "$work/data" --pool-size "$2" >"$work/serve.log" 2>&1 &
+    --port "$port" "${database[@]}" --pool-size "$2" >"$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 240); do
     if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
+      [[ -z "$bench_db_url" ]] || return 0
       pgport="$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')"
       [[ -n "$pgport" ]] || { echo "bench: could not find the embedded PostgreSQL's port" >&2; exit 1; }
       psql=("$pgbin/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres
@@ -72,10 +98,11 @@ bench_start_server() {
 # 15-30 ms to 70-130 ms (docs/loadtest.md). A checkpoint recycles used files as future ones instead (the embedded
 # database keeps at least min_wal_size = 512MB of them, up to max_wal_size = 1GB while its WAL rate needs them), so
 # a server under load stops making new files after its first checkpoints; on a new database a bench would measure
-# those first minutes instead. The default, 64 files (1 GB), covers a whole ramp. Needs psql. WAL_FILES=0 skips it.
+# those first minutes instead. The default, 64 files (1 GB), covers a whole ramp. Needs psql. WAL_FILES=0 skips it,
+# and so does BENCH_PG: an external server has its own WAL files, and others may be using it.
 bench_preallocate_wal() {
   local files="${WAL_FILES:-64}"
-  (( files > 0 )) || return 0
+  (( files > 0 )) && [[ -z "${BENCH_PG:-}" ]] || return 0
   echo "bench: preallocating $files WAL files" >&2
   # One row per file: a WAL record (written at once, outside the transaction), then a switch to the next file.
   "${psql[@]}" -At -c "SELECT count(pg_switch_wal()) FROM generate_series(1, $files) AS f

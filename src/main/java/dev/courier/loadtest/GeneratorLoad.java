@@ -25,6 +25,7 @@ final class GeneratorLoad {
 
     private final LatencyTracker lateness = new LatencyTracker();
     private final LatencyTracker deliveredFromSent = new LatencyTracker();
+    private final LatencyTracker ackedFromSent = new LatencyTracker();
     private final LongAdder capWaits = new LongAdder();
     private final ProcessCpu cpu;
     private final List<GeneratorSample> perSecond = new CopyOnWriteArrayList<>();
@@ -61,6 +62,11 @@ final class GeneratorLoad {
         deliveredFromSent.record(sentNanos, receivedNanos);
     }
 
+    /** A send the generator sent at {@code sentNanos} was acknowledged at {@code ackedNanos}. */
+    void acked(long sentNanos, long ackedNanos) {
+        ackedFromSent.record(sentNanos, ackedNanos);
+    }
+
     /** The pacer found {@link LoadRun#MAX_IN_FLIGHT} sends unanswered and had to wait for the server. */
     void heldByInFlightCap() {
         capWaits.increment();
@@ -70,6 +76,7 @@ final class GeneratorLoad {
     GeneratorSample closeInterval() {
         Histogram late = lateness.closeInterval();
         Histogram fromSent = deliveredFromSent.closeInterval();
+        ackedFromSent.closeInterval();
         sentToDeliveredPerSecond.add(fromSent);
         ProcessCpu.Sample s = cpu.sample();
         GeneratorSample sample = new GeneratorSample(LatencySummary.of(late).p99(), LatencySummary.of(fromSent).p99(),
@@ -93,7 +100,8 @@ final class GeneratorLoad {
         double[] cores = known(GeneratorSample::cores);
         double[] host = known(GeneratorSample::host);
         double[] stolen = known(GeneratorSample::stolen);
-        return new LoadReport.Generator(late, LatencySummary.of(deliveredFromSent.total()), capWaits.sum(),
+        return new LoadReport.Generator(late, LatencySummary.of(deliveredFromSent.total()),
+                LatencySummary.of(ackedFromSent.total()), capWaits.sum(),
                 median(cores), max(cores), max(host), median(stolen), max(stolen),
                 Runtime.getRuntime().availableProcessors(), late.p99() > lateLimitMs(sloP99Ms));
     }

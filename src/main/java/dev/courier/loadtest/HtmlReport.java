@@ -45,6 +45,8 @@ public final class HtmlReport {
         row(html, "attempted / acked / failed", r.attempted() + " / " + r.acked() + " / " + r.failed());
         row(html, "throughput", fmt(r.throughputPerSecond()) + " msg/s");
         row(html, "error rate", LoadJudge.percent(r.errorRate()));
+        row(html, "refusals (429, 503)", r.refusals().count() + ", " + fmt(r.refusals().perSecond()) + "/s, "
+                + r.refusals().withoutRetryAfter() + " without Retry-After");
         row(html, "delivery", r.delivery().measured() ? "measured over /v1/stream"
                 : "NOT MEASURED: " + r.delivery().reason());
         html.append("</table>");
@@ -52,9 +54,14 @@ public final class HtmlReport {
         html.append("<h2>Latency from intended send time (ms)</h2><table><tr><th></th><th>count</th><th>p50</th>")
                 .append("<th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>");
         latencyRow(html, "send → ack", r.sendToAck());
+        latencyRow(html, "send → ack, from the actual send", r.generator().sentToAck());
         if (r.sendToDelivered() != null) {
             latencyRow(html, "send → delivered", r.sendToDelivered());
             latencyRow(html, "send → delivered, from the actual send", r.generator().sentToDelivered());
+        }
+        if (r.refusals().count() > 0) {
+            latencyRow(html, "send → refusal (429, 503)", r.refusals().sendToRefusal());
+            latencyRow(html, "send → refusal, from the actual send", r.refusals().sentToRefusal());
         }
         html.append("</table>");
 
@@ -146,7 +153,12 @@ public final class HtmlReport {
             latency.line("delivered p99 from actual send", "#ff9896", series(tl, i -> i.generator() == null
                     || i.sendToDelivered().count() == 0 ? Double.NaN : i.generator().sentToDeliveredP99Ms()));
         }
-        SvgChart failures = new SvgChart("Errors", "per s", xs).line("errors", "#d62728", series(tl, i -> i.errors()));
+        if (r.refusals().count() > 0) {
+            latency.line("refusal p99", "#ff7f0e",
+                    series(tl, i -> measured(i.sendToRefusal(), i.sendToRefusal().p99())));
+        }
+        SvgChart failures = new SvgChart("Errors", "per s", xs).line("errors", "#d62728", series(tl, i -> i.errors()))
+                .line("refusals (429, 503)", "#ff7f0e", series(tl, i -> i.sendToRefusal().count()));
         SvgChart pool = new SvgChart("Server connection pool (/metrics)", "connections", xs)
                 .line("active", "#d62728", series(tl, i -> i.pool() == null ? -1 : i.pool().active()))
                 .line("idle", "#2ca02c", series(tl, i -> i.pool() == null ? -1 : i.pool().idle()))

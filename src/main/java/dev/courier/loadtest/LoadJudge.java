@@ -106,7 +106,7 @@ final class LoadJudge {
                 run.population().conversations.size(), run.attempted(), run.acked(), failed,
                 round(run.acked() / Math.max(activeSeconds, 1e-9)), rate(failed, run.attempted()),
                 run.errors().snapshot(), LatencySummary.of(run.ackTotal()),
-                deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null,
+                deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null, run.refusals().report(activeSeconds),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
                 integrity, objectives, ramp, disturbance, busyGroup, generator, run.appliedFaults(), run.timeline(),

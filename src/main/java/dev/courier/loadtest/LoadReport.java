@@ -28,6 +28,7 @@ public record LoadReport(
         Map<String, Long> errors,
         LatencySummary sendToAck,
         LatencySummary sendToDelivered,
+        Refusals refusals,
         Delivery delivery,
         IntegrityReport integrity,
         Objectives objectives,
@@ -40,6 +41,20 @@ public record LoadReport(
         String verdict,
         List<String> failures,
         List<String> warnings) {
+
+    /**
+     * Sends the server refused with "not now" ({@code 429}, {@code 503}: see {@link RefusalTracker}); they are among
+     * {@code failed} and in {@code errors} too.
+     *
+     * @param perSecond         refusals per second of the run
+     * @param withoutRetryAfter refusals that did not say when to come back (no {@code Retry-After} over REST, no
+     *                          {@code retryAfter} in the socket's error frame)
+     * @param sendToRefusal     from each refused send's intended time to its refusal, as {@code sendToAck} for acks
+     * @param sentToRefusal     from when it was actually sent: what is left without the generator's delay
+     */
+    public record Refusals(long count, double perSecond, long withoutRetryAfter, LatencySummary sendToRefusal,
+                           LatencySummary sentToRefusal) {
+    }
 
     /** Whether send→delivered was measured; when it was not, why. */
     public record Delivery(boolean measured, String reason) {
@@ -92,6 +107,7 @@ public record LoadReport(
      * @param pacerLateness    how long after its intended time each send was handed off
      * @param sentToDelivered  send→delivered counted from when each message was actually sent (to 50 µs), not
      *                         from its intended time: what is left of the latency without the generator's delay
+     * @param sentToAck        send→ack of the acknowledged sends, counted from when each was actually sent
      * @param inFlightCapWaits how often {@code MAX_IN_FLIGHT} unanswered sends made the pacer wait for the server
      * @param cpuCoresMedian   the CPU of the generator's process per second, median over the run (1.0 is one core);
      *                         a drill runs its server in that process, so there it is the server's too
@@ -101,7 +117,8 @@ public record LoadReport(
      * @param hostStolenMax    that share in the run's worst second
      * @param fellBehind       whether the pacer's p99 lateness was a noticeable share of the latency objective
      */
-    public record Generator(LatencySummary pacerLateness, LatencySummary sentToDelivered, long inFlightCapWaits, double cpuCoresMedian,
+    public record Generator(LatencySummary pacerLateness, LatencySummary sentToDelivered, LatencySummary sentToAck,
+                            long inFlightCapWaits, double cpuCoresMedian,
                             double cpuCoresMax, double hostCpuMax, double hostStolenMedian, double hostStolenMax,
                             int cores, boolean fellBehind) {
     }

@@ -46,6 +46,7 @@ public final class LoadRun implements StreamConnection.Handler {
     private final LatencyTracker ackLatency = new LatencyTracker();
     private final LatencyTracker deliveredLatency = new LatencyTracker();
     private final ErrorTally errors = new ErrorTally();
+    private final RefusalTracker refusals = new RefusalTracker();
     private final GeneratorLoad generator = new GeneratorLoad();
     private final ClientMsgIds clientMsgIds = ClientMsgIds.startingNow();
     private final PendingAcks socketAcks = new PendingAcks();
@@ -247,26 +248,36 @@ public final class LoadRun implements StreamConnection.Handler {
                 : conversations.get((int) (nextConversation.getAndIncrement() % conversations.size()));
         VirtualUser sender = c.members().get(ThreadLocalRandom.current().nextInt(c.members().size()));
         String clientMsgId = clientMsgIds.of(intended, sent);
-        return new OutgoingMessage(c.id(), sender, clientMsgId,
-                "load " + population.runId + " " + clientMsgId.substring(clientMsgId.length() - 8)); // differ per send
+        // bodies differ per send
+        String body = "load " + population.runId + " " + clientMsgId.substring(clientMsgId.length() - 8);
+        return new OutgoingMessage(c.id(), sender, clientMsgId, body, sent);
     }
 
-    private record OutgoingMessage(long conversationId, VirtualUser sender, String clientMsgId, String body) {
+    /** @param sentNanos when the pacer sent it, as its clientMsgId carries (to 50 µs) */
+    private record OutgoingMessage(long conversationId, VirtualUser sender, String clientMsgId, String body,
+                                   long sentNanos) {
     }
 
-    /** Counts one send: acknowledged as {@code m}, or failed with {@code failure}. */
+    /**
+     * Counts one send: acknowledged as {@code m}, or failed with {@code failure}. A failed send is never sent again:
+     * a refusal retried until it passed would show as a slow success, and the refusals as nothing.
+     */
     private void recordOutcome(OutgoingMessage message, long intended, DeliveredMessage m, Throwable failure) {
         if (busyGroupFigures != null) {
             busyGroupFigures.outcome(message.conversationId(), failure == null);
         }
+        long now = System.nanoTime();
         if (failure == null) {
-            long now = System.nanoTime();
             ackLatency.record(intended, now);
+            generator.acked(message.sentNanos(), now);
             ledger.acked(m.conversationId(), m.seq(), m.id(), now);
             acked.incrementAndGet();
             ackedThisSecond.increment();
             outcomes.record(intended, true);
         } else {
+            if (failure instanceof SendFailure f && f.refusal()) {
+                refusals.refused(intended, message.sentNanos(), now, f.retryAfterGiven());
+            }
             errors.count(failure instanceof SendFailure f ? f.getMessage() : "stream error");
             failedThisSecond.increment();
             outcomes.record(intended, false);
@@ -279,7 +290,7 @@ public final class LoadRun implements StreamConnection.Handler {
             ApiResponse r = client.post("/v1/conversations/" + message.conversationId() + "/messages",
                     message.sender().token(), Map.of("clientMsgId", message.clientMsgId(), "body", message.body()));
             if (r.status() != 201 && r.status() != 200) {
-                throw new SendFailure(r.errorKind());
+                throw SendFailure.ofAnswer(r);
             }
             return DeliveredMessage.of(r.json());
         } catch (HttpTimeoutException e) {
@@ -311,13 +322,6 @@ public final class LoadRun implements StreamConnection.Handler {
         return ack;
     }
 
-    /** A send that was not acknowledged; the message is how it is counted. */
-    static final class SendFailure extends Exception {
-        SendFailure(String kind) {
-            super(kind, null, false, false);
-        }
-    }
-
     @Override
     public void onFrame(StreamConnection connection, StreamFrame frame, long receivedNanos) {
         switch (frame) {
@@ -336,9 +340,9 @@ public final class LoadRun implements StreamConnection.Handler {
                 }
             }
             case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);
-            case StreamFrame.Error(String clientMsgId, String code) -> {
-                if (clientMsgId != null) {
-                    socketAcks.failed(clientMsgId, new SendFailure("stream " + code));
+            case StreamFrame.Error error -> {
+                if (error.clientMsgId() != null) {
+                    socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));
                 }
             }
             case StreamFrame.Ready r -> { }
@@ -360,14 +364,15 @@ public final class LoadRun implements StreamConnection.Handler {
         long t = Math.round((now - startNanos) / 1e9);
         Histogram ack = ackLatency.closeInterval();
         Histogram delivered = deliveredLatency.closeInterval();
+        LatencySummary refused = LatencySummary.of(refusals.closeInterval());
         ackPerSecond.add(ack);
         deliveredPerSecond.add(delivered);
         Duration intervalStart = Duration.ofNanos(Math.max(0, now - startNanos - 1_000_000_000L));
         double target = stopRequested || intervalStart.compareTo(o.duration()) >= 0 ? 0
                 : profile.ratePerSecond(intervalStart);
         Interval interval = new Interval(t, target, sentThisSecond.sumThenReset(), ackedThisSecond.sumThenReset(),
-                failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), lastPool.get(),
-                generator.closeInterval());
+                failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), refused,
+                lastPool.get(), generator.closeInterval());
         timeline.add(interval);
         Thread.ofVirtual().start(this::samplePool);
         applyDueFaults(Duration.ofNanos(now - startNanos));
@@ -375,10 +380,13 @@ public final class LoadRun implements StreamConnection.Handler {
         if (streamUnavailable == null) {
             runningLost += ledger.newlyOverdue(now - DELIVERY_GRACE.toNanos());
         }
-        out.printf("t=%3ds target=%7.1f/s sent=%6d acked=%6d errors=%4d p99(ack)=%8.2fms p99(delivered)=%s lost=%s%s%s%n",
+        out.printf("t=%3ds target=%7.1f/s sent=%6d acked=%6d errors=%4d p99(ack)=%8.2fms p99(delivered)=%s lost=%s"
+                + "%s%s%s%n",
                 t, target, interval.sent(), interval.acked(), errors.total(), interval.sendToAck().p99(),
                 streamUnavailable == null ? String.format("%8.2fms", interval.sendToDelivered().p99()) : "     n/a",
                 streamUnavailable == null ? String.valueOf(runningLost) : "n/a",
+                refused.count() == 0 ? "" : String.format(" refused=%d p99(refused)=%.2fms", refused.count(),
+                        refused.p99()),
                 interval.pool() == null || interval.pool().active() < 0 ? ""
                         : String.format(" pool=%.0f/%.0f pending=%.0f", interval.pool().active(), interval.pool().max(),
                         interval.pool().pending()),
@@ -494,6 +502,10 @@ public final class LoadRun implements StreamConnection.Handler {
 
     ErrorTally errors() {
         return errors;
+    }
+
+    RefusalTracker refusals() {
+        return refusals;
     }
 
     Histogram ackTotal() {

@@ -1,6 +1,5 @@
 package dev.courier.loadtest;
 
-import dev.courier.loadtest.LoadRun.SendFailure;
 import dev.courier.loadtest.StreamFrame.DeliveredMessage;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -14,6 +14,14 @@ public final class ReportSummary {
                 r.scenario(), r.attempted(), r.acked(), r.failed(), r.durationSeconds(), r.throughputPerSecond(),
                 LoadJudge.percent(r.errorRate()));
         latency(out, "send->ack      ", r.sendToAck());
+        latency(out, "  from the actual send", r.generator().sentToAck());
+        LoadReport.Refusals refusals = r.refusals();
+        if (refusals.count() > 0) {
+            out.printf(Locale.ROOT, "refusals (429, 503): %d, %.1f/s, %d without Retry-After%n", refusals.count(),
+                    refusals.perSecond(), refusals.withoutRetryAfter());
+            latency(out, "send->refusal  ", refusals.sendToRefusal());
+            latency(out, "  from the actual send", refusals.sentToRefusal());
+        }
         if (r.sendToDelivered() != null) {
             latency(out, "send->delivered", r.sendToDelivered());
             latency(out, "  from the actual send", r.generator().sentToDelivered());

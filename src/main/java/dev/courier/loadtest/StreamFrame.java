@@ -25,7 +25,11 @@ sealed interface StreamFrame {
     record Ack(String clientMsgId, DeliveredMessage message) implements StreamFrame {
     }
 
-    record Error(String clientMsgId, String code) implements StreamFrame {
+    /**
+     * @param retryAfterSeconds the error's {@code retryAfter} (what {@code Retry-After} says over HTTP), 0 when it has
+     *                          none
+     */
+    record Error(String clientMsgId, String code, int retryAfterSeconds) implements StreamFrame {
     }
 
     /** {@code read}, {@code conversation}, {@code pong} and anything newer: nothing the load tester acts on. */
@@ -83,7 +87,7 @@ sealed interface StreamFrame {
             long userId = 0;
             String clientMsgId = null;
             DeliveredMessage message = null;
-            String errorCode = "unknown";
+            ErrorDetail error = ErrorDetail.NONE;
             for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                 p.nextToken();
                 switch (field) {
@@ -91,7 +95,7 @@ sealed interface StreamFrame {
                     case "userId" -> userId = p.getValueAsLong();
                     case "clientMsgId" -> clientMsgId = p.getValueAsString();
                     case "message" -> message = DeliveredMessage.read(p);
-                    case "error" -> errorCode = readErrorCode(p);
+                    case "error" -> error = ErrorDetail.read(p);
                     default -> p.skipChildren();
                 }
             }
@@ -100,7 +104,7 @@ sealed interface StreamFrame {
                 case "ready" -> new Ready(userId);
                 case "message" -> new Message(m);
                 case "ack" -> new Ack(clientMsgId == null ? "" : clientMsgId, m);
-                case "error" -> new Error(clientMsgId, errorCode);
+                case "error" -> new Error(clientMsgId, error.code(), error.retryAfterSeconds());
                 default -> new Other(type);
             };
         }
@@ -113,20 +117,27 @@ sealed interface StreamFrame {
         return FRAMES.createParser(text.toString());
     }
 
-    private static String readErrorCode(JsonParser p) throws IOException {
-        String code = "unknown";
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return code;
-        }
-        for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
-            p.nextToken();
-            if (field.equals("code")) {
-                code = p.getValueAsString(code);
-            } else {
+    /** The fields of an error object that the load tester counts. */
+    record ErrorDetail(String code, int retryAfterSeconds) {
+
+        static final ErrorDetail NONE = new ErrorDetail("unknown", 0);
+
+        private static ErrorDetail read(JsonParser p) throws IOException {
+            String code = NONE.code();
+            int retryAfter = 0;
+            if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
+                return NONE;
             }
+            for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                p.nextToken();
+                switch (field) {
+                    case "code" -> code = p.getValueAsString(code);
+                    case "retryAfter" -> retryAfter = p.getValueAsInt(0);
+                    default -> p.skipChildren();
+                }
+            }
+            return new ErrorDetail(code, retryAfter);
         }
-        return code;
     }
 }

@@ -3,6 +3,8 @@ package dev.courier.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.config.RateLimitConfig;
+import dev.courier.config.SecurityConfig;
 import dev.courier.testing.TestServer;
 import dev.courier.web.Json;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A short steady run against a real server: every acknowledged message is in history exactly once and in
@@ -135,6 +139,58 @@ class LoadtestEndToEndTest {
             assertThat(written.path("busyGroup").path("others").path("sendToDelivered").path("count").asLong())
                     .isEqualTo(busy.others().sendToDelivered().count());
             assertThat(Files.readString(html)).contains("Busy group", "other conversations");
+        }
+    }
+
+    /**
+     * Each user may store two messages, so most sends are refused with {@code 429 rate_limited}: over REST with
+     * {@code Retry-After}, over the socket as an error frame with {@code retryAfter}. Every refusal is counted and
+     * timed, none is retried, and none counts as lost: only acknowledged messages are owed.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void refusedSendsAreTimedAndCountedButNeverRetriedNorLost(Transport transport, @TempDir Path dir)
+            throws Exception {
+        try (TestServer server = TestServer.start(cfg -> cfg.withSecurity(SecurityConfig.defaults()
+                .withRateLimits(RateLimitConfig.parse("accounts=off,sessions=off,writes=off,messages=2/1h"))))) {
+            LoadOptions options = steady(server, transport, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
+
+            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8)).run();
+            ReportFiles.writeJson(report, dir.resolve("report.json"));
+            ReportFiles.writeHtml(report, dir.resolve("report.html"));
+
+            String kind = transport == Transport.REST ? "429 rate_limited" : "stream rate_limited";
+            LoadReport.Refusals refusals = report.refusals();
+            assertThat(report.acked()).as("two per user at most").isBetween(1L, 12L);
+            assertThat(report.errors()).containsOnlyKeys(kind);
+            assertThat(refusals.count()).isEqualTo(report.errors().get(kind)).isEqualTo(report.failed());
+            assertThat(report.acked() + refusals.count()).as("each send answered once, none sent again")
+                    .isEqualTo(report.attempted());
+            assertThat(refusals.withoutRetryAfter()).isZero();
+            assertThat(refusals.sendToRefusal().count()).isEqualTo(refusals.count());
+            assertThat(refusals.sentToRefusal().count()).isEqualTo(refusals.count());
+            assertThat(refusals.sentToRefusal().max()).as("from the actual send, never before the intended time")
+                    .isLessThanOrEqualTo(refusals.sendToRefusal().max());
+            assertThat(refusals.perSecond()).isPositive();
+            assertThat(report.timeline().stream().mapToLong(i -> i.sendToRefusal().count()).sum())
+                    .isEqualTo(refusals.count());
+            assertThat(report.sendToAck().count()).isEqualTo(report.acked());
+            assertThat(report.generator().sentToAck().count()).isEqualTo(report.acked());
+            assertThat(report.integrity().acked()).isEqualTo(report.acked());
+            assertThat(report.integrity().lost()).isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().historyGaps()).isZero();
+            assertThat(report.failures()).noneMatch(f -> f.startsWith("integrity"));
+
+            JsonNode written = Json.mapper().readTree(Files.readString(dir.resolve("report.json")));
+            assertThat(written.path("refusals").path("count").asLong()).isEqualTo(refusals.count());
+            assertThat(written.path("refusals").path("sendToRefusal").path("p99").isNumber()).isTrue();
+            assertThat(written.path("refusals").path("sentToRefusal").path("count").asLong())
+                    .isEqualTo(refusals.count());
+            assertThat(written.path("generator").path("sentToAck").path("count").asLong()).isEqualTo(report.acked());
+            assertThat(written.path("timeline").get(0).has("sendToRefusal")).isTrue();
+            assertThat(Files.readString(dir.resolve("report.html"))).contains("send → refusal");
         }
     }
 

@@ -2,7 +2,6 @@ package dev.courier.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.loadtest.LoadRun.SendFailure;
 import dev.courier.loadtest.StreamFrame.DeliveredMessage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -35,7 +35,7 @@ class RampJudgementTest {
             }
             latency.add(h);
             timeline.add(new Interval(timeline.size() + 1, rate, (long) rate, acked, errors, LatencySummary.of(h),
-                    LatencySummary.of(h), null, stolenPerSecond == null ? null
+                    LatencySummary.of(h), LatencySummary.EMPTY, null, stolenPerSecond == null ? null
                     : new GeneratorLoad.GeneratorSample(0.2, latencyMs, 0.3, 0.6, stolenPerSecond[s])));
         }
     }

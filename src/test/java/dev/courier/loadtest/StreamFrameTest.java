@@ -43,13 +43,15 @@ class StreamFrameTest {
     }
 
     @Test
-    void readsTheCodeOfAnErrorAndItsMissingClientMsgId() throws IOException {
+    void readsTheCodeAndRetryAfterOfAnErrorAndItsMissingClientMsgId() throws IOException {
         assertThat(StreamFrame.decode("""
                 {"type":"error","clientMsgId":null,"error":{"code":"rate_limited","message":"slow down",\
-                "retryAfter":1}}"""))
-                .isEqualTo(new StreamFrame.Error(null, "rate_limited"));
+                "retryAfter":3}}"""))
+                .isEqualTo(new StreamFrame.Error(null, "rate_limited", 3));
         assertThat(StreamFrame.decode("{\"type\":\"error\",\"clientMsgId\":\"c-2\",\"error\":{\"code\":\"overloaded\"}}"))
-                .isEqualTo(new StreamFrame.Error("c-2", "overloaded"));
+                .as("no retryAfter").isEqualTo(new StreamFrame.Error("c-2", "overloaded", 0));
+        assertThat(StreamFrame.decode("{\"error\":{\"retryAfter\":1,\"code\":\"unavailable\"},\"type\":\"error\"}"))
+                .isEqualTo(new StreamFrame.Error(null, "unavailable", 1));
     }
 
     @Test
