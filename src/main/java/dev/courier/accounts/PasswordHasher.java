@@ -24,16 +24,22 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
  */
 final class PasswordHasher {
 
-    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    /** As many as cores: hashing keeps its throughput, and the operating system still gives the carriers their turn. */
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
     /** Hashes waiting for a thread, at most: about a second of waiting at a few tens of milliseconds a hash. */
     private static final int QUEUED = 32 * THREADS;
 
     private final Argon2PasswordEncoder encoder;
     private final String decoyHash;
-    private final ExecutorService hashing = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUED), Thread.ofPlatform().daemon().name("password-hashing-", 0).factory());
+    private final ExecutorService hashing;
 
     PasswordHasher(int iterations) {
+        this(iterations, THREADS, QUEUED);
+    }
+
+    PasswordHasher(int iterations, int threads, int queued) {
+        this.hashing = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queued),
+                Thread.ofPlatform().daemon().name("password-hashing-", 0).factory());
         this.encoder = new Argon2PasswordEncoder(16, 32, 1, 19 * 1024, iterations);
         this.decoyHash = encoder.encode("decoy password that no account has");
     }
