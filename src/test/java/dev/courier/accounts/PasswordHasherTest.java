@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /** Hashing happens on the hasher's own threads, and a storm past its queue is refused rather than queued. */
@@ -26,9 +28,10 @@ class PasswordHasherTest {
     void aHashBeyondTheQueueIsAnsweredOverloadedAtOnce() throws Exception {
         // One thread, one place in the queue, and hashes slow enough (~1 s each) to keep both taken.
         PasswordHasher hasher = new PasswordHasher(60, 1, 1);
-        CompletableFuture<String> running = CompletableFuture.supplyAsync(() -> hasher.hash("first password"));
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        CompletableFuture<String> running = CompletableFuture.supplyAsync(() -> hasher.hash("first password"), callers);
         Thread.sleep(200);
-        CompletableFuture<String> queued = CompletableFuture.supplyAsync(() -> hasher.hash("second password"));
+        CompletableFuture<String> queued = CompletableFuture.supplyAsync(() -> hasher.hash("second password"), callers);
         Thread.sleep(200);
 
         long start = System.nanoTime();
