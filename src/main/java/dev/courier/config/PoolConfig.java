@@ -29,6 +29,20 @@ public record PoolConfig(
         return Math.max(4, Runtime.getRuntime().availableProcessors() * 2 + 1);
     }
 
+    /**
+     * Connections the message writers hold, one each, and which requests and socket frames can never take: work from
+     * outside shares the rest. A request that leaks or waits while it holds its connection must not starve the writers
+     * that every acknowledged send goes through (half the pool, at least one).
+     */
+    public int writerConnections() {
+        return Math.max(1, maxSize / 2);
+    }
+
+    /** Connections that requests and socket frames share at most (at least one, even in a pool of one). */
+    public int scopedConnections() {
+        return Math.max(1, maxSize - writerConnections());
+    }
+
     public static PoolConfig defaults() {
         return new PoolConfig(recommendedSize(), Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(30));

@@ -56,6 +56,8 @@ public final class Database implements AutoCloseable {
     private final Runnable onClose;
     private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Admission admission;
+    /** How many connections work inside operation scopes may hold at once (see {@code PoolConfig}). */
+    private final int scopedConnections;
     private final MeterRegistry meters;
     private final long acquireTimeoutNanos;
     private final Counter rejectedByLimit;
@@ -71,7 +73,9 @@ public final class Database implements AutoCloseable {
         this.onClose = onClose;
         this.acquireTimeoutNanos = pool.acquireTimeout().toNanos();
         this.admission = new Admission(pool, meters);
-        this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut);
+        this.scopedConnections = pool.scopedConnections();
+        this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut,
+                scopedConnections, pool.acquireTimeout());
         this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
         this.jdbi.addCustomizer(new StatementActivity(leases));
         this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
@@ -257,17 +261,21 @@ public final class Database implements AutoCloseable {
      * returned connection at the average hold time, would use up the deadline before this one's turn.
      */
     private void refuseWhenSaturated(String callSite) {
-        int size = dataSource.getMaximumPoolSize();
-        if (leases.size() < size) {
+        // Work inside a scope may use only the scoped connections; work outside one (the writers) the whole pool.
+        boolean scoped = SCOPE.get() != null;
+        int capacity = scoped ? scopedConnections : dataSource.getMaximumPoolSize();
+        List<LeaseRegistry.Held> holders = leases.held().stream().filter(h -> !scoped || h.quota != null).toList();
+        if (holders.size() < capacity) {
             return;
         }
         HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
-        int waiting = pool == null ? 0 : pool.getThreadsAwaitingConnection();
-        if ((waiting + 1) * leases.averageHoldNanos() / size > acquireTimeoutNanos) {
+        int waiting = scoped ? connections.waitingForScopedConnection()
+                : pool == null ? 0 : pool.getThreadsAwaitingConnection();
+        if ((waiting + 1) * leases.averageHoldNanos() / capacity > acquireTimeoutNanos) {
             refuseSaturated(callSite);
         }
         long now = System.nanoTime();
-        for (LeaseRegistry.Held held : leases.held()) {
+        for (LeaseRegistry.Held held : holders) {
             if (now - held.lease.startNanos() < acquireTimeoutNanos) {
                 return;
             }

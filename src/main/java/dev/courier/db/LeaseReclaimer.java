@@ -3,6 +3,7 @@ package dev.courier.db;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,6 +130,13 @@ final class LeaseReclaimer {
         held.reclaimReason = "the database connection of " + held.lease.callSite() + " was taken back: " + reason;
         held.reclaimed = true;
         Connection connection = held.connection;
+        if (!mayBeRunning && !held.inStatement && resetForReuse(connection)) {
+            leases.countReclaimed();
+            log.warn("reclaimed the connection of {} after {} ms ({}); rolled back, reset and returned to the pool",
+                    held.lease.callSite(), heldMillis, reason);
+            publish.accept(new PoolEvent.LeakReclaimed(held.lease, heldMillis, reason));
+            return;
+        }
         try {
             PGConnection physical = connection.unwrap(PGConnection.class);
             if (mayBeRunning) {
@@ -144,6 +152,29 @@ final class LeaseReclaimer {
         log.warn("reclaimed the connection of {} after {} ms ({}); the pool opens a fresh one",
                 held.lease.callSite(), heldMillis, reason);
         publish.accept(new PoolEvent.LeakReclaimed(held.lease, heldMillis, reason));
+    }
+
+    /**
+     * Makes a leaked connection whose holder is done with it (its scope has ended, no statement runs) as good as new
+     * and gives it back to the pool: its transaction rolled back, and everything else its session may have been left
+     * with (settings, prepared statements, temporary tables, advisory locks) discarded; the settings Courier gives each
+     * connection at start-up stay. The holder's copy is closed, so its next use fails. Cheaper by far than a new
+     * connection: where a leak comes with every twentieth request, opening one for each kept the pool short of
+     * connections and the message writers waiting for them. False when anything fails: then it is aborted instead.
+     */
+    private static boolean resetForReuse(Connection connection) {
+        try {
+            connection.rollback();
+            connection.setAutoCommit(true);
+            try (Statement discard = connection.createStatement()) {
+                discard.execute("DISCARD ALL");
+            }
+            connection.close();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.debug("could not reset a reclaimed connection for reuse: {}", e.toString());
+            return false;
+        }
     }
 
     private void terminate(int pid) {

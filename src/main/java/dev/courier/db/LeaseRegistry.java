@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,7 +55,12 @@ public final class LeaseRegistry {
         volatile boolean reclaimed;
         volatile String reclaimReason;
 
-        Held(Lease lease, Connection connection, OperationScope scope, Thread thread, boolean lentToCallback) {
+        /** The place the lease took among the scoped connections, given back with the lease; null for none. */
+        final Semaphore quota;
+
+        Held(Lease lease, Connection connection, OperationScope scope, Thread thread, boolean lentToCallback,
+             Semaphore quota) {
+            this.quota = quota;
             this.lease = lease;
             this.connection = connection;
             this.scope = scope;
@@ -137,11 +143,11 @@ public final class LeaseRegistry {
      * {@code callback}: the class of the callback the connection is lent to, or null for a borrow outside any (see
      * {@link BorrowerStacks}).
      */
-    Held open(String callSite, Class<?> callback, Connection connection, OperationScope scope) {
+    Held open(String callSite, Class<?> callback, Connection connection, OperationScope scope, Semaphore quota) {
         Thread thread = Thread.currentThread();
         Lease lease = new Lease(nextId.incrementAndGet(), callSite, thread.getName().isEmpty() ? thread.toString()
                 : thread.getName(), System.nanoTime(), Instant.now(), stacks.capture(callSite, callback));
-        Held held = new Held(lease, connection, scope, thread, callback != null);
+        Held held = new Held(lease, connection, scope, thread, callback != null, quota);
         active.put(connection, held);
         return held;
     }
@@ -149,7 +155,7 @@ public final class LeaseRegistry {
     void close(Connection connection) {
         Held held = active.remove(connection);
         if (held != null) {
-            recordHold(held);
+            ended(held);
         }
     }
 
@@ -157,7 +163,7 @@ public final class LeaseRegistry {
     boolean remove(Held held) {
         boolean removed = active.remove(held.connection, held);
         if (removed) {
-            recordHold(held);
+            ended(held);
         }
         return removed;
     }
@@ -210,6 +216,14 @@ public final class LeaseRegistry {
     /** How long a lease has been held on average lately, in nanoseconds (0 before the first return). */
     double averageHoldNanos() {
         return averageHoldNanos;
+    }
+
+    /** The lease has ended, returned or taken back (exactly once, by whoever removed it): record it, free its place. */
+    private void ended(Held held) {
+        recordHold(held);
+        if (held.quota != null) {
+            held.quota.release();
+        }
     }
 
     private void recordHold(Held held) {

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.ConnectionFactory;
 
 /**
@@ -49,10 +51,16 @@ final class LeasingConnectionFactory implements ConnectionFactory {
     private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
 
     private final HikariDataSource dataSource;
+    /** Places for borrowers inside an operation scope; the rest of the pool is the writers'. */
+    private final Semaphore scopedConnections;
+    private final long acquireTimeoutNanos;
     private final LeaseRegistry leases;
     private final Database.AcquisitionWatcher watcher;
 
-    LeasingConnectionFactory(HikariDataSource dataSource, LeaseRegistry leases, Database.AcquisitionWatcher watcher) {
+    LeasingConnectionFactory(HikariDataSource dataSource, LeaseRegistry leases, Database.AcquisitionWatcher watcher,
+                             int scopedConnections, java.time.Duration acquireTimeout) {
+        this.scopedConnections = new Semaphore(scopedConnections);
+        this.acquireTimeoutNanos = acquireTimeout.toNanos();
         this.dataSource = dataSource;
         this.leases = leases;
         this.watcher = watcher;
@@ -86,21 +94,57 @@ final class LeasingConnectionFactory implements ConnectionFactory {
         return borrow(frame.callSite, frame.scope, frame);
     }
 
-    /** Borrows a connection and registers it; {@code frame} (may be null) remembers it for its caller. */
+    /**
+     * Borrows a connection and registers it; {@code frame} (may be null) remembers it for its caller. A borrower
+     * inside an operation scope (a request, a socket frame) first takes one of the scoped connections' places, and
+     * waits for one at most the acquisition deadline: the rest of the pool is the message writers' (see
+     * {@code PoolConfig.writerConnections}).
+     */
     Connection borrow(String callSite, OperationScope scope, Frame frame) throws SQLException {
         long start = System.nanoTime();
+        Semaphore quota = scope == null ? null : scopedConnections;
+        if (quota != null) {
+            takeScopedPlace(callSite, start);
+        }
         Connection connection;
         try {
             connection = dataSource.getConnection();
-        } catch (SQLTransientConnectionException timeout) {
-            watcher.acquisitionFailed(callSite, (System.nanoTime() - start) / 1_000_000, timeout);
-            throw timeout;
+        } catch (SQLException | RuntimeException failure) {
+            if (quota != null) {
+                quota.release();
+            }
+            if (failure instanceof SQLTransientConnectionException timeout) {
+                watcher.acquisitionFailed(callSite, (System.nanoTime() - start) / 1_000_000, timeout);
+            }
+            throw failure;
         }
-        LeaseRegistry.Held held = leases.open(callSite, frame == null ? null : frame.callback, connection, scope);
+        LeaseRegistry.Held held = leases.open(callSite, frame == null ? null : frame.callback, connection, scope,
+                quota);
         if (frame != null) {
             frame.opened.add(held);
         }
         return connection;
+    }
+
+    /** Borrowers inside a scope waiting for a scoped connection's place right now (an estimate, as the JDK's). */
+    int waitingForScopedConnection() {
+        return scopedConnections.getQueueLength();
+    }
+
+    private void takeScopedPlace(String callSite, long start) throws SQLTransientConnectionException {
+        boolean taken;
+        try {
+            taken = scopedConnections.tryAcquire(acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            taken = false;
+        }
+        if (!taken) {
+            SQLTransientConnectionException timeout = new SQLTransientConnectionException(
+                    "every connection requests may use is taken; none came free within the acquisition deadline");
+            watcher.acquisitionFailed(callSite, (System.nanoTime() - start) / 1_000_000, timeout);
+            throw timeout;
+        }
     }
 
     @Override

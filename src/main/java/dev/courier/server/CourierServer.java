@@ -121,7 +121,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             MessageService messages = new MessageService(database, conversationStore, events,
-                    Math.max(1, config.pool().maxSize() / 2), meters, announcements, CoalescedWrites::run);
+                    config.pool().writerConnections(), meters, announcements, CoalescedWrites::run);
             started.addFirst(messages);
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
