@@ -2,7 +2,7 @@
 # directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid, jvm_opts, pgport (the
 # embedded PostgreSQL's) and psql (a command line for it), defines courier (runs the same jar,
 # e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
-# COURIER_JAR=path runs that jar instead of target/courier.jar. Sets pgbin, where PostgreSQL's client programs are
+# COURIER_JAR=path runs that jar instead of target/courier.jar; BENCH_SERVE_ARGS adds options to `serve`. Sets pgbin, where PostgreSQL's client programs are
 # (PG_BIN, by default PostgreSQL 15's).
 # BENCH_PG=postgresql://user[:password]@host:port runs the server on that PostgreSQL instead, in a new database of its
 # own that is dropped on exit; psql then reaches that database, and pgport is that server's port (the pgbench runs of
@@ -75,7 +75,7 @@ bench_start_server() {
   echo "bench: starting Courier on 127.0.0.1:$port (pool $2, ${bench_db_url:-embedded PostgreSQL in $work})" >&2
   # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
   COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
-    --port "$port" "${database[@]}" --pool-size "$2" >"$work/serve.log" 2>&1 &
+    --port "$port" "${database[@]}" --pool-size "$2" ${BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 240); do
     if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then
