@@ -85,18 +85,25 @@ final class LeaseReclaimer {
         }
     }
 
+    /**
+     * Reports a lease as leaked, once. Under the lease's lock: the sweep and the ending scope may both find the same
+     * leak, and the one that comes second must wait until the report is out, so that every listener hears of the leak
+     * before it hears that it was taken back.
+     */
     private void report(LeaseRegistry.Held held, long heldMillis, String why) {
-        if (!held.markReported()) {
-            return;
+        synchronized (held) {
+            if (!held.markReported()) {
+                return;
+            }
+            leases.countSuspected();
+            Lease lease = held.lease;
+            boolean printStack = firstReportOf(lease.borrower());
+            log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); {}",
+                    lease.callSite(), heldMillis, lease.thread(), why,
+                    printStack ? "borrowed at:" : "borrowed where the stack logged with its first leak shows",
+                    printStack ? lease.borrower() : null);
+            publish.accept(new PoolEvent.LeakSuspected(lease, heldMillis));
         }
-        leases.countSuspected();
-        Lease lease = held.lease;
-        boolean printStack = firstReportOf(lease.borrower());
-        log.warn("connection leak suspected: {} has held a connection for {} ms on thread {} ({}); {}",
-                lease.callSite(), heldMillis, lease.thread(), why,
-                printStack ? "borrowed at:" : "borrowed where the stack logged with its first leak shows",
-                printStack ? lease.borrower() : null);
-        publish.accept(new PoolEvent.LeakSuspected(lease, heldMillis));
     }
 
     private void reportSlowHold(LeaseRegistry.Held held, long heldMillis, Saturation cause, long now) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.TestServer;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,10 @@ class LeakReclaimReuseTest {
             ApiClient api = server.client();
             TestUser user = api.newUser("leaky");
             assertThat(api.get("/v1/me", user.token()).status()).isEqualTo(200);
+            // The pool fills itself in the background after start: count only what it opens from here on.
+            int size = api.get("/v1/admin/pool", TestServer.ADMIN_TOKEN).json().path("max").asInt();
+            api.metricOnce("hikaricp_connections_creation_seconds_count", opened -> opened >= size,
+                    Duration.ofSeconds(10));
             double reclaimedBefore = api.metric("courier_db_pool_leaks_reclaimed_total");
             double openedBefore = api.metric("hikaricp_connections_creation_seconds_count");
             assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("leakRate", 1.0)).status())
