@@ -264,10 +264,10 @@ public final class Database implements AutoCloseable {
         // Work inside a scope may use only the scoped connections; work outside one (the writers) the whole pool.
         boolean scoped = SCOPE.get() != null;
         int capacity = scoped ? scopedConnections : dataSource.getMaximumPoolSize();
-        List<LeaseRegistry.Held> holders = leases.held().stream().filter(h -> !scoped || h.quota != null).toList();
-        if (holders.size() < capacity) {
+        if (scoped ? connections.scopedPlacesFree() > 0 : leases.size() < capacity) {
             return;
         }
+        List<LeaseRegistry.Held> holders = leases.held().stream().filter(h -> !scoped || h.quota != null).toList();
         HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
         int waiting = scoped ? connections.waitingForScopedConnection()
                 : pool == null ? 0 : pool.getThreadsAwaitingConnection();

@@ -126,6 +126,11 @@ final class LeasingConnectionFactory implements ConnectionFactory {
         return connection;
     }
 
+    /** Places among the scoped connections free right now. */
+    int scopedPlacesFree() {
+        return scopedConnections.availablePermits();
+    }
+
     /** Borrowers inside a scope waiting for a scoped connection's place right now (an estimate, as the JDK's). */
     int waitingForScopedConnection() {
         return scopedConnections.getQueueLength();
