@@ -44,7 +44,7 @@ bench_preallocate_wal
 # Over the ramp's transport and near the rates the ramp reaches, not at a trickle: at 6,000 msg/s the server's JIT
 # compiler still took 17 µs of CPU per message 25-45 s into the load, and 4 µs 95-110 s in
 # (bench/cpu-per-message.sh, WARMUP=90s); after 30 s at 2,000 msg/s the first ramp of a run ended at half the rate
-# of the next two (docs/loadtest.md).
+# of the next two (bench/results/2026-12-02-wal-files.md).
 warmup_rate="${WARMUP_RATE:-5000}"
 echo "bench: warming up for ${WARMUP:-60s} at $warmup_rate msg/s" >&2
 courier loadtest --url "http://127.0.0.1:$port" --transport "$transport" --rate "$warmup_rate" \

@@ -95,7 +95,7 @@ bench_start_server() {
 # bench_preallocate_wal: gives the new database the WAL files a server that has run for a while has. PostgreSQL
 # writes each new 16 MB WAL file full of zeros when it first needs it, and every commit waits meanwhile: at 4,500
 # msg/s (about 480 bytes of WAL per message), a new file every 7 s, and each time a second whose p99 went from
-# 15-30 ms to 70-130 ms (docs/loadtest.md). A checkpoint recycles used files as future ones instead (the embedded
+# 15-30 ms to 70-130 ms (bench/results/2026-12-02-wal-files.md). A checkpoint recycles used files as future ones instead (the embedded
 # database keeps at least min_wal_size = 512MB of them, up to max_wal_size = 1GB while its WAL rate needs them), so
 # a server under load stops making new files after its first checkpoints; on a new database a bench would measure
 # those first minutes instead. The default, 64 files (1 GB), covers a whole ramp. Needs psql. WAL_FILES=0 skips it,

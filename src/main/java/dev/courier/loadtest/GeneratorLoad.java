@@ -19,7 +19,7 @@ final class GeneratorLoad {
     /**
      * A host whose hypervisor takes this share of its CPU time in the median second has noisy neighbours: a per cent
      * or two comes and goes on any cloud machine; here three ramps at 7-12% ended at 2,800-5,000 msg/s, and the
-     * next three, at about 1%, at 4,900-7,800 (docs/loadtest.md).
+     * next three, at about 1%, at 4,900-7,800 (bench/results/2026-12-03-steal.md).
      */
     static final double NOISY_HOST_STOLEN = 0.05;
 

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * The share of the host's CPU time that its hypervisor gave to other virtual machines ("steal" in Linux's
  * {@code /proc/stat}). On a shared cloud machine it slows a run down without anything in the run changing: here the
  * same build, server and command, a steady 3,000 msg/s, had p99 send→delivered 182 ms while the hypervisor took
- * 20-36% of the CPU time, and 37.6 ms half an hour later with 1% taken (docs/loadtest.md). The JVM does not report
+ * 20-36% of the CPU time, and 37.6 ms half an hour later with 1% taken (bench/results/2026-12-03-steal.md). The JVM does not report
  * it, so this reads the kernel's counters.
  *
  * <p>Not thread-safe: one ticker samples it.

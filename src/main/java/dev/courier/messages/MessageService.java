@@ -44,7 +44,7 @@ public final class MessageService implements AutoCloseable {
      * A batch's wait for more sends once sends arrive together: 4 ms against a 50 ms latency objective. Against 1 ms
      * at 6,000 msg/s it cut PostgreSQL's CPU per message by a quarter to a third, and, since a larger batch also
      * gathers more frames per socket write, the server's by a tenth and the load generator's by a fifth
-     * (docs/loadtest.md).
+     * (bench/results/2026-11-26-linger-coalescing.md).
      */
     private static final Duration WRITER_LINGER = Duration.ofMillis(4);
     /** Sends stored in one statement at most. */
@@ -53,7 +53,7 @@ public final class MessageService implements AutoCloseable {
      * The smallest part of a gathered batch worth a second writer's statement. Each statement has its fixed costs
      * (a round trip, a commit, a socket write per stream for its fan-out): sharing from 64 sends on (parts of 32) cost
      * a tenth more CPU per message at 6,000 msg/s, from 128 on nothing measurable, and at 9,000 msg/s both brought the
-     * median second's p99 from 48-75 ms to 32-39 ms (docs/loadtest.md, 2026-12-06).
+     * median second's p99 from 48-75 ms to 32-39 ms (bench/results/2026-12-06-shared-batches.md).
      */
     private static final int MIN_SHARED = 64;
 

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       every batch held nearly all of them, so one statement at a time ran while the other writer waited, and its
  *       time grew with the batch (about 90 µs a send): at 9,000 msg/s the two writers, taking turns, were in a
  *       statement 90% of the time between them while the machine was a quarter idle, and sends queued behind them
- *       (docs/loadtest.md);</li>
+ *       (bench/results/2026-12-06-shared-batches.md);</li>
  *   <li>the writers use at most {@code writers} connections, leaving the rest of the pool to reads.</li>
  * </ul>
  * The queue is bounded, and so is each conversation's share of it: past either bound a send is answered

@@ -67,7 +67,7 @@ final class HttpApi {
      * Jetty's selectors, acceptors and non-blocking tasks on a few platform threads; what may block (a request, a
      * stream frame) on a virtual thread each. Javalin's own virtual-thread pool runs the selector loops on virtual
      * threads too, so every select parks a virtual thread and goes through the JDK's poller thread: at 5,000 msg/s
-     * that poller and the parking took an eighth of the server's CPU (docs/loadtest.md).
+     * that poller and the parking took an eighth of the server's CPU (bench/results/2026-12-03-selector-heap.md).
      */
     private static QueuedThreadPool jettyThreads() {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS);

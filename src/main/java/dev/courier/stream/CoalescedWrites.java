@@ -8,7 +8,7 @@ import java.util.Set;
  * task's end in one socket write. The message writers' publisher answers a committed batch and delivers its
  * messages in one such task: the sender's {@code ack} and its own copy of the message then leave together, and so
  * does every other frame the batch brings to the same socket. Fewer, larger writes cost less on both ends: at 6,000
- * msg/s the server made a third fewer writes per message, and clients a sixth fewer reads (docs/loadtest.md). Nothing waits for a timer: a
+ * msg/s the server made a third fewer writes per message, and clients a sixth fewer reads (bench/results/2026-11-26-linger-coalescing.md). Nothing waits for a timer: a
  * frame waits at most for the rest of its batch's answers and deliveries, which are computed, not awaited.
  *
  * <p>Jetty's frame flusher does the gathering: frames sent in batch mode are copied into its batch buffer, which
