@@ -14,8 +14,7 @@ const TOP_HOLDERS = 10;
 const REQUESTS = 'courier_http_server_requests_seconds_count';
 const REQUEST_BUCKETS = 'courier_http_server_requests_seconds_bucket';
 const MESSAGES = ['courier_messages_stored_total'];
-const SOCKETS = ['courier_socket_connections', 'courier_socket_connections_active', 'courier_stream_connections',
-  'courier_stream_connections_active'];
+const SOCKETS = ['courier_stream_connections'];
 const POOL = {
   active: 'hikaricp_connections_active',
   idle: 'hikaricp_connections_idle',

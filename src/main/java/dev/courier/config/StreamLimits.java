@@ -3,7 +3,7 @@ package dev.courier.config;
 /**
  * Limits the WebSocket stream enforces.
  *
- * @param maxFrameBytes         largest client frame; a bigger one is refused like a REST body over 64 KiB
+ * @param maxFrameBytes         largest client frame, in bytes; a bigger one closes the stream with 1009 (message too big)
  * @param maxStreamsPerUser     open streams one user may hold at once, over all their devices
  */
 public record StreamLimits(int maxFrameBytes, int maxStreamsPerUser) {

@@ -16,12 +16,4 @@ record PendingSend(long senderId, long conversationId, UUID clientMsgId, String 
                 CompletableFuture<MessageService.Sent> result) {
         this(senderId, conversationId, clientMsgId, body, result, System.nanoTime());
     }
-
-    /** Identity of a send for idempotency: one sender's clientMsgId. */
-    record Key(long senderId, UUID clientMsgId) {
-    }
-
-    Key key() {
-        return new Key(senderId, clientMsgId);
-    }
 }

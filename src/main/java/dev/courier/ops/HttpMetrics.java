@@ -35,6 +35,10 @@ public final class HttpMetrics {
     private final List<Consumer<RequestOutcome>> watchers;
     /** Routes are templates and statuses a short list, so the set stays small; no builder per request. */
     private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+    /** Registered at start, so a dashboard charts zero rather than nothing before the first rejection. */
+    private final Counter overloadRejections;
+    private final Counter databaseBusy;
+    private final Counter databaseUnavailable;
 
     private record TimerKey(String method, String route, int status) {
     }
@@ -50,6 +54,15 @@ public final class HttpMetrics {
         this.registry = registry;
         this.latencyObjective = latencyObjective;
         this.watchers = List.copyOf(watchers);
+        this.overloadRejections = Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
+                .description("Requests answered 503 overloaded instead of being queued").register(registry);
+        this.databaseBusy = databaseErrors(registry, "busy");
+        this.databaseUnavailable = databaseErrors(registry, "unavailable");
+    }
+
+    private static Counter databaseErrors(MeterRegistry registry, String kind) {
+        return Counter.builder(MetricNames.DB_ERRORS).description("Database failures that reached a caller, by kind")
+                .tag("kind", kind).register(registry);
     }
 
     /** Buckets from 1 ms to 30 s, plus the objective's own. */
@@ -97,16 +110,13 @@ public final class HttpMetrics {
         }
         countError(code);
         if (code.equals(ErrorCode.OVERLOADED.code())) {
-            Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
-                    .description("Requests answered 503 overloaded instead of being queued")
-                    .register(registry).increment();
+            overloadRejections.increment();
         }
         Throwable failure = ctx.attribute(HttpErrors.FAILURE);
-        String kind = failure instanceof DatabaseBusyException ? "busy"
-                : failure instanceof DatabaseUnavailableException ? "unavailable" : null;
-        if (kind != null) {
-            Counter.builder(MetricNames.DB_ERRORS).description("Database failures that reached a caller, by kind")
-                    .tag("kind", kind).register(registry).increment();
+        if (failure instanceof DatabaseBusyException) {
+            databaseBusy.increment();
+        } else if (failure instanceof DatabaseUnavailableException) {
+            databaseUnavailable.increment();
         }
     }
 
@@ -116,9 +126,7 @@ public final class HttpMetrics {
      */
     public void refusedBeforeRouting(String path, String authorization, long nanos) {
         countError(ErrorCode.OVERLOADED.code());
-        Counter.builder(MetricNames.OVERLOAD_REJECTIONS)
-                .description("Requests answered 503 overloaded instead of being queued")
-                .register(registry).increment();
+        overloadRejections.increment();
         if (!watchers.isEmpty()) {
             RequestOutcome outcome = new RequestOutcome(tokenDigest(path, authorization), null, 503, nanos);
             watchers.forEach(w -> w.accept(outcome));

@@ -18,10 +18,6 @@ public final class MetricNames {
     public static final String MESSAGES_QUEUE_WAIT = "courier.messages.queue.wait";
     public static final String MESSAGES_BATCH_SIZE = "courier.messages.batch.size";
     public static final String MESSAGES_BATCH_PUBLISH = "courier.messages.batch.publish";
-    public static final String MESSAGES_DELIVERED = "courier.messages.delivered";
-    public static final String SOCKET_CONNECTIONS = "courier.socket.connections";
-    public static final String SOCKET_FRAMES = "courier.socket.frames";
-    public static final String SOCKET_CLOSES = "courier.socket.closes";
     /** Counted where leases are tracked ({@code db.LeaseRegistry}), once per leak. */
     public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
     public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";

@@ -128,7 +128,7 @@ public final class CourierServer implements AutoCloseable {
             ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
             StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database, rateLimiter,
-                    config.stream(), config.security().stream().maxStreamsPerUser(), meters);
+                    config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
             bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));

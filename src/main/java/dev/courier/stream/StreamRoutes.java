@@ -4,6 +4,7 @@ import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.Session;
 import dev.courier.config.StreamConfig;
+import dev.courier.config.StreamLimits;
 import dev.courier.conversations.ConversationService;
 import dev.courier.db.Database;
 import dev.courier.messages.MessageService;
@@ -12,7 +13,6 @@ import dev.courier.web.ApiException;
 import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
-import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.SecurityHeaders;
 import io.javalin.config.RoutesConfig;
@@ -42,13 +42,13 @@ public final class StreamRoutes implements AutoCloseable {
     private final StreamHub hub;
     private final StreamMetrics metrics;
     private final InboundFrames inbound;
-    private final int maxStreamsPerUser;
+    private final StreamLimits limits;
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
     public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
-                        Database database, RateLimiter rateLimiter, StreamConfig config, int maxStreamsPerUser,
+                        Database database, RateLimiter rateLimiter, StreamConfig config, StreamLimits limits,
                         MeterRegistry meters) {
-        this.maxStreamsPerUser = maxStreamsPerUser;
+        this.limits = limits;
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
@@ -67,7 +67,8 @@ public final class StreamRoutes implements AutoCloseable {
             ws.onConnect(ctx -> {
                 Session session = ctx.attribute(SESSION);
                 ctx.session.setIdleTimeout(config.idleTimeout());
-                ctx.session.setMaxTextMessageSize(JsonBody.MAX_BYTES);
+                // Jetty closes a stream whose client sends a bigger frame with 1009 (message too big).
+                ctx.session.setMaxTextMessageSize(limits.maxFrameBytes());
                 StreamConnection connection = new StreamConnection(ctx.session, session, config.maxQueuedFrames(),
                         config.maxQueuedBytes(), metrics);
                 bySocket.put(ctx.sessionId(), connection);
@@ -140,9 +141,9 @@ public final class StreamRoutes implements AutoCloseable {
         // A per-node cap (checked before the upgrade, so two racing upgrades may both pass): it bounds what one
         // account can pin on a node, not a deployment-wide quota.
         long open = bySocket.values().stream().filter(c -> c.userId() == session.user().id()).count();
-        if (open >= maxStreamsPerUser) {
+        if (open >= limits.maxStreamsPerUser()) {
             throw new ApiException(ErrorCode.RATE_LIMITED,
-                    "at most " + maxStreamsPerUser + " open streams per user", null, 5);
+                    "at most " + limits.maxStreamsPerUser() + " open streams per user", null, 5);
         }
         ctx.attribute(SESSION, session);
     }

@@ -61,7 +61,7 @@ class MessageWriterTest {
         writer = oneWriter();
         CompletableFuture<MessageService.Sent> first = submit("first");
         awaitFirstBatch();
-        // These queue while the first batch commits, so they make a batch of two: the lane is busy now.
+        // These queue while the first batch commits, so they make a batch of two: the only writer is busy now.
         submit("queued 1");
         CompletableFuture<MessageService.Sent> queued = submit("queued 2");
         firstBatchMayCommit.countDown();
@@ -79,7 +79,7 @@ class MessageWriterTest {
     }
 
     @Test
-    void aBatchThatFailsWithAnErrorIsAnsweredAndTheLaneGoesOn() throws Exception {
+    void aBatchThatFailsWithAnErrorIsAnsweredAndTheWriterGoesOn() throws Exception {
         firstBatchMayCommit.countDown();
         writer = new MessageWriter(batch -> {
             if (batch.getFirst().body().equals("doomed")) {
