@@ -45,10 +45,9 @@ final class Admission {
     }
 
     private final SimpleLimiter<Void> limiter;
-    private final int ceiling;
 
     Admission(PoolConfig pool, MeterRegistry meters) {
-        this.ceiling = ceiling(pool);
+        int ceiling = ceiling(pool);
         int floor = Math.min(ceiling, pool.maxSize());
         Gradient2Limit gradient = Gradient2Limit.newBuilder()
                 // From the ceiling down, not from the floor up: a fresh server must take a burst it can serve (fifty
@@ -78,10 +77,6 @@ final class Admission {
      */
     static int ceiling(PoolConfig pool) {
         return Math.max(64, pool.maxSize() * 16);
-    }
-
-    int ceiling() {
-        return ceiling;
     }
 
     int limit() {

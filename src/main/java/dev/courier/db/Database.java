@@ -40,8 +40,6 @@ public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final ThreadLocal<OperationScope> SCOPE = new ThreadLocal<>();
-    /** The refusal reason of work turned away because the admission limit is reached. */
-    public static final String ADMISSION_LIMIT = "admission_limit";
 
     /** Told when a caller got no connection from the pool in time. */
     interface AcquisitionWatcher {
@@ -58,7 +56,6 @@ public final class Database implements AutoCloseable {
     private final Admission admission;
     /** How many connections work inside operation scopes may hold at once (see {@code PoolConfig}). */
     private final int scopedConnections;
-    private final MeterRegistry meters;
     private final long acquireTimeoutNanos;
     private final Counter rejectedByLimit;
     private final Counter rejectedSaturated;
@@ -79,8 +76,7 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(connections).installPlugin(new PostgresPlugin());
         this.jdbi.addCustomizer(new StatementActivity(leases));
         this.jdbi.addCustomizer(new AddedLatency(() -> addedQueryLatencyMillis));
-        this.meters = meters;
-        this.rejectedByLimit = rejections(meters, ADMISSION_LIMIT);
+        this.rejectedByLimit = rejections(meters, "admission_limit");
         this.rejectedSaturated = rejections(meters, "pool_saturated");
         this.rejectedAcquireTimeout = rejections(meters, "acquire_timeout");
         this.watch = new PoolWatch(new LeaseReclaimer(leases, dataSource, direct, this::publish, pool.leakWarning(),
@@ -114,16 +110,9 @@ public final class Database implements AutoCloseable {
         return admission.limitReached();
     }
 
-    /**
-     * Counts an operation refused before it asked for its scope: on the strength of {@link #admissionLimitReached()}
-     * (reason {@code admission_limit}, as if by {@link #openScope}), or for another reason of the caller's.
-     */
-    public void countRefusedAhead(String reason) {
-        if (reason.equals(ADMISSION_LIMIT)) {
-            rejectedByLimit.increment();
-        } else {
-            rejections(meters, reason).increment();
-        }
+    /** Counts an operation refused on the strength of {@link #admissionLimitReached()}, as if by {@link #openScope}. */
+    public void countRefusedByAdmissionLimit() {
+        rejectedByLimit.increment();
     }
 
     void endScope(OperationScope scope) {

@@ -35,6 +35,8 @@ public final class LeaseRegistry {
         final Lease lease;
         final Connection connection;
         final OperationScope scope;
+        /** The place the lease took among the scoped connections, given back with the lease; null for none. */
+        final Semaphore quota;
         /** The borrowing thread: its state tells a holder waiting for a core from one doing nothing. */
         final Thread thread;
         /** False for a borrow outside any callback (fault injection's leaks). */
@@ -55,15 +57,12 @@ public final class LeaseRegistry {
         volatile boolean reclaimed;
         volatile String reclaimReason;
 
-        /** The place the lease took among the scoped connections, given back with the lease; null for none. */
-        final Semaphore quota;
-
         Held(Lease lease, Connection connection, OperationScope scope, Thread thread, boolean lentToCallback,
              Semaphore quota) {
-            this.quota = quota;
             this.lease = lease;
             this.connection = connection;
             this.scope = scope;
+            this.quota = quota;
             this.thread = thread;
             this.lentToCallback = lentToCallback;
             this.callbackRunning = lentToCallback;

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -58,7 +59,7 @@ final class LeasingConnectionFactory implements ConnectionFactory {
     private final Database.AcquisitionWatcher watcher;
 
     LeasingConnectionFactory(HikariDataSource dataSource, LeaseRegistry leases, Database.AcquisitionWatcher watcher,
-                             int scopedConnections, java.time.Duration acquireTimeout) {
+                             int scopedConnections, Duration acquireTimeout) {
         this.scopedConnections = new Semaphore(scopedConnections);
         this.acquireTimeoutNanos = acquireTimeout.toNanos();
         this.dataSource = dataSource;

@@ -95,9 +95,9 @@ final class HttpApi {
             javalin.jetty.modifyServer(server -> {
                 BodySizeLimit bodySizeLimit = new BodySizeLimit(
                         () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
-                bodySizeLimit.setHandler(new AdmissionGate(this::reasonToRefuse,
-                        (reason, path, authorization, nanos) -> {
-                            database.countRefusedAhead(reason);
+                bodySizeLimit.setHandler(new AdmissionGate(database::admissionLimitReached,
+                        (path, authorization, nanos) -> {
+                            database.countRefusedByAdmissionLimit();
                             metrics.refusedBeforeRouting(path, authorization, nanos);
                         }));
                 server.setHandler(new GracefulHandler(bodySizeLimit));
@@ -162,11 +162,6 @@ final class HttpApi {
             HttpErrors.register(routes);
             features.forEach(feature -> feature.accept(routes));
         }).start();
-    }
-
-    /** Why database-bound work is refused at the gate right now, or null while it is let in. */
-    private String reasonToRefuse() {
-        return database.admissionLimitReached() ? Database.ADMISSION_LIMIT : null;
     }
 
     /** The route template (never the raw path, which may hold ids); the request's own path when none matched. */

@@ -3,6 +3,7 @@ package dev.courier.web;
 import dev.courier.db.DatabaseBusyException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -24,14 +25,9 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class AdmissionGate extends Handler.Wrapper {
 
-    /** Why database-bound work is refused right now (a metric's label), or null while it is not. */
-    public interface RefusalReason {
-        String now();
-    }
-
-    /** Told of each refusal: why, the request's path, its {@code Authorization} header and the nanoseconds it took. */
+    /** Told of each refusal: the request's path, its {@code Authorization} header and the nanoseconds it took. */
     public interface RefusalListener {
-        void refused(String reason, String path, String authorization, long nanos);
+        void refused(String path, String authorization, long nanos);
     }
 
     /** The same answer as a refusal further in gets, from the one place that words it. */
@@ -40,30 +36,29 @@ public final class AdmissionGate extends Handler.Wrapper {
     private static final byte[] BODY = Json.write(ANSWER.body()).getBytes(StandardCharsets.UTF_8);
     private static final String RETRY_AFTER = String.valueOf(ANSWER.retryAfterSeconds());
 
-    private final RefusalReason refusalReason;
+    private final BooleanSupplier limitReached;
     private final RefusalListener onRefused;
 
-    public AdmissionGate(RefusalReason refusalReason, RefusalListener onRefused) {
-        this.refusalReason = refusalReason;
+    public AdmissionGate(BooleanSupplier limitReached, RefusalListener onRefused) {
+        this.limitReached = limitReached;
         this.onRefused = onRefused;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        String reason = path == null || !path.startsWith("/v1/") || path.startsWith("/v1/admin/") ? null
-                : refusalReason.now();
-        if (reason == null) {
+        if (path == null || !path.startsWith("/v1/") || path.startsWith("/v1/admin/") || !limitReached.getAsBoolean()) {
             return super.handle(request, response, callback);
         }
-        long start = System.nanoTime();
         response.setStatus(ANSWER.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER);
         response.getHeaders().put(RequestIds.HEADER, RequestIds.newId());
         SecurityHeaders.applyTo(response.getHeaders());
         response.write(true, ByteBuffer.wrap(BODY), callback);
-        onRefused.refused(reason, path, request.getHeaders().get(HttpHeader.AUTHORIZATION), System.nanoTime() - start);
+        // Timed from the request's start, as the requests that reach Javalin are.
+        onRefused.refused(path, request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                System.nanoTime() - request.getBeginNanoTime());
         return true;
     }
 }

@@ -36,8 +36,8 @@ class AdmissionGateTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        AdmissionGate gate = new AdmissionGate(() -> limitReached.get() ? "admission_limit" : null,
-                (reason, path, authorization, nanos) -> refusals.add(reason + " " + path + " " + authorization));
+        AdmissionGate gate = new AdmissionGate(limitReached::get,
+                (path, authorization, nanos) -> refusals.add(path + " " + authorization));
         gate.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -71,7 +71,7 @@ class AdmissionGateTest {
         assertThat(refused.headers().firstValue("Connection")).as("a client told to come back keeps its connection")
                 .isEmpty();
         assertThat(reachedTheApplication).isEmpty();
-        assertThat(refusals).containsExactly("admission_limit /v1/conversations/7/messages Bearer t0ken");
+        assertThat(refusals).containsExactly("/v1/conversations/7/messages Bearer t0ken");
     }
 
     @Test
