@@ -49,6 +49,14 @@ print(p.scheme + "://" + p.netloc, p.port or 5432)' "$BENCH_PG")
 }
 
 # bench_start_server NAME POOL_SIZE
+# BENCH_SERVER_CPUS and BENCH_CLIENT_CPUS (taskset lists, e.g. 0 and 1) keep the server and the load generator on
+# cores of their own, the way a server and its clients run on different machines: past capacity a generator on the
+# server's cores takes the CPU the server would refuse with, and measures itself. PostgreSQL is not pinned.
+server_pin=()
+client_pin=()
+[[ -z "${BENCH_SERVER_CPUS:-}" ]] || server_pin=(taskset -c "$BENCH_SERVER_CPUS")
+[[ -z "${BENCH_CLIENT_CPUS:-}" ]] || client_pin=(taskset -c "$BENCH_CLIENT_CPUS")
+
 bench_start_server() {
   work="$(mktemp -d -t "$1.XXXXXX")"
   server_pid=""
@@ -74,7 +82,8 @@ bench_start_server() {
   [[ -z "$bench_db_url" ]] || database=(--db-url "$bench_db_url")
   echo "bench: starting Courier on 127.0.0.1:$port (pool $2, ${bench_db_url:-embedded PostgreSQL in $work})" >&2
   # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
-  COURIER_RATE_LIMITS=off "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" serve --host 127.0.0.1 \
+  COURIER_RATE_LIMITS=off ${server_pin[@]+"${server_pin[@]}"} "$JAVA_HOME/bin/java" "${jvm_opts[@]}" \
+    -jar "$work/courier.jar" serve --host 127.0.0.1 \
     --port "$port" "${database[@]}" --pool-size "$2" ${BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 240); do
@@ -110,7 +119,7 @@ bench_preallocate_wal() {
   "${psql[@]}" -c CHECKPOINT
 }
 
-courier() { "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
+courier() { ${client_pin[@]+"${client_pin[@]}"} "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
 
 # cpu_ticks: the host's CPU time so far, from /proc/stat's first line (user nice system idle iowait irq softirq steal),
 # for stolen_percent. Empty where there is no /proc/stat.
