@@ -15,19 +15,37 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The bus's wire format: one compact JSON object per event. A stored message travels with its body when the
- * encoded event fits {@code maxBytes}; otherwise only its conversation and seq travel and receivers read the row.
+ * The bus's wire format, defined here for both buses: one JSON object per payload, the shapes listed at {@link Wire}.
+ * A stored message travels with its body when the payload fits {@code maxBytes}; otherwise only its conversation and
+ * seq travel and receivers read the row.
+ *
+ * <p>This codec decodes every payload and encodes all but one kind. On LISTEN/NOTIFY, stored messages are announced
+ * by the statement that stores them, and the database writes their payloads: {@code message_announcements} in
+ * {@code R__append_messages.sql} writes the batch shape below, with the spacing of PostgreSQL's JSON and times to the
+ * microsecond, which decode here exactly as this codec's own encoding does. StoredMessagePayloadTest holds the SQL,
+ * the encoder and the decoder to one fixed payload: a change to a message's shape is made in the codec, the SQL and
+ * that test together.
  *
  * <p>Every payload starts with its publisher's origin ({@code o}), random per codec, so that a bus that hears its own
  * node's events (LISTEN/NOTIFY does) can drop them by comparing a prefix, before any parsing: the publishing node has
  * delivered them locally already ({@link LocalFirstBus}). Unknown fields are ignored, so a newer node's payloads
- * still decode on an older one.
+ * still decode on an older one; nodes of two versions share the bus during a rolling restart.
  */
 final class BusCodec {
 
     /**
-     * The one wire shape; unused fields are left out. {@code o} is the origin, {@code k} the kind of event, and a
-     * batch ({@code k} = {@code b}) carries its events in {@code e}, in order, each without an origin of its own.
+     * The one wire shape; unused fields are left out. {@code o} is the origin, {@code k} the kind of event:
+     * <ul>
+     *   <li>{@code m}: a stored message, {@code m} as the API shows it
+     *       ({@code id, conversationId, seq, senderId, clientMsgId, body, createdAt});
+     *   <li>{@code M}: a stored message too large to travel, by conversation {@code c} and seq {@code s};
+     *   <li>{@code r}: a read marker, conversation {@code c}, user {@code u}, seq {@code s};
+     *   <li>{@code c}: a membership change of conversation {@code c}, affected users {@code us};
+     *   <li>{@code x}: a revoked session of user {@code u}, token hash {@code h} in Base64;
+     *   <li>{@code b}: a batch, its events in {@code e}, in order, each without an origin of its own. Only the
+     *       database writes batches, of {@code m} and {@code M} events:
+     *       {@code {"o":<origin>,"k":"b","e":[{"k":"m","m":{...}}, {"k":"M","c":3,"s":12}, ...]}}.
+     * </ul>
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -62,7 +80,10 @@ final class BusCodec {
         this.maxBytes = maxBytes;
     }
 
-    /** This node's id at the head of its payloads; {@code append_messages} writes it too. */
+    /**
+     * This node's id at the head of its payloads; {@code message_announcements} writes it there too, byte for byte as
+     * {@link #isOwn} expects.
+     */
     String origin() {
         return origin;
     }
@@ -110,7 +131,7 @@ final class BusCodec {
 
     /**
      * Batches come from {@code append_messages}, which announces each stored batch's messages with one
-     * notification per 7,900 bytes (see the V6 migration).
+     * notification per 7,900 bytes ({@code message_announcements} in R__append_messages.sql).
      */
     private static Decoded decoded(Wire wire) {
         return switch (wire.k()) {

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Fan-out through PostgreSQL's LISTEN/NOTIFY: needs nothing beyond the database. Stored messages are announced by
  * the statement that stores them ({@code append_messages}, told how by {@link #messageAnnouncement()}), in their own
- * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. A node
- * alone on the database does not announce them at all (see {@link #messageAnnouncement()}). The other
- * events are published asynchronously: one thread drains a bounded queue and sends what has gathered with one
+ * transaction and a batch at a time (one notification per 7,900 bytes); this bus never sends them itself. Their
+ * payloads are written by {@code message_announcements} (R__append_messages.sql) in {@link BusCodec}'s batch shape,
+ * and decoded here by the codec like every other payload. A node alone on the database does not announce them at all
+ * (see {@link #messageAnnouncement()}). The other events are published asynchronously: one thread drains a bounded queue and sends what has gathered with one
  * {@code pg_notify} statement, in order, so a burst costs one pooled connection for a moment instead of one per event.
  * Receiving uses a dedicated connection ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte
  * limit: a message whose body does not fit travels as a reference.
@@ -35,8 +36,12 @@ public final class PostgresBus implements EventBus {
     private static final Logger log = LoggerFactory.getLogger(PostgresBus.class);
 
     static final String CHANNEL = "courier_events";
-    /** PostgreSQL's limit is 8,000 bytes including the channel name; leave room. */
-    private static final int MAX_PAYLOAD_BYTES = 7_900;
+    /**
+     * PostgreSQL's limit is 8,000 bytes including the channel name; leave room. {@code message_announcements}
+     * (R__append_messages.sql) keeps the payloads it writes under the same limit, and StoredMessagePayloadTest holds
+     * the two together.
+     */
+    static final int MAX_PAYLOAD_BYTES = 7_900;
     private static final int QUEUE_CAPACITY = 50_000;
     private static final int MAX_BATCH = 500;
 

@@ -13,7 +13,7 @@ final class MessageStore {
 
     private static final String COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, body, created_at";
 
-    /** What the database made of the i-th send of a batch (see {@code append_messages} in the migrations). */
+    /** What the database made of the i-th send of a batch (see {@code append_messages} in R__append_messages.sql). */
     record Appended(boolean member, boolean created, Message message) {
     }
 

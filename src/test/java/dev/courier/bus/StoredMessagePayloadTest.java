@@ -1,0 +1,136 @@
+package dev.courier.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.config.JdbcTarget;
+import dev.courier.config.PoolConfig;
+import dev.courier.db.Database;
+import dev.courier.db.DatabaseTarget;
+import dev.courier.db.PooledDatabaseFactory;
+import dev.courier.events.DomainEvent;
+import dev.courier.messages.Message;
+import dev.courier.testing.TestDatabase;
+import dev.courier.web.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bus payload of a stored message has two writers and one reader: the SQL that announces a message as it is
+ * stored ({@code message_announcements} in R__append_messages.sql), BusCodec's encoder (the NATS bus), and BusCodec's
+ * decoder on every node. One fixed message and the exact payload the SQL writes for it are defined here once, and
+ * all three are held to them.
+ */
+class StoredMessagePayloadTest {
+
+    private static final String ORIGIN = "node-a";
+    private static final Message MESSAGE = new Message(7, 3, 12, 5,
+            UUID.fromString("0f8fad5b-d9cb-469f-a165-70867728950e"),
+            "she said \"hi\", a back\\slash, a new\nline, a\ttab, a \u0001 control, é 漢字 🙂",
+            Instant.parse("2026-11-26T03:30:00.123456Z"));
+    /** What the SQL announces for {@link #MESSAGE} from {@link #ORIGIN}, byte for byte. */
+    private static final String PAYLOAD = """
+            {"o":"node-a","k":"b","e":[{"k":"m","m":{"id" : 7, "conversationId" : 3, "seq" : 12, "senderId" : 5, \
+            "clientMsgId" : "0f8fad5b-d9cb-469f-a165-70867728950e", \
+            "body" : "she said \\"hi\\", a back\\\\slash, a new\\nline, a\\ttab, a \\u0001 control, é 漢字 🙂", \
+            "createdAt" : "2026-11-26T03:30:00.123456Z"}}]}""";
+    /** What the SQL announces instead when {@link #MESSAGE}'s body would not fit a payload. */
+    private static final String REFERENCE_PAYLOAD = """
+            {"o":"node-a","k":"b","e":[{"k":"M","c":3,"s":12}]}""";
+
+    private static Database db;
+    private final BusCodec receiver = new BusCodec(PostgresBus.MAX_PAYLOAD_BYTES);
+
+    @BeforeAll
+    static void open() {
+        JdbcTarget target = TestDatabase.freshDatabase();
+        db = PooledDatabaseFactory.open(new DatabaseTarget(target.jdbcUrl(), target.user(), target.password(), "test"),
+                PoolConfig.defaults().withMaxSize(2), new SimpleMeterRegistry(), () -> { });
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    @Test
+    void theStoringStatementAnnouncesTheFixedMessageAsTheFixedPayload() {
+        assertThat(announced(MESSAGE)).containsExactly(PAYLOAD);
+    }
+
+    @Test
+    void busCodecDecodesTheFixedPayloadToTheStoredMessage() {
+        assertThat(receiver.decode(PAYLOAD.getBytes(StandardCharsets.UTF_8))).isEqualTo(new BusCodec.Decoded.Batch(
+                List.of(new BusCodec.Decoded.Event(new DomainEvent.MessageStored(MESSAGE)))));
+    }
+
+    /** The two writers differ in spacing (and in a time's trailing zeros), never in a field's name, type or value. */
+    @Test
+    void busCodecEncodesTheFixedMessageWithTheFieldsAndValuesOfTheFixedPayload() throws Exception {
+        byte[] encoded = new BusCodec(PostgresBus.MAX_PAYLOAD_BYTES).encode(new DomainEvent.MessageStored(MESSAGE));
+
+        JsonNode fromCodec = Json.mapper().readTree(encoded);
+        JsonNode fromSql = Json.mapper().readTree(PAYLOAD).path("e").path(0);
+        assertThat(fromCodec.path("k")).isEqualTo(fromSql.path("k"));
+        assertThat(fromCodec.path("m")).isEqualTo(fromSql.path("m"));
+        assertThat(receiver.decode(encoded)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.MessageStored(MESSAGE)));
+    }
+
+    @Test
+    void aNodeTakesThePayloadsTheDatabaseWroteWithItsOriginForItsOwnAndNoOtherNodeDoes() {
+        BusCodec storingNode = new BusCodec(PostgresBus.MAX_PAYLOAD_BYTES);
+
+        byte[] payload = announced(MESSAGE, storingNode.origin()).getFirst().getBytes(StandardCharsets.UTF_8);
+
+        assertThat(storingNode.isOwn(payload)).isTrue();
+        assertThat(receiver.isOwn(payload)).isFalse();
+    }
+
+    @Test
+    void aMessageTravelsWholeUpToTheBusLimitAndAsItsReferenceBeyondIt() {
+        int framing = announced(withBody("")).getFirst().getBytes(StandardCharsets.UTF_8).length;
+        Message largest = withBody("x".repeat(PostgresBus.MAX_PAYLOAD_BYTES - framing));
+        Message tooLarge = withBody("x".repeat(PostgresBus.MAX_PAYLOAD_BYTES - framing + 1));
+
+        List<String> whole = announced(largest);
+        assertThat(whole).hasSize(1);
+        assertThat(whole.getFirst().getBytes(StandardCharsets.UTF_8)).hasSize(PostgresBus.MAX_PAYLOAD_BYTES);
+        assertThat(receiver.decode(whole.getFirst().getBytes(StandardCharsets.UTF_8))).isEqualTo(
+                new BusCodec.Decoded.Batch(List.of(new BusCodec.Decoded.Event(new DomainEvent.MessageStored(largest)))));
+        assertThat(announced(tooLarge)).containsExactly(REFERENCE_PAYLOAD);
+        assertThat(receiver.decode(REFERENCE_PAYLOAD.getBytes(StandardCharsets.UTF_8))).isEqualTo(
+                new BusCodec.Decoded.Batch(List.of(new BusCodec.Decoded.MessageReference(3, 12))));
+    }
+
+    private static Message withBody(String body) {
+        return new Message(MESSAGE.id(), MESSAGE.conversationId(), MESSAGE.seq(), MESSAGE.senderId(),
+                MESSAGE.clientMsgId(), body, MESSAGE.createdAt());
+    }
+
+    /** The payloads announcing {@code message} alone, from {@link #ORIGIN}. */
+    private static List<String> announced(Message message) {
+        return announced(message, ORIGIN);
+    }
+
+    private static List<String> announced(Message message, String origin) {
+        return db.withHandle("test.announce", h -> h.createQuery("SELECT message_announcements(:origin, "
+                        + "ARRAY[ROW(:id, :conversationId, :seq, :senderId, :clientMsgId::uuid, :body, "
+                        + ":createdAt::timestamptz)::messages])")
+                .bind("origin", origin)
+                .bind("id", message.id())
+                .bind("conversationId", message.conversationId())
+                .bind("seq", message.seq())
+                .bind("senderId", message.senderId())
+                .bind("clientMsgId", message.clientMsgId().toString())
+                .bind("body", message.body())
+                .bind("createdAt", message.createdAt().toString())
+                .map((rs, ctx) -> List.of((String[]) rs.getArray(1).getArray()))
+                .one());
+    }
+}
