@@ -4,6 +4,7 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.NotificationListener;
 import dev.courier.events.DomainEvent;
+import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.MessageAnnouncement;
 import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Receiving uses a dedicated connection ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte
  * limit: a message whose body does not fit travels as a reference.
  */
-public final class PostgresBus implements EventBus {
+public final class PostgresBus implements EventBus, AnnouncementSource {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresBus.class);
 
@@ -82,6 +83,7 @@ public final class PostgresBus implements EventBus {
      * what is stored meanwhile reaches its streams through the stream hub's catch-up from the table, at most a few
      * seconds late. While the count is unknown (the listener is down, or the node is starting) every batch is announced.
      */
+    @Override
     public MessageAnnouncement messageAnnouncement() {
         return othersListen() ? announcement : null;
     }

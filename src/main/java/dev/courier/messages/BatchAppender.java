@@ -6,7 +6,6 @@ import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Stores a batch of sends, possibly for several conversations, with one statement ({@code append_messages}): check
@@ -17,28 +16,22 @@ import java.util.function.Supplier;
  * <p>Seqs stay gapless: the counter and the rows change in the same statement, and a retry is decided before
  * any seq is claimed.
  */
-final class BatchAppender {
-
-    /** What one send in the batch came to: a message (new or found) or a contract error. */
-    record Outcome(PendingSend send, MessageService.Sent sent, ApiException error) {
-    }
+final class BatchAppender implements BatchStore {
 
     private final Database db;
     private final MessageStore store;
-    private final Supplier<MessageAnnouncement> announcements;
+    private final AnnouncementSource announcements;
 
-    /**
-     * {@code announcements}: for each batch, how the storing statement tells the other nodes, or null when it need
-     * not (something else does, or nobody listens).
-     */
-    BatchAppender(Database db, MessageStore store, Supplier<MessageAnnouncement> announcements) {
+    /** {@code announcements}: for each batch, how the storing statement tells the other nodes, if at all. */
+    BatchAppender(Database db, MessageStore store, AnnouncementSource announcements) {
         this.db = db;
         this.store = store;
         this.announcements = announcements;
     }
 
-    List<Outcome> append(List<PendingSend> batch) {
-        MessageAnnouncement announcement = announcements.get();
+    @Override
+    public List<Outcome> append(List<PendingSend> batch) {
+        MessageAnnouncement announcement = announcements.messageAnnouncement();
         List<MessageStore.Appended> appended;
         try {
             appended = db.withHandle("messages.send", h -> store.append(h, batch, announcement));

@@ -7,9 +7,7 @@ import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.web.TextRules;
-import dev.courier.ops.MetricNames;
 import dev.courier.overload.StandingQueue;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collections;
@@ -20,7 +18,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * Sending, reading history and moving read markers. REST and the socket both call these methods, so both follow
@@ -64,27 +61,18 @@ public final class MessageService implements AutoCloseable {
     private final EventSink events;
 
     /**
-     * {@code announcements}: for each batch, where the statement that stores it also announces its messages to the
-     * other nodes (LISTEN/NOTIFY), or null for nowhere; {@code events} still hears every stored message, for this
-     * node's own streams.
-     * {@code answerScope} runs the answers to each committed batch together with the publication of its messages.
+     * Starts {@code writers} message writers. Each stores its batches with {@link BatchAppender}, whose statement
+     * also announces the new messages to the other nodes where {@code announcements} says so; once a batch has
+     * committed, the writers' publisher answers its sends and hands its new messages to {@code commitPublisher}, both
+     * inside one {@code answerScope}. {@code events} hears the read markers this service moves.
      */
     public MessageService(Database db, ConversationStore conversations, EventSink events, int writers,
-                          MeterRegistry meters, Supplier<MessageAnnouncement> announcements,
+                          MeterRegistry meters, AnnouncementSource announcements, CommitPublisher commitPublisher,
                           AnswerScope answerScope) {
         this.db = db;
         this.conversations = conversations;
-        Counter stored = Counter.builder(MetricNames.MESSAGES_STORED)
-                .description("Messages committed to the database (retried sends not counted twice)").register(meters);
-        BatchAppender appender = new BatchAppender(db, store, announcements);
-        this.writer = new MessageWriter(appender::append, writerLimits(writers), outcomes -> {
-            for (BatchAppender.Outcome outcome : outcomes) {
-                if (outcome.sent() != null && outcome.sent().created()) {
-                    stored.increment();
-                    events.publish(new DomainEvent.MessageStored(outcome.sent().message()));
-                }
-            }
-        }, answerScope, new WriterMetrics(meters));
+        this.writer = new MessageWriter(new BatchAppender(db, store, announcements), writerLimits(writers),
+                commitPublisher, answerScope, new WriterMetrics(meters));
         this.events = events;
     }
 

@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,8 +78,8 @@ final class MessageWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
     private final Limits limits;
-    private final Function<List<PendingSend>, List<BatchAppender.Outcome>> appender;
-    private final Consumer<List<BatchAppender.Outcome>> afterCommit;
+    private final BatchStore batches;
+    private final CommitPublisher commitPublisher;
     private final AnswerScope answerScope;
     private final WriterMetrics metrics;
     private final Thread[] writers;
@@ -105,15 +103,14 @@ final class MessageWriter implements AutoCloseable {
     private boolean closed;
 
     /**
-     * {@code appender} stores a batch in one transaction; {@code answerScope} runs the answers to each committed
-     * batch together with {@code afterCommit}.
+     * {@code batches} stores each batch in one transaction; {@code answerScope} runs the answers to each committed
+     * batch together with the publication of its new messages to {@code commitPublisher}.
      */
-    MessageWriter(Function<List<PendingSend>, List<BatchAppender.Outcome>> appender, Limits limits,
-                  Consumer<List<BatchAppender.Outcome>> afterCommit, AnswerScope answerScope,
+    MessageWriter(BatchStore batches, Limits limits, CommitPublisher commitPublisher, AnswerScope answerScope,
                   WriterMetrics metrics) {
         this.limits = limits;
-        this.appender = appender;
-        this.afterCommit = afterCommit;
+        this.batches = batches;
+        this.commitPublisher = commitPublisher;
         this.answerScope = answerScope;
         this.metrics = metrics;
         this.standingQueue = new StandingQueue(limits.queueDelayTarget(), limits.queueDelayInterval());
@@ -320,9 +317,9 @@ final class MessageWriter implements AutoCloseable {
     }
 
     private void write(List<PendingSend> batch) {
-        List<BatchAppender.Outcome> outcomes;
+        List<BatchStore.Outcome> outcomes;
         try {
-            outcomes = appender.apply(batch);
+            outcomes = batches.append(batch);
         } catch (RuntimeException | Error e) {
             // Every send is answered, whatever went wrong, and the writer lives on: a socket's sends have no timer
             // of their own, and sends that no writer takes would stay unanswered.
@@ -348,7 +345,7 @@ final class MessageWriter implements AutoCloseable {
     }
 
     /** A stored batch's outcomes, and when it committed; {@link #END} tells the publisher the writers have stopped. */
-    private record Committed(List<BatchAppender.Outcome> outcomes, long atNanos) {
+    private record Committed(List<BatchStore.Outcome> outcomes, long atNanos) {
     }
 
     private static final Committed END = new Committed(List.of(), 0);
@@ -374,8 +371,8 @@ final class MessageWriter implements AutoCloseable {
         }
     }
 
-    private void answerAndPublish(List<BatchAppender.Outcome> outcomes) {
-        for (BatchAppender.Outcome outcome : outcomes) {
+    private void answerAndPublish(List<BatchStore.Outcome> outcomes) {
+        for (BatchStore.Outcome outcome : outcomes) {
             if (outcome.error() != null) {
                 outcome.send().result().completeExceptionally(outcome.error());
             } else {
@@ -383,10 +380,21 @@ final class MessageWriter implements AutoCloseable {
             }
         }
         try {
-            afterCommit.accept(outcomes);
+            commitPublisher.publish(storedNow(outcomes));
         } catch (RuntimeException e) {
             log.error("publishing committed messages failed; clients catch up from history", e);
         }
+    }
+
+    /** The messages of a batch that its sends stored now, in the batch's order. */
+    private static List<Message> storedNow(List<BatchStore.Outcome> outcomes) {
+        List<Message> stored = new ArrayList<>(outcomes.size());
+        for (BatchStore.Outcome outcome : outcomes) {
+            if (outcome.storedNow()) {
+                stored.add(outcome.sent().message());
+            }
+        }
+        return stored;
     }
 
     /** What no writer will take any more is answered: the server is stopping. */

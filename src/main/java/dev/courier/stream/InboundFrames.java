@@ -74,21 +74,29 @@ final class InboundFrames {
         connection.takeSendPlace();
         try {
             messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body())
-                    .whenComplete((sent, failure) -> {
-                        try {
-                            if (failure == null) {
-                                connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
-                            } else {
-                                answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
-                            }
-                        } finally {
-                            // after the answer is queued: a frame waiting for the answers to sends comes after it
-                            connection.releaseSendPlace();
-                        }
-                    });
+                    .whenComplete((sent, failure) -> answerSend(connection, clientMsgId, sent, failure));
         } catch (RuntimeException refused) {
             connection.releaseSendPlace();
             throw refused;
+        }
+    }
+
+    /**
+     * Answers a queued send with its {@code ack} or {@code error}: on the message writers' publisher, inside its
+     * answer scope, once the send's batch has committed; on a writer, when its batch failed; or at once, on the
+     * reading thread, when the writers refused it.
+     */
+    private static void answerSend(StreamConnection connection, String clientMsgId, MessageService.Sent sent,
+                                   Throwable failure) {
+        try {
+            if (failure == null) {
+                connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
+            } else {
+                answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
+            }
+        } finally {
+            // after the answer is queued: a frame waiting for the answers to sends comes after it
+            connection.releaseSendPlace();
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -140,9 +139,9 @@ final class StreamConnection implements CoalescedWrites.Target {
      * virtual thread's start, park and wake-up per frame: its frames are handled one at a time either way.
      * Once the connection is closing, frames are dropped: they would only cost rate checks and queries.
      */
-    void receive(String text, Consumer<String> handler) {
+    void receive(String text, InboundFrames inbound) {
         if (!closing) {
-            handler.accept(text);
+            inbound.handle(this, text);
         }
     }
 

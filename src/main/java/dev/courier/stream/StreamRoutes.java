@@ -84,7 +84,7 @@ public final class StreamRoutes implements AutoCloseable {
             ws.onMessage(ctx -> {
                 StreamConnection connection = bySocket.get(ctx.sessionId());
                 if (connection != null) {
-                    connection.receive(ctx.message(), text -> inbound.handle(connection, text));
+                    connection.receive(ctx.message(), inbound);
                 }
             });
             ws.onClose(ctx -> forget(ctx));

@@ -2,17 +2,10 @@ package dev.courier.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /** Only the db package may touch a DataSource, a Connection or the pool: every other borrow goes through Database. */
 class DatabaseAccessArchitectureTest {
-
-    private static final JavaClasses PRODUCTION = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.courier");
 
     @Test
     void noClassOutsideTheDbPackageTouchesAConnectionOrDataSource() {
@@ -22,7 +15,7 @@ class DatabaseAccessArchitectureTest {
                 .orShould().dependOnClassesThat().resideInAPackage("com.zaxxer.hikari..")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.DriverManager")
                 .because("connections are lent only inside Database's callbacks, where each lease has a call site")
-                .check(PRODUCTION);
+                .check(ProductionClasses.ALL);
     }
 
     @Test
@@ -32,6 +25,6 @@ class DatabaseAccessArchitectureTest {
                 .orShould().callMethod(org.jdbi.v3.core.Jdbi.class, "open")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.jdbi.v3.core.Jdbi")
                 .because("a handle that outlives its callback is a leak waiting to happen")
-                .check(PRODUCTION);
+                .check(ProductionClasses.ALL);
     }
 }

@@ -3,7 +3,7 @@ package dev.courier.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.db.DatabaseBusyException;
-import dev.courier.messages.BatchAppender.Outcome;
+import dev.courier.messages.BatchStore.Outcome;
 import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
@@ -86,7 +86,7 @@ class MessageWriterTest {
                 throw new StackOverflowError("deep enough");
             }
             return store(batch);
-        }, ONE_WRITER, outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
+        }, ONE_WRITER, stored -> { }, Runnable::run, WriterMetrics.unregistered());
 
         CompletableFuture<MessageService.Sent> doomed = submit("doomed");
         assertThat(doomed).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -104,7 +104,7 @@ class MessageWriterTest {
             seen.add("scope closes");
         };
         writer = new MessageWriter(this::store, ONE_WRITER,
-                outcomes -> outcomes.forEach(o -> seen.add("published " + o.send().body())), recording,
+                stored -> stored.forEach(m -> seen.add("published " + m.body())), recording,
                 WriterMetrics.unregistered());
 
         CompletableFuture<MessageService.Sent> sent = new CompletableFuture<>();
@@ -123,8 +123,8 @@ class MessageWriterTest {
         CountDownLatch firstPublishing = new CountDownLatch(1);
         CountDownLatch firstMayFinishPublishing = new CountDownLatch(1);
         List<String> published = new CopyOnWriteArrayList<>();
-        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> {
-            outcomes.forEach(o -> published.add(o.send().body()));
+        writer = new MessageWriter(this::store, ONE_WRITER, stored -> {
+            stored.forEach(m -> published.add(m.body()));
             if (published.contains("first") && published.size() == 1) {
                 firstPublishing.countDown();
                 try {
@@ -164,7 +164,7 @@ class MessageWriterTest {
                 }
             }
         };
-        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, failingOnce,
+        writer = new MessageWriter(this::store, ONE_WRITER, stored -> { }, failingOnce,
                 WriterMetrics.unregistered());
 
         assertThat(submit("first").get(10, TimeUnit.SECONDS).message().body()).isEqualTo("first");
@@ -215,7 +215,7 @@ class MessageWriterTest {
     @Test
     void whileQueuedSendsWaitLongerThanTheTargetForAWholeIntervalNewSendsAreRefusedAtOnce() throws Exception {
         writer = new MessageWriter(this::store, new MessageWriter.Limits(1, 100, 100, 16, Duration.ZERO, 16,
-                Duration.ofMillis(20), Duration.ofMillis(50)), outcomes -> { }, Runnable::run,
+                Duration.ofMillis(20), Duration.ofMillis(50)), stored -> { }, Runnable::run,
                 WriterMetrics.unregistered());
         CompletableFuture<MessageService.Sent> first = submit(7, "first");
         awaitFirstBatch(); // the only writer is stuck in this batch's statement
@@ -259,7 +259,7 @@ class MessageWriterTest {
     @Test
     void theFiguresCountEachBatchAndHowLongItsSendsWaitedForAWriter() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        writer = new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run, new WriterMetrics(meters));
+        writer = new MessageWriter(this::store, ONE_WRITER, stored -> { }, Runnable::run, new WriterMetrics(meters));
         CompletableFuture<MessageService.Sent> first = submit("first");
         awaitFirstBatch();
         submit("queued 1");
@@ -296,7 +296,7 @@ class MessageWriterTest {
         return new MessageWriter(this::store,
                 new MessageWriter.Limits(2, 100, maxQueuedPerConversation, 16, LINGER, 16, NEVER_STANDING,
                         NEVER_STANDING),
-                outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
+                stored -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
     /** Polls until {@code condition} holds or 10 s have passed; the assertions after it say which. */
@@ -315,7 +315,7 @@ class MessageWriterTest {
     }
 
     private MessageWriter oneWriter() {
-        return new MessageWriter(this::store, ONE_WRITER, outcomes -> { }, Runnable::run, WriterMetrics.unregistered());
+        return new MessageWriter(this::store, ONE_WRITER, stored -> { }, Runnable::run, WriterMetrics.unregistered());
     }
 
     private List<Outcome> store(List<PendingSend> batch) {
