@@ -63,7 +63,8 @@ class StoredIncidentsTest {
     private static long insert(JsonNode incident) {
         long id = server.queryLong("INSERT INTO incidents (title, opened_at, resolved_at, requests, failed_requests, "
                 + "active_users, affected_users, dropped_entries) VALUES (" + quoted(incident.path("title").asText())
-                + ", " + quoted(incident.path("openedAt").asText()) + ", " + quoted(incident.path("resolvedAt").asText())
+                + ", " + quoted(incident.path("openedAt").asText()) + ", "
+                + quoted(incident.path("resolvedAt").asText())
                 + ", " + incident.path("requests").asLong() + ", " + incident.path("failedRequests").asLong() + ", "
                 + incident.path("activeUsers").asInt() + ", " + incident.path("affectedUsers").asInt() + ", "
                 + incident.path("droppedEntries").asInt() + ") RETURNING id");
