@@ -154,11 +154,7 @@ public final class CourierServer implements AutoCloseable {
             features.add(new PoolRoutes(database)::register);
             if (faults != null) {
                 // every switch of a fault goes on the open incident's timeline
-                faults.addListener(change -> observability.incidents().record("fault_switch",
-                        "fault injection changed from " + change.before() + " to " + change.after(),
-                        java.util.Map.of("leakRate", change.after().leakRate(),
-                                "queryLatencyMs", change.after().queryLatencyMs(),
-                                "databaseDown", change.after().databaseDown())));
+                faults.addListener(observability.incidents()::faultSwitched);
                 features.add(new FaultRoutes(faults)::register);
             }
             HttpApi api = new HttpApi(config.http(), new Authentication(accounts),

@@ -1,6 +1,7 @@
 package dev.courier.ops.incidents;
 
 import dev.courier.db.Database;
+import dev.courier.db.FaultInjection;
 import dev.courier.db.Lease;
 import dev.courier.db.PoolEvent;
 import dev.courier.ops.MetricNames;
@@ -29,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * slowed by saturation, reclaims, reachability changes, fault switches and restarts; the incident resolves when its
  * last alert clears, with its measured impact.
  *
- * <p>Anything may report through {@link #record}: the fault injector reports its switches there. Entries reported
- * while no incident is open are kept for a while (bounded) and copied into the next incident, so the switch that
- * caused an incident is in its timeline. Nothing here waits for the database: writes go through
- * {@link IncidentJournal}.
+ * <p>Evidence from elsewhere comes in through a method named for it: the fault injector reports its switches to
+ * {@link #faultSwitched}. Entries reported while no incident is open are kept for a while (bounded) and copied into
+ * the next incident, so the switch that caused an incident is in its timeline. Nothing here waits for the database:
+ * writes go through {@link IncidentJournal}.
  */
 public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent>, AutoCloseable {
 
@@ -86,20 +87,26 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                 adopted.quietSince = now.plus(ADOPTED_GRACE);
                 open = adopted;
                 impact.begin(found.impact().requests(), found.impact().failedRequests());
-                journal.submit(new IncidentJournal.Append(adopted.ref, new TimelineEntry(now, "restart",
-                        "Courier restarted while this incident was open", Map.of())));
+                journal.submit(new IncidentJournal.Append(adopted.ref, new TimelineEntry.Restart(now,
+                        "Courier restarted while this incident was open")));
             });
             if (open == null) {
-                remember(new TimelineEntry(Instant.now(), "restart", "Courier started", Map.of()));
+                remember(new TimelineEntry.Restart(Instant.now(), "Courier started"));
             }
         } catch (RuntimeException e) {
             log.warn("could not look for an open incident at start: {}", e.toString());
         }
     }
 
-    /** The intake for anyone with evidence: the fault injector's switches, operators' notes, other subsystems. */
-    public synchronized void record(String kind, String summary, Map<String, Object> data) {
-        TimelineEntry entry = new TimelineEntry(Instant.now(), kind, summary, data);
+    /** Every switch of the fault injector goes on the open incident's timeline, or into the next one's. */
+    public synchronized void faultSwitched(FaultInjection.Change change) {
+        FaultInjection.Faults after = change.after();
+        record(new TimelineEntry.FaultSwitch(change.at(), "fault injection changed from " + change.before() + " to "
+                + after, after.leakRate(), after.queryLatencyMs(), after.databaseDown()));
+    }
+
+    /** Appends to the open incident, or keeps the entry for the next one. */
+    private void record(TimelineEntry entry) {
         if (open != null) {
             append(entry);
         } else {
@@ -118,9 +125,8 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
         }
         open.firing.add(alert.name());
         open.quietSince = null;
-        append(new TimelineEntry(figures.at(), "alert_firing", alert.name() + ": " + alert.summary(),
-                Map.of("alert", alert.name(), "severity", alert.severity().name(), "labels", alert.labels(),
-                        "runbook", alert.runbook())));
+        append(new TimelineEntry.AlertFiring(figures.at(), alert.name() + ": " + alert.summary(), alert.name(),
+                alert.severity(), alert.labels(), alert.runbook()));
         snapshotPool(figures);
         for (Figures.Holder holder : figures.suspectedLeaks()) {
             nameCallSite(holder.callSite(), figures);
@@ -134,9 +140,9 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
             return;
         }
         open.firing.remove(alert.name());
-        append(new TimelineEntry(figures.at(), "alert_resolved", alert.name() + " resolved after "
-                + Duration.between(alert.startsAt(), alert.endsAt()).toSeconds() + " s",
-                Map.of("alert", alert.name(), "firedAt", alert.startsAt().toString())));
+        append(new TimelineEntry.AlertResolved(figures.at(), alert.name() + " resolved after "
+                + Duration.between(alert.startsAt(), alert.endsAt()).toSeconds() + " s", alert.name(),
+                alert.startsAt()));
     }
 
     @Override
@@ -173,17 +179,16 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                 // overloaded server reports it for many requests, so it is told once per call site and not kept
                 // for the next incident.
                 if (open != null && open.namedSlowCallSites.add(e.lease().callSite())) {
-                    append(new TimelineEntry(now, "slow_hold", e.lease().callSite() + " held a connection for "
+                    append(new TimelineEntry.SlowHold(now, e.lease().callSite() + " held a connection for "
                             + e.heldMillis() + " ms on thread " + e.lease().thread() + " while waiting for "
-                            + e.cause().label() + ": saturation, not a leak", Map.of("callSite", e.lease().callSite(),
-                            "thread", e.lease().thread(), "heldMs", e.heldMillis(), "cause", e.cause().label())));
+                            + e.cause().label() + ": saturation, not a leak", e.lease().callSite(), e.lease().thread(),
+                            e.heldMillis(), e.cause().label()));
                 }
             }
             case PoolEvent.LeakReclaimed e -> {
-                TimelineEntry entry = new TimelineEntry(now, "leak_reclaimed", "reclaimed a connection held "
+                TimelineEntry entry = new TimelineEntry.LeakReclaimed(now, "reclaimed a connection held "
                         + e.heldMillis() + " ms by " + e.lease().callSite() + " (" + e.reason() + ")",
-                        Map.of("callSite", e.lease().callSite(), "thread", e.lease().thread(),
-                                "heldMs", e.heldMillis(), "reason", e.reason()));
+                        e.lease().callSite(), e.lease().thread(), e.heldMillis(), e.reason());
                 if (open == null) {
                     remember(entry);
                 } else if (open.reclaims.merge(e.lease().callSite(), 1, Integer::sum) <= 3) {
@@ -192,9 +197,10 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                 }
             }
             case PoolEvent.AcquisitionTimedOut e -> { }
-            case PoolEvent.DatabaseUnreachable e -> record("database_unreachable",
-                    "PostgreSQL unreachable: " + e.detail(), Map.of("detail", e.detail()));
-            case PoolEvent.DatabaseReachable e -> record("database_reachable", "PostgreSQL answers again", Map.of());
+            case PoolEvent.DatabaseUnreachable e -> record(new TimelineEntry.DatabaseUnreachable(now,
+                    "PostgreSQL unreachable: " + e.detail(), e.detail()));
+            case PoolEvent.DatabaseReachable e -> record(new TimelineEntry.DatabaseReachable(now,
+                    "PostgreSQL answers again"));
         }
     }
 
@@ -215,8 +221,8 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
     private void resolve(Figures figures) {
         Impact measured = impact.snapshot(secondsOpen(figures.at()));
         impact.stop();
-        append(new TimelineEntry(figures.at(), "resolved", "all alerts cleared; incident resolved", Map.of(
-                "impact", measured, "reclaimsByCallSite", Map.copyOf(open.reclaims))));
+        append(new TimelineEntry.IncidentResolved(figures.at(), "all alerts cleared; incident resolved", measured,
+                open.reclaims));
         snapshotPool(figures);
         journal.submit(new IncidentJournal.Update(open.ref, measured, figures.at()));
         log.info("incident resolved after {} s: {} of {} requests failed, {} of {} active users affected",
@@ -236,10 +242,9 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
     private static TimelineEntry leakEntry(Instant at, Lease lease, long heldMillis) {
         List<String> frames = lease.borrower() == null ? List.of() : Arrays.stream(lease.borrower().getStackTrace())
                 .map(StackTraceElement::toString).limit(STACK_FRAMES).toList();
-        return new TimelineEntry(at, "leak_call_site", lease.callSite() + " held a connection for "
-                + heldMillis + " ms on thread " + lease.thread(), Map.of("callSite", lease.callSite(),
-                "thread", lease.thread(), "heldMs", heldMillis, "borrowedAt", lease.startedAt().toString(),
-                "stack", frames));
+        return new TimelineEntry.LeakCallSite(at, lease.callSite() + " held a connection for " + heldMillis
+                + " ms on thread " + lease.thread(), lease.callSite(), lease.thread(), heldMillis, lease.startedAt(),
+                frames);
     }
 
     private void snapshotPool(Figures figures) {
@@ -248,17 +253,16 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
         }
         open.lastSnapshot = figures.at();
         Database.PoolSnapshot pool = figures.pool();
-        List<Map<String, Object>> holders = figures.suspectedLeaks().isEmpty()
+        List<TimelineEntry.PoolSnapshot.Holder> holders = figures.suspectedLeaks().isEmpty()
                 ? figures.topHolder().stream().map(IncidentRecorder::holder).toList()
                 : figures.suspectedLeaks().stream().map(IncidentRecorder::holder).toList();
-        append(new TimelineEntry(figures.at(), "pool_snapshot", "pool: " + pool.active() + " active, " + pool.idle()
-                + " idle, " + pool.pending() + " waiting, max " + pool.max(), Map.of("active", pool.active(),
-                "idle", pool.idle(), "pending", pool.pending(), "max", pool.max(), "holders", holders,
-                "databaseReachable", figures.databaseReachable())));
+        append(new TimelineEntry.PoolSnapshot(figures.at(), "pool: " + pool.active() + " active, " + pool.idle()
+                + " idle, " + pool.pending() + " waiting, max " + pool.max(), pool.active(), pool.idle(),
+                pool.pending(), pool.max(), holders, figures.databaseReachable()));
     }
 
-    private static Map<String, Object> holder(Figures.Holder h) {
-        return Map.of("callSite", h.callSite(), "leases", h.leases(), "longestHeldMs", h.longestHeldMillis());
+    private static TimelineEntry.PoolSnapshot.Holder holder(Figures.Holder h) {
+        return new TimelineEntry.PoolSnapshot.Holder(h.callSite(), h.leases(), h.longestHeldMillis());
     }
 
     private void append(TimelineEntry entry) {

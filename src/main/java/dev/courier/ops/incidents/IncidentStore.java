@@ -1,6 +1,6 @@
 package dev.courier.ops.incidents;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.web.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,15 +12,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /** The SQL of incidents and their timelines. Every method runs on a handle lent by {@code Database}. */
 final class IncidentStore {
-
-    private static final TypeReference<Map<String, Object>> DATA = new TypeReference<>() {
-    };
 
     long open(Handle h, String title, Instant openedAt) {
         return h.createUpdate("INSERT INTO incidents (title, opened_at) VALUES (:title, :openedAt)")
@@ -30,13 +26,14 @@ final class IncidentStore {
     }
 
     void append(Handle h, long incidentId, TimelineEntry entry) {
+        TimelineRow row = TimelineRow.of(entry);
         h.createUpdate("INSERT INTO incident_events (incident_id, at, kind, summary, data) "
                         + "VALUES (:id, :at, :kind, :summary, CAST(:data AS jsonb))")
                 .bind("id", incidentId)
-                .bind("at", utc(entry.at()))
-                .bind("kind", entry.kind())
-                .bind("summary", entry.summary())
-                .bind("data", Json.write(entry.data()))
+                .bind("at", utc(row.at()))
+                .bind("kind", row.kind())
+                .bind("summary", row.summary())
+                .bind("data", Json.write(row.data()))
                 .execute();
     }
 
@@ -73,8 +70,8 @@ final class IncidentStore {
         return h.createQuery("SELECT at, kind, summary, data::text AS data FROM incident_events "
                         + "WHERE incident_id = :id ORDER BY at, id")
                 .bind("id", id)
-                .map((rs, ctx) -> new TimelineEntry(instant(rs, "at"), rs.getString("kind"), rs.getString("summary"),
-                        parse(rs.getString("data"))))
+                .map((rs, ctx) -> new TimelineRow(instant(rs, "at"), rs.getString("kind"), rs.getString("summary"),
+                        parse(rs.getString("data"))).entry())
                 .list();
     }
 
@@ -97,9 +94,9 @@ final class IncidentStore {
         return at.atOffset(ZoneOffset.UTC);
     }
 
-    private static Map<String, Object> parse(String json) {
+    private static JsonNode parse(String json) {
         try {
-            return Json.mapper().readValue(json, DATA);
+            return Json.mapper().readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException("stored timeline data is not JSON", e);
         }

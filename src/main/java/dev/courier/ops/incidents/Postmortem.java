@@ -1,5 +1,17 @@
 package dev.courier.ops.incidents;
 
+import dev.courier.ops.incidents.TimelineEntry.AlertFiring;
+import dev.courier.ops.incidents.TimelineEntry.AlertResolved;
+import dev.courier.ops.incidents.TimelineEntry.DatabaseReachable;
+import dev.courier.ops.incidents.TimelineEntry.DatabaseUnreachable;
+import dev.courier.ops.incidents.TimelineEntry.FaultSwitch;
+import dev.courier.ops.incidents.TimelineEntry.IncidentResolved;
+import dev.courier.ops.incidents.TimelineEntry.LeakCallSite;
+import dev.courier.ops.incidents.TimelineEntry.LeakReclaimed;
+import dev.courier.ops.incidents.TimelineEntry.PoolSnapshot;
+import dev.courier.ops.incidents.TimelineEntry.Restart;
+import dev.courier.ops.incidents.TimelineEntry.SlowHold;
+import dev.courier.ops.incidents.TimelineEntry.Unknown;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -8,14 +20,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * A postmortem draft in Markdown, filled in from an incident's recorded evidence: its impact, its timeline, the
- * call sites that leaked or were slowed by saturation, the reachability of the database and the fault switches. A person finishes it; nothing in
- * it is guessed.
+ * call sites that leaked or were slowed by saturation, the reachability of the database and the fault switches. A
+ * person finishes it; nothing in it is guessed.
  */
 public final class Postmortem {
 
@@ -28,12 +40,51 @@ public final class Postmortem {
     /** What the evidence says caused the incident. */
     private enum CauseKind { LEAK, DATABASE_DOWN, FAULT, SATURATION, OTHER }
 
-    private record Cause(CauseKind kind, String statement, List<TimelineEntry> evidence) {
+    private record Cause(CauseKind kind, String statement) {
+    }
+
+    /** The timeline sorted by what each kind of entry can tell about the cause and the recovery, in time order. */
+    private record Evidence(List<AlertFiring> alerts, List<AlertResolved> clearedAlerts, List<LeakCallSite> leaks,
+                            List<LeakReclaimed> reclaims, List<SlowHold> slowHolds,
+                            List<DatabaseUnreachable> unreachable, List<DatabaseReachable> reachable,
+                            List<FaultSwitch> faultSwitches, boolean resolutionRecorded) {
+
+        static Evidence of(List<TimelineEntry> timeline) {
+            List<AlertFiring> alerts = new ArrayList<>();
+            List<AlertResolved> clearedAlerts = new ArrayList<>();
+            List<LeakCallSite> leaks = new ArrayList<>();
+            List<LeakReclaimed> reclaims = new ArrayList<>();
+            List<SlowHold> slowHolds = new ArrayList<>();
+            List<DatabaseUnreachable> unreachable = new ArrayList<>();
+            List<DatabaseReachable> reachable = new ArrayList<>();
+            List<FaultSwitch> faultSwitches = new ArrayList<>();
+            boolean resolutionRecorded = false;
+            for (TimelineEntry entry : timeline) {
+                switch (entry) {
+                    case AlertFiring e -> alerts.add(e);
+                    case AlertResolved e -> clearedAlerts.add(e);
+                    case LeakCallSite e -> leaks.add(e);
+                    case LeakReclaimed e -> reclaims.add(e);
+                    case SlowHold e -> slowHolds.add(e);
+                    case DatabaseUnreachable e -> unreachable.add(e);
+                    case DatabaseReachable e -> reachable.add(e);
+                    case FaultSwitch e -> faultSwitches.add(e);
+                    case IncidentResolved e -> resolutionRecorded = true;
+                    // shown in the timeline; they name no cause and no recovery
+                    case PoolSnapshot e -> { }
+                    case Restart e -> { }
+                    case Unknown e -> { }
+                }
+            }
+            return new Evidence(alerts, clearedAlerts, leaks, reclaims, slowHolds, unreachable, reachable,
+                    faultSwitches, resolutionRecorded);
+        }
     }
 
     public static String markdown(Incident incident) {
         List<TimelineEntry> timeline = incident.timeline() == null ? List.of() : incident.timeline();
-        Cause cause = cause(incident, timeline);
+        Evidence evidence = Evidence.of(timeline);
+        Cause cause = cause(incident, evidence);
         StringBuilder md = new StringBuilder();
         md.append("# Postmortem draft: incident ").append(incident.id()).append("\n\n");
         md.append("_").append(incident.title()).append("_\n\n");
@@ -50,7 +101,7 @@ public final class Postmortem {
                 .append(" active users (").append(percent(impact.affectedUsers(), impact.activeUsers()))
                 .append(") saw at least one failure.\n");
         md.append("- **Root cause:** ").append(cause.statement()).append("\n");
-        detection(timeline, cause).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
+        detection(evidence, cause).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
         if (incident.droppedEntries() > 0) {
             md.append("- **Note:** ").append(incident.droppedEntries())
                     .append(" timeline entries were lost while the database was unreachable.\n");
@@ -60,69 +111,65 @@ public final class Postmortem {
         md.append("All times UTC.\n\n");
         for (TimelineEntry entry : timeline) {
             md.append("- ").append(TIME.format(entry.at()).replace(" UTC", "")).append(" — **")
-                    .append(entry.kind()).append("** — ").append(entry.summary()).append("\n");
+                    .append(TimelineRow.kindOf(entry)).append("** — ").append(entry.summary()).append("\n");
         }
 
         md.append("\n## Root Cause and Resolution\n\n");
         md.append(cause.statement()).append("\n\n");
-        for (TimelineEntry evidence : cause.evidence()) {
-            if (evidence.data().get("stack") instanceof List<?> stack && !stack.isEmpty()) {
-                md.append("Where `").append(evidence.data().get("callSite"))
-                        .append("` borrowed the connection it kept:\n\n```\n");
-                stack.forEach(frame -> md.append("at ").append(frame).append("\n"));
+        // any leak makes the cause a leak, so these stacks are the evidence for the statement above
+        for (LeakCallSite leak : evidence.leaks()) {
+            if (!leak.stack().isEmpty()) {
+                md.append("Where `").append(leak.callSite()).append("` borrowed the connection it kept:\n\n```\n");
+                leak.stack().forEach(frame -> md.append("at ").append(frame).append("\n"));
                 md.append("```\n\n");
             }
         }
-        md.append(resolution(timeline)).append("\n");
+        md.append(resolution(evidence)).append("\n");
 
         md.append("\n## Corrective and Preventative Measures\n\n");
-        for (String measure : measures(cause)) {
+        for (String measure : measures(cause, evidence)) {
             md.append("- [ ] ").append(measure).append("\n");
         }
         return md.toString();
     }
 
-    private static Cause cause(Incident incident, List<TimelineEntry> timeline) {
-        List<TimelineEntry> leaks = kind(timeline, "leak_call_site");
+    private static Cause cause(Incident incident, Evidence evidence) {
+        List<LeakCallSite> leaks = evidence.leaks();
         if (!leaks.isEmpty()) {
             Set<String> sites = new LinkedHashSet<>();
-            leaks.forEach(l -> sites.add(String.valueOf(l.data().get("callSite"))));
-            TimelineEntry first = leaks.getFirst();
+            leaks.forEach(l -> sites.add(l.callSite()));
+            LeakCallSite first = leaks.getFirst();
             return new Cause(CauseKind.LEAK, "Database connections leaked at call site "
                     + String.join(", ", sites.stream().map(s -> "`" + s + "`").toList())
                     + ": a connection was borrowed and not given back (first seen held "
-                    + first.data().get("heldMs") + " ms on thread " + first.data().get("thread")
-                    + "), until the pool ran short for every other request.", leaks);
+                    + first.heldMs() + " ms on thread " + first.thread()
+                    + "), until the pool ran short for every other request.");
         }
-        List<TimelineEntry> down = kind(timeline, "database_unreachable");
-        List<TimelineEntry> unreachableAlerts = timeline.stream().filter(e -> e.kind().equals("alert_firing")
-                && "CourierDatabaseUnreachable".equals(e.data().get("alert"))).toList();
+        List<DatabaseUnreachable> down = evidence.unreachable();
+        List<AlertFiring> unreachableAlerts = evidence.alerts().stream()
+                .filter(a -> "CourierDatabaseUnreachable".equals(a.alert())).toList();
         if (!down.isEmpty() || !unreachableAlerts.isEmpty()) {
             TimelineEntry first = !down.isEmpty() ? down.getFirst() : unreachableAlerts.getFirst();
-            return new Cause(CauseKind.DATABASE_DOWN, "PostgreSQL could not be reached (" + first.summary() + ").",
-                    List.of(first));
+            return new Cause(CauseKind.DATABASE_DOWN, "PostgreSQL could not be reached (" + first.summary() + ").");
         }
-        List<TimelineEntry> faults = kind(timeline, "fault_switch");
+        List<FaultSwitch> faults = evidence.faultSwitches();
         if (!faults.isEmpty()) {
-            return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + faults.getFirst().summary() + ".",
-                    faults);
+            return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + faults.getFirst().summary() + ".");
         }
-        List<TimelineEntry> slow = kind(timeline, "slow_hold");
+        List<SlowHold> slow = evidence.slowHolds();
         if (!slow.isEmpty()) {
             Set<String> sites = new LinkedHashSet<>();
-            slow.forEach(e -> sites.add("`" + e.data().get("callSite") + "` (waiting for " + e.data().get("cause")
-                    + ")"));
+            slow.forEach(e -> sites.add("`" + e.callSite() + "` (waiting for " + e.cause() + ")"));
             return new Cause(CauseKind.SATURATION, "The server was saturated, not leaking: database work held its"
-                    + " connection past the leak threshold while it still ran, at " + String.join(", ", sites) + ".",
-                    slow);
+                    + " connection past the leak threshold while it still ran, at " + String.join(", ", sites) + ".");
         }
         return new Cause(CauseKind.OTHER, "Not determined from the evidence; the first alert was: "
-                + incident.title() + ".", List.of());
+                + incident.title() + ".");
     }
 
     /** When the first alert fired, and how long after the onset the alert naming the cause fired. */
-    private static Optional<String> detection(List<TimelineEntry> timeline, Cause cause) {
-        List<TimelineEntry> alerts = kind(timeline, "alert_firing");
+    private static Optional<String> detection(Evidence evidence, Cause cause) {
+        List<AlertFiring> alerts = evidence.alerts();
         if (alerts.isEmpty()) {
             return Optional.empty();
         }
@@ -130,17 +177,17 @@ public final class Postmortem {
             case LEAK -> "CourierLeakSuspected";
             case DATABASE_DOWN -> "CourierDatabaseUnreachable";
             case SATURATION -> "CourierSaturated";
-            case FAULT, OTHER -> String.valueOf(alerts.getFirst().data().get("alert"));
+            case FAULT, OTHER -> String.valueOf(alerts.getFirst().alert());
         };
-        TimelineEntry named = alerts.stream().filter(e -> causeAlert.equals(e.data().get("alert"))).findFirst()
+        AlertFiring named = alerts.stream().filter(e -> causeAlert.equals(e.alert())).findFirst()
                 .orElse(alerts.getFirst());
-        Instant onset = kind(timeline, "leak_call_site").stream().map(e -> e.data().get("borrowedAt"))
-                .filter(String.class::isInstance).map(s -> Instant.parse((String) s)).min(Instant::compareTo)
-                .or(() -> kind(timeline, "fault_switch").stream().map(TimelineEntry::at).findFirst())
+        Instant onset = evidence.leaks().stream().map(LeakCallSite::borrowedAt).filter(Objects::nonNull)
+                .min(Instant::compareTo)
+                .or(() -> evidence.faultSwitches().stream().map(FaultSwitch::at).findFirst())
                 .orElse(null);
-        StringBuilder text = new StringBuilder("first alert ").append(alerts.getFirst().data().get("alert"))
+        StringBuilder text = new StringBuilder("first alert ").append(alerts.getFirst().alert())
                 .append(" at ").append(TIME.format(alerts.getFirst().at())).append("; ")
-                .append(named.data().get("alert")).append(" at ").append(TIME.format(named.at()));
+                .append(named.alert()).append(" at ").append(TIME.format(named.at()));
         if (onset != null && !onset.isAfter(named.at())) {
             text.append(String.format(Locale.ROOT, ", %.1f s after the onset (%s)",
                     Duration.between(onset, named.at()).toMillis() / 1000.0, TIME.format(onset)));
@@ -148,31 +195,31 @@ public final class Postmortem {
         return Optional.of(text.append(".").toString());
     }
 
-    private static String resolution(List<TimelineEntry> timeline) {
+    private static String resolution(Evidence evidence) {
         List<String> lines = new ArrayList<>();
-        List<TimelineEntry> reclaims = kind(timeline, "leak_reclaimed");
+        List<LeakReclaimed> reclaims = evidence.reclaims();
         if (!reclaims.isEmpty()) {
             lines.add("The pool reclaimed leaked connections (first at " + TIME.format(reclaims.getFirst().at())
                     + "), so other requests could be served without a restart.");
         }
-        kind(timeline, "database_reachable").stream().findFirst().ifPresent(e ->
+        evidence.reachable().stream().findFirst().ifPresent(e ->
                 lines.add("PostgreSQL answered again at " + TIME.format(e.at()) + "."));
-        kind(timeline, "fault_switch").stream().skip(1).reduce((a, b) -> b).ifPresent(e ->
+        evidence.faultSwitches().stream().skip(1).reduce((a, b) -> b).ifPresent(e ->
                 lines.add("The last fault switch was: " + e.summary() + " at " + TIME.format(e.at()) + "."));
-        kind(timeline, "alert_resolved").stream().reduce((a, b) -> b).ifPresent(e ->
+        evidence.clearedAlerts().stream().reduce((a, b) -> b).ifPresent(e ->
                 lines.add("The last alert cleared at " + TIME.format(e.at()) + " (" + e.summary() + ")."));
-        if (kind(timeline, "resolved").isEmpty()) {
+        if (!evidence.resolutionRecorded()) {
             lines.add("The incident is still open.");
         }
         return String.join(" ", lines);
     }
 
-    private static List<String> measures(Cause cause) {
+    private static List<String> measures(Cause cause, Evidence evidence) {
         List<String> out = new ArrayList<>();
         switch (cause.kind()) {
             case LEAK -> {
-                for (TimelineEntry e : cause.evidence()) {
-                    out.add("Fix `" + e.data().get("callSite") + "` so that it returns its connection: use the "
+                for (LeakCallSite leak : evidence.leaks()) {
+                    out.add("Fix `" + leak.callSite() + "` so that it returns its connection: use the "
                             + "connection only inside the `Database.withHandle`/`inTransaction` callback, and add a "
                             + "test that holds the call site under load and checks that `GET /v1/admin/pool` "
                             + "shows no lease left over.");
@@ -200,10 +247,6 @@ public final class Postmortem {
         }
         out.add("Review the detection time above against the 10 s objective for leaks and database outages.");
         return out;
-    }
-
-    private static List<TimelineEntry> kind(List<TimelineEntry> timeline, String kind) {
-        return timeline.stream().filter(e -> e.kind().equals(kind)).toList();
     }
 
     private static String duration(long seconds) {

@@ -1,18 +1,137 @@
 package dev.courier.ops.incidents;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.ops.alerts.Severity;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One line of an incident's timeline.
+ * One line of an incident's timeline: when it happened, a sentence for people, and the evidence of its kind, one
+ * record per kind. {@code kind} names the record as {@code type} names a stream frame; {@link TimelineRow} turns an
+ * entry into the row that {@code incident_events} stores and the admin API shows, and back.
  *
- * @param kind    what happened, e.g. {@code alert_firing}, {@code pool_snapshot}, {@code leak_call_site},
- *                {@code leak_reclaimed}, {@code database_unreachable}, {@code fault_switch}, {@code restart}
- * @param data    the evidence, as JSON
+ * <p>The summary is stored, not derived from the evidence: rows written by earlier versions keep their sentence, and
+ * some sentences say more than the evidence keeps (a fault switch names the switches before it).
  */
-public record TimelineEntry(Instant at, String kind, String summary, Map<String, Object> data) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+        @JsonSubTypes.Type(TimelineEntry.AlertFiring.class), @JsonSubTypes.Type(TimelineEntry.AlertResolved.class),
+        @JsonSubTypes.Type(TimelineEntry.PoolSnapshot.class), @JsonSubTypes.Type(TimelineEntry.SlowHold.class),
+        @JsonSubTypes.Type(TimelineEntry.LeakCallSite.class), @JsonSubTypes.Type(TimelineEntry.LeakReclaimed.class),
+        @JsonSubTypes.Type(TimelineEntry.DatabaseUnreachable.class),
+        @JsonSubTypes.Type(TimelineEntry.DatabaseReachable.class),
+        @JsonSubTypes.Type(TimelineEntry.FaultSwitch.class), @JsonSubTypes.Type(TimelineEntry.Restart.class),
+        @JsonSubTypes.Type(TimelineEntry.IncidentResolved.class)})
+public sealed interface TimelineEntry {
 
-    public TimelineEntry {
-        data = data == null ? Map.of() : data;
+    Instant at();
+
+    String summary();
+
+    /** An alert started firing; the first one opens the incident. */
+    @JsonTypeName("alert_firing")
+    record AlertFiring(Instant at, String summary, String alert, Severity severity, Map<String, String> labels,
+                       String runbook) implements TimelineEntry {
+
+        public AlertFiring {
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /** @param firedAt when the alert started firing */
+    @JsonTypeName("alert_resolved")
+    record AlertResolved(Instant at, String summary, String alert, Instant firedAt) implements TimelineEntry {
+    }
+
+    /**
+     * The pool when an alert fired, and periodically while the incident is open.
+     *
+     * @param holders the call sites suspected of leaking, or else the one holding connections longest
+     */
+    @JsonTypeName("pool_snapshot")
+    record PoolSnapshot(Instant at, String summary, int active, int idle, int pending, int max, List<Holder> holders,
+                        boolean databaseReachable) implements TimelineEntry {
+
+        public PoolSnapshot {
+            holders = List.copyOf(holders);
+        }
+
+        /**
+         * @param leases        connections the call site holds
+         * @param longestHeldMs the longest of those holds
+         */
+        public record Holder(String callSite, int leases, long longestHeldMs) {
+        }
+    }
+
+    /**
+     * A call site held its connection past the leak threshold while its work still ran: saturation, not a leak.
+     *
+     * @param cause what the holder waited for, as {@code Saturation.label()}: {@code cpu} or {@code database}
+     */
+    @JsonTypeName("slow_hold")
+    record SlowHold(Instant at, String summary, String callSite, String thread, long heldMs, String cause)
+            implements TimelineEntry {
+    }
+
+    /**
+     * A call site suspected of leaking, named once per incident.
+     *
+     * @param borrowedAt when the connection was borrowed: the onset the detection time is measured from
+     * @param stack      the borrower's first frames, empty when it was not captured
+     */
+    @JsonTypeName("leak_call_site")
+    record LeakCallSite(Instant at, String summary, String callSite, String thread, long heldMs, Instant borrowedAt,
+                        List<String> stack) implements TimelineEntry {
+
+        public LeakCallSite {
+            stack = List.copyOf(stack);
+        }
+    }
+
+    /** The pool took a leaked connection back. */
+    @JsonTypeName("leak_reclaimed")
+    record LeakReclaimed(Instant at, String summary, String callSite, String thread, long heldMs, String reason)
+            implements TimelineEntry {
+    }
+
+    @JsonTypeName("database_unreachable")
+    record DatabaseUnreachable(Instant at, String summary, String detail) implements TimelineEntry {
+    }
+
+    @JsonTypeName("database_reachable")
+    record DatabaseReachable(Instant at, String summary) implements TimelineEntry {
+    }
+
+    /** The fault injector's switches after a change. */
+    @JsonTypeName("fault_switch")
+    record FaultSwitch(Instant at, String summary, double leakRate, long queryLatencyMs, boolean databaseDown)
+            implements TimelineEntry {
+    }
+
+    /** Courier started, or restarted while this incident was open. */
+    @JsonTypeName("restart")
+    record Restart(Instant at, String summary) implements TimelineEntry {
+    }
+
+    /** The last alert cleared. */
+    @JsonTypeName("resolved")
+    record IncidentResolved(Instant at, String summary, Impact impact, Map<String, Integer> reclaimsByCallSite)
+            implements TimelineEntry {
+
+        public IncidentResolved {
+            reclaimsByCallSite = Map.copyOf(reclaimsByCallSite);
+        }
+    }
+
+    /**
+     * A stored row that none of the records above reads: a kind this version does not know (written by a newer
+     * one, or retired), or evidence not in its kind's shape. Kept as stored, so that it is shown as it was written.
+     */
+    record Unknown(Instant at, String kind, String summary, JsonNode data) implements TimelineEntry {
     }
 }
