@@ -1,10 +1,12 @@
 package dev.courier.accounts;
 
+import dev.courier.ratelimit.Limit;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.web.ApiException;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.JsonBody;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -21,12 +23,13 @@ public final class AccountRoutes {
         this.addresses = addresses;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/v1/accounts", this::createAccount);
-        routes.post("/v1/sessions", this::login);
-        routes.delete("/v1/sessions/current", this::logout);
-        routes.get("/v1/me", ctx -> ctx.json(Authentication.user(ctx)));
-        routes.get("/v1/users/{username}", this::user);
+    public void register(Routes routes) {
+        routes.post("/v1/accounts", RoutePolicy.passwordHashing().spending(Limit.ACCOUNTS), this::createAccount);
+        routes.post("/v1/sessions", RoutePolicy.passwordHashing().spending(Limit.SESSIONS), this::login);
+        // nobody should be kept from ending their session: no bucket
+        routes.delete("/v1/sessions/current", RoutePolicy.user(), this::logout);
+        routes.get("/v1/me", RoutePolicy.user(), ctx -> ctx.json(Authentication.user(ctx)));
+        routes.get("/v1/users/{username}", RoutePolicy.user(), this::user);
     }
 
     private void createAccount(Context ctx) {

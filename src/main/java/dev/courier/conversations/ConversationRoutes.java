@@ -1,10 +1,12 @@
 package dev.courier.conversations;
 
 import dev.courier.accounts.Authentication;
+import dev.courier.ratelimit.Limit;
 import dev.courier.web.ApiException;
 import dev.courier.web.JsonBody;
 import dev.courier.web.QueryParams;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.javalin.http.Context;
 
 /** {@code /v1/conversations} and its members. */
@@ -16,12 +18,13 @@ public final class ConversationRoutes {
         this.conversations = conversations;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/v1/conversations", this::create);
-        routes.get("/v1/conversations", this::list);
-        routes.get("/v1/conversations/{id}", this::get);
-        routes.post("/v1/conversations/{id}/members", this::addMember);
-        routes.delete("/v1/conversations/{id}/members/{userId}", this::removeMember);
+    public void register(Routes routes) {
+        RoutePolicy write = RoutePolicy.user().spending(Limit.WRITES);
+        routes.post("/v1/conversations", write, this::create);
+        routes.get("/v1/conversations", RoutePolicy.user(), this::list);
+        routes.get("/v1/conversations/{id}", RoutePolicy.user(), this::get);
+        routes.post("/v1/conversations/{id}/members", write, this::addMember);
+        routes.delete("/v1/conversations/{id}/members/{userId}", write, this::removeMember);
     }
 
     private void create(Context ctx) {

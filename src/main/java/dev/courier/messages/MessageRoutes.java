@@ -1,9 +1,11 @@
 package dev.courier.messages;
 
 import dev.courier.accounts.Authentication;
+import dev.courier.ratelimit.Limit;
 import dev.courier.web.JsonBody;
 import dev.courier.web.QueryParams;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.javalin.http.Context;
 
 /** {@code /v1/conversations/{id}/messages} and {@code /read}. */
@@ -15,10 +17,11 @@ public final class MessageRoutes {
         this.messages = messages;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/v1/conversations/{id}/messages", this::send);
-        routes.get("/v1/conversations/{id}/messages", this::history);
-        routes.post("/v1/conversations/{id}/read", this::markRead);
+    public void register(Routes routes) {
+        // the same buckets as the stream's send and read frames (stream.ClientFrame)
+        routes.post("/v1/conversations/{id}/messages", RoutePolicy.user().spending(Limit.MESSAGES), this::send);
+        routes.get("/v1/conversations/{id}/messages", RoutePolicy.user(), this::history);
+        routes.post("/v1/conversations/{id}/read", RoutePolicy.user().spending(Limit.WRITES), this::markRead);
     }
 
     private void send(Context ctx) {

@@ -4,7 +4,8 @@ import dev.courier.db.FaultInjection;
 import dev.courier.db.FaultInjection.Faults;
 import dev.courier.web.ApiException;
 import dev.courier.web.JsonBody;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.javalin.http.Context;
 
 /**
@@ -19,9 +20,9 @@ public final class FaultRoutes {
         this.faults = faults;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/v1/admin/faults", ctx -> ctx.json(faults.current()));
-        routes.put("/v1/admin/faults", this::change);
+    public void register(Routes routes) {
+        routes.get("/v1/admin/faults", RoutePolicy.admin(), ctx -> ctx.json(faults.current()));
+        routes.put("/v1/admin/faults", RoutePolicy.admin(), this::change);
     }
 
     private void change(Context ctx) {

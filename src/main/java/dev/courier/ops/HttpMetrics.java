@@ -4,9 +4,10 @@ import dev.courier.accounts.Authentication;
 import dev.courier.accounts.Session;
 import dev.courier.db.DatabaseBusyException;
 import dev.courier.db.DatabaseUnavailableException;
+import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
-import dev.courier.web.BearerToken;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -148,7 +149,7 @@ public final class HttpMetrics {
     }
 
     private static String tokenDigest(String path, String header) {
-        if (path.startsWith("/v1/admin/")) {
+        if (path.startsWith(AdminAuthentication.PATHS)) {
             return null;
         }
         String token = BearerToken.from(header).orElse(null);

@@ -13,7 +13,7 @@ import dev.courier.ops.alerts.WebhookNotifier;
 import dev.courier.ops.incidents.ImpactTracker;
 import dev.courier.ops.incidents.IncidentRecorder;
 import dev.courier.ops.incidents.IncidentRoutes;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.Routes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -84,7 +84,7 @@ public final class Observability implements AutoCloseable {
     }
 
     /** The admin routes: alerts and incidents. */
-    public void register(RoutesConfig routes) {
+    public void register(Routes routes) {
         new AlertRoutes(engine).register(routes);
         new IncidentRoutes(database).register(routes);
     }

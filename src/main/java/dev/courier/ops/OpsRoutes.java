@@ -1,6 +1,7 @@
 package dev.courier.ops;
 
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +20,16 @@ public final class OpsRoutes {
         this.registry = registry;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
-        routes.get("/health/ready", ctx -> {
+    public void register(Routes routes) {
+        routes.get("/health/live", RoutePolicy.probe(), ctx -> ctx.json(Map.of("status", "up")));
+        routes.get("/health/ready", RoutePolicy.probe(), ctx -> {
             Health.Report report = health.ready();
             if (!report.up()) {
                 ctx.header("Retry-After", "5");
             }
             ctx.status(report.up() ? 200 : 503).json(report);
         });
-        routes.get("/metrics", ctx -> {
+        routes.get("/metrics", RoutePolicy.probe(), ctx -> {
             // Prometheus's name[] convention: a scraper that reads a few families (the load tester reads the pool
             // gauges every second) skips serialising the rest, the per-call-site histograms above all. The names are
             // family names as the client library keys them: a counter without _total, a histogram without

@@ -2,7 +2,8 @@ package dev.courier.ops;
 
 import dev.courier.db.Database;
 import dev.courier.db.HeldLease;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import java.util.List;
 
 /** {@code GET /v1/admin/pool}: who holds database connections right now, and the leaks seen so far. */
@@ -34,8 +35,8 @@ public final class PoolRoutes {
         this.database = database;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/v1/admin/pool", ctx -> ctx.json(view(database.pool())));
+    public void register(Routes routes) {
+        routes.get("/v1/admin/pool", RoutePolicy.admin(), ctx -> ctx.json(view(database.pool())));
     }
 
     static PoolView view(Database.PoolSnapshot pool) {

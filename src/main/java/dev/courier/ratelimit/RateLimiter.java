@@ -16,7 +16,8 @@ import java.util.Optional;
  * from the same buckets. A check is one short auto-commit statement on an unlogged table, taken and returned
  * before the caller's own work, so it never holds a second connection alongside it.
  *
- * <p>REST filters and the WebSocket stream both call {@link #check(Limit, String)} or {@link #checkUser}: a
+ * <p>A REST request spends the bucket its route declares ({@code web.RoutePolicy}), a stream frame the bucket its
+ * type declares ({@code stream.ClientFrame}), both through {@link #check(Limit, String)} or {@link #checkUser}: a
  * client over its limit gets {@code 429 rate_limited} (an {@code error} frame on the socket) with the seconds
  * until a token is back.
  */

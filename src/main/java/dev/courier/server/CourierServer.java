@@ -37,13 +37,13 @@ import dev.courier.stream.CoalescedAnswers;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
-import dev.courier.ratelimit.RateLimitFilter;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.CorsPolicy;
+import dev.courier.web.Routes;
 import io.javalin.Javalin;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.InternalRouter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -74,9 +74,12 @@ public final class CourierServer implements AutoCloseable {
     private final String databaseDescription;
     private final FaultInjection faults;
     private final Observability observability;
+    private final List<Routes.Declared> routes;
 
     private CourierServer(Javalin http, Database database, EmbeddedDatabase embedded, List<AutoCloseable> closeInOrder,
-                          String databaseDescription, FaultInjection faults, Observability observability) {
+                          String databaseDescription, FaultInjection faults, Observability observability,
+                          List<Routes.Declared> routes) {
+        this.routes = routes;
         this.faults = faults;
         this.observability = observability;
         this.http = http;
@@ -143,8 +146,7 @@ public final class CourierServer implements AutoCloseable {
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
-            List<Consumer<RoutesConfig>> features = new ArrayList<>(List.of(
-                    new RateLimitFilter(rateLimiter, clientAddresses)::register,
+            List<Consumer<Routes>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages)::register,
@@ -157,11 +159,14 @@ public final class CourierServer implements AutoCloseable {
                 faults.addListener(observability.incidents()::faultSwitched);
                 features.add(new FaultRoutes(faults)::register);
             }
-            HttpApi api = new HttpApi(config.http(), new Authentication(accounts),
-                    new AdminAuthentication(config.adminToken()), observability.httpMetrics(), features, database,
+            AdminAuthentication admin = new AdminAuthentication(config.adminToken());
+            RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
+                    clientAddresses);
+            HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()));
             Javalin http = api.start();
-            return new CourierServer(http, database, embedded, started, target.description(), faults, observability);
+            return new CourierServer(http, database, embedded, started, target.description(), faults, observability,
+                    api.declaredRoutes());
         } catch (RuntimeException | Error e) {
             closeAll(started);
             throw e;
@@ -197,6 +202,16 @@ public final class CourierServer implements AutoCloseable {
 
     EmbeddedDatabase embedded() {
         return embedded;
+    }
+
+    /** Every route as the features declared it, with its policy. */
+    List<Routes.Declared> declaredRoutes() {
+        return routes;
+    }
+
+    /** Javalin's router: every route as registered, declared or not, for tests in this package. */
+    InternalRouter router() {
+        return http.unsafe.internalRouter;
     }
 
     /** The Jetty server under Javalin, for tests in this package that look at its parts. */

@@ -1,11 +1,8 @@
 package dev.courier.server;
 
-import dev.courier.accounts.Authentication;
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
-import dev.courier.db.OperationScope;
 import dev.courier.ops.HttpMetrics;
-import dev.courier.stream.StreamRoutes;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
 import dev.courier.web.BodySizeLimit;
@@ -16,12 +13,11 @@ import dev.courier.web.Json;
 import dev.courier.web.JettyErrorHandler;
 import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
+import dev.courier.web.Routes;
 import dev.courier.web.StaticPages;
 import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -37,7 +33,6 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class HttpApi {
 
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
-    private static final String SCOPE = "courier.operationScope";
     /** Request line plus headers; a bearer token is ~50 bytes, so this leaves ample room and no more. */
     static final int MAX_HEADER_BYTES = 16_384;
     /** Platform threads for Jetty's own loops: selectors and acceptors need one each, the rest is headroom. */
@@ -45,18 +40,19 @@ final class HttpApi {
     private static final int MAX_PLATFORM_THREADS = 32;
 
     private final HttpConfig config;
-    private final Authentication authentication;
+    private final RouteGuard guard;
     private final AdminAuthentication adminAuthentication;
     private final HttpMetrics metrics;
-    private final List<Consumer<RoutesConfig>> features;
+    private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private List<Routes.Declared> declared = List.of();
 
-    HttpApi(HttpConfig config, Authentication authentication, AdminAuthentication adminAuthentication,
-            HttpMetrics metrics, List<Consumer<RoutesConfig>> features, Database database, CorsPolicy cors) {
+    HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors) {
         this.database = database;
         this.config = config;
-        this.authentication = authentication;
+        this.guard = guard;
         this.adminAuthentication = adminAuthentication;
         this.metrics = metrics;
         this.features = features;
@@ -129,61 +125,26 @@ final class HttpApi {
                     ctx.skipRemainingHandlers();
                 }
             });
-            // Every /v1 request is database-bound work: admitted or refused here, and what it leaks is taken
-            // back when it ends. Admin requests stay outside, so an operator can look while the limit is reached.
-            routes.beforeMatched("/v1/*", ctx -> {
-                if (!ctx.path().startsWith("/v1/admin/")) {
-                    OperationScope scope = database.openScope("http " + ctx.method() + " " + routeOf(ctx));
-                    ctx.attribute(SCOPE, scope);
-                    if (hashesAPassword(ctx)) {
-                        scope.slowByDesign();
-                    }
-                }
-            });
-            routes.beforeMatched("/v1/*", ctx -> {
-                if (needsUserToken(ctx)) {
-                    authentication.require(ctx);
-                }
-            });
+            // Each route's declared policy: admitted or not (what a request leaks is taken back when it ends), who
+            // may call it, which bucket it spends.
+            routes.beforeMatched(guard::applyPolicy);
             // before, not beforeMatched: a path no admin route matches must be refused the same way, or its 404
             // would tell a caller without the token which admin routes (fault injection) exist
-            routes.before("/v1/admin/*", adminAuthentication::require);
+            routes.before(AdminAuthentication.PATHS + "*", adminAuthentication::require);
             routes.after(ctx -> {
-                OperationScope scope = ctx.attribute(SCOPE);
-                if (scope != null) {
-                    if (ctx.statusCode() == 503) {
-                        scope.refusedForLoad();
-                    }
-                    scope.close();
-                }
+                guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();
             });
             HttpErrors.register(routes);
-            features.forEach(feature -> feature.accept(routes));
+            Routes declaring = new Routes(routes);
+            features.forEach(feature -> feature.accept(declaring));
+            declared = declaring.declared();
         }).start();
     }
 
-    /** The route template (never the raw path, which may hold ids); the request's own path when none matched. */
-    private static String routeOf(Context ctx) {
-        var matched = ctx.endpoints().matchedHttpEndpoint();
-        return matched != null ? matched.path : ctx.path();
-    }
-
-    /** Registration and login: each hashes a password, tens of milliseconds of CPU by design. */
-    private static boolean hashesAPassword(Context ctx) {
-        String path = ctx.path();
-        return ctx.method() == HandlerType.POST && (path.equals("/v1/accounts") || path.equals("/v1/sessions"));
-    }
-
-    private static boolean needsUserToken(Context ctx) {
-        String path = ctx.path();
-        if (hashesAPassword(ctx)) {
-            return false;
-        }
-        if (path.equals(StreamRoutes.PATH)) {
-            return false; // the stream authenticates its upgrade itself: it also accepts access_token
-        }
-        return !path.startsWith("/v1/admin/");
+    /** The routes the features declared, once started. */
+    List<Routes.Declared> declaredRoutes() {
+        return declared;
     }
 }

@@ -1,5 +1,6 @@
 package dev.courier.stream;
 
+import dev.courier.ratelimit.Limit;
 import dev.courier.web.ApiException;
 import dev.courier.web.JsonBody;
 import java.util.Optional;
@@ -8,13 +9,31 @@ import java.util.UUID;
 /** A frame a client sends on the stream, decoded once at the edge with the same rules as a REST body. */
 sealed interface ClientFrame {
 
+    /**
+     * The rate-limit bucket the frame spends for its user, charged before it is handled: the bucket of the REST
+     * route that does the same work, so that both transports draw from one.
+     */
+    Optional<Limit> spends();
+
     record Send(long conversationId, UUID clientMsgId, String body) implements ClientFrame {
+        @Override
+        public Optional<Limit> spends() {
+            return Optional.of(Limit.MESSAGES);
+        }
     }
 
     record Read(long conversationId, long seq) implements ClientFrame {
+        @Override
+        public Optional<Limit> spends() {
+            return Optional.of(Limit.WRITES);
+        }
     }
 
     record Ping() implements ClientFrame {
+        @Override
+        public Optional<Limit> spends() {
+            return Optional.empty();
+        }
     }
 
     /** Decodes one text frame; throws {@link ApiException} with the contract's code when it is not valid. */

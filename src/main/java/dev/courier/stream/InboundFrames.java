@@ -3,7 +3,6 @@ package dev.courier.stream;
 import dev.courier.db.Database;
 import dev.courier.db.OperationScope;
 import dev.courier.messages.MessageService;
-import dev.courier.ratelimit.Limit;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
@@ -35,16 +34,14 @@ final class InboundFrames {
         String clientMsgId = null;
         try {
             ClientFrame frame = ClientFrame.decode(text);
+            if (frame instanceof ClientFrame.Send send) {
+                clientMsgId = send.clientMsgId().toString(); // so that a refusal, for the rate limit too, names it
+            }
+            frame.spends().ifPresent(bucket -> rateLimiter.checkUser(bucket, connection.userId()));
             switch (frame) {
-                case ClientFrame.Send send -> {
-                    clientMsgId = send.clientMsgId().toString();
-                    // one "messages" bucket per user for REST and socket together
-                    rateLimiter.checkUser(Limit.MESSAGES, connection.userId());
-                    submit(connection, send, clientMsgId);
-                }
+                case ClientFrame.Send send -> submit(connection, send, clientMsgId);
                 case ClientFrame.Read read -> {
                     connection.awaitAnswersToSends();
-                    rateLimiter.checkUser(Limit.WRITES, connection.userId());
                     try (OperationScope scope = database.openScope("ws.read")) {
                         messages.markRead(connection.userId(), read.conversationId(), read.seq());
                     }

@@ -14,8 +14,9 @@ import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.RequestIds;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import dev.courier.web.SecurityHeaders;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,9 +62,9 @@ public final class StreamRoutes implements AutoCloseable {
         return hub;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade(PATH, this::admitUpgrade);
-        routes.ws(PATH, ws -> {
+    /** A user's route: {@link #admitUpgrade} checks the token, since Javalin runs no HTTP filter for an upgrade. */
+    public void register(Routes routes) {
+        routes.socket(PATH, RoutePolicy.user(), this::admitUpgrade, ws -> {
             ws.onConnect(ctx -> {
                 Session session = ctx.attribute(SESSION);
                 ctx.session.setIdleTimeout(config.idleTimeout());

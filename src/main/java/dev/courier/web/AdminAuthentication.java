@@ -11,6 +11,9 @@ import java.util.Optional;
  */
 public final class AdminAuthentication {
 
+    /** Where the admin API lives; every path under it is refused before routing to a caller without the token. */
+    public static final String PATHS = "/v1/admin/";
+
     private final Optional<byte[]> token;
 
     public AdminAuthentication(Optional<String> token) {

@@ -36,6 +36,8 @@ public final class AdmissionGate extends Handler.Wrapper {
     private static final byte[] BODY = Json.write(ANSWER.body()).getBytes(StandardCharsets.UTF_8);
     private static final String RETRY_AFTER = String.valueOf(ANSWER.retryAfterSeconds());
 
+    private static final String API_PATHS = "/v1/";
+
     private final BooleanSupplier limitReached;
     private final RefusalListener onRefused;
 
@@ -44,10 +46,19 @@ public final class AdmissionGate extends Handler.Wrapper {
         this.onRefused = onRefused;
     }
 
+    /**
+     * Whether a request for {@code path} is refused while the limit is reached: the API's, the admin's excepted. The
+     * gate runs before routing, so it goes by the path; every declared route's admission must agree with it
+     * ({@code RoutePolicyTest}).
+     */
+    public static boolean guards(String path) {
+        return path.startsWith(API_PATHS) && !path.startsWith(AdminAuthentication.PATHS);
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        if (path == null || !path.startsWith("/v1/") || path.startsWith("/v1/admin/") || !limitReached.getAsBoolean()) {
+        if (path == null || !guards(path) || !limitReached.getAsBoolean()) {
             return super.handle(request, response, callback);
         }
         response.setStatus(ANSWER.status());

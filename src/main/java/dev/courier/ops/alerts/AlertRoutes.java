@@ -1,6 +1,7 @@
 package dev.courier.ops.alerts;
 
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import java.util.Map;
 
 /** {@code GET /v1/admin/alerts}: firing alerts first, then recently resolved ones. */
@@ -12,7 +13,7 @@ public final class AlertRoutes {
         this.engine = engine;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/v1/admin/alerts", ctx -> ctx.json(Map.of("alerts", engine.alerts())));
+    public void register(Routes routes) {
+        routes.get("/v1/admin/alerts", RoutePolicy.admin(), ctx -> ctx.json(Map.of("alerts", engine.alerts())));
     }
 }

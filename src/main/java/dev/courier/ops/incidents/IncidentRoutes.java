@@ -2,7 +2,8 @@ package dev.courier.ops.incidents;
 
 import dev.courier.db.Database;
 import dev.courier.web.ApiException;
-import io.javalin.config.RoutesConfig;
+import dev.courier.web.RoutePolicy;
+import dev.courier.web.Routes;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -18,12 +19,12 @@ public final class IncidentRoutes {
         this.database = database;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/v1/admin/incidents", ctx -> ctx.json(Map.of("incidents",
+    public void register(Routes routes) {
+        routes.get("/v1/admin/incidents", RoutePolicy.admin(), ctx -> ctx.json(Map.of("incidents",
                 database.withHandle("incidents.list", h -> store.newest(h, LIST_LIMIT)))));
-        routes.get("/v1/admin/incidents/{id}", ctx -> ctx.json(withTimeline(ctx)));
-        routes.get("/v1/admin/incidents/{id}/postmortem", ctx -> ctx.contentType("text/markdown; charset=utf-8")
-                .result(Postmortem.markdown(withTimeline(ctx))));
+        routes.get("/v1/admin/incidents/{id}", RoutePolicy.admin(), ctx -> ctx.json(withTimeline(ctx)));
+        routes.get("/v1/admin/incidents/{id}/postmortem", RoutePolicy.admin(),
+                ctx -> ctx.contentType("text/markdown; charset=utf-8").result(Postmortem.markdown(withTimeline(ctx))));
     }
 
     private Incident withTimeline(Context ctx) {
