@@ -135,6 +135,10 @@ public final class SessionCache implements BusListener {
     public void onMessageCommitted(long conversationId, long seq) {
     }
 
+    @Override
+    public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+    }
+
     /** A revocation may have been among the lost events, and there is no telling which: start over. */
     @Override
     public void onPossibleLoss() {

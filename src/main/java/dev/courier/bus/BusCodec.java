@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.courier.events.DomainEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.messages.Message;
+import dev.courier.messages.Reaction;
 import dev.courier.web.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -26,6 +28,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * the encoder and the decoder to one fixed payload: a change to a message's shape is made in the codec, the SQL and
  * that test together.
  *
+ * <p>A message travels in the shape of the API, leaving out what is null or empty ({@link MessageOnTheBus}): a new
+ * message's payload is then the one nodes before edits and replies wrote and read, and the list fields a payload
+ * leaves out decode as empty lists.
+ *
  * <p>Every payload starts with its publisher's origin ({@code o}), random per codec, so that a bus that hears its own
  * node's events (LISTEN/NOTIFY does) can drop them by comparing a prefix, before any parsing: the publishing node has
  * delivered them locally already ({@link LocalFirstBus}). Unknown fields are ignored, so a newer node's payloads
@@ -39,6 +45,8 @@ final class BusCodec {
      *   <li>{@code m}: a stored message, {@code m} as the API shows it
      *       ({@code id, conversationId, seq, senderId, clientMsgId, body, createdAt});
      *   <li>{@code M}: a stored message too large to travel, by conversation {@code c} and seq {@code s};
+     *   <li>{@code u}: a message changed (edited, deleted, its reactions), {@code m} as it is after the change;
+     *   <li>{@code U}: a changed message too large to travel, by conversation {@code c} and its changeSeq {@code s};
      *   <li>{@code r}: a read marker, conversation {@code c}, user {@code u}, seq {@code s};
      *   <li>{@code c}: a membership change of conversation {@code c}, affected users {@code us};
      *   <li>{@code x}: a revoked session of user {@code u}, token hash {@code h} in Base64;
@@ -66,10 +74,32 @@ final class BusCodec {
         record MessageReference(long conversationId, long seq) implements Decoded {
         }
 
+        record ChangeReference(long conversationId, long changeSeq) implements Decoded {
+        }
+
         /** Several events from one publisher, in the order it published them. */
         record Batch(List<Decoded> events) implements Decoded {
         }
     }
+
+    /**
+     * A message on the bus: null fields, empty lists and a changeSeq of 0 are left out (a deleted message's empty body
+     * is not: it is a value), and fields a newer node added are ignored.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private abstract static class MessageOnTheBus {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        abstract List<Long> mentions();
+
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        abstract List<Reaction> reactions();
+
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        abstract long changeSeq();
+    }
+
+    private static final ObjectMapper WIRE = Json.mapper().copy().addMixIn(Message.class, MessageOnTheBus.class);
 
     private final int maxBytes;
     private final String origin = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
@@ -98,6 +128,8 @@ final class BusCodec {
         byte[] full = write(switch (event) {
             case DomainEvent.MessageStored stored -> new Wire(origin, "m", stored.message(), null, null, null, null,
                     null, null);
+            case DomainEvent.MessageChanged changed -> new Wire(origin, "u", changed.message(), null, null, null, null,
+                    null, null);
             case DomainEvent.ReadMarkerMoved read -> new Wire(origin, "r", null, read.conversationId(), read.seq(),
                     read.userId(), null, null, null);
             case DomainEvent.ConversationChanged changed -> new Wire(origin, "c", null, changed.conversationId(), null,
@@ -112,6 +144,10 @@ final class BusCodec {
             return write(new Wire(origin, "M", null, stored.message().conversationId(), stored.message().seq(), null,
                     null, null, null));
         }
+        if (event instanceof DomainEvent.MessageChanged changed) {
+            return write(new Wire(origin, "U", null, changed.message().conversationId(), changed.message().changeSeq(),
+                    null, null, null, null));
+        }
         // A membership change of a very large group: the ids are re-read by every receiver anyway.
         if (event instanceof DomainEvent.ConversationChanged changed) {
             return write(new Wire(origin, "c", null, changed.conversationId(), null, null, List.of(), null, null));
@@ -122,7 +158,7 @@ final class BusCodec {
     Decoded decode(byte[] payload) {
         Wire wire;
         try {
-            wire = Json.mapper().readValue(payload, Wire.class);
+            wire = WIRE.readValue(payload, Wire.class);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("undecodable bus payload", e);
         }
@@ -139,6 +175,8 @@ final class BusCodec {
                     : wire.e().stream().map(BusCodec::decoded).toList());
             case "m" -> new Decoded.Event(new DomainEvent.MessageStored(wire.m()));
             case "M" -> new Decoded.MessageReference(wire.c(), wire.s());
+            case "u" -> new Decoded.Event(new DomainEvent.MessageChanged(wire.m()));
+            case "U" -> new Decoded.ChangeReference(wire.c(), wire.s());
             case "r" -> new Decoded.Event(new DomainEvent.ReadMarkerMoved(wire.c(), wire.u(), wire.s()));
             case "c" -> new Decoded.Event(new DomainEvent.ConversationChanged(wire.c(), wire.us()));
             case "x" -> new Decoded.Event(new DomainEvent.SessionRevoked(wire.u(), Base64.getDecoder().decode(wire.h())));
@@ -151,13 +189,14 @@ final class BusCodec {
         switch (decoded) {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
+            case Decoded.ChangeReference r -> listener.onMessageChangeCommitted(r.conversationId(), r.changeSeq());
             case Decoded.Batch b -> listener.together(() -> b.events().forEach(event -> deliver(event, listener)));
         }
     }
 
     private static byte[] write(Wire wire) {
         try {
-            return Json.mapper().writeValueAsBytes(wire);
+            return WIRE.writeValueAsBytes(wire);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not encode a bus event", e);
         }

@@ -15,6 +15,12 @@ public interface BusListener {
     void onMessageCommitted(long conversationId, long seq);
 
     /**
+     * Change {@code changeSeq} of a conversation's messages was committed, but the changed message did not fit the
+     * bus's payload limit: the listener reads the conversation's changes from the table.
+     */
+    void onMessageChangeCommitted(long conversationId, long changeSeq);
+
+    /**
      * The bus may have lost events (its connection was re-established): the listener must catch up from the
      * database before trusting the stream again.
      */

@@ -31,6 +31,13 @@ public final class OrderedListeners implements BusListener {
     }
 
     @Override
+    public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+        for (BusListener listener : listeners) {
+            listener.onMessageChangeCommitted(conversationId, changeSeq);
+        }
+    }
+
+    @Override
     public void onPossibleLoss() {
         for (BusListener listener : listeners) {
             listener.onPossibleLoss();

@@ -5,8 +5,12 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A conversation as one caller sees it: {@code readSeq} and {@code unread} are the caller's own. {@code title}
- * and {@code ownerId} are null for a direct conversation.
+ * A conversation as one caller sees it: {@code readSeq}, {@code unread} and {@code unreadMentions} are the caller's
+ * own. {@code title} and {@code ownerId} are null for a direct conversation.
+ *
+ * @param unreadMentions the caller's unread messages (other members' messages beyond {@code readSeq}) that mention
+ *                       the caller
+ * @param lastChangeSeq  the conversation's change counter: how many edits, deletes and reaction changes it has had
  */
 public record Conversation(
         long id,
@@ -17,7 +21,9 @@ public record Conversation(
         Instant createdAt,
         long lastSeq,
         long readSeq,
-        long unread) {
+        long unread,
+        long unreadMentions,
+        long lastChangeSeq) {
 
     public static final String DIRECT = "direct";
     public static final String GROUP = "group";

@@ -168,14 +168,14 @@ public final class ConversationService {
         return db.withHandle("stream.members", h -> store.memberIds(h, conversationId));
     }
 
-    /** Each conversation's {@code lastSeq}, by id; ids that do not exist are absent. */
-    public Map<Long, Long> lastSeqs(java.util.Collection<Long> conversationIds) {
-        return db.withHandle("stream.lastSeqs", h -> store.lastSeqs(h, conversationIds));
+    /** Each conversation's counters, by id; ids that do not exist are absent. */
+    public Map<Long, ConversationStore.Counters> counters(java.util.Collection<Long> conversationIds) {
+        return db.withHandle("stream.lastSeqs", h -> store.counters(h, conversationIds));
     }
 
-    /** The {@code lastSeq} of every conversation of {@code userId}, by id. */
-    public Map<Long, Long> lastSeqsOfMember(long userId) {
-        return db.withHandle("stream.lastSeqsOfMember", h -> store.lastSeqsOfMember(h, userId));
+    /** The counters of every conversation of {@code userId}, by id. */
+    public Map<Long, ConversationStore.Counters> countersOfMember(long userId) {
+        return db.withHandle("stream.lastSeqsOfMember", h -> store.countersOfMember(h, userId));
     }
 
     static ApiException notFound() {

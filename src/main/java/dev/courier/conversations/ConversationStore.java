@@ -18,19 +18,29 @@ public final class ConversationStore {
 
     /** One conversation row joined with the caller's membership, before members are attached. */
     record Row(long id, String type, String title, Long ownerId, Instant createdAt, Instant lastActivityAt,
-               long lastSeq, long readSeq, long unread) {
+               long lastSeq, long readSeq, long unread, long unreadMentions, long lastChangeSeq) {
 
         Conversation withMembers(List<User> members) {
-            return new Conversation(id, type, title, ownerId, members, createdAt, lastSeq, readSeq, unread);
+            return new Conversation(id, type, title, ownerId, members, createdAt, lastSeq, readSeq, unread,
+                    unreadMentions, lastChangeSeq);
         }
     }
 
+    /** A conversation's two counters: of its messages ({@code seq}) and of their changes ({@code changeSeq}). */
+    public record Counters(long lastSeq, long lastChangeSeq) {
+    }
+
+    /** Both unread counts come from one pass over the caller's unread messages. */
     private static final String VIEW = """
             SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.read_seq,
-                   (SELECT count(*) FROM messages x
-                     WHERE x.conversation_id = c.id AND x.seq > m.read_seq AND x.sender_id <> m.user_id) AS unread
+                   u.unread, u.unread_mentions, coalesce(k.last_change_seq, 0) AS last_change_seq
               FROM conversations c
               JOIN memberships m ON m.conversation_id = c.id AND m.user_id = :userId
+              LEFT JOIN conversation_changes k ON k.conversation_id = c.id
+             CROSS JOIN LATERAL (
+                   SELECT count(*) AS unread, count(*) FILTER (WHERE m.user_id = ANY (x.mentions)) AS unread_mentions
+                     FROM messages x
+                    WHERE x.conversation_id = c.id AND x.seq > m.read_seq AND x.sender_id <> m.user_id) u
             """;
 
     /** The conversation as {@code userId} sees it, or empty when it does not exist or the user is not a member. */
@@ -83,29 +93,32 @@ public final class ConversationStore {
                 .list();
     }
 
-    Map<Long, Long> lastSeqs(Handle h, Collection<Long> conversationIds) {
-        Map<Long, Long> seqs = new java.util.HashMap<>();
-        h.createQuery("SELECT id, last_seq FROM conversations WHERE id = ANY(:ids)")
+    Map<Long, Counters> counters(Handle h, Collection<Long> conversationIds) {
+        Map<Long, Counters> counters = new java.util.HashMap<>();
+        h.createQuery("SELECT c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM conversations c "
+                        + "LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE c.id = ANY(:ids)")
                 .bindArray("ids", Long.class, conversationIds)
-                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-                .forEach(e -> seqs.put(e.getKey(), e.getValue()));
-        return seqs;
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), new Counters(rs.getLong(2), rs.getLong(3))))
+                .forEach(e -> counters.put(e.getKey(), e.getValue()));
+        return counters;
     }
 
-    Map<Long, Long> lastSeqsOfMember(Handle h, long userId) {
-        Map<Long, Long> seqs = new java.util.HashMap<>();
-        h.createQuery("SELECT c.id, c.last_seq FROM memberships m JOIN conversations c ON c.id = m.conversation_id "
-                        + "WHERE m.user_id = :u")
+    Map<Long, Counters> countersOfMember(Handle h, long userId) {
+        Map<Long, Counters> counters = new java.util.HashMap<>();
+        h.createQuery("SELECT c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM memberships m "
+                        + "JOIN conversations c ON c.id = m.conversation_id "
+                        + "LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE m.user_id = :u")
                 .bind("u", userId)
-                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-                .forEach(e -> seqs.put(e.getKey(), e.getValue()));
-        return seqs;
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), new Counters(rs.getLong(2), rs.getLong(3))))
+                .forEach(e -> counters.put(e.getKey(), e.getValue()));
+        return counters;
     }
 
     /** Type and owner of a conversation, locking its row against concurrent membership changes. */
     Optional<Row> lockForMembershipChange(Handle h, long conversationId) {
         return h.createQuery("SELECT id, type, title, owner_id, created_at, last_activity_at, last_seq, "
-                        + "0 AS read_seq, 0 AS unread FROM conversations c WHERE id = :id FOR UPDATE")
+                        + "0 AS read_seq, 0 AS unread, 0 AS unread_mentions, 0 AS last_change_seq "
+                        + "FROM conversations c WHERE id = :id FOR UPDATE")
                 .bind("id", conversationId)
                 .map((rs, ctx) -> row(rs))
                 .findOne();
@@ -181,6 +194,7 @@ public final class ConversationStore {
         Long ownerId = rs.wasNull() ? null : owner;
         return new Row(rs.getLong("id"), rs.getString("type"), rs.getString("title"), ownerId,
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("last_activity_at").toInstant(),
-                rs.getLong("last_seq"), rs.getLong("read_seq"), rs.getLong("unread"));
+                rs.getLong("last_seq"), rs.getLong("read_seq"), rs.getLong("unread"), rs.getLong("unread_mentions"),
+                rs.getLong("last_change_seq"));
     }
 }

@@ -13,6 +13,13 @@ public sealed interface DomainEvent {
     record MessageStored(Message message) implements DomainEvent {
     }
 
+    /**
+     * A stored message was edited, deleted or its reactions changed: {@code message} as it is after the change, whose
+     * {@code changeSeq} numbers the change in its conversation.
+     */
+    record MessageChanged(Message message) implements DomainEvent {
+    }
+
     /** A member's read marker moved forward. */
     record ReadMarkerMoved(long conversationId, long userId, long seq) implements DomainEvent {
     }

@@ -54,15 +54,26 @@ final class BatchAppender implements BatchStore {
         if (!appended.member()) {
             return new Outcome(send, null, ApiException.notFound("no such conversation"));
         }
+        if (appended.message() == null) {
+            return new Outcome(send, null, MessageService.noSuchReplyTarget());
+        }
         if (appended.created()) {
             return new Outcome(send, new MessageService.Sent(appended.message(), true), null);
         }
         return resolveRetry(send, appended.message());
     }
 
-    /** A clientMsgId seen before: the same request answers with the first message, another one conflicts. */
+    /**
+     * A clientMsgId seen before: the same request answers with the first message, another one conflicts (another
+     * replyTo too: the client would take the first message for an answer to a message it does not answer). A first
+     * message edited or deleted since no longer has the body it was stored with, so its body is not compared: the
+     * retry learns what became of its message.
+     */
     private static Outcome resolveRetry(PendingSend send, Message first) {
-        if (first.conversationId() != send.conversationId() || !first.body().equals(send.body())) {
+        long firstReplyTo = first.replyTo() == null ? 0 : first.replyTo();
+        boolean changedSince = first.editedAt() != null || first.deleted();
+        if (first.conversationId() != send.conversationId() || firstReplyTo != send.replyTo()
+                || !changedSince && !first.body().equals(send.body())) {
             return new Outcome(send, null, new ApiException(ErrorCode.CLIENT_MSG_ID_REUSED,
                     "clientMsgId was already used for a different message", "clientMsgId", 0));
         }

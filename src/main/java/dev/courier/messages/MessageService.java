@@ -89,10 +89,10 @@ public final class MessageService implements AutoCloseable {
 
     /**
      * Stores a message, or finds the one stored under this sender's {@code clientMsgId} before. Returns only once
-     * the message is committed.
+     * the message is committed. {@code replyTo}, when not null, is the seq of the message it answers.
      */
-    public Sent send(long senderId, long conversationId, UUID clientMsgId, String body) {
-        CompletableFuture<Sent> result = submit(senderId, conversationId, clientMsgId, body);
+    public Sent send(long senderId, long conversationId, UUID clientMsgId, String body, Long replyTo) {
+        CompletableFuture<Sent> result = submit(senderId, conversationId, clientMsgId, body, replyTo);
         try {
             return result.get(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -110,13 +110,24 @@ public final class MessageService implements AutoCloseable {
      * is committed, or fails (see {@link #failureOf}); nothing waits for it on a thread of its own. It always
      * completes, so there is no timer per send: every send a writer takes is answered (its batch failed on any error,
      * or handed to the publisher once committed), each batch is bounded by the database's statement timeout, the
-     * queues are bounded, and what is still queued fails when the writers stop. An invalid body is refused at once, before anything is queued.
+     * queues are bounded, and what is still queued fails when the writers stop. An invalid body or replyTo is refused at
+     * once, before anything is queued; a replyTo beyond the conversation's messages is refused by the statement that
+     * stores the batch, which knows the conversation's last seq.
      */
-    public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body) {
+    public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body,
+                                          Long replyTo) {
         validateBody(body);
+        if (replyTo != null && replyTo < 1) {
+            throw noSuchReplyTarget();
+        }
         CompletableFuture<Sent> result = new CompletableFuture<>();
-        writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, result));
+        writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, replyTo == null ? 0 : replyTo,
+                result));
         return result;
+    }
+
+    static ApiException noSuchReplyTarget() {
+        return ApiException.invalid("replyTo", "replyTo must be the seq of a message of the conversation");
     }
 
     /** What a failed send answers: its contract error, or {@code overloaded} when it took too long. */

@@ -1,7 +1,10 @@
 package dev.courier.messages;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,15 +14,17 @@ import org.jdbi.v3.core.argument.Argument;
 /** SQL for {@code messages} and the per-conversation counter that makes {@code seq} gapless. */
 final class MessageStore {
 
-    private static final String COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, body, created_at";
+    /** The columns {@link #message} reads. */
+    static final String COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, body, created_at, edited_at, "
+            + "deleted_at, reply_to, mentions, reactions, change_seq";
 
     /** What the database made of the i-th send of a batch (see {@code append_messages} in R__append_messages.sql). */
     record Appended(boolean member, boolean created, Message message) {
     }
 
     /**
-     * Stores a batch in one statement: membership checks, retried clientMsgIds, one block of seqs per
-     * conversation and every new row, and, unless {@code announcement} is null, the notifications announcing the new
+     * Stores a batch in one statement: membership checks, retried clientMsgIds, replies, one block of seqs per
+     * conversation and every new row with its mentions, and, unless {@code announcement} is null, the notifications announcing the new
      * messages (one per 7,900 bytes of them).
      * Returns one result per send, in the batch's order.
      *
@@ -32,19 +37,22 @@ final class MessageStore {
         long[] conversations = new long[size];
         UUID[] clientMsgIds = new UUID[size];
         String[] bodies = new String[size];
+        long[] replyTos = new long[size];
         for (int i = 0; i < size; i++) {
             PendingSend send = batch.get(i);
             senders[i] = send.senderId();
             conversations[i] = send.conversationId();
             clientMsgIds[i] = send.clientMsgId();
             bodies[i] = send.body();
+            replyTos[i] = send.replyTo();
         }
         return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-                        + ":clientMsgIds::uuid[], :bodies::text[], :announceTo, :origin)")
+                        + ":clientMsgIds::uuid[], :bodies::text[], :replyTos::bigint[], :announceTo, :origin)")
                 .bind("senders", array(senders))
                 .bind("conversations", array(conversations))
                 .bind("clientMsgIds", array(clientMsgIds))
                 .bind("bodies", array(bodies))
+                .bind("replyTos", array(replyTos))
                 .bind("announceTo", announcement == null ? null : announcement.channel())
                 .bind("origin", announcement == null ? null : announcement.origin())
                 .map((rs, ctx) -> appended(rs))
@@ -61,7 +69,7 @@ final class MessageStore {
         return (position, statement, ctx) -> statement.setObject(position, javaArray);
     }
 
-    /** One row of {@code append_messages}. */
+    /** One row of {@code append_messages}, whose message columns are {@link #COLUMNS}. */
     static Appended appended(ResultSet rs) throws SQLException {
         return new Appended(rs.getBoolean("member"), rs.getBoolean("created"),
                 rs.getObject("id") == null ? null : message(rs));
@@ -108,9 +116,23 @@ final class MessageStore {
                 .execute();
     }
 
-    private static Message message(ResultSet rs) throws SQLException {
+    /** A row of {@link #COLUMNS}. */
+    static Message message(ResultSet rs) throws SQLException {
+        long replyTo = rs.getLong("reply_to");
+        Long reply = rs.wasNull() ? null : replyTo;
         return new Message(rs.getLong("id"), rs.getLong("conversation_id"), rs.getLong("seq"), rs.getLong("sender_id"),
                 rs.getObject("client_msg_id", UUID.class), rs.getString("body"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")),
+                instant(rs.getTimestamp("deleted_at")), reply, ids(rs.getArray("mentions")),
+                Reactions.parse(rs.getString("reactions")), rs.getLong("change_seq"));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static List<Long> ids(Array array) throws SQLException {
+        Long[] ids = (Long[]) array.getArray();
+        return ids.length == 0 ? List.of() : List.of(ids);
     }
 }

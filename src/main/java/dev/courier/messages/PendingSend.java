@@ -6,14 +6,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One validated send waiting for its batch to commit. The future completes only after the commit.
  *
+ * @param replyTo        the seq the message answers, or 0 for none
  * @param createdAtNanos when the send was made ({@link System#nanoTime()}), from which its wait for a writer counts
  */
-record PendingSend(long senderId, long conversationId, UUID clientMsgId, String body,
+record PendingSend(long senderId, long conversationId, UUID clientMsgId, String body, long replyTo,
                    CompletableFuture<MessageService.Sent> result, long createdAtNanos) {
 
     /** A send made now. */
-    PendingSend(long senderId, long conversationId, UUID clientMsgId, String body,
+    PendingSend(long senderId, long conversationId, UUID clientMsgId, String body, long replyTo,
                 CompletableFuture<MessageService.Sent> result) {
-        this(senderId, conversationId, clientMsgId, body, result, System.nanoTime());
+        this(senderId, conversationId, clientMsgId, body, replyTo, result, System.nanoTime());
     }
 }

@@ -24,6 +24,7 @@ import dev.courier.events.EventSink;
 import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.AnswerScope;
 import dev.courier.messages.CommitPublisher;
+import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
 import dev.courier.messages.MessageStoredEvents;
@@ -133,11 +134,13 @@ public final class CourierServer implements AutoCloseable {
             MessageService messages = new MessageService(database, conversationStore, events,
                     config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope);
             started.addFirst(messages);
+            MessageChanges changes = new MessageChanges(database, conversationStore, events,
+                    config.pool().acquireTimeout());
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
             ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
-            StreamRoutes stream = new StreamRoutes(accounts, messages, conversations, database, rateLimiter,
+            StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, database, rateLimiter,
                     config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
@@ -149,7 +152,7 @@ public final class CourierServer implements AutoCloseable {
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
-                    new MessageRoutes(messages)::register,
+                    new MessageRoutes(messages, changes)::register,
                     stream::register,
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));

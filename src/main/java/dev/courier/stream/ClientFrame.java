@@ -15,7 +15,8 @@ sealed interface ClientFrame {
      */
     Optional<Limit> spends();
 
-    record Send(long conversationId, UUID clientMsgId, String body) implements ClientFrame {
+    /** {@code replyTo}: the seq of the message it answers, or null. */
+    record Send(long conversationId, UUID clientMsgId, String body, Long replyTo) implements ClientFrame {
         @Override
         public Optional<Limit> spends() {
             return Optional.of(Limit.MESSAGES);
@@ -42,7 +43,7 @@ sealed interface ClientFrame {
         String type = body.requiredString("type");
         return switch (type) {
             case "send" -> new Send(body.requiredLong("conversationId"), body.requiredUuid("clientMsgId"),
-                    body.requiredString("body"));
+                    body.requiredString("body"), body.optionalLong("replyTo").orElse(null));
             case "read" -> new Read(body.requiredLong("conversationId"), body.requiredLong("seq"));
             case "ping" -> new Ping();
             default -> throw ApiException.invalid("type", "type must be send, read or ping");

@@ -70,7 +70,7 @@ final class InboundFrames {
     private void submit(StreamConnection connection, ClientFrame.Send send, String clientMsgId) {
         connection.takeSendPlace();
         try {
-            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body())
+            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo())
                     .whenComplete((sent, failure) -> answerSend(connection, clientMsgId, sent, failure));
         } catch (RuntimeException refused) {
             connection.releaseSendPlace();

@@ -16,7 +16,7 @@ import dev.courier.web.Json;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(ServerFrame.Ready.class), @JsonSubTypes.Type(ServerFrame.MessageFrame.class),
-        @JsonSubTypes.Type(ServerFrame.Read.class), @JsonSubTypes.Type(ServerFrame.ConversationFrame.class),
+        @JsonSubTypes.Type(ServerFrame.MessageChangedFrame.class), @JsonSubTypes.Type(ServerFrame.Read.class), @JsonSubTypes.Type(ServerFrame.ConversationFrame.class),
         @JsonSubTypes.Type(ServerFrame.Ack.class), @JsonSubTypes.Type(ServerFrame.Error.class),
         @JsonSubTypes.Type(ServerFrame.Pong.class)})
 sealed interface ServerFrame {
@@ -27,6 +27,11 @@ sealed interface ServerFrame {
 
     @JsonTypeName("message")
     record MessageFrame(Message message) implements ServerFrame {
+    }
+
+    /** A stored message was edited, deleted or its reactions changed: the message as it is after the change. */
+    @JsonTypeName("message_changed")
+    record MessageChangedFrame(Message message) implements ServerFrame {
     }
 
     @JsonTypeName("read")

@@ -6,6 +6,7 @@ import dev.courier.conversations.Conversation;
 import dev.courier.conversations.ConversationService;
 import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
+import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageService;
 import dev.courier.web.ApiException;
 import java.util.ArrayList;
@@ -28,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * conversation's {@code last_seq} and delivers what it missed. So each connection sees each conversation's
  * messages once and in seq order, whichever node stored them.
  *
+ * <p>Changes to messages (edits, deletes, reactions) are delivered the same way by their {@code changeSeq}: a change
+ * at or below the last one delivered is dropped, one beyond the next is preceded by the messages changed in between,
+ * read from the table. A message changed twice in between is read as it is after its later change, so a stream can
+ * see fewer states of a message than there were changes, but always in changeSeq order and always ending at the
+ * latest. Changes have a lock of their own, so that a storm of reactions never holds up the message writers'
+ * publisher, which delivers new messages; a change never reaches a stream before the message it changes.
+ *
  * <p>Routing needs a conversation's members: read once and kept in the cursor until the conversation changes or the
  * bus may have lost a change.
  */
@@ -39,19 +47,29 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private static final int MAX_IDLE_CURSORS = 100_000;
     private static final long SWEEP_MILLIS = 3_000;
 
-    /** Delivery state of one conversation on this node. Guarded by {@code lock}. */
+    /** A cursor's last change delivered before it is known: set by the first change the cursor hears of. */
+    private static final long UNKNOWN = -1;
+
+    /** Delivery state of one conversation on this node. */
     private static final class Cursor {
+        /** Guards message delivery. */
         final ReentrantLock lock = new ReentrantLock();
+        /** Guards change delivery; taken before {@link #lock} where both are held, never after it. */
+        final ReentrantLock changeLock = new ReentrantLock();
         /** Written under the lock; read without it only as a hint (catch-up re-checks under the lock). */
         volatile long lastDelivered;
+        /** Written under the change lock; {@link #UNKNOWN} until the cursor learns it. */
+        volatile long lastChangeDelivered;
         volatile List<Long> members;
 
-        Cursor(long lastDelivered) {
+        Cursor(long lastDelivered, long lastChangeDelivered) {
             this.lastDelivered = lastDelivered;
+            this.lastChangeDelivered = lastChangeDelivered;
         }
     }
 
     private final MessageService messages;
+    private final MessageChanges changes;
     private final ConversationService conversations;
     private final AccountService accounts;
     private final StreamMetrics metrics;
@@ -61,9 +79,10 @@ public final class StreamHub implements BusListener, AutoCloseable {
     /** Set when the bus may have lost a revocation; cleared once the sessions were checked. */
     private volatile boolean sessionCheckDue;
 
-    StreamHub(MessageService messages, ConversationService conversations, AccountService accounts,
-              StreamMetrics metrics) {
+    StreamHub(MessageService messages, MessageChanges changes, ConversationService conversations,
+              AccountService accounts, StreamMetrics metrics) {
         this.messages = messages;
+        this.changes = changes;
         this.conversations = conversations;
         this.accounts = accounts;
         this.metrics = metrics;
@@ -74,12 +93,14 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     /**
      * Registers a new stream and sends its {@code ready}. Cursors of the user's conversations are set first, at their
-     * current {@code last_seq}; a message committed before {@code ready} is in history, and every message delivered
-     * after registration reaches this stream.
+     * current {@code last_seq} and last change; a message or change committed before {@code ready} is in history, and
+     * every one delivered after registration reaches this stream.
      */
     void open(StreamConnection connection) {
         long userId = connection.userId();
-        conversations.lastSeqsOfMember(userId).forEach((id, lastSeq) -> cursors.computeIfAbsent(id, k -> new Cursor(lastSeq)));
+        conversations.countersOfMember(userId).forEach((id, counters) -> learnLastChange(
+                cursors.computeIfAbsent(id, k -> new Cursor(counters.lastSeq(), counters.lastChangeSeq())),
+                counters.lastChangeSeq()));
         connection.exclusively(() -> {
             byUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(connection);
             connection.send(new ServerFrame.Ready(userId));
@@ -104,6 +125,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
         switch (event) {
             case DomainEvent.MessageStored stored -> deliverUpTo(stored.message().conversationId(),
                     stored.message().seq(), stored.message());
+            case DomainEvent.MessageChanged changed -> deliverChangesUpTo(changed.message().conversationId(),
+                    changed.message().changeSeq(), changed.message());
             case DomainEvent.ReadMarkerMoved read -> routeRead(read);
             case DomainEvent.ConversationChanged changed -> routeConversationChange(changed);
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
@@ -113,6 +136,11 @@ public final class StreamHub implements BusListener, AutoCloseable {
     @Override
     public void onMessageCommitted(long conversationId, long seq) {
         deliverUpTo(conversationId, seq, null);
+    }
+
+    @Override
+    public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+        deliverChangesUpTo(conversationId, changeSeq, null);
     }
 
     /** The frames that another node's batch brings to a socket leave in one write. */
@@ -165,7 +193,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     /** Delivers every message of the conversation up to {@code seq}; {@code known} is message {@code seq} if at hand. */
     private void deliverUpTo(long conversationId, long seq, Message known) {
-        Cursor cursor = cursors.computeIfAbsent(conversationId, k -> new Cursor(seq - 1));
+        Cursor cursor = cursors.computeIfAbsent(conversationId, k -> new Cursor(seq - 1, UNKNOWN));
         cursor.lock.lock();
         try {
             if (seq <= cursor.lastDelivered) {
@@ -201,6 +229,68 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /**
+     * Delivers every change of the conversation up to {@code changeSeq}; {@code known} is the message as change
+     * {@code changeSeq} left it, if at hand. No cursor means no stream on this node has watched the conversation:
+     * there is nobody here to tell, and a stream that opens later finds the change in history.
+     */
+    private void deliverChangesUpTo(long conversationId, long changeSeq, Message known) {
+        Cursor cursor = cursors.get(conversationId);
+        if (cursor == null) {
+            return;
+        }
+        cursor.changeLock.lock();
+        try {
+            if (cursor.lastChangeDelivered == UNKNOWN) {
+                cursor.lastChangeDelivered = changeSeq - 1;
+            }
+            if (changeSeq <= cursor.lastChangeDelivered) {
+                return;
+            }
+            List<Message> due = new ArrayList<>();
+            long readUpTo = known == null ? changeSeq : changeSeq - 1;
+            if (changeSeq > cursor.lastChangeDelivered + 1) {
+                metrics.gapFilled();
+            }
+            if (readUpTo > cursor.lastChangeDelivered) {
+                // Changes below changeSeq are committed: each took the counter after the one before had committed.
+                due.addAll(changes.changedBetween(conversationId, cursor.lastChangeDelivered, readUpTo));
+            }
+            if (known != null) {
+                due.add(known);
+            }
+            long newestSeq = due.stream().mapToLong(Message::seq).max().orElse(0);
+            if (newestSeq > cursor.lastDelivered) {
+                deliverUpTo(conversationId, newestSeq, null); // the messages first, then their changes
+            }
+            List<Long> members = members(conversationId, cursor);
+            for (Message message : due) {
+                sendToMembers(members, ServerFrame.encode(new ServerFrame.MessageChangedFrame(message)));
+            }
+            cursor.lastChangeDelivered = changeSeq;
+        } catch (RuntimeException e) {
+            log.warn("conversation {}: delivery of changes up to {} failed: {}; the sweep retries", conversationId,
+                    changeSeq, e.toString());
+        } finally {
+            cursor.changeLock.unlock();
+        }
+    }
+
+    /** A cursor made by a message learns where the conversation's changes stand, before it delivers any of them. */
+    private static void learnLastChange(Cursor cursor, long lastChangeSeq) {
+        if (cursor.lastChangeDelivered != UNKNOWN) {
+            return;
+        }
+        cursor.changeLock.lock();
+        try {
+            if (cursor.lastChangeDelivered == UNKNOWN) {
+                cursor.lastChangeDelivered = lastChangeSeq;
+            }
+        } finally {
+            cursor.changeLock.unlock();
+        }
+    }
+
     private void routeRead(DomainEvent.ReadMarkerMoved read) {
         Cursor cursor = cursors.get(read.conversationId());
         if (cursor == null) {
@@ -230,7 +320,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
             } catch (ApiException notAMember) {
                 continue; // removed: no longer allowed to see it
             }
-            Cursor cursor = cursors.computeIfAbsent(conversationId, k -> new Cursor(view.lastSeq()));
+            Cursor cursor = cursors.computeIfAbsent(conversationId,
+                    k -> new Cursor(view.lastSeq(), view.lastChangeSeq()));
             String frame = ServerFrame.encode(new ServerFrame.ConversationFrame(view));
             cursor.lock.lock();
             try {
@@ -282,7 +373,10 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     // ---- catching up from the table
 
-    /** Delivers whatever committed messages this node has not delivered yet, for conversations with local members. */
+    /**
+     * Delivers whatever committed messages and changes this node has not delivered yet, for conversations with local
+     * members.
+     */
     void catchUp() {
         Set<Long> watched = new java.util.HashSet<>();
         cursors.forEach((id, cursor) -> {
@@ -294,11 +388,17 @@ public final class StreamHub implements BusListener, AutoCloseable {
         if (watched.isEmpty()) {
             return;
         }
-        Map<Long, Long> lastSeqs = conversations.lastSeqs(watched);
-        lastSeqs.forEach((id, lastSeq) -> {
+        conversations.counters(watched).forEach((id, counters) -> {
             Cursor cursor = cursors.get(id);
-            if (cursor != null && lastSeq > cursor.lastDelivered) {
-                deliverUpTo(id, lastSeq, null);
+            if (cursor == null) {
+                return;
+            }
+            if (counters.lastSeq() > cursor.lastDelivered) {
+                deliverUpTo(id, counters.lastSeq(), null);
+            }
+            learnLastChange(cursor, counters.lastChangeSeq());
+            if (counters.lastChangeSeq() > cursor.lastChangeDelivered) {
+                deliverChangesUpTo(id, counters.lastChangeSeq(), null);
             }
         });
         if (cursors.size() > MAX_IDLE_CURSORS) {

@@ -7,6 +7,7 @@ import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.conversations.ConversationService;
 import dev.courier.db.Database;
+import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageService;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
@@ -46,14 +47,14 @@ public final class StreamRoutes implements AutoCloseable {
     private final StreamLimits limits;
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
-    public StreamRoutes(AccountService accounts, MessageService messages, ConversationService conversations,
-                        Database database, RateLimiter rateLimiter, StreamConfig config, StreamLimits limits,
+    public StreamRoutes(AccountService accounts, MessageService messages, MessageChanges changes,
+                        ConversationService conversations, Database database, RateLimiter rateLimiter, StreamConfig config, StreamLimits limits,
                         MeterRegistry meters) {
         this.limits = limits;
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
-        this.hub = new StreamHub(messages, conversations, accounts, metrics);
+        this.hub = new StreamHub(messages, changes, conversations, accounts, metrics);
         this.inbound = new InboundFrames(messages, database, rateLimiter);
     }
 

@@ -13,11 +13,11 @@ import java.util.Set;
  */
 public final class CorsPolicy {
 
-    private static final String ALLOWED_METHODS = "GET, POST, PUT, DELETE";
+    private static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE";
     private static final String ALLOWED_HEADERS = "Authorization, Content-Type";
     private static final String EXPOSED_HEADERS = "Retry-After, X-Request-Id";
     private static final String PREFLIGHT_MAX_AGE_SECONDS = "600";
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
     private final List<String> origins;
 

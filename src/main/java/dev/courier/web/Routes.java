@@ -45,6 +45,10 @@ public final class Routes {
         add(HandlerType.POST, path, policy, handler);
     }
 
+    public void patch(String path, RoutePolicy policy, Handler handler) {
+        add(HandlerType.PATCH, path, policy, handler);
+    }
+
     public void put(String path, RoutePolicy policy, Handler handler) {
         add(HandlerType.PUT, path, policy, handler);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
+import dev.courier.messages.Reaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ class BusCodecTest {
 
     @Test
     void aNodeRecognisesItsOwnPayloadsAndNoOtherNodes() {
-        for (DomainEvent event : List.of(new DomainEvent.MessageStored(MESSAGE),
+        for (DomainEvent event : List.of(new DomainEvent.MessageStored(MESSAGE), new DomainEvent.MessageChanged(MESSAGE),
                 new DomainEvent.ReadMarkerMoved(3, 5, 12),
                 new DomainEvent.ConversationChanged(3, List.of(5L, 6L)),
                 new DomainEvent.SessionRevoked(5, new byte[] {1, 2, 3}))) {
@@ -46,6 +47,47 @@ class BusCodecTest {
     }
 
     @Test
+    void aChangedMessageDecodesOnAnotherNodeAsTheChangeLeftIt() {
+        Message edited = new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "edited @ann", MESSAGE.createdAt(),
+                Instant.parse("2026-11-26T03:31:00.5Z"), null, 9L, List.of(6L),
+                List.of(new Reaction("\uD83D\uDC4D", List.of(5L, 6L)), new Reaction("🎉", List.of(6L))), 4);
+        Message deleted = new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "", MESSAGE.createdAt(),
+                Instant.parse("2026-11-26T03:31:00.5Z"), Instant.parse("2026-11-26T03:32:00Z"), 9L, List.of(),
+                List.of(), 5);
+
+        for (Message changed : List.of(edited, deleted)) {
+            BusCodec.Decoded decoded = otherNode.decode(thisNode.encode(new DomainEvent.MessageChanged(changed)));
+
+            assertThat(decoded).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.MessageChanged(changed)));
+        }
+    }
+
+    @Test
+    void aChangedMessageTooLargeForThePayloadLimitTravelsAsItsChangeSeqAndIsReadByTheListener() {
+        BusCodec small = new BusCodec(200);
+        Message large = new Message(8, 3, 13, 5, UUID.randomUUID(), "x".repeat(500), MESSAGE.createdAt(),
+                MESSAGE.createdAt(), null, null, List.of(), List.of(), 41);
+        List<String> heard = new ArrayList<>();
+
+        byte[] payload = small.encode(new DomainEvent.MessageChanged(large));
+        BusCodec.deliver(otherNode.decode(payload), new Recording(heard));
+
+        assertThat(payload.length).isLessThanOrEqualTo(200);
+        assertThat(otherNode.decode(payload)).isEqualTo(new BusCodec.Decoded.ChangeReference(3, 41));
+        assertThat(heard).containsExactly("changed 3/41");
+    }
+
+    @Test
+    void aMessageFieldANewerNodeAddsIsIgnoredAndListsLeftOutAreEmpty() {
+        byte[] newer = ("{\"o\":\"abc\",\"k\":\"m\",\"m\":{\"id\":7,\"conversationId\":3,\"seq\":12,"
+                + "\"senderId\":5,\"clientMsgId\":\"" + MESSAGE.clientMsgId() + "\",\"body\":\"hi\","
+                + "\"createdAt\":\"2026-11-26T03:30:00.123456Z\",\"pinned\":true}}").getBytes(StandardCharsets.UTF_8);
+
+        assertThat(thisNode.decode(newer)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.MessageStored(
+                new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "hi", MESSAGE.createdAt()))));
+    }
+
+    @Test
     void aMessageTooLargeForThePayloadLimitTravelsAsAReference() {
         BusCodec small = new BusCodec(200);
         Message large = new Message(8, 3, 13, 5, UUID.randomUUID(), "x".repeat(500), MESSAGE.createdAt());
@@ -66,29 +108,7 @@ class BusCodecTest {
         List<String> heard = new ArrayList<>();
 
         BusCodec.Decoded decoded = thisNode.decode(batch);
-        BusCodec.deliver(decoded, new BusListener() {
-            @Override
-            public void onEvent(DomainEvent event) {
-                heard.add("event " + event);
-            }
-
-            @Override
-            public void onMessageCommitted(long conversationId, long seq) {
-                heard.add("committed " + conversationId + "/" + seq);
-            }
-
-            @Override
-            public void onPossibleLoss() {
-                heard.add("loss");
-            }
-
-            @Override
-            public void together(Runnable handOver) {
-                heard.add("together");
-                handOver.run();
-                heard.add("apart");
-            }
-        });
+        BusCodec.deliver(decoded, new Recording(heard));
 
         Message first = new Message(7, 3, 12, 5, MESSAGE.clientMsgId(), "hi", MESSAGE.createdAt());
         assertThat(decoded).isEqualTo(new BusCodec.Decoded.Batch(List.of(
@@ -103,5 +123,35 @@ class BusCodecTest {
         byte[] newer = "{\"o\":\"abc\",\"k\":\"r\",\"c\":3,\"s\":12,\"u\":5,\"z\":[1,2]}".getBytes(StandardCharsets.UTF_8);
 
         assertThat(thisNode.decode(newer)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.ReadMarkerMoved(3, 5, 12)));
+    }
+
+    /** Writes down what the bus hands over. */
+    private record Recording(List<String> heard) implements BusListener {
+        @Override
+        public void onEvent(DomainEvent event) {
+            heard.add("event " + event);
+        }
+
+        @Override
+        public void onMessageCommitted(long conversationId, long seq) {
+            heard.add("committed " + conversationId + "/" + seq);
+        }
+
+        @Override
+        public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+            heard.add("changed " + conversationId + "/" + changeSeq);
+        }
+
+        @Override
+        public void onPossibleLoss() {
+            heard.add("loss");
+        }
+
+        @Override
+        public void together(Runnable handOver) {
+            heard.add("together");
+            handOver.run();
+            heard.add("apart");
+        }
     }
 }

@@ -55,6 +55,10 @@ class LocalFirstBusTest {
         }
 
         @Override
+        public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+        }
+
+        @Override
         public void onPossibleLoss() {
         }
     }

@@ -23,6 +23,11 @@ class OrderedListenersTest {
         }
 
         @Override
+        public void onMessageChangeCommitted(long conversationId, long changeSeq) {
+            log.add(name + " changed " + conversationId + "/" + changeSeq);
+        }
+
+        @Override
         public void onPossibleLoss() {
             log.add(name + " loss");
         }
@@ -43,10 +48,12 @@ class OrderedListenersTest {
     void everyListenerHearsEverythingInTheOrderGiven() {
         listeners.onEvent(new DomainEvent.SessionRevoked(1, new byte[32]));
         listeners.onMessageCommitted(7, 3);
+        listeners.onMessageChangeCommitted(7, 2);
         listeners.onPossibleLoss();
 
         assertThat(log).containsExactly("cache event SessionRevoked", "hub event SessionRevoked",
-                "cache committed 7/3", "hub committed 7/3", "cache loss", "hub loss");
+                "cache committed 7/3", "hub committed 7/3", "cache changed 7/2", "hub changed 7/2", "cache loss",
+                "hub loss");
     }
 
     @Test

@@ -25,21 +25,23 @@ import org.junit.jupiter.api.Test;
  * The bus payload of a stored message has two writers and one reader: the SQL that announces a message as it is
  * stored ({@code message_announcements} in R__append_messages.sql), BusCodec's encoder (the NATS bus), and BusCodec's
  * decoder on every node. One fixed message and the exact payload the SQL writes for it are defined here once, and
- * all three are held to them.
+ * all three are held to them. The message is a reply that mentions two members, so that the payload holds every field
+ * a send can set; without them it is the payload of a plain message, which AppendMessagesMigrationTest holds to the
+ * bytes V6 wrote.
  */
 class StoredMessagePayloadTest {
 
     private static final String ORIGIN = "node-a";
     private static final Message MESSAGE = new Message(7, 3, 12, 5,
             UUID.fromString("0f8fad5b-d9cb-469f-a165-70867728950e"),
-            "she said \"hi\", a back\\slash, a new\nline, a\ttab, a \u0001 control, é 漢字 🙂",
-            Instant.parse("2026-11-26T03:30:00.123456Z"));
+            "she said \"hi\", a back\\slash, a new\nline, a\ttab, a \u0001 control, é 漢字 🙂 @ann @bo",
+            Instant.parse("2026-11-26T03:30:00.123456Z"), null, null, 9L, List.of(8L, 6L), List.of(), 0);
     /** What the SQL announces for {@link #MESSAGE} from {@link #ORIGIN}, byte for byte. */
     private static final String PAYLOAD = """
             {"o":"node-a","k":"b","e":[{"k":"m","m":{"id" : 7, "conversationId" : 3, "seq" : 12, "senderId" : 5, \
             "clientMsgId" : "0f8fad5b-d9cb-469f-a165-70867728950e", \
-            "body" : "she said \\"hi\\", a back\\\\slash, a new\\nline, a\\ttab, a \\u0001 control, é 漢字 🙂", \
-            "createdAt" : "2026-11-26T03:30:00.123456Z"}}]}""";
+            "body" : "she said \\"hi\\", a back\\\\slash, a new\\nline, a\\ttab, a \\u0001 control, é 漢字 🙂 @ann @bo", \
+            "createdAt" : "2026-11-26T03:30:00.123456Z", "replyTo" : 9, "mentions" : [8,6]}}]}""";
     /** What the SQL announces instead when {@link #MESSAGE}'s body would not fit a payload. */
     private static final String REFERENCE_PAYLOAD = """
             {"o":"node-a","k":"b","e":[{"k":"M","c":3,"s":12}]}""";
@@ -110,7 +112,8 @@ class StoredMessagePayloadTest {
 
     private static Message withBody(String body) {
         return new Message(MESSAGE.id(), MESSAGE.conversationId(), MESSAGE.seq(), MESSAGE.senderId(),
-                MESSAGE.clientMsgId(), body, MESSAGE.createdAt());
+                MESSAGE.clientMsgId(), body, MESSAGE.createdAt(), null, null, MESSAGE.replyTo(), MESSAGE.mentions(),
+                List.of(), 0);
     }
 
     /** The payloads announcing {@code message} alone, from {@link #ORIGIN}. */
@@ -118,11 +121,17 @@ class StoredMessagePayloadTest {
         return announced(message, ORIGIN);
     }
 
+    /** The row is built by column name: a column added to messages later leaves this test as it is. */
     private static List<String> announced(Message message, String origin) {
         return db.withHandle("test.announce", h -> h.createQuery("SELECT message_announcements(:origin, "
-                        + "ARRAY[ROW(:id, :conversationId, :seq, :senderId, :clientMsgId::uuid, :body, "
-                        + ":createdAt::timestamptz)::messages])")
+                        + "ARRAY[jsonb_populate_record(NULL::messages, jsonb_build_object('id', :id, "
+                        + "'conversation_id', :conversationId, 'seq', :seq, 'sender_id', :senderId, "
+                        + "'client_msg_id', :clientMsgId, 'body', :body, 'created_at', :createdAt, "
+                        + "'reply_to', :replyTo, 'mentions', :mentions::bigint[], 'reactions', '[]'::jsonb, "
+                        + "'change_seq', 0))])")
                 .bind("origin", origin)
+                .bind("replyTo", message.replyTo())
+                .bind("mentions", message.mentions().toArray(Long[]::new))
                 .bind("id", message.id())
                 .bind("conversationId", message.conversationId())
                 .bind("seq", message.seq())

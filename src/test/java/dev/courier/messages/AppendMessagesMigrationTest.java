@@ -50,7 +50,9 @@ class AppendMessagesMigrationTest {
         Map<String, String> functions = functions(upgraded);
         assertThat(functions).containsOnlyKeys(
                 "append_messages(bigint[],bigint[],uuid[],text[],text,text)",
-                "message_announcements(text,messages[])");
+                "append_messages(bigint[],bigint[],uuid[],text[],bigint[],text,text)",
+                "message_announcements(text,messages[])",
+                "message_mentions(bigint,text)");
         assertThat(functions).isEqualTo(functions(fresh));
     }
 

@@ -257,7 +257,7 @@ class MessageStoreTest {
     }
 
     private static PendingSend send(long sender, long conversation, UUID clientMsgId, String body) {
-        return new PendingSend(sender, conversation, clientMsgId, body, null);
+        return new PendingSend(sender, conversation, clientMsgId, body, 0, null);
     }
 
     private static long newUser() {

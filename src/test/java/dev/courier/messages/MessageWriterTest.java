@@ -109,7 +109,7 @@ class MessageWriterTest {
 
         CompletableFuture<MessageService.Sent> sent = new CompletableFuture<>();
         sent.whenComplete((s, failure) -> seen.add("answered " + s.message().body()));
-        writer.submit(new PendingSend(1, 7, UUID.randomUUID(), "hello", sent));
+        writer.submit(new PendingSend(1, 7, UUID.randomUUID(), "hello", 0, sent));
         sent.get(10, TimeUnit.SECONDS);
         awaitUpTo10s(() -> seen.contains("scope closes"));
 
@@ -342,7 +342,7 @@ class MessageWriterTest {
 
     private CompletableFuture<MessageService.Sent> submit(long conversationId, String body) {
         CompletableFuture<MessageService.Sent> result = new CompletableFuture<>();
-        writer.submit(new PendingSend(1, conversationId, UUID.randomUUID(), body, result));
+        writer.submit(new PendingSend(1, conversationId, UUID.randomUUID(), body, 0, result));
         return result;
     }
 }

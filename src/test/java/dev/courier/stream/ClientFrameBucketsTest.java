@@ -17,7 +17,7 @@ class ClientFrameBucketsTest {
 
     @Test
     void aSendFrameSpendsTheBucketOfTheSendRoute() {
-        assertThat(new ClientFrame.Send(1, UUID.randomUUID(), "hi").spends())
+        assertThat(new ClientFrame.Send(1, UUID.randomUUID(), "hi", null).spends())
                 .isEqualTo(restBucket("POST", "/v1/conversations/{id}/messages"))
                 .contains(Limit.MESSAGES);
     }
@@ -39,7 +39,7 @@ class ClientFrameBucketsTest {
         AtomicReference<Routes> declared = new AtomicReference<>();
         Javalin.create(config -> {
             declared.set(new Routes(config.routes));
-            new MessageRoutes(null).register(declared.get());
+            new MessageRoutes(null, null).register(declared.get());
         });
         return declared.get().declared().stream()
                 .filter(route -> route.method().equals(method) && route.path().equals(path))
