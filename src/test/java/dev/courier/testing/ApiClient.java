@@ -74,6 +74,10 @@ public final class ApiClient {
         return send("POST", path, token, "application/json", body instanceof String s ? s : Json.write(body));
     }
 
+    public Response patch(String path, String token, Object body) {
+        return send("PATCH", path, token, "application/json", body instanceof String s ? s : Json.write(body));
+    }
+
     public Response put(String path, String token, Object body) {
         return send("PUT", path, token, "application/json", body instanceof String s ? s : Json.write(body));
     }
@@ -184,6 +188,44 @@ public final class ApiClient {
     public Response sendMessage(TestUser sender, long conversationId, String body) {
         return post("/v1/conversations/" + conversationId + "/messages", sender.token(),
                 Map.of("clientMsgId", UUID.randomUUID().toString(), "body", body));
+    }
+
+    /** A send that answers message {@code replyTo} of the conversation. */
+    public Response sendReply(TestUser sender, long conversationId, long replyTo, String body) {
+        return post("/v1/conversations/" + conversationId + "/messages", sender.token(),
+                Map.of("clientMsgId", UUID.randomUUID().toString(), "body", body, "replyTo", replyTo));
+    }
+
+    public Response editMessage(TestUser caller, long conversationId, long seq, String body) {
+        return patch(messagePath(conversationId, seq), caller.token(), Map.of("body", body));
+    }
+
+    public Response deleteMessage(TestUser caller, long conversationId, long seq) {
+        return delete(messagePath(conversationId, seq), caller.token());
+    }
+
+    /** {@code emoji} travels URL-encoded in the path. */
+    public Response react(TestUser caller, long conversationId, long seq, String emoji) {
+        return send("PUT", reactionPath(conversationId, seq, emoji), caller.token(), null, null);
+    }
+
+    public Response unreact(TestUser caller, long conversationId, long seq, String emoji) {
+        return delete(reactionPath(conversationId, seq, emoji), caller.token());
+    }
+
+    /** Messages changed after {@code changeSeq}, the page as the API answers it. */
+    public Response changesAfter(TestUser caller, long conversationId, long changeSeq, int limit) {
+        return get("/v1/conversations/" + conversationId + "/messages?changedAfter=" + changeSeq + "&limit=" + limit,
+                caller.token());
+    }
+
+    public static String messagePath(long conversationId, long seq) {
+        return "/v1/conversations/" + conversationId + "/messages/" + seq;
+    }
+
+    public static String reactionPath(long conversationId, long seq, String emoji) {
+        return messagePath(conversationId, seq) + "/reactions/"
+                + java.net.URLEncoder.encode(emoji, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static void expect(Response r, int status) {
