@@ -7,6 +7,7 @@ import dev.courier.config.CourierConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.Concurrently;
 import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestDatabase;
 import dev.courier.testing.TestServer;
@@ -61,7 +62,7 @@ abstract class TwoNodeStreamContract {
     void startNodes() {
         startBus();
         database = TestDatabase.freshDatabase();
-        CourierConfig config = TestServer.defaultConfig(database);
+        CourierConfig config = TestServer.patientPool(TestServer.defaultConfig(database)); // many requests at once
         config = config.withStream(config.stream().withBus(bus()));
         nodeA = TestServer.start(config);
         nodeB = TestServer.start(config);
@@ -202,6 +203,66 @@ abstract class TwoNodeStreamContract {
             }
         } finally {
             streams.forEach(StreamClient::close);
+        }
+    }
+
+    @Test
+    void changesMadeOnBothNodesReachEveryMembersStreamOnEitherNodeInChangeSeqOrder() throws Exception {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        TestUser carol = apiA.newUser("carol");
+        long group = apiA.group(alice, "changes", bob, carol);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(apiA.sendMessage(alice, group, "m" + i).status()).isEqualTo(201);
+        }
+        try (StreamClient aliceOnA = StreamClient.connect(nodeA.baseUrl(), alice.token());
+             StreamClient bobOnB = StreamClient.connect(nodeB.baseUrl(), bob.token());
+             StreamClient carolOnA = StreamClient.connect(nodeA.baseUrl(), carol.token())) {
+            int changes = 30;
+            // Each node makes half of the changes, at the same time as the other.
+            List<ApiClient.Response> answers = Concurrently.run(changes, i -> {
+                ApiClient api = i % 2 == 0 ? apiA : apiB;
+                long seq = 1 + i % 3;
+                return switch (i % 3) {
+                    case 0 -> api.editMessage(alice, group, seq, "edit " + i);
+                    case 1 -> api.react(i % 2 == 0 ? bob : carol, group, seq, "e" + i);
+                    default -> api.react(alice, group, seq, "e" + i);
+                };
+            });
+            assertThat(answers).extracting(ApiClient.Response::status).containsOnly(200, 204);
+            assertThat(apiB.deleteMessage(alice, group, 4).status()).isEqualTo(204);
+
+            JsonNode stored = apiB.get("/v1/conversations/" + group + "/messages", carol.token()).json();
+            for (StreamClient stream : List.of(aliceOnA, bobOnB, carolOnA)) {
+                List<JsonNode> seen = stream.changesUntil(
+                        list -> !list.isEmpty() && list.getLast().path("changeSeq").asLong() == changes + 1, WAIT);
+                assertThat(seen).extracting(m -> m.path("changeSeq").asLong()).isSorted().doesNotHaveDuplicates();
+                for (JsonNode message : stored.path("messages")) {
+                    JsonNode last = seen.reversed().stream()
+                            .filter(m -> m.path("seq").asLong() == message.path("seq").asLong()).findFirst()
+                            .orElseThrow(() -> new AssertionError("no change of " + message + " in " + seen));
+                    assertThat(last).isEqualTo(message);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aChangedMessageLargerThanANotificationPayloadArrivesWhole() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long conversation = apiA.direct(alice, bob);
+        assertThat(apiA.sendMessage(alice, conversation, "short for now").status()).isEqualTo(201);
+        // 4,000 code points of three UTF-8 bytes each: 12 KB, beyond NOTIFY's 8,000-byte limit.
+        String body = "\u20ac".repeat(4_000);
+        try (StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            assertThat(apiA.editMessage(alice, conversation, 1, body).status()).isEqualTo(200);
+            assertThat(apiA.react(alice, conversation, 1, "\uD83D\uDCAF").status()).isEqualTo(204);
+
+            List<JsonNode> changes = b.changesUntil(list -> list.size() >= 2, WAIT);
+            assertThat(changes.get(0).path("body").asText()).isEqualTo(body);
+            assertThat(changes.get(1).path("changeSeq").asLong()).isEqualTo(2);
+            assertThat(changes.get(1).path("reactions").get(0).path("userIds").get(0).asLong()).isEqualTo(alice.id());
         }
     }
 

@@ -136,16 +136,28 @@ public final class StreamClient implements AutoCloseable {
 
     /** Collects {@code message} frames until {@code done} holds for the list so far, or fails after the timeout. */
     public List<JsonNode> messagesUntil(Predicate<List<JsonNode>> done, Duration timeout) {
+        return messagesOfTypeUntil("message", done, timeout);
+    }
+
+    /**
+     * Collects the messages of {@code message_changed} frames (each as the change left it) until {@code done} holds
+     * for the list so far, or fails after the timeout.
+     */
+    public List<JsonNode> changesUntil(Predicate<List<JsonNode>> done, Duration timeout) {
+        return messagesOfTypeUntil("message_changed", done, timeout);
+    }
+
+    private List<JsonNode> messagesOfTypeUntil(String type, Predicate<List<JsonNode>> done, Duration timeout) {
         List<JsonNode> messages = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.test(messages)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("gave up after " + messages.size() + " messages: " + messages);
+                throw new AssertionError("gave up after " + messages.size() + " " + type + " frames: " + messages);
             }
             try {
                 JsonNode frame = frames.poll(left, TimeUnit.NANOSECONDS);
-                if (frame != null && frame.path("type").asText().equals("message")) {
+                if (frame != null && frame.path("type").asText().equals(type)) {
                     messages.add(frame.path("message"));
                 }
             } catch (InterruptedException e) {
