@@ -50,7 +50,10 @@ class AuthorizationMatrixTest {
     record Request(String method, String path, Object body) {
     }
 
-    /** A group of owner, member and bystander with one message, an outsider, and a user not yet in it. */
+    /**
+     * A group of owner, member and bystander with two messages (seq 1 by the owner, seq 2 by the bystander), an
+     * outsider, a user not yet in it, and a direct conversation of the bystander and that user with one message.
+     */
     record Fixture(TestUser owner, TestUser member, TestUser bystander, TestUser outsider, TestUser newcomer,
                    String observerToken, String expiredToken, String revokedToken, long group, long direct) {
     }
@@ -96,8 +99,35 @@ class AuthorizationMatrixTest {
                 new Endpoint("POST /v1/conversations/{id}/messages (direct of others)", f -> new Request("POST",
                         "/v1/conversations/" + f.direct() + "/messages",
                         Map.of("clientMsgId", UUID.randomUUID().toString(), "body", "hi")), 404, 404, 404),
+                new Endpoint("POST /v1/conversations/{id}/messages (a reply)", f -> new Request("POST",
+                        "/v1/conversations/" + f.group() + "/messages",
+                        Map.of("clientMsgId", UUID.randomUUID().toString(), "body", "re", "replyTo", 2)), 404, 201, 201),
                 new Endpoint("GET /v1/conversations/{id}/messages",
                         f -> new Request("GET", "/v1/conversations/" + f.group() + "/messages", null), 404, 200, 200),
+                new Endpoint("GET /v1/conversations/{id}/messages?changedAfter", f -> new Request("GET",
+                        "/v1/conversations/" + f.group() + "/messages?changedAfter=0", null), 404, 200, 200),
+                new Endpoint("PATCH /v1/conversations/{id}/messages/{seq} (the owner's message)", f -> new Request(
+                        "PATCH", ApiClient.messagePath(f.group(), 1), Map.of("body", "edited")), 404, 403, 200),
+                new Endpoint("PATCH /v1/conversations/{id}/messages/{seq} (the bystander's message)", f -> new Request(
+                        "PATCH", ApiClient.messagePath(f.group(), 2), Map.of("body", "edited")), 404, 403, 403),
+                new Endpoint("PATCH /v1/conversations/{id}/messages/{seq} (direct of others)", f -> new Request(
+                        "PATCH", ApiClient.messagePath(f.direct(), 1), Map.of("body", "edited")), 404, 404, 404),
+                new Endpoint("DELETE /v1/conversations/{id}/messages/{seq} (the owner's message)", f -> new Request(
+                        "DELETE", ApiClient.messagePath(f.group(), 1), null), 404, 403, 204),
+                new Endpoint("DELETE /v1/conversations/{id}/messages/{seq} (the bystander's, by the group's owner)",
+                        f -> new Request("DELETE", ApiClient.messagePath(f.group(), 2), null), 404, 403, 204),
+                new Endpoint("DELETE /v1/conversations/{id}/messages/{seq} (direct of others)", f -> new Request(
+                        "DELETE", ApiClient.messagePath(f.direct(), 1), null), 404, 404, 404),
+                new Endpoint("PUT /v1/conversations/{id}/messages/{seq}/reactions/{emoji}", f -> new Request("PUT",
+                        ApiClient.reactionPath(f.group(), 2, "\uD83D\uDC4D"), null), 404, 204, 204),
+                new Endpoint("PUT /v1/conversations/{id}/messages/{seq}/reactions/{emoji} (direct of others)",
+                        f -> new Request("PUT", ApiClient.reactionPath(f.direct(), 1, "\uD83D\uDC4D"), null),
+                        404, 404, 404),
+                new Endpoint("DELETE /v1/conversations/{id}/messages/{seq}/reactions/{emoji}", f -> new Request(
+                        "DELETE", ApiClient.reactionPath(f.group(), 1, "\uD83C\uDF89"), null), 404, 204, 204),
+                new Endpoint("DELETE /v1/conversations/{id}/messages/{seq}/reactions/{emoji} (direct of others)",
+                        f -> new Request("DELETE", ApiClient.reactionPath(f.direct(), 1, "\uD83C\uDF89"), null),
+                        404, 404, 404),
                 new Endpoint("POST /v1/conversations/{id}/read", f -> new Request("POST",
                         "/v1/conversations/" + f.group() + "/read", Map.of("seq", 1)), 404, 204, 204));
     }
@@ -148,7 +178,13 @@ class AuthorizationMatrixTest {
         assertThat(api.get("/v1/me", owner.token()).status()).isEqualTo(200);
         long group = api.group(owner, "matrix", member, bystander);
         assertThat(api.sendMessage(owner, group, "first").status()).isEqualTo(201);
+        assertThat(api.sendMessage(bystander, group, "second").status()).isEqualTo(201);
+        // every caller may take back a reaction that is there: none of the errors above may be for want of one
+        assertThat(api.react(member, group, 1, "\uD83C\uDF89").status()).isEqualTo(204);
+        assertThat(api.react(owner, group, 1, "\uD83C\uDF89").status()).isEqualTo(204);
         long direct = api.direct(bystander, newcomer);
+        assertThat(api.sendMessage(bystander, direct, "private").status()).isEqualTo(201);
+        assertThat(api.react(newcomer, direct, 1, "\uD83C\uDF89").status()).isEqualTo(204);
         return new Fixture(owner, member, bystander, outsider, newcomer, observer, expired, revoked, group, direct);
     }
 
@@ -169,11 +205,16 @@ class AuthorizationMatrixTest {
                 dev.courier.web.Json.write(request.body()));
     }
 
-    /** Everything the API shows about the fixture: the group as each member sees it, its messages, every list. */
+    /**
+     * Everything the API shows about the fixture: the group as each member sees it, its messages (with their edits,
+     * deletes and reactions), the direct conversation's, every list.
+     */
     private static String observableState(Fixture f) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("group", api.get("/v1/conversations/" + f.group(), f.observerToken()).body());
         state.put("messages", api.get("/v1/conversations/" + f.group() + "/messages?limit=500", f.observerToken()).body());
+        state.put("direct", api.get("/v1/conversations/" + f.direct() + "/messages?limit=500",
+                f.bystander().token()).body());
         for (TestUser user : List.of(f.member(), f.bystander(), f.outsider(), f.newcomer())) {
             state.put(user.username() + ".me", api.get("/v1/me", user.token()).status());
             state.put(user.username() + ".list", api.get("/v1/conversations?limit=200", user.token()).body());

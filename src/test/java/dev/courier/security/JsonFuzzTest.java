@@ -54,6 +54,7 @@ class JsonFuzzTest {
         bob = api.newUser("bob");
         group = api.group(alice, "fuzz", bob);
         api.sendMessage(bob, group, "first");
+        api.sendMessage(alice, group, "alice's own, for edits");
     }
 
     @AfterContainer
@@ -64,8 +65,23 @@ class JsonFuzzTest {
                     + "OR char_length(display_name) NOT BETWEEN 1 AND 64")).isZero();
             assertThat(server.queryLong("SELECT count(*) FROM conversations WHERE type = 'group' "
                     + "AND char_length(title) NOT BETWEEN 1 AND 100")).isZero();
-            assertThat(server.queryLong("SELECT count(*) FROM messages WHERE char_length(body) NOT BETWEEN 1 AND 4000 "
-                    + "OR body ~ '^[[:space:]]*$' OR body LIKE '%' || chr(65533) || '%'")).isZero();
+            assertThat(server.queryLong("SELECT count(*) FROM messages WHERE deleted_at IS NULL AND ("
+                    + "char_length(body) NOT BETWEEN 1 AND 4000 OR body ~ '^[[:space:]]*$' "
+                    + "OR body LIKE '%' || chr(65533) || '%')")).isZero();
+            assertThat(server.queryLong("SELECT count(*) FROM messages WHERE deleted_at IS NOT NULL AND (body <> '' "
+                    + "OR mentions <> '{}' OR reactions <> '[]')")).isZero();
+            // a reply names an earlier message of its conversation
+            assertThat(server.queryLong("SELECT count(*) FROM messages WHERE reply_to IS NOT NULL AND reply_to >= seq"))
+                    .isZero();
+            // every emoji stored is one the rules allow, at most 20 of them on a message
+            assertThat(server.queryLong("SELECT count(*) FROM messages m, jsonb_array_elements(m.reactions) r "
+                    + "WHERE char_length(r->>'emoji') NOT BETWEEN 1 AND 8 OR r->>'emoji' ~ '[[:space:]]' "
+                    + "OR jsonb_array_length(r->'userIds') = 0")).isZero();
+            assertThat(server.queryLong("SELECT count(*) FROM messages WHERE jsonb_array_length(reactions) > 20"))
+                    .isZero();
+            // the latest change of a conversation is the change_seq of the message it changed
+            assertThat(server.queryLong("SELECT count(*) FROM conversation_changes k WHERE k.last_change_seq <> "
+                    + "(SELECT max(change_seq) FROM messages m WHERE m.conversation_id = k.conversation_id)")).isZero();
             // seq stays gapless whatever was thrown at the server
             assertThat(server.queryLong("SELECT count(*) FROM conversations c WHERE c.last_seq <> "
                     + "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) OR c.last_seq <> "
@@ -128,6 +144,27 @@ class JsonFuzzTest {
     }
 
     @Property
+    void editMessage(@ForAll("editBodies") byte[] body, @ForAll("conversationPaths") String conversation,
+                     @ForAll("seqPaths") String seq, @ForAll("contentTypes") String contentType) {
+        Response r = check(api.sendBytes("PATCH", "/v1/conversations/" + conversation + "/messages/" + seq,
+                alice.token(), contentType, body));
+        if (r.status() == 200) {
+            String stored = r.json().path("body").asText();
+            assertThat(stored).isEqualTo(parse(body).path("body").asText());
+            assertThat(stored.codePointCount(0, stored.length())).isBetween(1, 4000);
+            assertThat(r.json().path("editedAt").isTextual()).isTrue();
+        }
+    }
+
+    @Property
+    void reactions(@ForAll("emojiSegments") String emoji, @ForAll("conversationPaths") String conversation,
+                   @ForAll("seqPaths") String seq, @ForAll boolean takeBack) {
+        Response r = check(api.send(takeBack ? "DELETE" : "PUT", "/v1/conversations/" + conversation + "/messages/"
+                + seq + "/reactions/" + emoji, bob.token(), null, null));
+        assertThat(r.status()).as(r.toString()).isIn(204, 400, 404, 409, 503);
+    }
+
+    @Property
     void markRead(@ForAll("readBodies") byte[] body, @ForAll("conversationPaths") String conversation) {
         check(api.sendBytes("POST", "/v1/conversations/" + conversation + "/read", bob.token(), "application/json",
                 body));
@@ -139,6 +176,8 @@ class JsonFuzzTest {
                          @ForAll("conversationPaths") String conversation) {
         check(api.get("/v1/conversations/" + conversation + "/messages?" + query("after", after) + "&"
                 + query("before", before) + "&" + query("limit", limit), bob.token()));
+        check(api.get("/v1/conversations/" + conversation + "/messages?" + query("changedAfter", after) + "&"
+                + query("limit", limit), bob.token()));
         check(api.get("/v1/conversations?" + query("limit", limit) + "&" + query("cursor", cursor), bob.token()));
         check(api.get("/v1/users/" + URLEncoder.encode(cursor, StandardCharsets.UTF_8).replace("+", "%20"),
                 bob.token()));
@@ -225,7 +264,34 @@ class JsonFuzzTest {
                                 "\"" + UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT) + "\"",
                                 "\"zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz\""),
                         anyValue()),
-                "body", nastyText()));
+                "body", nastyText(),
+                "replyTo", Arbitraries.oneOf(numbers(), Arbitraries.of("1", "2", "0", "-1"), anyValue())));
+    }
+
+    @Provide
+    Arbitrary<byte[]> editBodies() {
+        return bodies(Map.of("body", nastyText()));
+    }
+
+    /** Mostly alice's own message (seq 2), sometimes bob's (seq 1), sometimes no message at all. */
+    @Provide
+    Arbitrary<String> seqPaths() {
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, Arbitraries.just("2")),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just("1")),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of("0", "-1", "3", "9223372036854775807", "9223372036854775808",
+                        "abc", "%00", "1e3", "%F0%9F%98%80")));
+    }
+
+    /** Emoji and everything an emoji must not be, URL-encoded as a path segment. */
+    @Provide
+    Arbitrary<String> emojiSegments() {
+        return Arbitraries.oneOf(
+                Arbitraries.of("\uD83D\uDC4D", "\u2764\uFE0F", "\uD83D\uDC69\u200D\uD83D\uDC69\u200D\uD83D\uDC67",
+                        "\uD83C\uDDEB\uD83C\uDDF7", "ok", "+1"),
+                nastySmallText())
+                .filter(text -> !text.isEmpty())
+                .map(text -> URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
     @Provide

@@ -25,11 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The stream's side of the authorization matrix: every frame a client sends ({@code send}, {@code read},
- * {@code ping}), from a non-member, a member and the owner of a group, gets the answer in the matrix; where the
+ * The stream's side of the authorization matrix: every frame a client sends ({@code send}, with a reply or not,
+ * {@code read}, {@code ping}), from a non-member, a member and the owner of a group, gets the answer in the matrix; where the
  * answer is an error frame the database shows nothing stored (no message row, no read marker moved). The upgrade
  * itself refuses a missing, expired or revoked token, in the header and in {@code access_token}; and a
- * non-member's open stream carries nothing of the group.
+ * non-member's open stream carries nothing of the group, its messages' changes included.
  */
 class StreamAuthorizationMatrixTest {
 
@@ -90,6 +90,11 @@ class StreamAuthorizationMatrixTest {
     static Stream<Frame> frames() {
         return Stream.of(
                 new Frame("send to the group", f -> send(f.group()), "error not_found", "ack", "ack"),
+                new Frame("send a reply to the group", f -> reply(f.group(), 1), "error not_found", "ack", "ack"),
+                new Frame("send a reply to no message of the group", f -> reply(f.group(), 2),
+                        "error not_found", "error validation_failed", "error validation_failed"),
+                new Frame("send a reply to a direct conversation of others", f -> reply(f.direct(), 1),
+                        "error not_found", "error not_found", "error not_found"),
                 new Frame("send to a direct conversation of others", f -> send(f.direct()),
                         "error not_found", "error not_found", "error not_found"),
                 new Frame("read in the group", f -> Map.of("type", "read", "conversationId", f.group(), "seq", 1),
@@ -184,6 +189,9 @@ class StreamAuthorizationMatrixTest {
                     Map.of("userId", newcomer.id())).status()).isEqualTo(200);
             assertThat(api.delete("/v1/conversations/" + f.group() + "/members/" + newcomer.id(), owner.token())
                     .status()).isEqualTo(204);
+            assertThat(api.editMessage(owner, f.group(), 2, "over REST, edited").status()).isEqualTo(200);
+            assertThat(api.react(member, f.group(), 1, "\uD83D\uDC40").status()).isEqualTo(204);
+            assertThat(api.deleteMessage(owner, f.group(), 1).status()).isEqualTo(204);
             assertThat(api.sendMessage(owner, f.group(), "last").status()).isEqualTo(201);
             // the member has seen the last event, so each earlier one has been handed to every stream it was for
             memberStream.messagesUntil(m -> m.stream().anyMatch(x -> x.path("body").asText().equals("last")), WAIT);
@@ -207,6 +215,11 @@ class StreamAuthorizationMatrixTest {
         };
     }
 
+    private static Map<String, Object> reply(long conversation, long replyTo) {
+        return Map.of("type", "send", "conversationId", conversation, "clientMsgId", UUID.randomUUID().toString(),
+                "body", "re", "replyTo", replyTo);
+    }
+
     private static Map<String, Object> send(long conversation) {
         return Map.of("type", "send", "conversationId", conversation, "clientMsgId", UUID.randomUUID().toString(),
                 "body", "hi");
@@ -222,7 +235,8 @@ class StreamAuthorizationMatrixTest {
         List<JsonNode> frames = untilPong(stream, frame.get("type").equals("ping") ? 2 : 1);
         frames.removeLast();
         List<String> answers = frames.stream()
-                .filter(x -> !List.of("message", "read", "conversation").contains(x.path("type").asText()))
+                .filter(x -> !List.of("message", "message_changed", "read", "conversation")
+                        .contains(x.path("type").asText()))
                 .map(x -> {
                     String type = x.path("type").asText();
                     if (!type.equals("error")) {
