@@ -94,6 +94,8 @@ export function describeError(error, { secondsLeft } = {}) {
       return 'That could not be found. It may have been removed, or you are no longer a member.';
     case 'payload_too_large':
       return 'That is too long to send.';
+    case 'message_deleted':
+      return 'That message was deleted.';
     case 'client_msg_id_reused':
       return 'This message clashes with one sent before. Copy its text and send it again.';
     case 'validation_failed':

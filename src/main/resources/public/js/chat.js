@@ -1,6 +1,10 @@
-// Courier's chat client: accounts, conversations, history, live delivery and sends that survive failures.
+// Courier's chat client: accounts, conversations, history, live delivery and sends that survive failures; replies,
+// edits, deletes, reactions and mentions, with the changes caught up like messages.
 import { ApiError, describeError, newUuid, request, waitSeconds } from './api.js';
+import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
+import { MentionCompletion } from './mention-completion.js';
+import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
 
 const SESSION_KEY = 'courier.session';
 const PAGE_SIZE = 50;
@@ -9,6 +13,7 @@ const CATCH_UP_MAX_PAGES = 50;
 const AUTO_RETRIES = 5;
 const ACK_TIMEOUT_MS = 10_000;
 const NEAR_BOTTOM_PX = 80;
+const CONFIRM_DELETE_MS = 4_000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,6 +25,12 @@ const state = {
   order: [], // conversation ids, most recent activity first
   openId: null,
   shown: new Map(), // seq -> <li> of the open conversation
+  messages: new Map(), // seq -> message of the open conversation, as last seen (shown, or fetched for a quote)
+  lastChangeSeq: 0, // every change of the open conversation up to this one has been applied
+  catchingUpChanges: null,
+  fetchingQuotes: new Set(),
+  replyTo: null, // seq the composer's next message answers
+  mentions: null, // the composer's @-completion
   firstSeq: null,
   lastSeq: 0,
   hasOlder: false,
@@ -244,11 +255,20 @@ function wireForms() {
     event.preventDefault();
     sendFromComposer();
   });
+  state.mentions = new MentionCompletion(input, $('mention-suggestions'), mentionCandidates);
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (event.isComposing || state.mentions.handleKey(event)) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       sendFromComposer();
+    } else if (event.key === 'Escape' && state.replyTo !== null) {
+      event.preventDefault();
+      cancelReply();
     }
+  });
+  $('reply-cancel').addEventListener('click', () => {
+    cancelReply();
+    input.focus();
   });
 
   $('messages').addEventListener('scroll', () => {
@@ -341,7 +361,7 @@ function renderConversationList() {
   // Polling asks every few seconds; rebuild only on change, so nothing flickers or is re-announced.
   const shown = JSON.stringify([state.openId, state.order.map((id) => {
     const c = state.conversations.get(id);
-    return c && [id, conversationName(c), c.unread, c.members.length];
+    return c && [id, conversationName(c), c.unread, c.unreadMentions, c.members.length];
   })]);
   if (shown === state.listShown) return;
   state.listShown = shown;
@@ -365,6 +385,17 @@ function renderConversationList() {
       kind.className = 'kind';
       kind.textContent = `${conversation.members.length} members`;
       button.append(kind);
+    }
+    if (conversation.unreadMentions > 0) {
+      const mentioned = document.createElement('span');
+      mentioned.className = 'unread-mentions';
+      mentioned.textContent = `@${conversation.unreadMentions}`;
+      mentioned.title = 'Unread messages that mention you';
+      const words = document.createElement('span');
+      words.className = 'visually-hidden';
+      words.textContent = ' mentioning you';
+      mentioned.append(words);
+      button.append(mentioned);
     }
     if (conversation.unread > 0) {
       const unread = document.createElement('span');
@@ -409,6 +440,11 @@ async function openConversation(id) {
   if (!conversation) return;
   state.openId = id;
   state.shown = new Map();
+  state.messages = new Map();
+  state.lastChangeSeq = conversation.lastChangeSeq || 0; // history, read next, is at least this new
+  state.fetchingQuotes = new Set();
+  cancelReply();
+  closeEmojiPicker(false);
   state.firstSeq = null;
   state.lastSeq = 0;
   state.hasOlder = false;
@@ -431,6 +467,7 @@ async function openConversation(id) {
     state.historyLoaded = true;
     scrollToBottom();
     await catchUp(id);
+    await catchUpChanges(id);
     markRead();
   } catch (error) {
     if (state.openId === id) $('history-status').textContent = describeError(error);
@@ -440,6 +477,8 @@ async function openConversation(id) {
 function closeConversation() {
   state.openId = null;
   state.shown = new Map();
+  state.messages = new Map();
+  cancelReply();
   $('messages').replaceChildren();
   $('conversation-title').textContent = 'Pick a conversation';
   $('conversation-members').textContent = '';
@@ -496,7 +535,10 @@ async function catchUpEverything() {
   try {
     await refreshConversations();
     // Before the latest page is in, "after the last seq shown" would mean from the very first message.
-    if (state.openId && state.historyLoaded) await catchUp(state.openId);
+    if (state.openId && state.historyLoaded) {
+      await catchUp(state.openId);
+      await catchUpChanges(state.openId);
+    }
   } catch (error) {
     // the connection status already tells the person; the next poll or reconnect tries again
   }
@@ -509,9 +551,29 @@ function memberName(conversationId, userId) {
   return member ? member.displayName || member.username : 'Former member';
 }
 
-/** Shows an acknowledged message once, in seq order; an optimistic entry with its clientMsgId becomes it. */
+function usernameOf(conversationId, userId) {
+  if (state.me && userId === state.me.id) return state.me.username;
+  const conversation = state.conversations.get(conversationId);
+  const member = conversation && conversation.members.find((m) => m.id === userId);
+  return member ? member.username : '';
+}
+
+/** Whom the composer's @-completion offers: the open conversation's other members. */
+function mentionCandidates() {
+  const conversation = state.conversations.get(state.openId);
+  return conversation ? conversation.members.filter((member) => member.id !== state.me.id) : [];
+}
+
+/**
+ * Shows an acknowledged message once, in seq order; an optimistic entry with its clientMsgId becomes it. A message
+ * shown already is updated instead, when this copy is newer (a catch-up page may bring a later state).
+ */
 function showMessage(message) {
-  if (message.conversationId !== state.openId || state.shown.has(message.seq)) return;
+  if (message.conversationId !== state.openId) return;
+  if (state.shown.has(message.seq)) {
+    applyChange(message, false);
+    return;
+  }
   const log = $('messages');
   const stickToBottom = isNearBottom();
   let element = null;
@@ -522,16 +584,14 @@ function showMessage(message) {
     element.classList.remove('pending', 'failed');
     element.querySelector('.delivery').replaceChildren();
   } else {
-    element = messageElement(message.senderId === state.me.id, memberName(message.conversationId, message.senderId),
-        message.body);
+    element = messageElement(message.senderId === state.me.id);
   }
   element.dataset.seq = String(message.seq);
   element.dataset.clientMsgId = message.clientMsgId;
-  const time = element.querySelector('time');
-  time.dateTime = message.createdAt;
-  time.textContent = new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  time.title = new Date(message.createdAt).toLocaleString();
   state.shown.set(message.seq, element);
+  const known = state.messages.get(message.seq); // fetched for a quote, perhaps in a later state
+  state.messages.set(message.seq, known && known.changeSeq > message.changeSeq ? known : message);
+  renderMessage(element, state.messages.get(message.seq));
 
   // Acknowledged messages are in seq order; entries still sending stay after them.
   let before = null;
@@ -547,27 +607,270 @@ function showMessage(message) {
   state.lastSeq = Math.max(state.lastSeq, message.seq);
   const conversation = state.conversations.get(message.conversationId);
   if (conversation) conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
+  renderQuotesOf(message.seq);
   if (stickToBottom || message.senderId === state.me.id) scrollToBottom();
   renderSeen();
 }
 
-function messageElement(mine, senderName, body) {
-  const element = document.createElement('li');
-  element.className = mine ? 'message mine' : 'message';
-  const meta = document.createElement('p');
-  meta.className = 'meta';
-  const sender = document.createElement('span');
-  sender.className = 'sender';
-  sender.textContent = senderName;
-  const time = document.createElement('time');
-  meta.append(sender, ' ', time);
-  const text = document.createElement('p');
-  text.className = 'body';
-  text.textContent = body; // never parsed as HTML
-  const delivery = document.createElement('p');
-  delivery.className = 'delivery';
-  element.append(meta, text, delivery);
-  return element;
+function renderMessage(element, message) {
+  const conversation = state.conversations.get(message.conversationId);
+  const mine = message.senderId === state.me.id;
+  const owner = Boolean(conversation && conversation.type === 'group' && conversation.ownerId === state.me.id);
+  fillMessage(element, message, {
+    me: state.me.id,
+    nameOf: (userId) => memberName(message.conversationId, userId),
+    usernameOf: (userId) => usernameOf(message.conversationId, userId),
+    quoted: message.replyTo ? quoteOf(message.replyTo) : null,
+    canEdit: mine,
+    canDelete: mine || owner,
+    onReply: () => startReply(message.seq),
+    onReact: (button) => openEmojiPicker(button, (emoji) => react(message.seq, emoji, false)),
+    onToggleReaction: (emoji, reacted) => react(message.seq, emoji, reacted),
+    onEdit: () => startEdit(message.seq),
+    onDelete: (button) => confirmDelete(button, message.seq),
+  });
+}
+
+/** What a reply shows of the message it answers; one not loaded yet is fetched, and its replies drawn again. */
+function quoteOf(seq) {
+  const original = state.messages.get(seq);
+  if (original) {
+    return { senderName: memberName(original.conversationId, original.senderId), body: original.body,
+      deleted: Boolean(original.deletedAt) };
+  }
+  fetchQuoted(state.openId, seq);
+  return { senderName: 'An earlier message', body: '', deleted: false };
+}
+
+async function fetchQuoted(id, seq) {
+  if (state.fetchingQuotes.has(seq)) return;
+  state.fetchingQuotes.add(seq);
+  try {
+    const page = await api('GET', `/v1/conversations/${id}/messages?after=${seq - 1}&limit=1`);
+    if (state.openId !== id || !page.messages.length || state.messages.has(seq)) return;
+    state.messages.set(seq, page.messages[0]);
+    renderQuotesOf(seq);
+  } catch (error) {
+    state.fetchingQuotes.delete(seq); // the next drawing of a reply tries again
+  }
+}
+
+/** Draws again the shown replies to message `seq`, whose quote changed. */
+function renderQuotesOf(seq) {
+  for (const [replySeq, element] of state.shown) {
+    const reply = state.messages.get(replySeq);
+    if (reply && reply.replyTo === seq) renderMessage(element, reply);
+  }
+}
+
+/**
+ * A message as a change left it: shown again if it is newer than what is shown. `fromChangeFeed` (a
+ * message_changed frame, or a changedAfter page) moves the open conversation's change position: every change up to
+ * it has been applied. A message answered to an edit is no such proof, since changes before it may still be on
+ * their way.
+ */
+function applyChange(message, fromChangeFeed) {
+  if (message.conversationId !== state.openId) return;
+  if (fromChangeFeed) state.lastChangeSeq = Math.max(state.lastChangeSeq, message.changeSeq);
+  const known = state.messages.get(message.seq);
+  if (!known || known.changeSeq >= message.changeSeq && !(message.deletedAt && !known.deletedAt)) return;
+  state.messages.set(message.seq, message);
+  const element = state.shown.get(message.seq);
+  if (element) {
+    if (message.deletedAt) endEdit(element);
+    renderMessage(element, message);
+  }
+  renderQuotesOf(message.seq);
+}
+
+function receiveChange(message) {
+  const conversation = state.conversations.get(message.conversationId);
+  if (!conversation) return;
+  conversation.lastChangeSeq = Math.max(conversation.lastChangeSeq || 0, message.changeSeq);
+  if (message.conversationId === state.openId) {
+    applyChange(message, true);
+  } else if (message.editedAt || message.deletedAt) {
+    scheduleRefresh(); // an edit or a delete may add or take away a mention of the reader
+  }
+}
+
+/** Applies the changes of the open conversation after the last one applied (after a reconnect, a poll, opening). */
+function catchUpChanges(id) {
+  if (state.catchingUpChanges && state.catchingUpChanges.id === id) return state.catchingUpChanges.done;
+  const run = { id, done: null };
+  state.catchingUpChanges = run;
+  run.done = (async () => {
+    try {
+      for (let pages = 0; pages < CATCH_UP_MAX_PAGES && state.openId === id; pages += 1) {
+        const page = await api('GET',
+            `/v1/conversations/${id}/messages?changedAfter=${state.lastChangeSeq}&limit=${CATCH_UP_PAGE}`);
+        if (state.openId !== id) return;
+        page.messages.forEach((message) => applyChange(message, true));
+        if (!page.hasMore) break;
+      }
+    } finally {
+      if (state.catchingUpChanges === run) state.catchingUpChanges = null;
+    }
+  })();
+  return run.done;
+}
+
+/** After a change this page made: its frame brings it while live; otherwise ask. */
+function changeMade(id) {
+  if (!state.live || !state.live.live) catchUpChanges(id).catch(() => {});
+}
+
+function showMessageError(seq, error) {
+  const element = state.shown.get(seq);
+  if (!element) {
+    $('history-status').textContent = describeError(error);
+    return;
+  }
+  const words = document.createElement('span');
+  words.className = 'delivery-text';
+  words.setAttribute('role', 'alert');
+  words.textContent = describeError(error);
+  element.querySelector('.delivery').replaceChildren(words);
+  setTimeout(() => {
+    if (words.isConnected) words.remove();
+  }, 6_000);
+}
+
+// ---------- replies, edits, deletes, reactions ----------
+
+function startReply(seq) {
+  const message = state.messages.get(seq);
+  if (!message) return;
+  state.replyTo = seq;
+  $('reply-sender').textContent = memberName(message.conversationId, message.senderId);
+  $('reply-excerpt').textContent = excerpt(message.body);
+  $('reply-banner').hidden = false;
+  $('composer-input').focus();
+}
+
+function cancelReply() {
+  state.replyTo = null;
+  $('reply-banner').hidden = true;
+}
+
+function startEdit(seq) {
+  const element = state.shown.get(seq);
+  const message = state.messages.get(seq);
+  if (!element || !message || message.deletedAt || element.querySelector('.edit-form')) return;
+  const form = document.createElement('form');
+  form.className = 'edit-form';
+  form.noValidate = true;
+  const label = document.createElement('label');
+  label.className = 'visually-hidden';
+  label.htmlFor = `edit-${seq}`;
+  label.textContent = 'Edit your message';
+  const input = document.createElement('textarea');
+  input.id = `edit-${seq}`;
+  input.className = 'edit-input';
+  input.rows = 2;
+  input.maxLength = 4000;
+  input.value = message.body;
+  const save = document.createElement('button');
+  save.type = 'submit';
+  save.textContent = 'Save';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'quiet';
+  cancel.textContent = 'Cancel';
+  const error = document.createElement('p');
+  error.className = 'error';
+  error.setAttribute('role', 'alert');
+  form.append(label, input, save, ' ', cancel, error);
+  element.querySelector('.body').hidden = true;
+  element.querySelector('.actions').hidden = true;
+  element.querySelector('.body').after(form);
+  cancel.addEventListener('click', () => endEdit(element));
+  input.addEventListener('keydown', (event) => {
+    if (event.isComposing) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      endEdit(element);
+    }
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = input.value;
+    if (!body.trim()) {
+      error.textContent = 'A message cannot be empty. Delete it instead.';
+      return;
+    }
+    if (body === state.messages.get(seq).body) {
+      endEdit(element);
+      return;
+    }
+    const id = message.conversationId;
+    save.disabled = true;
+    try {
+      const edited = await api('PATCH', `/v1/conversations/${id}/messages/${seq}`, { body });
+      endEdit(element);
+      applyChange(edited, false);
+      changeMade(id);
+    } catch (failure) {
+      error.textContent = describeError(failure);
+      save.disabled = false;
+    }
+  });
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+}
+
+function endEdit(element) {
+  const form = element.querySelector('.edit-form');
+  if (!form) return;
+  const refocus = form.contains(document.activeElement);
+  form.remove();
+  element.querySelector('.body').hidden = false;
+  element.querySelector('.actions').hidden = false;
+  const edit = element.querySelector('.actions .edit');
+  if (refocus && edit) edit.focus();
+}
+
+/** The first click asks, the second deletes; left alone, the button calms down again. */
+async function confirmDelete(button, seq) {
+  if (button.dataset.confirm !== 'yes') {
+    button.dataset.confirm = 'yes';
+    button.textContent = 'Delete for everyone?';
+    button.classList.add('confirm');
+    setTimeout(() => {
+      if (!button.isConnected) return;
+      delete button.dataset.confirm;
+      button.textContent = 'Delete';
+      button.classList.remove('confirm');
+    }, CONFIRM_DELETE_MS);
+    return;
+  }
+  const message = state.messages.get(seq);
+  if (!message) return;
+  button.disabled = true;
+  try {
+    await api('DELETE', `/v1/conversations/${message.conversationId}/messages/${seq}`);
+    // Shown at once; the change's own frame (or the next catch-up) brings its changeSeq.
+    applyChange({ ...message, body: '', deletedAt: new Date().toISOString(), mentions: [], reactions: [] }, false);
+    changeMade(message.conversationId);
+  } catch (error) {
+    button.disabled = false;
+    showMessageError(seq, error);
+  }
+}
+
+async function react(seq, emoji, takeBack) {
+  const message = state.messages.get(seq);
+  if (!message) return;
+  const path = `/v1/conversations/${message.conversationId}/messages/${seq}/reactions/${encodeURIComponent(emoji)}`;
+  try {
+    await api(takeBack ? 'DELETE' : 'PUT', path);
+    changeMade(message.conversationId);
+  } catch (error) {
+    showMessageError(seq, error);
+  }
 }
 
 function isNearBottom() {
@@ -587,6 +890,7 @@ function markRead() {
   if (seq <= conversation.readSeq) return;
   conversation.readSeq = seq;
   conversation.unread = 0;
+  conversation.unreadMentions = 0;
   renderConversationList();
   const frame = { type: 'read', conversationId: conversation.id, seq };
   if (!state.live || !state.live.send(frame)) {
@@ -614,14 +918,18 @@ function sendFromComposer() {
   const body = input.value;
   if (!state.openId || !body.trim()) return;
   input.value = '';
+  state.mentions.close();
   const send = {
     clientMsgId: newUuid(),
     conversationId: state.openId,
     body,
+    replyTo: state.replyTo,
     attempts: 0,
     timer: null,
-    element: messageElement(true, 'You', body),
+    element: messageElement(true),
   };
+  fillPending(send.element, { senderName: 'You', body, quoted: send.replyTo === null ? null : quoteOf(send.replyTo) });
+  cancelReply();
   send.element.classList.add('pending');
   send.element.dataset.clientMsgId = send.clientMsgId;
   state.pending.set(send.clientMsgId, send);
@@ -636,6 +944,7 @@ function attempt(send) {
   showDelivery(send, 'Sending…');
   send.attempts += 1;
   const frame = { type: 'send', conversationId: send.conversationId, clientMsgId: send.clientMsgId, body: send.body };
+  if (send.replyTo !== null) frame.replyTo = send.replyTo;
   if (state.live && state.live.send(frame)) {
     send.timer = setTimeout(() => attemptOverRest(send), ACK_TIMEOUT_MS); // no ack: the socket may be dead
     return;
@@ -646,8 +955,9 @@ function attempt(send) {
 async function attemptOverRest(send) {
   settleTimers(send);
   try {
-    const message = await api('POST', `/v1/conversations/${send.conversationId}/messages`,
-        { clientMsgId: send.clientMsgId, body: send.body });
+    const body = { clientMsgId: send.clientMsgId, body: send.body };
+    if (send.replyTo !== null) body.replyTo = send.replyTo;
+    const message = await api('POST', `/v1/conversations/${send.conversationId}/messages`, body);
     acknowledged(message);
   } catch (error) {
     failed(send, error);
@@ -742,6 +1052,9 @@ function handleFrame(frame) {
     case 'message':
       receiveMessage(frame.message);
       break;
+    case 'message_changed':
+      receiveChange(frame.message);
+      break;
     case 'read':
       receiveRead(frame);
       break;
@@ -780,6 +1093,9 @@ function receiveMessage(message) {
     }
   } else if (message.seq > conversation.lastSeq && message.senderId !== state.me.id) {
     conversation.unread += 1;
+    if ((message.mentions || []).includes(state.me.id)) {
+      conversation.unreadMentions = (conversation.unreadMentions || 0) + 1;
+    }
   }
   conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
   state.order = [conversation.id, ...state.order.filter((id) => id !== conversation.id)];

@@ -158,6 +158,13 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /** Cuts the page's network off, or gives it back, as a lost Wi-Fi would (Chromium's network emulation). */
+    public void setOffline(boolean offline) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     public Object script(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }

@@ -11,13 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The network drops under a live page: it says so, reconnects when the network is back, and catches up on the
@@ -52,7 +50,7 @@ class ReconnectBrowserTest {
         browser.click("#conversation-list .conversation-link");
         browser.waitForText("#messages .message", "before the drop", STEP);
 
-        setOffline(browser, true);
+        browser.setOffline(true);
         try {
             browser.waitUntil(STEP, "the page to show that it lost the connection", d -> {
                 String state = browser.find("#connection").getDomAttribute("data-state");
@@ -63,7 +61,7 @@ class ReconnectBrowserTest {
                 assertThat(api.sendMessage(alice, conversation, "missed " + i).status()).isEqualTo(201);
             }
         } finally {
-            setOffline(browser, false);
+            browser.setOffline(false);
         }
 
         assertThat(waitForState(browser, "live", Duration.ofSeconds(45))).as("live again").isTrue();
@@ -103,12 +101,5 @@ class ReconnectBrowserTest {
             }
         }
         return false;
-    }
-
-    private static void setOffline(Browser browser, boolean offline) {
-        ChromeDriver chrome = (ChromeDriver) browser.driver();
-        chrome.executeCdpCommand("Network.enable", Map.of());
-        chrome.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
-                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
     }
 }
