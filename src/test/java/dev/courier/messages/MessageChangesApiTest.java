@@ -67,6 +67,11 @@ class MessageChangesApiTest {
 
         JsonNode m = sent(ada, c, "plain");
 
+        List<String> fields = new ArrayList<>();
+        m.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("id", "conversationId", "seq", "senderId", "clientMsgId", "body",
+                "createdAt", "editedAt", "deletedAt", "replyTo", "mentions", "reactions", "changeSeq");
+
         assertThat(m.has("editedAt") && m.path("editedAt").isNull()).as("%s", m).isTrue();
         assertThat(m.has("deletedAt") && m.path("deletedAt").isNull()).as("%s", m).isTrue();
         assertThat(m.has("replyTo") && m.path("replyTo").isNull()).as("%s", m).isTrue();
