@@ -512,20 +512,32 @@ async function loadOlder() {
 
 /** Fetches whatever the open conversation has after the last message shown (after a gap, a reconnect, a poll). */
 function catchUp(id) {
-  if (state.catchingUp && state.catchingUp.id === id) return state.catchingUp.done;
+  return pageThrough('catchingUp', id, () => `after=${state.lastSeq}`, showMessage).then((done) => {
+    if (done) markRead();
+  });
+}
+
+/**
+ * Reads the open conversation's pages of `query()` (asked again for each page) until the last, handing each
+ * message to `take`; one run per `kind` at a time, which a second caller joins. Resolves to false when the reader
+ * left the conversation meanwhile.
+ */
+function pageThrough(kind, id, query, take) {
+  const running = state[kind];
+  if (running && running.id === id) return running.done;
   const run = { id, done: null };
-  state.catchingUp = run;
+  state[kind] = run;
   run.done = (async () => {
     try {
       for (let pages = 0; pages < CATCH_UP_MAX_PAGES && state.openId === id; pages += 1) {
-        const page = await api('GET', `/v1/conversations/${id}/messages?after=${state.lastSeq}&limit=${CATCH_UP_PAGE}`);
-        if (state.openId !== id) return;
-        page.messages.forEach(showMessage);
+        const page = await api('GET', `/v1/conversations/${id}/messages?${query()}&limit=${CATCH_UP_PAGE}`);
+        if (state.openId !== id) return false;
+        page.messages.forEach(take);
         if (!page.hasMore) break;
       }
-      markRead();
+      return state.openId === id;
     } finally {
-      if (state.catchingUp === run) state.catchingUp = null;
+      if (state[kind] === run) state[kind] = null;
     }
   })();
   return run.done;
@@ -696,23 +708,8 @@ function receiveChange(message) {
 
 /** Applies the changes of the open conversation after the last one applied (after a reconnect, a poll, opening). */
 function catchUpChanges(id) {
-  if (state.catchingUpChanges && state.catchingUpChanges.id === id) return state.catchingUpChanges.done;
-  const run = { id, done: null };
-  state.catchingUpChanges = run;
-  run.done = (async () => {
-    try {
-      for (let pages = 0; pages < CATCH_UP_MAX_PAGES && state.openId === id; pages += 1) {
-        const page = await api('GET',
-            `/v1/conversations/${id}/messages?changedAfter=${state.lastChangeSeq}&limit=${CATCH_UP_PAGE}`);
-        if (state.openId !== id) return;
-        page.messages.forEach((message) => applyChange(message, true));
-        if (!page.hasMore) break;
-      }
-    } finally {
-      if (state.catchingUpChanges === run) state.catchingUpChanges = null;
-    }
-  })();
-  return run.done;
+  return pageThrough('catchingUpChanges', id, () => `changedAfter=${state.lastChangeSeq}`,
+      (message) => applyChange(message, true));
 }
 
 /** After a change this page made: its frame brings it while live; otherwise ask. */
