@@ -45,8 +45,8 @@ SQL
 cat >"$work/append.sql" <<SQL
 WITH p AS ($pairs),
      a AS (SELECT array_agg(user_id) AS s, array_agg(conversation_id) AS c, array_agg(gen_random_uuid()) AS k,
-                  array_agg($body::text) AS t FROM p)
-SELECT count(*) FROM a, LATERAL append_messages(a.s, a.c, a.k, a.t);
+                  array_agg($body::text) AS t, array_agg(0::bigint) AS r FROM p)
+SELECT count(*) FROM a, LATERAL append_messages(a.s, a.c, a.k, a.t, a.r, NULL, NULL);
 SQL
 cat >"$work/multirow.sql" <<SQL
 INSERT INTO bench_messages (conversation_id, seq, sender_id, client_msg_id, body)
