@@ -17,7 +17,7 @@ final class BusyGroupFigures {
         LoadReport.BusyGroupSide report() {
             long ok = acked.sum();
             long bad = failed.sum();
-            return new LoadReport.BusyGroupSide(ok, bad, LoadJudge.rate(bad, ok + bad),
+            return new LoadReport.BusyGroupSide(ok, bad, Figures.share(bad, ok + bad),
                     LatencySummary.of(delivered.total()));
         }
     }

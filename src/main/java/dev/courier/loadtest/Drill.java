@@ -105,8 +105,8 @@ public final class Drill {
         if (recover < 0) {
             reasons.add("sends still failed at the end of the drill");
         }
-        return new DrillVerdict(scenario.cliName(), LoadJudge.round(on), LoadJudge.round(off), LoadJudge.round(detect),
-                detectedBy, LoadJudge.round(alert), alertName, availability, recover, LoadJudge.round(resolved), lost,
+        return new DrillVerdict(scenario.cliName(), Figures.round(on), Figures.round(off), Figures.round(detect),
+                detectedBy, Figures.round(alert), alertName, availability, recover, Figures.round(resolved), lost,
                 report.integrity().deliveryChecked(), reasons.isEmpty(), reasons);
     }
 

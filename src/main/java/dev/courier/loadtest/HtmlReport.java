@@ -44,7 +44,7 @@ public final class HtmlReport {
         row(html, "base rate", fmt(r.baseRate()) + " msg/s");
         row(html, "attempted / acked / failed", r.attempted() + " / " + r.acked() + " / " + r.failed());
         row(html, "throughput", fmt(r.throughputPerSecond()) + " msg/s");
-        row(html, "error rate", LoadJudge.percent(r.errorRate()));
+        row(html, "error rate", Figures.percent(r.errorRate()));
         row(html, "refusals (429, 503)", r.refusals().count() + ", " + fmt(r.refusals().perSecond()) + "/s, "
                 + r.refusals().withoutRetryAfter() + " without Retry-After");
         row(html, "delivery", r.delivery().measured() ? "measured over /v1/stream"
@@ -69,8 +69,8 @@ public final class HtmlReport {
         html.append("<h2>Objectives</h2><table>");
         row(html, "p99 " + ob.p99Basis() + " (" + ob.window() + ")",
                 fmt(ob.p99Ms()) + " ms, objective " + fmt(ob.sloP99Ms()) + " ms: " + (ob.p99Met() ? "met" : "MISSED"));
-        row(html, "error rate (" + ob.window() + ")", LoadJudge.percent(ob.errorRate()) + ", objective "
-                + LoadJudge.percent(ob.maxErrorRate()) + ": " + (ob.errorRateMet() ? "met" : "MISSED"));
+        row(html, "error rate (" + ob.window() + ")", Figures.percent(ob.errorRate()) + ", objective "
+                + Figures.percent(ob.maxErrorRate()) + ": " + (ob.errorRateMet() ? "met" : "MISSED"));
         html.append("</table>");
 
         IntegrityReport in = r.integrity();
@@ -93,17 +93,17 @@ public final class HtmlReport {
             for (LoadReport.RampStep s : r.ramp().steps()) {
                 html.append("<tr><td>").append(fmt(s.targetRate())).append("</td><td>").append(fmt(s.throughput()))
                         .append("</td><td>").append(fmt(s.p99Ms())).append("</td><td>")
-                        .append(LoadJudge.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
+                        .append(Figures.percent(s.errorRate())).append("</td><td>").append(s.passed() ? "yes" : "no")
                         .append("</td><td>").append(fmt(s.generatorLateMs())).append("</td><td>")
-                        .append(LoadJudge.knownOrNa(s.p99FromSentMs())).append("</td><td>")
-                        .append(LoadJudge.knownPercentOrNa(s.hostStolen())).append("</td></tr>");
+                        .append(Figures.knownOrNa(s.p99FromSentMs())).append("</td><td>")
+                        .append(Figures.knownPercentOrNa(s.hostStolen())).append("</td></tr>");
             }
             html.append("</table>");
         }
         if (r.disturbance() != null) {
             html.append("<h2>Disturbance</h2><table>");
             row(html, "window", fmt(r.disturbance().fromSecond()) + " s to " + fmt(r.disturbance().toSecond()) + " s");
-            row(html, "availability", LoadJudge.percent(r.disturbance().availability()));
+            row(html, "availability", Figures.percent(r.disturbance().availability()));
             row(html, "p99 during", fmt(r.disturbance().p99Ms()) + " ms");
             html.append("</table>");
             for (LoadReport.AppliedFault f : r.faults()) {
@@ -115,7 +115,7 @@ public final class HtmlReport {
         if (r.busyGroup() != null) {
             LoadReport.BusyGroup b = r.busyGroup();
             html.append("<h2>Busy group</h2><p>Conversation ").append(b.conversationId()).append(", ")
-                    .append(b.members()).append(" members, ").append(LoadJudge.percent(b.share()))
+                    .append(b.members()).append(" members, ").append(Figures.percent(b.share()))
                     .append(" of the sends. Send → delivered (ms) to the other members:</p>")
                     .append("<table><tr><th></th><th>acked</th><th>failed</th><th>count</th><th>p50</th><th>p90</th>")
                     .append("<th>p99</th><th>p99.9</th><th>max</th></tr>");
@@ -129,12 +129,12 @@ public final class HtmlReport {
         row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
                 + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));
         row(html, "waits for the in-flight cap (" + LoadRun.MAX_IN_FLIGHT + ")", String.valueOf(g.inFlightCapWaits()));
-        row(html, "generator CPU (cores, median / max)", LoadJudge.knownOrNa(g.cpuCoresMedian()) + " / "
-                + LoadJudge.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
-        row(html, "host CPU, busiest second", LoadJudge.knownPercentOrNa(g.hostCpuMax()));
+        row(html, "generator CPU (cores, median / max)", Figures.knownOrNa(g.cpuCoresMedian()) + " / "
+                + Figures.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
+        row(html, "host CPU, busiest second", Figures.knownPercentOrNa(g.hostCpuMax()));
         row(html, "host CPU stolen by its hypervisor (median / worst second)",
-                LoadJudge.knownPercentOrNa(g.hostStolenMedian()) + " / "
-                        + LoadJudge.knownPercentOrNa(g.hostStolenMax()));
+                Figures.knownPercentOrNa(g.hostStolenMedian()) + " / "
+                        + Figures.knownPercentOrNa(g.hostStolenMax()));
         html.append("</table>");
 
         html.append("<h2>Over time</h2>");

@@ -3,7 +3,6 @@ package dev.courier.loadtest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /** Turns what a {@link LoadRun} measured into figures, objectives met or missed, and a verdict. */
@@ -43,7 +42,7 @@ final class LoadJudge {
         }
         long[] inWindow = outsideOnly ? sum(run.outcomes().between(0, fs), run.outcomes().between(judgedAgainFrom, seconds + 1))
                 : run.outcomes().between(0, seconds + 1);
-        double windowErrorRate = rate(inWindow[1], inWindow[0] + inWindow[1]);
+        double windowErrorRate = Figures.share(inWindow[1], inWindow[0] + inWindow[1]);
         double p99 = LatencySummary.of(windowLatency).p99();
         LoadReport.Objectives objectives = new LoadReport.Objectives(o.sloP99Millis(), o.maxErrorRate(), basisName,
                 outsideOnly ? "outside the disturbance and " + RECOVERY_GRACE_SECONDS + " s after it" : "whole run", p99, windowErrorRate,
@@ -71,7 +70,7 @@ final class LoadJudge {
         if (ramp != null) {
             if (ramp.highestPassingRate() == 0) {
                 failures.add("ramp: no step met p99 <= " + o.sloP99Millis() + " ms and error rate <= "
-                        + percent(o.maxErrorRate()));
+                        + Figures.percent(o.maxErrorRate()));
             }
         } else {
             if (!objectives.p99Met()) {
@@ -79,8 +78,8 @@ final class LoadJudge {
                         o.sloP99Millis(), objectives.window()));
             }
             if (!objectives.errorRateMet()) {
-                failures.add(String.format("error rate %s is above the objective %s (%s)", percent(windowErrorRate),
-                        percent(o.maxErrorRate()), objectives.window()));
+                failures.add(String.format("error rate %s is above the objective %s (%s)", Figures.percent(windowErrorRate),
+                        Figures.percent(o.maxErrorRate()), objectives.window()));
             }
             if (busyGroup != null && !outsideOnly) {
                 failures.addAll(busyGroupFailures(busyGroup, deliveryMeasured));
@@ -102,9 +101,9 @@ final class LoadJudge {
 
         long failed = run.errors().total();
         return new LoadReport(o.scenario().cliName(), o.url().toString(), o.transport().name().toLowerCase(),
-                startedAt.toString(), round(activeSeconds), o.rate(), run.population().users.size(),
+                startedAt.toString(), Figures.round(activeSeconds), o.rate(), run.population().users.size(),
                 run.population().conversations.size(), run.attempted(), run.acked(), failed,
-                round(run.acked() / Math.max(activeSeconds, 1e-9)), rate(failed, run.attempted()),
+                Figures.round(run.acked() / Math.max(activeSeconds, 1e-9)), Figures.share(failed, run.attempted()),
                 run.errors().snapshot(), LatencySummary.of(run.ackTotal()),
                 deliveryMeasured ? LatencySummary.of(run.deliveredTotal()) : null, run.refusals().report(activeSeconds),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
@@ -128,14 +127,14 @@ final class LoadJudge {
                     + "(max %.2f ms) after their intended time, with its process at %s cores (median, of %d) and "
                     + "the host at %s at its busiest; the latencies include that delay (counted from the actual "
                     + "sends, send→delivered p99 is %.2f ms), so give the generator its own machine or a lower rate",
-                    g.pacerLateness().p99(), g.pacerLateness().max(), knownOrNa(g.cpuCoresMedian()), g.cores(),
-                    knownPercentOrNa(g.hostCpuMax()), g.sentToDelivered().p99()));
+                    g.pacerLateness().p99(), g.pacerLateness().max(), Figures.knownOrNa(g.cpuCoresMedian()), g.cores(),
+                    Figures.knownPercentOrNa(g.hostCpuMax()), g.sentToDelivered().p99()));
         }
         if (g.hostStolenMedian() >= GeneratorLoad.NOISY_HOST_STOLEN) {
             warnings.add(String.format("the host's hypervisor gave %s of its CPU time to other virtual machines in "
                     + "the median second (%s in the worst): this machine had less CPU than it has, so the figures "
                     + "are lower than on the same machine without its neighbours; compare runs made side by side",
-                    percent(g.hostStolenMedian()), percent(g.hostStolenMax())));
+                    Figures.percent(g.hostStolenMedian()), Figures.percent(g.hostStolenMax())));
         }
         if (ramp != null) {
             LoadReport.RampStep firstMissAfterBest = ramp.steps().stream()
@@ -161,7 +160,7 @@ final class LoadJudge {
         }
         if (others.errorRate() > o.maxErrorRate()) {
             failures.add(String.format("error rate of the conversations other than the busy group %s is above the "
-                    + "objective %s", percent(others.errorRate()), percent(o.maxErrorRate())));
+                    + "objective %s", Figures.percent(others.errorRate()), Figures.percent(o.maxErrorRate())));
         }
         return failures;
     }
@@ -219,7 +218,7 @@ final class LoadJudge {
                 p99AtHighest = step.p99Ms();
             }
         }
-        return new LoadReport.Ramp(round(highest), round(sustained), p99AtHighest, steps);
+        return new LoadReport.Ramp(Figures.round(highest), Figures.round(sustained), p99AtHighest, steps);
     }
 
     private static LoadReport.RampStep step(LoadOptions o, List<Interval> timeline, List<Histogram> basis,
@@ -256,37 +255,15 @@ final class LoadJudge {
         double target = o.rate() * Math.pow(o.rampFactor(), index);
         double throughput = (double) ackedCount / judged;
         double p99 = LatencySummary.of(latency).p99();
-        double errorRate = rate(failedCount, ackedCount + failedCount);
+        double errorRate = Figures.share(failedCount, ackedCount + failedCount);
         boolean passed = p99 <= o.sloP99Millis() && errorRate <= o.maxErrorRate()
                 && throughput >= SUSTAINED_SHARE * target;
-        return new LoadReport.RampStep(round(target), round(throughput), p99, errorRate, passed, generatorLate,
+        return new LoadReport.RampStep(Figures.round(target), Figures.round(throughput), p99, errorRate, passed, generatorLate,
                 latencyFromSent == null ? -1 : LatencySummary.of(latencyFromSent).p99(),
                 stolenSeconds == 0 ? -1 : Math.round(stolen / stolenSeconds * 1000) / 1000.0);
     }
 
     private static long[] sum(long[] a, long[] b) {
         return new long[] {a[0] + b[0], a[1] + b[1]};
-    }
-
-    static double rate(long part, long whole) {
-        return whole == 0 ? 0 : (double) part / whole;
-    }
-
-    static String percent(double share) {
-        return String.format("%.3f%%", share * 100);
-    }
-
-    /** A figure the JVM may not know (-1): two decimals, or {@code n/a}. */
-    static String knownOrNa(double v) {
-        return v < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    /** A share the JVM may not know (-1), as {@link #percent}, or {@code n/a}. */
-    static String knownPercentOrNa(double share) {
-        return share < 0 ? "n/a" : percent(share);
-    }
-
-    static double round(double v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

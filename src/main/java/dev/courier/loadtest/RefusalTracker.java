@@ -51,7 +51,7 @@ final class RefusalTracker {
     /** The run's refusals, over {@code activeSeconds} of load. */
     LoadReport.Refusals report(double activeSeconds) {
         LatencySummary send = LatencySummary.of(fromIntended.total());
-        return new LoadReport.Refusals(send.count(), LoadJudge.round(send.count() / Math.max(activeSeconds, 1e-9)),
+        return new LoadReport.Refusals(send.count(), Figures.round(send.count() / Math.max(activeSeconds, 1e-9)),
                 withoutRetryAfter.sum(), send, LatencySummary.of(fromSent.total()));
     }
 }

@@ -12,7 +12,7 @@ public final class ReportSummary {
     public static void print(LoadReport r, PrintStream out) {
         out.printf(Locale.ROOT, "%n== %s: %d sent, %d acked, %d failed in %.1f s: %.1f msg/s, errors %s%n",
                 r.scenario(), r.attempted(), r.acked(), r.failed(), r.durationSeconds(), r.throughputPerSecond(),
-                LoadJudge.percent(r.errorRate()));
+                Figures.percent(r.errorRate()));
         latency(out, "send->ack      ", r.sendToAck());
         latency(out, "  from the actual send", r.generator().sentToAck());
         LoadReport.Refusals refusals = r.refusals();
@@ -43,20 +43,20 @@ public final class ReportSummary {
         if (r.disturbance() != null) {
             out.printf(Locale.ROOT, "disturbance %.0f-%.0f s: availability %s, p99 %.2f ms%n",
                     r.disturbance().fromSecond(), r.disturbance().toSecond(),
-                    LoadJudge.percent(r.disturbance().availability()), r.disturbance().p99Ms());
+                    Figures.percent(r.disturbance().availability()), r.disturbance().p99Ms());
         }
         if (r.busyGroup() != null) {
             LoadReport.BusyGroup b = r.busyGroup();
             out.printf(Locale.ROOT, "busy group %d (%d members, %s of the sends):%n", b.conversationId(), b.members(),
-                    LoadJudge.percent(b.share()));
+                    Figures.percent(b.share()));
             busyGroupSide(out, "  busy group   ", b.busy());
             busyGroupSide(out, "  other convs. ", b.others());
         }
         LoadReport.Generator g = r.generator();
         out.printf(Locale.ROOT, "generator: sends left p99 %.2f ms (max %.2f ms) after their intended time, cpu %s cores "
                 + "(median; %s at most, of %d), host %s at most%s%n", g.pacerLateness().p99(), g.pacerLateness().max(),
-                LoadJudge.knownOrNa(g.cpuCoresMedian()), LoadJudge.knownOrNa(g.cpuCoresMax()), g.cores(),
-                LoadJudge.knownPercentOrNa(g.hostCpuMax()), g.fellBehind() ? ": BEHIND" : "");
+                Figures.knownOrNa(g.cpuCoresMedian()), Figures.knownOrNa(g.cpuCoresMax()), g.cores(),
+                Figures.knownPercentOrNa(g.hostCpuMax()), g.fellBehind() ? ": BEHIND" : "");
         out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
         r.failures().forEach(f -> out.println("  - " + f));
         r.warnings().forEach(w -> out.println("warning: " + w));
@@ -64,7 +64,7 @@ public final class ReportSummary {
 
     private static void busyGroupSide(PrintStream out, String name, LoadReport.BusyGroupSide side) {
         out.printf(Locale.ROOT, "%s acked=%d failed=%d errors %s%n", name, side.acked(), side.failed(),
-                LoadJudge.percent(side.errorRate()));
+                Figures.percent(side.errorRate()));
         latency(out, "    send->delivered", side.sendToDelivered());
     }
 
