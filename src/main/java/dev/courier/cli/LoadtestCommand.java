@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.config.Durations;
+import dev.courier.loadtest.LoadJudge;
 import dev.courier.loadtest.LoadOptions;
 import dev.courier.loadtest.LoadReport;
 import dev.courier.loadtest.LoadRun;
@@ -114,7 +115,8 @@ public final class LoadtestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try {
-            LoadReport report = new LoadRun(options, System.out).run();
+            LoadJudge judge = new LoadJudge(options);
+            LoadReport report = judge.report(new LoadRun(options, System.out, judge).run());
             write(report, options);
             return report.exitCode();
         } catch (LoadSetupException e) {

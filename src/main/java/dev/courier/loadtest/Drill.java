@@ -31,18 +31,21 @@ public final class Drill {
     }
 
     public static Outcome run(LoadOptions options, PrintStream out) throws InterruptedException {
-        LoadRun run = new LoadRun(options, out);
+        LoadJudge judge = new LoadJudge(options);
+        LoadRun run = new LoadRun(options, out, judge);
         CourierClient client = new CourierClient(options.url(), LoadRun.REQUEST_TIMEOUT);
-        LoadReport report;
+        LoadRunResult result;
         List<DrillObserver.Sample> samples;
         try (DrillObserver observer = new DrillObserver(client, options.adminToken().orElseThrow())) {
-            report = run.run();
+            result = run.run();
             samples = observer.samples();
         }
-        return new Outcome(report, judge(options.scenario(), report, run, samples));
+        LoadReport report = judge.report(result);
+        return new Outcome(report, judge(options.scenario(), report, result, samples));
     }
 
-    static DrillVerdict judge(Scenario scenario, LoadReport report, LoadRun run, List<DrillObserver.Sample> samples) {
+    static DrillVerdict judge(Scenario scenario, LoadReport report, LoadRunResult result,
+                              List<DrillObserver.Sample> samples) {
         double on = report.disturbance().fromSecond();
         double off = report.disturbance().toSecond();
         List<LoadReport.AppliedFault> applied = report.faults().stream().filter(f -> f.status() == 200).toList();
@@ -50,7 +53,7 @@ public final class Drill {
             on = applied.get(0).atSecond();
             off = applied.get(1).atSecond();
         }
-        long start = run.startNanos();
+        long start = result.startNanos();
         DrillObserver.Sample baseline = null;
         double detect = -1;
         String detectedBy = "";
@@ -78,7 +81,7 @@ public final class Drill {
                 resolved = t - off;
             }
         }
-        double recover = recovery(run.outcomes(), off, report.timeline().size());
+        double recover = recovery(result.outcomes(), off, report.timeline().size());
         double availability = report.disturbance().availability();
         long lost = report.integrity().lost();
 
@@ -114,7 +117,7 @@ public final class Drill {
      * Seconds from {@code off} to the first whole second from which every send succeeded (and some did); -1 if
      * sends failed to the end.
      */
-    static double recovery(OutcomeBuckets outcomes, double off, int seconds) {
+    static double recovery(OutcomesBySecond outcomes, double off, int seconds) {
         for (long s = (long) Math.floor(off); s <= seconds; s++) {
             long[] rest = outcomes.between(s, seconds + 1L);
             if (rest[1] == 0 && rest[0] > 0) {

@@ -67,7 +67,7 @@ final class GeneratorLoad {
         ackedFromSent.record(sentNanos, ackedNanos);
     }
 
-    /** The pacer found {@link LoadRun#MAX_IN_FLIGHT} sends unanswered and had to wait for the server. */
+    /** The pacer found {@link LoadOptions#MAX_IN_FLIGHT} sends unanswered and had to wait for the server. */
     void heldByInFlightCap() {
         capWaits.increment();
     }

@@ -128,7 +128,7 @@ public final class HtmlReport {
         html.append("<h2>Load generator</h2><table>");
         row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
                 + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));
-        row(html, "waits for the in-flight cap (" + LoadRun.MAX_IN_FLIGHT + ")", String.valueOf(g.inFlightCapWaits()));
+        row(html, "waits for the in-flight cap (" + LoadOptions.MAX_IN_FLIGHT + ")", String.valueOf(g.inFlightCapWaits()));
         row(html, "generator CPU (cores, median / max)", Figures.knownOrNa(g.cpuCoresMedian()) + " / "
                 + Figures.knownOrNa(g.cpuCoresMax()) + " of " + g.cores());
         row(html, "host CPU, busiest second", Figures.knownPercentOrNa(g.hostCpuMax()));

@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Succeeded and failed sends per second of their intended send time, so that availability over a window
- * (a fault, a spike) counts the sends that were meant to happen in it, however late they finished.
+ * (a fault, a spike) counts the sends that were meant to happen in it, however late they finished. Thread-safe for
+ * recording; {@link #snapshot()} freezes the counts for the judge.
  */
 final class OutcomeBuckets {
 
@@ -23,21 +24,13 @@ final class OutcomeBuckets {
         (succeeded ? ok : failed).incrementAndGet(second);
     }
 
-    /** Succeeded and failed sends intended in [fromSecond, toSecond). */
-    long[] between(long fromSecond, long toSecond) {
-        long good = 0;
-        long bad = 0;
-        for (int s = (int) Math.max(0, fromSecond); s < Math.min(ok.length(), toSecond); s++) {
-            good += ok.get(s);
-            bad += failed.get(s);
+    OutcomesBySecond snapshot() {
+        long[] good = new long[ok.length()];
+        long[] bad = new long[failed.length()];
+        for (int s = 0; s < good.length; s++) {
+            good[s] = ok.get(s);
+            bad[s] = failed.get(s);
         }
-        return new long[] {good, bad};
-    }
-
-    /** The share of sends intended in [fromSecond, toSecond) that were acknowledged; 1 when there were none. */
-    double availability(long fromSecond, long toSecond) {
-        long[] counts = between(fromSecond, toSecond);
-        long total = counts[0] + counts[1];
-        return total == 0 ? 1.0 : (double) counts[0] / total;
+        return new OutcomesBySecond(good, bad);
     }
 }

@@ -18,7 +18,7 @@ final class PendingAcks {
     }
 
     /** Sized for the most sends that can wait at once, so that it never resizes during a run. */
-    private final Map<String, Pending> byClientMsgId = new ConcurrentHashMap<>(LoadRun.MAX_IN_FLIGHT);
+    private final Map<String, Pending> byClientMsgId = new ConcurrentHashMap<>(LoadOptions.MAX_IN_FLIGHT);
 
     /** Registers a send before it goes out; the future completes with its ack or fails with a {@link SendFailure}. */
     CompletableFuture<DeliveredMessage> expect(String clientMsgId, long sentNanos) {

@@ -17,9 +17,11 @@ class DrillRecoveryTest {
         }
         outcomes.record(21 * SECOND + 5, true); // a success inside the failing tail does not end it early
 
-        assertThat(Drill.recovery(outcomes, 20.0, 30)).isEqualTo(3.0);
-        assertThat(outcomes.availability(10, 20)).isZero();
-        assertThat(outcomes.availability(0, 10)).isEqualTo(1.0);
+        OutcomesBySecond bySecond = outcomes.snapshot();
+
+        assertThat(Drill.recovery(bySecond, 20.0, 30)).isEqualTo(3.0);
+        assertThat(bySecond.availability(10, 20)).isZero();
+        assertThat(bySecond.availability(0, 10)).isEqualTo(1.0);
     }
 
     @Test
@@ -27,6 +29,6 @@ class DrillRecoveryTest {
         OutcomeBuckets outcomes = new OutcomeBuckets(0, 10);
         outcomes.record(9 * SECOND, false);
 
-        assertThat(Drill.recovery(outcomes, 5.0, 10)).isEqualTo(-1);
+        assertThat(Drill.recovery(outcomes.snapshot(), 5.0, 10)).isEqualTo(-1);
     }
 }

@@ -41,7 +41,7 @@ class GeneratorLoadTest {
         LoadReport.Generator report = g.report(50);
         assertThat(report.fellBehind()).isFalse();
         assertThat(report.pacerLateness().p99()).isLessThan(GeneratorLoad.MIN_LATE_LIMIT_MS);
-        assertThat(LoadJudge.warnings(report, null)).isEmpty();
+        assertThat(GeneratorWarnings.of(report, null)).isEmpty();
     }
 
     @Test
@@ -59,7 +59,7 @@ class GeneratorLoadTest {
         LoadReport.Generator report = g.report(50);
         assertThat(report.fellBehind()).isTrue();
         assertThat(report.pacerLateness().max()).isGreaterThan(25);
-        assertThat(LoadJudge.warnings(report, null)).singleElement().asString()
+        assertThat(GeneratorWarnings.of(report, null)).singleElement().asString()
                 .startsWith("the load generator fell behind its own schedule")
                 .contains("counted from the actual sends, send→delivered p99 is 4.00 ms");
     }
@@ -74,8 +74,8 @@ class GeneratorLoadTest {
         LoadReport.Generator report = g.report(50);
         assertThat(report.inFlightCapWaits()).isEqualTo(2);
         assertThat(report.fellBehind()).isFalse();
-        assertThat(LoadJudge.warnings(report, null)).singleElement().asString()
-                .contains("left " + LoadRun.MAX_IN_FLIGHT + " sends unanswered at once 2 times");
+        assertThat(GeneratorWarnings.of(report, null)).singleElement().asString()
+                .contains("left " + LoadOptions.MAX_IN_FLIGHT + " sends unanswered at once 2 times");
     }
 
     @Test
@@ -84,13 +84,13 @@ class GeneratorLoadTest {
         LoadReport.Ramp ramp = new LoadReport.Ramp(1_000, 990, 20, List.of(
                 new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15, 0),
                 new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 120, 280, 0)));
-        assertThat(LoadJudge.warnings(onTime, ramp)).singleElement().asString()
+        assertThat(GeneratorWarnings.of(onTime, ramp)).singleElement().asString()
                 .startsWith("the ramp's limit may be the load generator's: at 2000 msg/s");
 
         LoadReport.Ramp serverBound = new LoadReport.Ramp(1_000, 990, 20, List.of(
                 new LoadReport.RampStep(1_000, 990, 20, 0, true, 0.3, 15, 0),
                 new LoadReport.RampStep(2_000, 1_500, 400, 0, false, 0.4, 399, 0)));
-        assertThat(LoadJudge.warnings(onTime, serverBound)).isEmpty();
+        assertThat(GeneratorWarnings.of(onTime, serverBound)).isEmpty();
     }
 
     @Test
@@ -103,7 +103,7 @@ class GeneratorLoadTest {
         LoadReport.Generator report = g.report(50);
         assertThat(report.hostStolenMedian()).isEqualTo(0.1);
         assertThat(report.hostStolenMax()).isEqualTo(0.3);
-        assertThat(LoadJudge.warnings(report, null)).singleElement().asString()
+        assertThat(GeneratorWarnings.of(report, null)).singleElement().asString()
                 .startsWith("the host's hypervisor gave 10.000% of its CPU time to other virtual machines in the "
                         + "median second (30.000% in the worst)");
     }
@@ -116,7 +116,7 @@ class GeneratorLoadTest {
         }
         LoadReport.Generator report = g.report(50);
         assertThat(report.hostStolenMedian()).isEqualTo(0.01);
-        assertThat(LoadJudge.warnings(report, null)).isEmpty();
+        assertThat(GeneratorWarnings.of(report, null)).isEmpty();
     }
 
     @Test

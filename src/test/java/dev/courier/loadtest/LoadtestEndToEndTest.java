@@ -35,7 +35,7 @@ class LoadtestEndToEndTest {
             LoadOptions options = steady(server, Transport.REST, 25, 4, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-            LoadReport report = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, json);
             ReportFiles.writeHtml(report, html);
 
@@ -86,8 +86,7 @@ class LoadtestEndToEndTest {
         try (TestServer server = TestServer.start()) {
             LoadOptions options = steady(server, Transport.SOCKET, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
             assertThat(report.attempted()).isBetween(65L, 76L);
             assertThat(report.acked()).isEqualTo(report.attempted());
@@ -117,8 +116,7 @@ class LoadtestEndToEndTest {
             Path html = dir.resolve("report.html");
             LoadOptions options = steady(server, Transport.SOCKET, 24, 3, 0, 2, new LoadOptions.BusyGroup(0.5, 4), dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, json);
             ReportFiles.writeHtml(report, html);
 
@@ -155,8 +153,7 @@ class LoadtestEndToEndTest {
                 .withRateLimits(RateLimitConfig.parse("accounts=off,sessions=off,writes=off,messages=2/1h"))))) {
             LoadOptions options = steady(server, transport, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, dir.resolve("report.json"));
             ReportFiles.writeHtml(report, dir.resolve("report.html"));
 
@@ -192,6 +189,12 @@ class LoadtestEndToEndTest {
             assertThat(written.path("timeline").get(0).has("sendToRefusal")).isTrue();
             assertThat(Files.readString(dir.resolve("report.html"))).contains("send → refusal");
         }
+    }
+
+    /** Runs and judges as {@code courier loadtest} does. */
+    private static LoadReport run(LoadOptions options, PrintStream out) throws InterruptedException {
+        LoadJudge judge = new LoadJudge(options);
+        return judge.report(new LoadRun(options, out, judge).run());
     }
 
     /**

@@ -46,7 +46,7 @@ class RampJudgementTest {
         step(20, 1.0, 80, 0, new double[] {0, 0.3, -1});   // a second the host could not tell
         step(40, 1.0, 5, 0);                                 // no generator figures at all
 
-        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).steps())
+        assertThat(RampJudge.ramp(RAMP, timeline, latency, List.of()).steps())
                 .extracting(LoadReport.RampStep::hostStolen).containsExactly(0.15, 0.3, -1.0);
     }
 
@@ -54,13 +54,13 @@ class RampJudgementTest {
     void theHighestStepMeetingEveryObjectiveIsTheAnswerAndOnceAStepPassedTwoMissesEndTheRamp() {
         step(10, 1.0, 5, 0);
         step(20, 1.0, 80, 0);   // one noisy step: missed, but the ramp goes on
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isFalse();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isFalse();
         step(40, 1.0, 20, 0);
         step(80, 0.5, 10, 0);   // fast, but only half the rate acknowledged: not sustained
         step(160, 1.0, 10, 3);  // errors
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isTrue();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isTrue();
 
-        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency, List.of());
+        LoadReport.Ramp ramp = RampJudge.ramp(RAMP, timeline, latency, List.of());
 
         assertThat(ramp.steps()).extracting(LoadReport.RampStep::passed)
                 .containsExactly(true, false, true, false, false);
@@ -73,12 +73,12 @@ class RampJudgementTest {
     void noisyMissesBeforeAnyPassDoNotEndTheRampAndTheLaterPassIsTheAnswer() {
         step(10, 1.0, 80, 0);   // the host's scheduling hiccups: p99 over the objective at a trickle
         step(20, 1.0, 90, 0);
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isFalse();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isFalse();
         step(40, 1.0, 20, 0);
         step(80, 1.0, 30, 0);
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isFalse();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isFalse();
 
-        LoadReport.Ramp ramp = LoadJudge.ramp(RAMP, timeline, latency, List.of());
+        LoadReport.Ramp ramp = RampJudge.ramp(RAMP, timeline, latency, List.of());
 
         assertThat(ramp.steps()).extracting(LoadReport.RampStep::passed).containsExactly(false, false, true, true);
         assertThat(ramp.highestPassingRate()).isEqualTo(80);
@@ -94,9 +94,9 @@ class RampJudgementTest {
             fromSent.add(h);
         }
 
-        assertThat(LoadJudge.ramp(RAMP, timeline, latency, fromSent).steps().getFirst().p99FromSentMs())
+        assertThat(RampJudge.ramp(RAMP, timeline, latency, fromSent).steps().getFirst().p99FromSentMs())
                 .isBetween(29.9, 30.1);
-        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).steps().getFirst().p99FromSentMs())
+        assertThat(RampJudge.ramp(RAMP, timeline, latency, List.of()).steps().getFirst().p99FromSentMs())
                 .isEqualTo(-1);
     }
 
@@ -104,10 +104,10 @@ class RampJudgementTest {
     void twoOverloadedStepsInARowEndTheRampBeforeAnyPass() {
         step(10, 1.0, 80, 0);   // noisy, not overloaded
         step(20, 1.0, 600, 0);  // p99 over ten times the objective
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isFalse();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isFalse();
         step(40, 0.5, 10, 0);   // half the rate acknowledged
-        assertThat(LoadJudge.rampShouldStop(RAMP, timeline, latency)).isTrue();
+        assertThat(RampJudge.shouldStop(RAMP, timeline, latency)).isTrue();
 
-        assertThat(LoadJudge.ramp(RAMP, timeline, latency, List.of()).highestPassingRate()).isZero();
+        assertThat(RampJudge.ramp(RAMP, timeline, latency, List.of()).highestPassingRate()).isZero();
     }
 }
