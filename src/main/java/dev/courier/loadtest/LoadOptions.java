@@ -132,7 +132,7 @@ public record LoadOptions(
     }
 
     /** The p99 objective in milliseconds. */
-    double sloP99Millis() {
+    public double sloP99Millis() {
         return sloP99.toNanos() / 1e6;
     }
 }
