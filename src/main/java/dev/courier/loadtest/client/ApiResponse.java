@@ -20,8 +20,16 @@ public record ApiResponse(int status, String body, long retryAfterMillis) {
         }
     }
 
-    boolean ok() {
-        return status >= 200 && status < 300;
+    /** A {@code Retry-After} header's seconds in milliseconds: 0 without one, a second for one that is not a number. */
+    public static long retryAfterMillis(String header) {
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(header.trim()) * 1000;
+        } catch (NumberFormatException e) {
+            return 1000;
+        }
     }
 
     /** How an error is counted: the status and the contract's code, e.g. {@code "503 unavailable"}. */

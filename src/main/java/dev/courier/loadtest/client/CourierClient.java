@@ -29,10 +29,6 @@ public final class CourierClient {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    URI base() {
-        return base;
-    }
-
     public ApiResponse get(String path, String token) throws IOException, InterruptedException {
         return call("GET", path, token, null);
     }
@@ -114,14 +110,6 @@ public final class CourierClient {
 
     static final int SETUP_ATTEMPTS = 20;
 
-    private static long seconds(String retryAfter) {
-        try {
-            return Long.parseLong(retryAfter.trim());
-        } catch (NumberFormatException e) {
-            return 1;
-        }
-    }
-
     private ApiResponse call(String method, String path, String token, String json)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
@@ -135,6 +123,6 @@ public final class CourierClient {
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new ApiResponse(response.statusCode(), response.body(),
-                response.headers().firstValue("Retry-After").map(CourierClient::seconds).orElse(0L) * 1000);
+                ApiResponse.retryAfterMillis(response.headers().firstValue("Retry-After").orElse(null)));
     }
 }

@@ -62,42 +62,46 @@ public final class LoadRun {
             if (o.scenario().needsFaultInjection()) {
                 FaultSwitch.checkEnabled(client, o);
             }
-            RunClock clock = new RunClock(System.nanoTime());
-            try (FaultSwitch faults = new FaultSwitch(client, o, clock, out)) {
-                SendOutcomes outcomes = new SendOutcomes(figures, ledger, busyGroup,
-                        new OutcomeBuckets(clock.startNanos(), (int) o.duration().toSeconds() + 1));
-                Ticker ticker = new Ticker(o, clock, figures, new PoolSampler(client), faults, socketAcks, ledger,
-                        streams.connected(), stopRule, out);
-                sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds), streams,
-                        outcomes);
-                double activeSeconds = clock.secondsAt(System.nanoTime());
-                ticker.tick();
-                IntegrityCheck check = new IntegrityCheck(client, ledger, population.conversations, streams.connected());
-                check.awaitDeliveries(o.drain());
-                IntegrityReport integrity = check.report();
-                return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
-                        population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
-                        figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),
-                        figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
-                        figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
-                        outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
-                        busyGroup == null ? null : busyGroup.report(), faults.applied(), streams.unavailable(),
-                        integrity);
+            // Made before the clock starts: the REST sender opens its connections first, which is setup, not load.
+            try (MessageSender sender = o.transport() == Transport.SOCKET ? new SocketSender(streams, socketAcks)
+                    : new RestSender(o.url(), o.users(), LoadOptions.MAX_IN_FLIGHT, REQUEST_TIMEOUT)) {
+                RunClock clock = new RunClock(System.nanoTime());
+                try (FaultSwitch faults = new FaultSwitch(client, o, clock, out)) {
+                    SendOutcomes outcomes = new SendOutcomes(figures, ledger, busyGroup,
+                            new OutcomeBuckets(clock.startNanos(), (int) o.duration().toSeconds() + 1));
+                    Ticker ticker = new Ticker(o, clock, figures, new PoolSampler(client), faults, socketAcks, ledger,
+                            streams.connected(), stopRule, out);
+                    sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds), sender,
+                            outcomes);
+                    double activeSeconds = clock.secondsAt(System.nanoTime());
+                    ticker.tick();
+                    IntegrityCheck check = new IntegrityCheck(client, ledger, population.conversations,
+                            streams.connected());
+                    check.awaitDeliveries(o.drain());
+                    IntegrityReport integrity = check.report();
+                    return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
+                            population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
+                            figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),
+                            figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
+                            figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
+                            outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
+                            busyGroup == null ? null : busyGroup.report(), faults.applied(), streams.unavailable(),
+                            integrity);
+                }
             }
         }
     }
 
     /** The pacer's whole schedule, with the ticker running beside it; leaves the faults switched back. */
     private void sendAll(RunClock clock, Ticker ticker, FaultSwitch faults, OutgoingMessages messages,
-                         UserStreams streams, SendOutcomes outcomes) throws InterruptedException {
+                         MessageSender sender, SendOutcomes outcomes) throws InterruptedException {
         ScheduledExecutorService ticking = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loadtest-ticker");
             t.setDaemon(true);
             return t;
         });
         ticking.scheduleAtFixedRate(ticker::tick, 1, 1, TimeUnit.SECONDS);
-        try (MessageSender sender = o.transport() == Transport.SOCKET ? new SocketSender(streams, socketAcks)
-                : new RestSender(client)) {
+        try {
             new Pacer(o, clock, figures, messages, sender, outcomes).pace();
         } finally {
             ticking.shutdown();
