@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MessageBatchBindingBenchmark {
 
     private static final String APPEND = "SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-            + ":clientMsgIds::uuid[], :bodies::text[])";
+            + ":clientMsgIds::uuid[], :bodies::text[], :replyTos::bigint[], NULL, NULL)";
 
     @Param({"1", "16", "64"})
     public int batchSize;
@@ -111,6 +111,7 @@ public class MessageBatchBindingBenchmark {
                 .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
                 .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
                 .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
+                .bindArray("replyTos", Long.class, batch.stream().map(PendingSend::replyTo).toList())
                 .map((rs, ctx) -> MessageStore.appended(rs))
                 .list());
     }
@@ -124,6 +125,7 @@ public class MessageBatchBindingBenchmark {
                 .bind("conversations", batch.stream().mapToLong(PendingSend::conversationId).toArray())
                 .bind("clientMsgIds", batch.stream().map(PendingSend::clientMsgId).toArray(UUID[]::new))
                 .bind("bodies", batch.stream().map(PendingSend::body).toArray(String[]::new))
+                .bind("replyTos", batch.stream().mapToLong(PendingSend::replyTo).toArray())
                 .map((rs, ctx) -> MessageStore.appended(rs))
                 .list());
     }
@@ -133,7 +135,7 @@ public class MessageBatchBindingBenchmark {
         List<PendingSend> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             batch.add(new PendingSend(senders.get(i % 8), conversations.get(i * 3 % 8),
-                    new UUID(clientMsgIdPrefix, ++sent), bodies.get(i), null));
+                    new UUID(clientMsgIdPrefix, ++sent), bodies.get(i), 0, null));
         }
         return batch;
     }
