@@ -8,7 +8,9 @@ import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Concurrently;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,26 +18,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Edits, deletes, replies, reactions, mentions and the change counter, over REST, against the contract. */
 class MessageChangesApiTest {
 
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(TestServer::patientPool);
+
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer::patientPool); // a test sends many changes at once, not a shedding test
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static JsonNode sent(TestUser sender, long conversation, String body) {
         Response r = api.sendMessage(sender, conversation, body);

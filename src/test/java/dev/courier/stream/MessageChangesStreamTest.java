@@ -8,34 +8,30 @@ import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Concurrently;
 import dev.courier.testing.StreamClient;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Changes to messages on the stream of one node: message_changed frames, replies over the socket, catching up. */
 class MessageChangesStreamTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(TestServer::patientPool);
+
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer::patientPool);
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
     void everyChangeReachesEveryConnectionOfEveryMemberAsTheMessageAfterIt() {

@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Browser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -22,26 +23,18 @@ import org.openqa.selenium.WebElement;
  * sees the other's changes live, and one that was offline sees them after it reconnects. Screenshots in
  * {@code target/screenshots/changes-*}.
  */
+@ExtendWith(TestServerExtension.class)
 class MessageChangesBrowserTest {
+
+    @SharedServer
+    private static TestServer server;
+    @SharedServer
+    private static ApiClient api;
 
     private static final Duration LIVE = Duration.ofSeconds(20);
     private static final Duration STEP = Duration.ofSeconds(15);
     private static final String THUMBS_UP = "\uD83D\uDC4D";
     private static final String PARTY = "\uD83C\uDF89";
-
-    private static TestServer server;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     @Test
     void twoPeopleReplyMentionReactEditAndDeleteAndSeeEachOthersChangesLiveAndAfterAReconnect() {
