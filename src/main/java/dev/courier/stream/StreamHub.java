@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +32,13 @@ import org.slf4j.LoggerFactory;
  * conversation's {@code last_seq} and delivers what it missed. So each connection sees each conversation's
  * messages once and in seq order, whichever node stored them.
  *
- * <p>Changes to messages (edits, deletes, reactions) are delivered the same way by their {@code changeSeq}: a change
- * at or below the last one delivered is dropped, one beyond the next is preceded by the messages changed in between,
- * read from the table. A message changed twice in between is read as it is after its later change, so a stream can
- * see fewer states of a message than there were changes, but always in changeSeq order and always ending at the
- * latest. Changes have a lock of their own, so that a storm of reactions never holds up the message writers'
- * publisher, which delivers new messages; a change never reaches a stream before the message it changes.
+ * <p>Changes to messages (edits, deletes, reactions) are delivered in the order of their {@code changeSeq}
+ * ({@link ChangeOrder}): a change at or below the last one delivered is dropped; one that arrives before the ones
+ * below it is held for up to a second, and when they have not come by then, the gap is read from the table. A
+ * message changed again since is read as its later change left it, so only a lost event can cost a stream a state
+ * of a message, never the latest one. Changes have a lock of their own, so that a storm of reactions never holds up
+ * the message writers' publisher, which delivers new messages; a change never reaches a stream before the message it
+ * changes.
  *
  * <p>Routing needs a conversation's members: read once and kept in the cursor until the conversation changes or the
  * bus may have lost a change.
@@ -47,8 +51,11 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private static final int MAX_IDLE_CURSORS = 100_000;
     private static final long SWEEP_MILLIS = 3_000;
 
-    /** A cursor's last change delivered before it is known: set by the first change the cursor hears of. */
-    private static final long UNKNOWN = -1;
+    /**
+     * How long a change that arrived early waits for the ones before it: longer than the bus's hop between two nodes
+     * takes under load, shorter than the sweep.
+     */
+    private static final long REORDER_WAIT_MILLIS = 1_000;
 
     /** Delivery state of one conversation on this node. */
     private static final class Cursor {
@@ -58,13 +65,16 @@ public final class StreamHub implements BusListener, AutoCloseable {
         final ReentrantLock changeLock = new ReentrantLock();
         /** Written under the lock; read without it only as a hint (catch-up re-checks under the lock). */
         volatile long lastDelivered;
-        /** Written under the change lock; {@link #UNKNOWN} until the cursor learns it. */
-        volatile long lastChangeDelivered;
+        /** Guarded by the change lock. */
+        final ChangeOrder changes;
+        /** Whether a read of the gap before held changes is scheduled; guarded by the change lock. */
+        boolean gapFillDue;
         volatile List<Long> members;
 
-        Cursor(long lastDelivered, long lastChangeDelivered) {
+        /** {@code lastChangeSeq}: the last change delivered, or {@link ChangeOrder#UNKNOWN}. */
+        Cursor(long lastDelivered, long lastChangeSeq) {
             this.lastDelivered = lastDelivered;
-            this.lastChangeDelivered = lastChangeDelivered;
+            this.changes = new ChangeOrder(lastChangeSeq);
         }
     }
 
@@ -76,6 +86,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private final Map<Long, Set<StreamConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Cursor> cursors = new ConcurrentHashMap<>();
     private final Thread sweeper;
+    private final ScheduledExecutorService gapFills =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("stream-change-gaps").factory());
     /** Set when the bus may have lost a revocation; cleared once the sessions were checked. */
     private volatile boolean sessionCheckDue;
 
@@ -125,8 +137,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
         switch (event) {
             case DomainEvent.MessageStored stored -> deliverUpTo(stored.message().conversationId(),
                     stored.message().seq(), stored.message());
-            case DomainEvent.MessageChanged changed -> deliverChangesUpTo(changed.message().conversationId(),
-                    changed.message().changeSeq(), changed.message());
+            case DomainEvent.MessageChanged changed -> changeArrived(changed.message());
             case DomainEvent.ReadMarkerMoved read -> routeRead(read);
             case DomainEvent.ConversationChanged changed -> routeConversationChange(changed);
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
@@ -140,7 +151,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     @Override
     public void onMessageChangeCommitted(long conversationId, long changeSeq) {
-        deliverChangesUpTo(conversationId, changeSeq, null);
+        fillChanges(conversationId, changeSeq, changeSeq - 1);
     }
 
     /** The frames that another node's batch brings to a socket leave in one write. */
@@ -193,7 +204,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
 
     /** Delivers every message of the conversation up to {@code seq}; {@code known} is message {@code seq} if at hand. */
     private void deliverUpTo(long conversationId, long seq, Message known) {
-        Cursor cursor = cursors.computeIfAbsent(conversationId, k -> new Cursor(seq - 1, UNKNOWN));
+        Cursor cursor = cursors.computeIfAbsent(conversationId, k -> new Cursor(seq - 1, ChangeOrder.UNKNOWN));
         cursor.lock.lock();
         try {
             if (seq <= cursor.lastDelivered) {
@@ -230,44 +241,56 @@ public final class StreamHub implements BusListener, AutoCloseable {
     }
 
     /**
-     * Delivers every change of the conversation up to {@code changeSeq}; {@code known} is the message as change
-     * {@code changeSeq} left it, if at hand. No cursor means no stream on this node has watched the conversation:
-     * there is nobody here to tell, and a stream that opens later finds the change in history.
+     * A change as it committed, on this node or another: delivered in changeSeq order, or held for the changes before
+     * it. No cursor means no stream on this node has watched the conversation: there is nobody here to tell, and a
+     * stream that opens later finds the change in history.
      */
-    private void deliverChangesUpTo(long conversationId, long changeSeq, Message known) {
+    private void changeArrived(Message change) {
+        long conversationId = change.conversationId();
         Cursor cursor = cursors.get(conversationId);
         if (cursor == null) {
             return;
         }
         cursor.changeLock.lock();
         try {
-            if (cursor.lastChangeDelivered == UNKNOWN) {
-                cursor.lastChangeDelivered = changeSeq - 1;
+            deliverChanges(conversationId, cursor, cursor.changes.arrived(change));
+            if (cursor.changes.waiting() && !cursor.gapFillDue) {
+                cursor.gapFillDue = true;
+                gapFills.schedule(() -> fillChanges(conversationId, 0, ChangeOrder.UNKNOWN), REORDER_WAIT_MILLIS,
+                        TimeUnit.MILLISECONDS);
             }
-            if (changeSeq <= cursor.lastChangeDelivered) {
+        } catch (RuntimeException e) {
+            log.warn("conversation {}: delivery of change {} failed: {}; the sweep retries", conversationId,
+                    change.changeSeq(), e.toString());
+        } finally {
+            cursor.changeLock.unlock();
+        }
+    }
+
+    /**
+     * Reads the conversation's changes up to {@code changeSeq} from the table, and those before every held change,
+     * and delivers them in order. A cursor that does not know yet where its changes stood takes {@code ifUnknown}.
+     * Changes below one committed are committed too: each took the counter after the one before had committed.
+     */
+    private void fillChanges(long conversationId, long changeSeq, long ifUnknown) {
+        Cursor cursor = cursors.get(conversationId);
+        if (cursor == null) {
+            return;
+        }
+        cursor.changeLock.lock();
+        try {
+            cursor.gapFillDue = false;
+            ChangeOrder order = cursor.changes;
+            order.learn(ifUnknown);
+            long upTo = order.gapEnd(changeSeq);
+            if (upTo <= order.delivered()) {
                 return;
             }
-            List<Message> due = new ArrayList<>();
-            long readUpTo = known == null ? changeSeq : changeSeq - 1;
-            if (changeSeq > cursor.lastChangeDelivered + 1) {
+            if (upTo > order.delivered() + 1) {
                 metrics.gapFilled();
             }
-            if (readUpTo > cursor.lastChangeDelivered) {
-                // Changes below changeSeq are committed: each took the counter after the one before had committed.
-                due.addAll(changes.changedBetween(conversationId, cursor.lastChangeDelivered, readUpTo));
-            }
-            if (known != null) {
-                due.add(known);
-            }
-            long newestSeq = due.stream().mapToLong(Message::seq).max().orElse(0);
-            if (newestSeq > cursor.lastDelivered) {
-                deliverUpTo(conversationId, newestSeq, null); // the messages first, then their changes
-            }
-            List<Long> members = members(conversationId, cursor);
-            for (Message message : due) {
-                sendToMembers(members, ServerFrame.encode(new ServerFrame.MessageChangedFrame(message)));
-            }
-            cursor.lastChangeDelivered = changeSeq;
+            List<Message> fromTable = changes.changedBetween(conversationId, order.delivered(), upTo);
+            deliverChanges(conversationId, cursor, order.filled(upTo, fromTable));
         } catch (RuntimeException e) {
             log.warn("conversation {}: delivery of changes up to {} failed: {}; the sweep retries", conversationId,
                     changeSeq, e.toString());
@@ -276,16 +299,26 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
-    /** A cursor made by a message learns where the conversation's changes stand, before it delivers any of them. */
-    private static void learnLastChange(Cursor cursor, long lastChangeSeq) {
-        if (cursor.lastChangeDelivered != UNKNOWN) {
+    /** Sends each change to the members' streams, once the messages they change are delivered. */
+    private void deliverChanges(long conversationId, Cursor cursor, List<Message> due) {
+        if (due.isEmpty()) {
             return;
         }
+        long newestSeq = due.stream().mapToLong(Message::seq).max().orElse(0);
+        if (newestSeq > cursor.lastDelivered) {
+            deliverUpTo(conversationId, newestSeq, null); // the messages first, then their changes
+        }
+        List<Long> members = members(conversationId, cursor);
+        for (Message message : due) {
+            sendToMembers(members, ServerFrame.encode(new ServerFrame.MessageChangedFrame(message)));
+        }
+    }
+
+    /** A cursor made by a message learns where the conversation's changes stand, before it delivers any of them. */
+    private static void learnLastChange(Cursor cursor, long lastChangeSeq) {
         cursor.changeLock.lock();
         try {
-            if (cursor.lastChangeDelivered == UNKNOWN) {
-                cursor.lastChangeDelivered = lastChangeSeq;
-            }
+            cursor.changes.learn(lastChangeSeq);
         } finally {
             cursor.changeLock.unlock();
         }
@@ -396,10 +429,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
             if (counters.lastSeq() > cursor.lastDelivered) {
                 deliverUpTo(id, counters.lastSeq(), null);
             }
-            learnLastChange(cursor, counters.lastChangeSeq());
-            if (counters.lastChangeSeq() > cursor.lastChangeDelivered) {
-                deliverChangesUpTo(id, counters.lastChangeSeq(), null);
-            }
+            fillChanges(id, counters.lastChangeSeq(), counters.lastChangeSeq());
         });
         if (cursors.size() > MAX_IDLE_CURSORS) {
             cursors.keySet().removeIf(id -> !watched.contains(id));
@@ -426,5 +456,6 @@ public final class StreamHub implements BusListener, AutoCloseable {
     @Override
     public void close() {
         sweeper.interrupt();
+        gapFills.shutdownNow();
     }
 }
