@@ -71,6 +71,17 @@ public final class LoadtestCommand implements Callable<Integer> {
             description = "Members of the busy group (the first users).")
     int busyGroupSize;
 
+    @Option(names = "--edit-share", defaultValue = "0", converter = ShareConverter.class,
+            description = "Share of arrivals that edit a message the run sent before instead of sending one (e.g. "
+                    + "5%%); with --react-share, changes are checked like messages: each reaches every member's "
+                    + "streams once, in order.")
+    double editShare;
+
+    @Option(names = "--react-share", defaultValue = "0", converter = ShareConverter.class,
+            description = "Share of arrivals that react to a message the run sent before (an emoji given, or taken "
+                    + "back) instead of sending one.")
+    double reactShare;
+
     @Option(names = "--slo-p99", defaultValue = "50ms", converter = Durations.class,
             description = "Objective for p99 send-to-delivered latency (send-to-ack when the stream is missing).")
     Duration sloP99;
@@ -139,7 +150,8 @@ public final class LoadtestCommand implements Callable<Integer> {
 
     LoadOptions options() {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
-                groupSize, new LoadOptions.BusyGroup(busyGroupShare, busyGroupSize), sloP99, maxErrorRate, rampStep,
+                groupSize, new LoadOptions.BusyGroup(busyGroupShare, busyGroupSize),
+                new LoadOptions.ChangeMix(editShare, reactShare), sloP99, maxErrorRate, rampStep,
                 rampFactor, leakRate,
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport));

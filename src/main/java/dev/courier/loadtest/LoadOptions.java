@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param rate         base arrival rate in messages per second (the ramp's first step)
  * @param groupShare   share of conversations that are groups (the rest are direct)
  * @param busyGroup    one group that takes a share of all sends, to see whether it slows the other conversations
+ * @param changes      the shares of arrivals that edit or react to a message sent before, instead of sending one
  * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
  */
@@ -29,6 +30,7 @@ public record LoadOptions(
         double groupShare,
         int groupSize,
         BusyGroup busyGroup,
+        ChangeMix changes,
         Duration sloP99,
         double maxErrorRate,
         Duration rampStep,
@@ -60,6 +62,50 @@ public record LoadOptions(
 
         public boolean present() {
             return share > 0;
+        }
+    }
+
+    /**
+     * The shares of a run's arrivals (each at its intended time, like a send) that change a message the run sent
+     * before instead of sending a new one: an edit by the message's sender, or a member's reaction, given or taken
+     * back in turn so that each one is a change. {@link #NONE} when both are 0. Changes go over REST whatever the
+     * transport: the stream has no frame for them.
+     */
+    public record ChangeMix(double editShare, double reactShare) {
+        public static final ChangeMix NONE = new ChangeMix(0, 0);
+
+        /** What an arrival is. */
+        public enum Kind { SEND, EDIT, REACT }
+
+        public ChangeMix {
+            if (!(editShare >= 0 && editShare < 1)) {
+                throw new IllegalArgumentException("--edit-share must be at least 0 and below 1, got " + editShare);
+            }
+            if (!(reactShare >= 0 && reactShare < 1)) {
+                throw new IllegalArgumentException("--react-share must be at least 0 and below 1, got " + reactShare);
+            }
+            if (editShare + reactShare >= 1) {
+                throw new IllegalArgumentException("--edit-share and --react-share must leave a share for sends");
+            }
+        }
+
+        public boolean present() {
+            return editShare + reactShare > 0;
+        }
+
+        /**
+         * What arrival {@code n} (from 0) is. Of the first n arrivals, {@code floor(n * (editShare + reactShare))} are
+         * changes, spread evenly so that they follow the run's rate profile, and of the first c changes
+         * {@code floor(c * editShare / (editShare + reactShare))} are edits, likewise.
+         */
+        public Kind kindOf(long n) {
+            double changeShare = editShare + reactShare;
+            if (!present() || Math.floor((n + 1) * changeShare) <= Math.floor(n * changeShare)) {
+                return Kind.SEND;
+            }
+            long c = (long) Math.floor(n * changeShare);
+            double editsOfChanges = editShare / changeShare;
+            return Math.floor((c + 1) * editsOfChanges) > Math.floor(c * editsOfChanges) ? Kind.EDIT : Kind.REACT;
         }
     }
 

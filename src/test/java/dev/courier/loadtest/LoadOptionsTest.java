@@ -17,7 +17,8 @@ class LoadOptionsTest {
     static LoadOptions options(String url, boolean allowRemote, Scenario scenario, Optional<String> adminToken,
                                LoadOptions.BusyGroup busyGroup) {
         return new LoadOptions(URI.create(url), allowRemote, scenario, Transport.REST, 10, Duration.ofSeconds(5),
-                1_000, 4, 0.5, 2, busyGroup, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5, 0.2, adminToken,
+                1_000, 4, 0.5, 2, busyGroup, LoadOptions.ChangeMix.NONE, Duration.ofMillis(50), 0.001,
+                Duration.ofSeconds(10), 1.5, 0.2, adminToken,
                 Duration.ofSeconds(1), Optional.empty(), Optional.empty());
     }
 
@@ -47,6 +48,35 @@ class LoadOptionsTest {
                 .as("no busy group: its size is not checked").isFalse();
     }
 
+    @Test
+    void editAndReactionSharesEachLieBelowOneAndLeaveAShareForSends() {
+        assertThatThrownBy(() -> new LoadOptions.ChangeMix(1.0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--edit-share");
+        assertThatThrownBy(() -> new LoadOptions.ChangeMix(0, -0.1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--react-share");
+        assertThatThrownBy(() -> new LoadOptions.ChangeMix(0.5, 0.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a share for sends");
+        assertThat(LoadOptions.ChangeMix.NONE.present()).isFalse();
+        assertThat(new LoadOptions.ChangeMix(0, 0.05).present()).isTrue();
+    }
+
+    @Test
+    void theChangesOfAMixAreSpreadEvenlyOverTheArrivalsInTheirShares() {
+        LoadOptions.ChangeMix mix = new LoadOptions.ChangeMix(0.05, 0.05);
+        java.util.Map<LoadOptions.ChangeMix.Kind, Long> kinds = java.util.stream.LongStream.range(0, 10_000)
+                .mapToObj(mix::kindOf).collect(java.util.stream.Collectors.groupingBy(k -> k,
+                        java.util.stream.Collectors.counting()));
+
+        assertThat(kinds).containsEntry(LoadOptions.ChangeMix.Kind.EDIT, 500L)
+                .containsEntry(LoadOptions.ChangeMix.Kind.REACT, 500L)
+                .containsEntry(LoadOptions.ChangeMix.Kind.SEND, 9_000L);
+        // every 100 arrivals hold their share, not all of them at the end
+        assertThat(java.util.stream.LongStream.range(0, 100).mapToObj(mix::kindOf)
+                .filter(k -> k != LoadOptions.ChangeMix.Kind.SEND).count()).isEqualTo(10);
+        assertThat(java.util.stream.LongStream.range(0, 1_000).mapToObj(LoadOptions.ChangeMix.NONE::kindOf))
+                .containsOnly(LoadOptions.ChangeMix.Kind.SEND);
+    }
+
     private static LoadOptions withBusyGroup(LoadOptions.BusyGroup busyGroup) {
         return options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty(), busyGroup);
     }
@@ -55,7 +85,8 @@ class LoadOptionsTest {
     void faultScenariosSwitchTheFaultOnForTheMiddleThirdAndOffAgain() {
         LoadOptions o = options("http://127.0.0.1:8080", false, Scenario.DB_OUTAGE, Optional.of("t"));
         var changes = Scenario.DB_OUTAGE.faults(new LoadOptions(o.url(), false, Scenario.DB_OUTAGE, Transport.REST, 10,
-                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001,
+                Duration.ofSeconds(60), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE, LoadOptions.ChangeMix.NONE,
+                Duration.ofMillis(50), 0.001,
                 Duration.ofSeconds(10), 1.5, 0.2, Optional.of("t"), Duration.ofSeconds(1), Optional.empty(),
                 Optional.empty()));
 

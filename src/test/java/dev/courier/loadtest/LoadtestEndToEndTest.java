@@ -7,6 +7,7 @@ import dev.courier.config.RateLimitConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.loadtest.generator.LoadRun;
 import dev.courier.loadtest.judge.LoadJudge;
+import dev.courier.loadtest.report.IntegrityReport;
 import dev.courier.loadtest.report.LatencySummary;
 import dev.courier.loadtest.report.LoadReport;
 import dev.courier.loadtest.report.ReportFiles;
@@ -115,6 +116,48 @@ class LoadtestEndToEndTest {
     }
 
     @Test
+    void aRunWithEditsAndReactionsMakesThemInItsSharesAndEveryChangeReachesEveryStreamOnceInOrder(@TempDir Path dir)
+            throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Path json = dir.resolve("report.json");
+            Path html = dir.resolve("report.html");
+            LoadOptions options = steady(server, Transport.SOCKET, 40, 4, 0.5, 3, LoadOptions.BusyGroup.NONE,
+                    new LoadOptions.ChangeMix(0.1, 0.15), dir);
+
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            ReportFiles.writeJson(report, json);
+            ReportFiles.writeHtml(report, html);
+
+            LoadReport.Changes changes = report.changes();
+            assertThat(changes).isNotNull();
+            long arrivals = report.attempted() + changes.attempted();
+            assertThat(arrivals).isBetween(150L, 161L);
+            // the first arrivals of a conversation find nothing to change yet, and send instead
+            assertThat(changes.edits()).isBetween(arrivals / 10 - 8, arrivals / 10);
+            assertThat(changes.reactions()).isBetween(arrivals * 15 / 100 - 12, arrivals * 15 / 100);
+            assertThat(changes.acked()).isEqualTo(changes.attempted());
+            assertThat(changes.errors()).isEmpty();
+            assertThat(changes.changeToAck().count()).isEqualTo(changes.acked());
+            assertThat(report.acked()).isEqualTo(report.attempted());
+
+            IntegrityReport.Changes delivered = report.integrity().changes();
+            assertThat(delivered).isNotNull();
+            assertThat(delivered.committed()).as("every acknowledged change was one").isEqualTo(changes.acked());
+            assertThat(delivered.lost()).isZero();
+            assertThat(delivered.duplicated()).isZero();
+            assertThat(delivered.outOfOrder()).isZero();
+            assertThat(report.integrity().lost()).isZero();
+            assertThat(report.verdict()).isEqualTo("pass");
+
+            JsonNode written = Json.mapper().readTree(Files.readString(json));
+            assertThat(written.path("changes").path("acked").asLong()).isEqualTo(changes.acked());
+            assertThat(written.path("integrity").path("changes").path("committed").asLong())
+                    .isEqualTo(delivered.committed());
+            assertThat(Files.readString(html)).contains("Edits and reactions", "changes committed");
+        }
+    }
+
+    @Test
     void aBusyGroupsFiguresAreReportedApartFromTheOtherConversations(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start()) {
             Path json = dir.resolve("report.json");
@@ -208,8 +251,15 @@ class LoadtestEndToEndTest {
      */
     private static LoadOptions steady(TestServer server, Transport transport, double rate, int seconds,
                                       double groupShare, int groupSize, LoadOptions.BusyGroup busyGroup, Path dir) {
+        return steady(server, transport, rate, seconds, groupShare, groupSize, busyGroup, LoadOptions.ChangeMix.NONE,
+                dir);
+    }
+
+    private static LoadOptions steady(TestServer server, Transport transport, double rate, int seconds,
+                                      double groupShare, int groupSize, LoadOptions.BusyGroup busyGroup,
+                                      LoadOptions.ChangeMix changes, Path dir) {
         return new LoadOptions(URI.create(server.baseUrl()), false, Scenario.STEADY, transport, rate,
-                Duration.ofSeconds(seconds), 10_000, 6, groupShare, groupSize, busyGroup, Duration.ofSeconds(5), 0.0,
+                Duration.ofSeconds(seconds), 10_000, 6, groupShare, groupSize, busyGroup, changes, Duration.ofSeconds(5), 0.0,
                 Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(), Duration.ofSeconds(5),
                 Optional.of(dir.resolve("report.json")), Optional.of(dir.resolve("report.html")));
     }

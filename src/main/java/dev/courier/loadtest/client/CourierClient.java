@@ -95,6 +95,15 @@ public final class CourierClient {
         throw new LoadSetupException("history of conversation " + conversationId + " did not end");
     }
 
+    /** The conversation's change counter: how many edits, deletes and reaction changes it has had. */
+    public long lastChangeSeq(long conversationId, String token) throws IOException, InterruptedException {
+        ApiResponse r = get("/v1/conversations/" + conversationId, token);
+        if (r.status() != 200) {
+            throw new LoadSetupException("reading conversation " + conversationId + " answered " + r.errorKind());
+        }
+        return r.json().path("lastChangeSeq").asLong();
+    }
+
     /**
      * A setup request that honours {@code 429}/{@code 503} with {@code Retry-After}, as a well-behaved client
      * does: setup is not what a run measures. Bounded: gives up after {@link #SETUP_ATTEMPTS} tries.

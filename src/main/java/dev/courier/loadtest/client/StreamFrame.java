@@ -22,6 +22,10 @@ public sealed interface StreamFrame {
     record Message(DeliveredMessage message) implements StreamFrame {
     }
 
+    /** {@code message_changed}: the message as a change left it, {@code changeSeq} included. */
+    record Changed(DeliveredMessage message) implements StreamFrame {
+    }
+
     record Ack(String clientMsgId, DeliveredMessage message) implements StreamFrame {
     }
 
@@ -36,12 +40,12 @@ public sealed interface StreamFrame {
     record Other(String type) implements StreamFrame {
     }
 
-    /** The fields of a message object that the load tester checks. */
-    record DeliveredMessage(long id, long conversationId, long seq, long senderId, String clientMsgId) {
+    /** The fields of a message object that the load tester checks; {@code changeSeq} is 0 for a new message. */
+    record DeliveredMessage(long id, long conversationId, long seq, long senderId, String clientMsgId, long changeSeq) {
 
         public static DeliveredMessage of(JsonNode m) {
             return new DeliveredMessage(m.path("id").asLong(), m.path("conversationId").asLong(), m.path("seq").asLong(),
-                    m.path("senderId").asLong(), m.path("clientMsgId").asText());
+                    m.path("senderId").asLong(), m.path("clientMsgId").asText(), m.path("changeSeq").asLong());
         }
 
         /** Reads the message object the parser stands on, skipping the fields not checked (body, createdAt). */
@@ -51,9 +55,10 @@ public sealed interface StreamFrame {
             long seq = 0;
             long senderId = 0;
             String clientMsgId = "";
+            long changeSeq = 0;
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                return new DeliveredMessage(id, conversationId, seq, senderId, clientMsgId);
+                return new DeliveredMessage(id, conversationId, seq, senderId, clientMsgId, changeSeq);
             }
             for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                 p.nextToken();
@@ -63,10 +68,11 @@ public sealed interface StreamFrame {
                     case "seq" -> seq = p.getValueAsLong();
                     case "senderId" -> senderId = p.getValueAsLong();
                     case "clientMsgId" -> clientMsgId = p.getValueAsString("");
+                    case "changeSeq" -> changeSeq = p.getValueAsLong();
                     default -> p.skipChildren();
                 }
             }
-            return new DeliveredMessage(id, conversationId, seq, senderId, clientMsgId);
+            return new DeliveredMessage(id, conversationId, seq, senderId, clientMsgId, changeSeq);
         }
     }
 
@@ -99,10 +105,11 @@ public sealed interface StreamFrame {
                     default -> p.skipChildren();
                 }
             }
-            DeliveredMessage m = message != null ? message : new DeliveredMessage(0, 0, 0, 0, "");
+            DeliveredMessage m = message != null ? message : new DeliveredMessage(0, 0, 0, 0, "", 0);
             return switch (type) {
                 case "ready" -> new Ready(userId);
                 case "message" -> new Message(m);
+                case "message_changed" -> new Changed(m);
                 case "ack" -> new Ack(clientMsgId == null ? "" : clientMsgId, m);
                 case "error" -> new Error(clientMsgId, error.code(), error.retryAfterSeconds());
                 default -> new Other(type);

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * What each frame the virtual users' streams receive means to the run: a {@code message} is a delivery to check
- * and time, an {@code ack} or {@code error} ends a socket send. Runs on the sockets' selector thread: nothing here
+ * and time, a {@code message_changed} a change's delivery to check, an {@code ack} or {@code error} ends a socket
+ * send. Runs on the sockets' selector thread: nothing here
  * may block.
  */
 final class FrameIntake {
@@ -45,6 +46,8 @@ final class FrameIntake {
                     }
                 }
             }
+            case StreamFrame.Changed(DeliveredMessage m) ->
+                    ledger.changeDelivered(connection.id(), m.conversationId(), m.changeSeq());
             case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);
             case StreamFrame.Error error -> {
                 if (error.clientMsgId() != null) {

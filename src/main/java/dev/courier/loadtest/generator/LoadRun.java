@@ -17,8 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One load run against a Courier server: virtual users with stream sockets, sends at the planned arrival rate (open
- * model) by the {@link Pacer}, the {@link Ticker}'s progress line every second and faults switched on schedule, then
+ * One load run against a Courier server: virtual users with stream sockets, sends (and, in a run with a change mix,
+ * edits and reactions by the {@link ChangeMaker}) at the planned arrival rate (open model) by the {@link Pacer}, the {@link Ticker}'s progress line every second and faults switched on schedule, then
  * the {@link IntegrityCheck}. Returns what it measured as a {@link LoadRunResult}; judging it is not its job.
  */
 public final class LoadRun {
@@ -62,21 +62,28 @@ public final class LoadRun {
             if (o.scenario().needsFaultInjection()) {
                 FaultSwitch.checkEnabled(client, o);
             }
-            // Made before the clock starts: the REST sender opens its connections first, which is setup, not load.
+            boolean changing = o.changes().present();
+            ChangeTargets changeTargets = changing ? new ChangeTargets() : null;
+            ChangeFigures changeFigures = new ChangeFigures();
+            // Made before the clock starts: the REST clients open their connections first, which is setup, not load.
             try (MessageSender sender = o.transport() == Transport.SOCKET ? new SocketSender(streams, socketAcks)
-                    : new RestSender(o.url(), o.users(), LoadOptions.MAX_IN_FLIGHT, REQUEST_TIMEOUT)) {
+                    : new RestSender(o.url(), o.users(), LoadOptions.MAX_IN_FLIGHT, REQUEST_TIMEOUT);
+                 AsyncRest changeRest = changing
+                         ? new AsyncRest(o.url(), o.users(), LoadOptions.MAX_IN_FLIGHT, REQUEST_TIMEOUT) : null) {
+                ChangeMaker changes = changing
+                        ? new ChangeMaker(population, busyGroup, changeTargets, changeRest, changeFigures) : null;
                 RunClock clock = new RunClock(System.nanoTime());
                 try (FaultSwitch faults = new FaultSwitch(client, o, clock, out)) {
-                    SendOutcomes outcomes = new SendOutcomes(figures, ledger, busyGroup,
+                    SendOutcomes outcomes = new SendOutcomes(figures, ledger, busyGroup, changeTargets,
                             new OutcomeBuckets(clock.startNanos(), (int) o.duration().toSeconds() + 1));
                     Ticker ticker = new Ticker(o, clock, figures, new PoolSampler(client), faults, socketAcks, ledger,
                             streams.connected(), stopRule, out);
                     sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds), sender,
-                            outcomes);
+                            outcomes, changes);
                     double activeSeconds = clock.secondsAt(System.nanoTime());
                     ticker.tick();
                     IntegrityCheck check = new IntegrityCheck(client, ledger, population.conversations,
-                            streams.connected());
+                            streams.connected(), changing);
                     check.awaitDeliveries(o.drain());
                     IntegrityReport integrity = check.report();
                     return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
@@ -85,8 +92,9 @@ public final class LoadRun {
                             figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
                             figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
                             outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
-                            busyGroup == null ? null : busyGroup.report(), faults.applied(), streams.unavailable(),
-                            integrity);
+                            busyGroup == null ? null : busyGroup.report(),
+                            changing ? changeFigures.report(o.changes()) : null, faults.applied(),
+                            streams.unavailable(), integrity);
                 }
             }
         }
@@ -94,7 +102,7 @@ public final class LoadRun {
 
     /** The pacer's whole schedule, with the ticker running beside it; leaves the faults switched back. */
     private void sendAll(RunClock clock, Ticker ticker, FaultSwitch faults, OutgoingMessages messages,
-                         MessageSender sender, SendOutcomes outcomes) throws InterruptedException {
+                         MessageSender sender, SendOutcomes outcomes, ChangeMaker changes) throws InterruptedException {
         ScheduledExecutorService ticking = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loadtest-ticker");
             t.setDaemon(true);
@@ -102,7 +110,7 @@ public final class LoadRun {
         });
         ticking.scheduleAtFixedRate(ticker::tick, 1, 1, TimeUnit.SECONDS);
         try {
-            new Pacer(o, clock, figures, messages, sender, outcomes).pace();
+            new Pacer(o, clock, figures, messages, sender, outcomes, changes).pace();
         } finally {
             ticking.shutdown();
             ticking.awaitTermination(5, TimeUnit.SECONDS);

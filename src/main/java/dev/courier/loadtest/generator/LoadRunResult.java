@@ -26,6 +26,7 @@ import org.HdrHistogram.Histogram;
  * @param deliveredPerSecond       send→delivered of each second of the timeline, in microseconds
  * @param sentToDeliveredPerSecond send→delivered counted from the actual sends, per second
  * @param busyGroup                null when the run had no busy group
+ * @param changes                  the edits and reactions of the run's mix; null when it had none
  * @param streamUnavailable        why deliveries could not be measured; null when they were
  */
 public record LoadRunResult(
@@ -48,6 +49,7 @@ public record LoadRunResult(
         OutcomesBySecond outcomes,
         LoadReport.Generator generator,
         LoadReport.BusyGroup busyGroup,
+        LoadReport.Changes changes,
         List<LoadReport.AppliedFault> appliedFaults,
         String streamUnavailable,
         IntegrityReport integrity) {

@@ -8,7 +8,7 @@ import dev.courier.loadtest.measure.OutcomesBySecond;
 
 /**
  * Counts how each send ended, once, wherever that counts: the run's figures, the integrity ledger (an ack is a
- * promise), the busy group's side and the outcomes by intended second. A failed send is never sent again: a refusal
+ * promise), the busy group's side, the outcomes by intended second, and the messages the run's changes may change. A failed send is never sent again: a refusal
  * retried until it passed would show as a slow success, and the refusals as nothing.
  */
 final class SendOutcomes {
@@ -17,12 +17,16 @@ final class SendOutcomes {
     private final IntegrityLedger ledger;
     /** Null when the run has no busy group. */
     private final BusyGroupFigures busyGroup;
+    /** What the run's changes may change; null when it makes none. */
+    private final ChangeTargets changeTargets;
     private final OutcomeBuckets bySecond;
 
-    SendOutcomes(RunFigures figures, IntegrityLedger ledger, BusyGroupFigures busyGroup, OutcomeBuckets bySecond) {
+    SendOutcomes(RunFigures figures, IntegrityLedger ledger, BusyGroupFigures busyGroup, ChangeTargets changeTargets,
+                 OutcomeBuckets bySecond) {
         this.figures = figures;
         this.ledger = ledger;
         this.busyGroup = busyGroup;
+        this.changeTargets = changeTargets;
         this.bySecond = bySecond;
     }
 
@@ -36,6 +40,9 @@ final class SendOutcomes {
             figures.acked(intended, message.sentNanos(), now);
             ledger.acked(m.conversationId(), m.seq(), m.id(), now);
             bySecond.record(intended, true);
+            if (changeTargets != null) {
+                changeTargets.acked(m.conversationId(), m.seq(), message.sender());
+            }
         } else {
             figures.failed(intended, message.sentNanos(), now, failure);
             bySecond.record(intended, false);

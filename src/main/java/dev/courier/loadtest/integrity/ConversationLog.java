@@ -11,7 +11,7 @@ import java.util.function.LongFunction;
 
 /**
  * One conversation in the {@link IntegrityLedger}: its members, its acks by seq, and what each stream connection
- * saw of it.
+ * saw of it: its messages and the changes to them.
  *
  * <p>Thread-safe by one lock, this object's monitor, which every method holds: acks of one conversation arrive on
  * HTTP client threads and on the sockets' selector thread, deliveries on the selector thread, and the checks run
@@ -24,6 +24,8 @@ final class ConversationLog {
     private final AcksBySeq acks = new AcksBySeq();
     /** By the connection's identity: a handful per conversation, looked up without boxing an id. */
     private final Map<ConnectionLog, SeenSeqs> seenByConnection = new HashMap<>();
+    /** The changeSeqs each connection saw, numbered 1, 2, 3, ... like seqs. */
+    private final Map<ConnectionLog, SeenSeqs> changesSeenByConnection = new HashMap<>();
     private long[] members = new long[0];
 
     ConversationLog(LongFunction<List<ConnectionLog>> connectionsOfUser) {
@@ -40,6 +42,29 @@ final class ConversationLog {
 
     synchronized Delivery delivered(ConnectionLog connection, int seq) {
         return seenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(seq);
+    }
+
+    synchronized Delivery changeDelivered(ConnectionLog connection, int changeSeq) {
+        return changesSeenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(changeSeq);
+    }
+
+    /** Changes 1 to {@code lastChangeSeq} still missing on the members' open connections. */
+    synchronized long missingChanges(int lastChangeSeq) {
+        if (lastChangeSeq == 0) {
+            return 0;
+        }
+        BitSet due = new BitSet();
+        due.set(1, lastChangeSeq + 1);
+        long missing = 0;
+        for (long member : members) {
+            for (ConnectionLog connection : connectionsOfUser.apply(member)) {
+                SeenSeqs seen = changesSeenByConnection.get(connection);
+                if (!connection.closedEarly()) {
+                    missing += seen == null ? lastChangeSeq : seen.countMissing(due);
+                }
+            }
+        }
+        return missing;
     }
 
     synchronized int ackedCount() {

@@ -38,6 +38,8 @@ public final class IntegrityLedger {
     private final Queue<Due> toCheck = new ConcurrentLinkedQueue<>();
     private final LongAdder duplicated = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
+    private final LongAdder changesDuplicated = new LongAdder();
+    private final LongAdder changesOutOfOrder = new LongAdder();
 
     public void conversation(long conversationId, Set<Long> memberIds) {
         conversationLog(conversationId).members(memberIds);
@@ -78,6 +80,42 @@ public final class IntegrityLedger {
             case OUT_OF_ORDER -> outOfOrder.increment();
             case IN_ORDER -> { }
         }
+    }
+
+    /**
+     * A {@code message_changed} frame on one connection: change {@code changeSeq} of the conversation. Every change
+     * of a conversation must reach each open connection of each member once, in changeSeq order, like a message.
+     */
+    public void changeDelivered(int connectionId, long conversationId, long changeSeq) {
+        ConnectionLog log = connections.get(connectionId);
+        if (log == null) {
+            throw new IllegalStateException("change delivered on unknown connection " + connectionId);
+        }
+        switch (conversationLog(conversationId).changeDelivered(log, AcksBySeq.index(changeSeq))) {
+            case DUPLICATE -> changesDuplicated.increment();
+            case OUT_OF_ORDER -> changesOutOfOrder.increment();
+            case IN_ORDER -> { }
+        }
+    }
+
+    /**
+     * Change deliveries still missing on the members' open connections, given each conversation's last change as the
+     * server counts it: over all conversations at the end of a run, the loss itself.
+     */
+    public long missingChanges(Map<Long, Long> lastChangeSeqs) {
+        long missing = 0;
+        for (Map.Entry<Long, Long> last : lastChangeSeqs.entrySet()) {
+            missing += conversationLog(last.getKey()).missingChanges(AcksBySeq.index(last.getValue()));
+        }
+        return missing;
+    }
+
+    public long changesDuplicated() {
+        return changesDuplicated.sum();
+    }
+
+    public long changesOutOfOrder() {
+        return changesOutOfOrder.sum();
     }
 
     /**

@@ -79,6 +79,16 @@ public final class LoadJudge implements StopRule {
             failures.add(String.format("integrity: lost=%d duplicated=%d out-of-order=%d history gaps=%d",
                     integrity.lost(), integrity.duplicated(), integrity.outOfOrder(), integrity.historyGaps()));
         }
+        IntegrityReport.Changes changeIntegrity = integrity.changes();
+        if (changeIntegrity != null && !changeIntegrity.intact()) {
+            failures.add(String.format("integrity of changes: lost=%d duplicated=%d out-of-order=%d",
+                    changeIntegrity.lost(), changeIntegrity.duplicated(), changeIntegrity.outOfOrder()));
+        }
+        LoadReport.Changes changes = run.changes();
+        if (changes != null && changes.errorRate() > o.maxErrorRate()) {
+            failures.add(String.format("error rate of the changes %s is above the objective %s",
+                    Figures.percent(changes.errorRate()), Figures.percent(o.maxErrorRate())));
+        }
         if (ramp != null) {
             if (ramp.highestPassingRate() == 0) {
                 failures.add("ramp: no step met p99 <= " + o.sloP99Millis() + " ms and error rate <= "
@@ -119,7 +129,7 @@ public final class LoadJudge implements StopRule {
                 run.errors(), run.sendToAck(), deliveryMeasured ? run.sendToDelivered() : null, run.refusals(),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, busyGroup, run.generator(), run.appliedFaults(),
+                integrity, objectives, ramp, disturbance, busyGroup, changes, run.generator(), run.appliedFaults(),
                 run.timeline(), verdict, reasons, warnings);
     }
 

@@ -83,6 +83,12 @@ public final class HtmlReport {
         row(html, "history gaps", String.valueOf(in.historyGaps()));
         row(html, "deliveries checked", in.deliveryChecked() ? "yes" : "no (history only)");
         row(html, "streams closed by the server", String.valueOf(in.connectionsClosedEarly()));
+        if (in.changes() != null) {
+            row(html, "changes committed", String.valueOf(in.changes().committed()));
+            row(html, "change deliveries lost", String.valueOf(in.changes().lost()));
+            row(html, "changes duplicated", String.valueOf(in.changes().duplicated()));
+            row(html, "changes out of order", String.valueOf(in.changes().outOfOrder()));
+        }
         html.append("</table>");
 
         if (r.ramp() != null) {
@@ -122,6 +128,21 @@ public final class HtmlReport {
                     .append("<th>p99</th><th>p99.9</th><th>max</th></tr>");
             busyGroupRow(html, "busy group", b.busy());
             busyGroupRow(html, "other conversations", b.others());
+            html.append("</table>");
+        }
+
+        if (r.changes() != null) {
+            LoadReport.Changes c = r.changes();
+            html.append("<h2>Edits and reactions</h2><table>");
+            row(html, "share of the arrivals", Figures.percent(c.editShare()) + " edits, "
+                    + Figures.percent(c.reactShare()) + " reactions");
+            row(html, "made", c.edits() + " edits, " + c.reactions() + " reactions");
+            row(html, "acknowledged", String.valueOf(c.acked()));
+            row(html, "failed", c.failed() + " (" + Figures.percent(c.errorRate()) + ")"
+                    + (c.errors().isEmpty() ? "" : " " + c.errors()));
+            html.append("</table><table><tr><th></th><th>count</th><th>p50</th><th>p90</th><th>p99</th>")
+                    .append("<th>p99.9</th><th>max</th></tr>");
+            latencyRow(html, "change → ack", c.changeToAck());
             html.append("</table>");
         }
 

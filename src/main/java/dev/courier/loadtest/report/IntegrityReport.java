@@ -9,11 +9,30 @@ package dev.courier.loadtest.report;
  * @param historyGaps     seqs missing between 1 and the highest stored seq
  * @param deliveryChecked whether deliveries were checked at all (only when the server offers the stream)
  * @param connectionsClosedEarly stream connections the server closed during the run (not held to delivery)
+ * @param changes         the changes' side, when the run made changes (and deliveries were checked); else null
  */
 public record IntegrityReport(long acked, long lost, long duplicated, long outOfOrder, long historyGaps,
-                              boolean deliveryChecked, int connectionsClosedEarly) {
+                              boolean deliveryChecked, int connectionsClosedEarly, Changes changes) {
+
+    /**
+     * Every change the server counted (each conversation's {@code lastChangeSeq}, summed) against what each member's
+     * open connection saw of them.
+     *
+     * @param committed  changes committed, as the conversations' change counters say
+     * @param lost       change deliveries that never reached a member's connection that stayed open (one per change
+     *                   and connection)
+     * @param duplicated a change seen twice on one connection
+     * @param outOfOrder a change seen after a higher changeSeq of its conversation on the same connection
+     */
+    public record Changes(long committed, long lost, long duplicated, long outOfOrder) {
+
+        public boolean intact() {
+            return lost == 0 && duplicated == 0 && outOfOrder == 0;
+        }
+    }
 
     public boolean intact() {
-        return lost == 0 && duplicated == 0 && outOfOrder == 0 && historyGaps == 0;
+        return lost == 0 && duplicated == 0 && outOfOrder == 0 && historyGaps == 0
+                && (changes == null || changes.intact());
     }
 }

@@ -35,6 +35,7 @@ public record LoadReport(
         Ramp ramp,
         Disturbance disturbance,
         BusyGroup busyGroup,
+        Changes changes,
         Generator generator,
         List<AppliedFault> faults,
         List<Interval> timeline,
@@ -99,6 +100,17 @@ public record LoadReport(
 
     /** @param sendToDelivered latency to the other members' streams, from intended send time */
     public record BusyGroupSide(long acked, long failed, double errorRate, LatencySummary sendToDelivered) {
+    }
+
+    /**
+     * A run whose arrivals were partly edits and reactions ({@code --edit-share}, {@code --react-share}); they are
+     * not among the sends' figures. Their integrity is {@link IntegrityReport.Changes}.
+     *
+     * @param acked       changes answered {@code 200}/{@code 204}
+     * @param changeToAck from each change's intended time to its answer
+     */
+    public record Changes(double editShare, double reactShare, long attempted, long edits, long reactions, long acked,
+                          long failed, double errorRate, Map<String, Long> errors, LatencySummary changeToAck) {
     }
 
     /**

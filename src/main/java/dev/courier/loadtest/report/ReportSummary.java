@@ -32,8 +32,21 @@ public final class ReportSummary {
         out.printf(Locale.ROOT, "integrity: lost=%d duplicated=%d out-of-order=%d history-gaps=%d (deliveries %s)%n",
                 in.lost(), in.duplicated(), in.outOfOrder(), in.historyGaps(),
                 in.deliveryChecked() ? "checked" : "not checked");
+        if (in.changes() != null) {
+            out.printf(Locale.ROOT, "integrity of changes: %d committed, lost=%d duplicated=%d out-of-order=%d%n",
+                    in.changes().committed(), in.changes().lost(), in.changes().duplicated(),
+                    in.changes().outOfOrder());
+        }
         if (!r.errors().isEmpty()) {
             out.println("errors: " + r.errors());
+        }
+        if (r.changes() != null) {
+            LoadReport.Changes c = r.changes();
+            out.printf(Locale.ROOT, "changes: %d edits and %d reactions (%s and %s of the arrivals), %d acked, "
+                    + "%d failed, errors %s%s%n", c.edits(), c.reactions(), Figures.percent(c.editShare()),
+                    Figures.percent(c.reactShare()), c.acked(), c.failed(), Figures.percent(c.errorRate()),
+                    c.errors().isEmpty() ? "" : " " + c.errors());
+            latency(out, "change->ack    ", c.changeToAck());
         }
         if (r.ramp() != null) {
             out.printf(Locale.ROOT, "ramp: highest rate meeting p99 <= %.0f ms: %.1f msg/s (sustained %.1f, p99 %.2f ms)%n",

@@ -17,7 +17,7 @@ class StreamFrameTest {
             {"id":41,"conversationId":7,"seq":3,"senderId":2,"clientMsgId":"0b7c1f0e-9a39-4f1e-8a3c-4a4b3d2e1f00",\
             "body":"hi {\\"seq\\":99}","createdAt":"2026-05-01T04:22:01.123456Z"}""";
     private static final DeliveredMessage DELIVERED =
-            new DeliveredMessage(41, 7, 3, 2, "0b7c1f0e-9a39-4f1e-8a3c-4a4b3d2e1f00");
+            new DeliveredMessage(41, 7, 3, 2, "0b7c1f0e-9a39-4f1e-8a3c-4a4b3d2e1f00", 0);
 
     @Test
     void readsTheFieldsTheLedgerChecksFromAMessageFrame() throws IOException {
@@ -34,6 +34,19 @@ class StreamFrameTest {
         assertThat(StreamFrame.decode(slice)).isEqualTo(new StreamFrame.Message(DELIVERED));
         assertThat(StreamFrame.decode(CharBuffer.wrap(new StringBuilder(frame))))
                 .as("a buffer without an array, through a String").isEqualTo(new StreamFrame.Message(DELIVERED));
+    }
+
+    @Test
+    void readsTheChangeSeqOfAMessageChangedFrameAndSkipsTheFieldsNotChecked() throws IOException {
+        String changed = """
+                {"id":41,"conversationId":7,"seq":3,"senderId":2,"clientMsgId":"0b7c1f0e-9a39-4f1e-8a3c-4a4b3d2e1f00",\
+                "body":"edited","createdAt":"2026-05-01T04:22:01.123456Z","editedAt":"2026-05-01T04:23:00Z",\
+                "deletedAt":null,"replyTo":null,"mentions":[5],"reactions":[{"emoji":"x","userIds":[2,5]}],\
+                "changeSeq":12}""";
+
+        assertThat(StreamFrame.decode("{\"type\":\"message_changed\",\"message\":" + changed + "}"))
+                .isEqualTo(new StreamFrame.Changed(new DeliveredMessage(41, 7, 3, 2,
+                        "0b7c1f0e-9a39-4f1e-8a3c-4a4b3d2e1f00", 12)));
     }
 
     @Test

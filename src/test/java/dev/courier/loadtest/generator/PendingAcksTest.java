@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class PendingAcksTest {
 
-    private static final DeliveredMessage MESSAGE = new DeliveredMessage(41, 7, 3, 2, "a");
+    private static final DeliveredMessage MESSAGE = new DeliveredMessage(41, 7, 3, 2, "a", 0);
     private final PendingAcks pending = new PendingAcks();
 
     private static String failureOf(CompletableFuture<DeliveredMessage> ack) {

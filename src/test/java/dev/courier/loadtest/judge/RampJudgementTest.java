@@ -22,7 +22,8 @@ class RampJudgementTest {
 
     /** Ramp from 10/s, doubling every 3 s, p99 objective 50 ms, no errors allowed. */
     private static final LoadOptions RAMP = new LoadOptions(URI.create("http://127.0.0.1:1"), false, Scenario.RAMP,
-            Transport.REST, 10, Duration.ofSeconds(60), 1_000_000, 4, 0, 2, LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.0,
+            Transport.REST, 10, Duration.ofSeconds(60), 1_000_000, 4, 0, 2, LoadOptions.BusyGroup.NONE,
+            LoadOptions.ChangeMix.NONE, Duration.ofMillis(50), 0.0,
             Duration.ofSeconds(3), 2, 0.2, Optional.empty(), Duration.ZERO, Optional.empty(), Optional.empty());
 
     private final List<Interval> timeline = new ArrayList<>();
