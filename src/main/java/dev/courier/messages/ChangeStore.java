@@ -7,9 +7,10 @@ import org.jdbi.v3.core.Handle;
 /**
  * SQL for changes to stored messages (edits, deletes, reactions) and the per-conversation change counter that numbers
  * them, on a handle lent by the caller's transaction. A change locks its message's row, then raises the counter (in
- * {@code conversation_changes}, never the conversation's own row, which sends lock), then writes the row: every change
- * takes its locks in that order, so two changes queue rather than deadlock, and the counter is held only for the last
- * statement and the commit.
+ * {@code conversation_changes}, never the conversation's own row, which sends lock) and writes the row in one
+ * statement: every change takes its locks in that order, so two changes queue rather than deadlock, and the counter
+ * is held only for that statement and the commit. Two round trips and the commit are all a change holds a
+ * connection for.
  */
 final class ChangeStore {
 
@@ -37,44 +38,44 @@ final class ChangeStore {
                 .findOne();
     }
 
-    /** Raises the conversation's change counter by one and returns the new value; the row stays locked until commit. */
-    long nextChangeSeq(Handle h, long conversationId) {
-        return h.createQuery("INSERT INTO conversation_changes AS k (conversation_id, last_change_seq) VALUES (:c, 1) "
-                        + "ON CONFLICT (conversation_id) DO UPDATE SET last_change_seq = k.last_change_seq + 1 "
-                        + "RETURNING k.last_change_seq")
-                .bind("c", conversationId)
-                .mapTo(Long.class)
-                .one();
-    }
+    /**
+     * The change counter raised by one, as a CTE ({@code raised}) for the statement that writes the change: one round
+     * trip, the counter's row locked from there until the commit.
+     */
+    private static final String RAISE_COUNTER = "WITH raised AS ("
+            + "INSERT INTO conversation_changes AS k (conversation_id, last_change_seq) VALUES (:c, 1) "
+            + "ON CONFLICT (conversation_id) DO UPDATE SET last_change_seq = k.last_change_seq + 1 "
+            + "RETURNING k.last_change_seq) ";
+    private static final String CHANGE_SEQ = "change_seq = (SELECT last_change_seq FROM raised)";
 
     /** A new body, with the mentions it makes (as a send's, by {@code message_mentions}). */
-    Message edit(Handle h, long messageId, String body, long changeSeq) {
-        return h.createQuery("UPDATE messages SET body = :body, edited_at = now(), "
-                        + "mentions = message_mentions(conversation_id, :body), change_seq = :change "
-                        + "WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+    Message edit(Handle h, Message message, String body) {
+        return h.createQuery(RAISE_COUNTER + "UPDATE messages SET body = :body, edited_at = now(), "
+                        + "mentions = message_mentions(conversation_id, :body), " + CHANGE_SEQ
+                        + " WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+                .bind("c", message.conversationId())
                 .bind("body", body)
-                .bind("change", changeSeq)
-                .bind("id", messageId)
+                .bind("id", message.id())
                 .map((rs, ctx) -> MessageStore.message(rs))
                 .one();
     }
 
     /** The tombstone: the body gone from the table, not only hidden; replyTo and the seq stay. */
-    Message tombstone(Handle h, long messageId, long changeSeq) {
-        return h.createQuery("UPDATE messages SET body = '', deleted_at = now(), mentions = '{}', reactions = '[]', "
-                        + "change_seq = :change WHERE id = :id RETURNING " + MessageStore.COLUMNS)
-                .bind("change", changeSeq)
-                .bind("id", messageId)
+    Message tombstone(Handle h, Message message) {
+        return h.createQuery(RAISE_COUNTER + "UPDATE messages SET body = '', deleted_at = now(), mentions = '{}', "
+                        + "reactions = '[]', " + CHANGE_SEQ + " WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+                .bind("c", message.conversationId())
+                .bind("id", message.id())
                 .map((rs, ctx) -> MessageStore.message(rs))
                 .one();
     }
 
-    Message setReactions(Handle h, long messageId, List<Reaction> reactions, long changeSeq) {
-        return h.createQuery("UPDATE messages SET reactions = :reactions::jsonb, change_seq = :change "
-                        + "WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+    Message setReactions(Handle h, Message message, List<Reaction> reactions) {
+        return h.createQuery(RAISE_COUNTER + "UPDATE messages SET reactions = :reactions::jsonb, " + CHANGE_SEQ
+                        + " WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+                .bind("c", message.conversationId())
                 .bind("reactions", Reactions.stored(reactions))
-                .bind("change", changeSeq)
-                .bind("id", messageId)
+                .bind("id", message.id())
                 .map((rs, ctx) -> MessageStore.message(rs))
                 .one();
     }

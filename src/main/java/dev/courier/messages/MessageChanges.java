@@ -116,7 +116,7 @@ public final class MessageChanges {
                         throw ApiException.of(ErrorCode.FORBIDDEN, "only its sender may edit a message");
                     }
                     requireNotDeleted(message);
-                    yield store.edit(h, message.id(), edit.body(), store.nextChangeSeq(h, conversationId));
+                    yield store.edit(h, message, edit.body());
                 }
                 case Change.Delete ignored -> {
                     boolean owner = target.ownerId() != null && target.ownerId() == callerId;
@@ -124,19 +124,16 @@ public final class MessageChanges {
                         throw ApiException.of(ErrorCode.FORBIDDEN,
                                 "only its sender, or the group's owner, may delete a message");
                     }
-                    yield message.deleted() ? null
-                            : store.tombstone(h, message.id(), store.nextChangeSeq(h, conversationId));
+                    yield message.deleted() ? null : store.tombstone(h, message);
                 }
                 case Change.React react -> {
                     requireNotDeleted(message);
                     List<Reaction> next = Reactions.added(message.reactions(), react.emoji(), callerId);
-                    yield next == null ? null
-                            : store.setReactions(h, message.id(), next, store.nextChangeSeq(h, conversationId));
+                    yield next == null ? null : store.setReactions(h, message, next);
                 }
                 case Change.Unreact unreact -> {
                     List<Reaction> next = Reactions.removed(message.reactions(), unreact.emoji(), callerId);
-                    yield next == null ? null
-                            : store.setReactions(h, message.id(), next, store.nextChangeSeq(h, conversationId));
+                    yield next == null ? null : store.setReactions(h, message, next);
                 }
             };
         }));
