@@ -397,10 +397,7 @@ class MessageChangesApiTest {
     @Test
     void manyConcurrentReactionsAndEditsRaiseTheChangeCounterOncePerChangeWithoutAGap() throws Exception {
         TestUser owner = api.newUser("owner");
-        List<TestUser> members = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            members.add(api.newUser("fan"));
-        }
+        List<TestUser> members = api.newUsers("fan", 12);
         long c = api.group(owner, "storm", members.toArray(TestUser[]::new));
         sent(owner, c, "react to this");
         sent(owner, c, "edit this");

@@ -138,10 +138,7 @@ class MessageChangesStreamTest {
     @Test
     void concurrentChangesReachEachStreamEachOnceInChangeSeqOrderEndingWithTheStoredState() throws Exception {
         TestUser owner = api.newUser("owner");
-        List<TestUser> members = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            members.add(api.newUser("member"));
-        }
+        List<TestUser> members = api.newUsers("member", 8);
         long group = api.group(owner, "busy", members.toArray(TestUser[]::new));
         for (int i = 0; i < 3; i++) {
             assertThat(api.sendMessage(owner, group, "target " + i).status()).isEqualTo(201);

@@ -162,6 +162,15 @@ public final class ApiClient {
         return login(username);
     }
 
+    /** {@code n} new users, each registered and logged in. */
+    public List<TestUser> newUsers(String prefix, int n) {
+        List<TestUser> users = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            users.add(newUser(prefix));
+        }
+        return users;
+    }
+
     public TestUser login(String username) {
         Response session = post("/v1/sessions", null, Map.of("username", username, "password", PASSWORD));
         expect(session, 201);
