@@ -101,6 +101,9 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             }
             return;
         }
+        if (event instanceof DomainEvent.Typing && !othersListen()) {
+            return; // nobody else to tell, and nothing to catch up from later: a notification would be pure cost
+        }
         enqueue(new String(codec.encode(event), StandardCharsets.UTF_8));
     }
 

@@ -7,6 +7,7 @@ import dev.courier.conversations.ConversationService;
 import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
 import dev.courier.messages.MessageService;
+import dev.courier.presence.StreamPresence;
 import dev.courier.web.ApiException;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,9 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private final MessageService messages;
     private final ConversationService conversations;
     private final AccountService accounts;
+    private final StreamPresence presence;
     private final StreamMetrics metrics;
+    private final PresenceFrames presenceFrames;
     private final Map<Long, Set<StreamConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Cursor> cursors = new ConcurrentHashMap<>();
     private final Thread sweeper;
@@ -62,11 +65,13 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private volatile boolean sessionCheckDue;
 
     StreamHub(MessageService messages, ConversationService conversations, AccountService accounts,
-              StreamMetrics metrics) {
+              StreamPresence presence, StreamMetrics metrics) {
         this.messages = messages;
         this.conversations = conversations;
         this.accounts = accounts;
+        this.presence = presence;
         this.metrics = metrics;
+        this.presenceFrames = new PresenceFrames(this, presence, conversations);
         this.sweeper = Thread.ofVirtual().name("stream-sweep").start(this::sweepForever);
     }
 
@@ -75,21 +80,34 @@ public final class StreamHub implements BusListener, AutoCloseable {
     /**
      * Registers a new stream and sends its {@code ready}. Cursors of the user's conversations are set first, at their
      * current {@code last_seq}; a message committed before {@code ready} is in history, and every message delivered
-     * after registration reaches this stream.
+     * after registration reaches this stream. The user's first stream on this node is reported to presence.
      */
     void open(StreamConnection connection) {
         long userId = connection.userId();
         conversations.lastSeqsOfMember(userId).forEach((id, lastSeq) -> cursors.computeIfAbsent(id, k -> new Cursor(lastSeq)));
         connection.exclusively(() -> {
-            byUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(connection);
+            // Added inside compute: a last stream closing at the same moment cannot drop the set this one joins, and
+            // presence hears of the first and the last stream in the order they happened.
+            byUser.compute(userId, (id, set) -> {
+                Set<StreamConnection> streams = set;
+                if (streams == null) {
+                    streams = ConcurrentHashMap.newKeySet();
+                    presence.firstStreamOpened(id);
+                }
+                streams.add(connection);
+                return streams;
+            });
             connection.send(new ServerFrame.Ready(userId));
         });
     }
 
     void closed(StreamConnection connection) {
         byUser.computeIfPresent(connection.userId(), (id, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+            if (!set.remove(connection) || !set.isEmpty()) {
+                return set;
+            }
+            presence.lastStreamClosed(id);
+            return null;
         });
     }
 
@@ -107,6 +125,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
             case DomainEvent.ReadMarkerMoved read -> routeRead(read);
             case DomainEvent.ConversationChanged changed -> routeConversationChange(changed);
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
+            case DomainEvent.Typing typing -> routeTyping(typing);
+            case DomainEvent.PresenceChanged changed -> presenceFrames.changed(changed.userIds());
         }
     }
 
@@ -215,6 +235,32 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** To the other members' streams on this node; nothing when no member has a stream here. */
+    private void routeTyping(DomainEvent.Typing typing) {
+        Cursor cursor = cursors.get(typing.conversationId());
+        if (cursor == null) {
+            return;
+        }
+        String frame = ServerFrame.encode(new ServerFrame.Typing(typing.conversationId(), typing.userId()));
+        for (long userId : membersWithoutWaiting(typing.conversationId(), cursor)) {
+            if (userId != typing.userId()) {
+                sendTo(userId, frame);
+            }
+        }
+    }
+
+    /**
+     * Whether the user is a member of the conversation, by the members this node keeps for routing its events; by
+     * the table when it keeps none (no member has a stream here, or the conversation is not one it has seen).
+     */
+    boolean isMember(long conversationId, long userId) {
+        Cursor cursor = cursors.get(conversationId);
+        if (cursor == null) {
+            return conversations.isMember(conversationId, userId);
+        }
+        return membersWithoutWaiting(conversationId, cursor).contains(userId);
+    }
+
     private void routeConversationChange(DomainEvent.ConversationChanged changed) {
         long conversationId = changed.conversationId();
         List<Long> members = conversations.memberIds(conversationId);
@@ -264,6 +310,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** The conversation's members, read once and kept until a change. The caller holds {@code cursor.lock}. */
     private List<Long> members(long conversationId, Cursor cursor) {
         if (cursor.members == null) {
             cursor.members = conversations.memberIds(conversationId);
@@ -271,13 +318,44 @@ public final class StreamHub implements BusListener, AutoCloseable {
         return cursor.members;
     }
 
+    /**
+     * The members as kept, without waiting for the cursor's lock (a delivery may hold it while it reads the table);
+     * when none are kept, read under the lock, so that a read never overwrites what a membership change set meanwhile.
+     */
+    private List<Long> membersWithoutWaiting(long conversationId, Cursor cursor) {
+        List<Long> members = cursor.members;
+        if (members != null) {
+            return members;
+        }
+        cursor.lock.lock();
+        try {
+            return members(conversationId, cursor);
+        } finally {
+            cursor.lock.unlock();
+        }
+    }
+
     private void sendToMembers(List<Long> members, String frame) {
         for (long userId : members) {
-            Set<StreamConnection> local = byUser.get(userId);
-            if (local != null) {
-                local.forEach(c -> c.send(frame));
-            }
+            sendTo(userId, frame);
         }
+    }
+
+    /** Sends the frame to every stream of the user on this node. */
+    void sendTo(long userId, String frame) {
+        Set<StreamConnection> local = byUser.get(userId);
+        if (local != null) {
+            local.forEach(c -> c.send(frame));
+        }
+    }
+
+    /** Whether the user has a stream on this node. */
+    boolean hasStreams(long userId) {
+        return byUser.containsKey(userId);
+    }
+
+    boolean hasAnyStream() {
+        return !byUser.isEmpty();
     }
 
     // ---- catching up from the table
@@ -326,5 +404,6 @@ public final class StreamHub implements BusListener, AutoCloseable {
     @Override
     public void close() {
         sweeper.interrupt();
+        presenceFrames.close();
     }
 }
