@@ -57,10 +57,6 @@ final class BusCodec {
 
     /** What a payload decodes to: an event, the reference to a message too large to carry, or a batch of them. */
     sealed interface Decoded {
-        /** How many events the payload carries. */
-        default int count() {
-            return this instanceof Batch batch ? batch.events().stream().mapToInt(Decoded::count).sum() : 1;
-        }
 
         record Event(DomainEvent event) implements Decoded {
         }

@@ -43,10 +43,13 @@ public final class PresenceStore {
                 .execute();
     }
 
-    /** Extends the node's lease; false when it is gone (swept: the other nodes took this node for dead). */
+    /**
+     * Extends the node's lease; false when it has run out, swept yet or not: whoever sweeps next takes it, and the
+     * node must register again under another id.
+     */
     boolean renew(Handle h, UUID node, Duration lease) {
         return h.createUpdate("UPDATE presence_nodes SET heartbeat_at = now(), "
-                        + "expires_at = now() + :lease * interval '1 millisecond' WHERE node_id = :node")
+                        + "expires_at = now() + :lease * interval '1 millisecond' WHERE node_id = :node AND expires_at >= now()")
                 .bind("node", node)
                 .bind("lease", lease.toMillis())
                 .execute() == 1;

@@ -62,7 +62,8 @@ public final class PresenceTracker implements StreamPresence, AutoCloseable {
     private final PresenceStore store = new PresenceStore();
     private final EventSink events;
     private final PresenceConfig config;
-    private final UUID node = UUID.randomUUID();
+    /** This node's lease; a new one after the last ran out. Written only by the worker (and the constructor). */
+    private volatile UUID node = UUID.randomUUID();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<Long, Local> local = new HashMap<>();
@@ -292,12 +293,14 @@ public final class PresenceTracker implements StreamPresence, AutoCloseable {
     }
 
     /**
-     * The other nodes took this one for dead (it could not renew its lease in time: a pause, a partition) and swept
-     * its streams. It registers again and joins its users again; those who went offline meanwhile come back online.
+     * This node's lease ran out (it could not renew it in time: a pause, a partition), so the others take it for dead
+     * and sweep its streams, if they have not yet. It takes a new lease and joins its users again under it; those who
+     * went offline meanwhile come back online, and those not yet swept see nothing.
      */
     private void registerAgain() {
         leasesLost.increment();
-        log.warn("presence: this node's lease had run out and was swept; registering again with its users");
+        log.warn("presence: this node's lease had run out; registering again with its users");
+        node = UUID.randomUUID();
         register();
         lock.lock();
         try {

@@ -151,6 +151,21 @@ class PresenceTest {
                 .findFirst().orElseThrow(() -> new AssertionError(user.username() + " is not in " + members));
     }
 
+    /** The next presence frame about each of {@code users}, in any order; every other frame is skipped. */
+    static Map<Long, JsonNode> presenceOfEach(StreamClient stream, TestUser... users) {
+        Map<Long, JsonNode> seen = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (seen.size() < users.length) {
+            JsonNode frame = stream.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            for (TestUser user : users) {
+                if (isPresenceOf(frame, user)) {
+                    seen.putIfAbsent(user.id(), frame);
+                }
+            }
+        }
+        return seen;
+    }
+
     /** The next presence frame about {@code user}, skipping every other frame. */
     static JsonNode presenceOf(StreamClient stream, TestUser user) {
         long deadline = System.nanoTime() + WAIT.toNanos();
