@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of the hot path, per message: the server's JSON work on /v1/stream (decoding a `send`
-# frame, encoding the `ack` and the `message` frame) and the load tester's (decoding the frames it reads). They
-# live with the tests (src/test/java, classes named *Benchmark) so that every build compiles them. Arguments go to
-# JMH: a regular expression picks benchmarks, `-h` lists JMH's options.
+# frame, encoding the `ack` and the `message` frame) and the load tester's (decoding the frames it reads); and two
+# that go to PostgreSQL: one rate-limit check, with the bucket table unlogged and logged (RateLimitCheck), and
+# storing one batch of messages with its columns bound three ways (MessageBatchBinding). They live with the tests
+# (src/test/java, classes named *Benchmark) so that every build compiles them. Arguments go to JMH: a regular
+# expression picks benchmarks, `-h` lists JMH's options.
 #
-#   bench/jmh.sh                        # every benchmark: 2 forks x 5 iterations of 2 s each, about 3 minutes
+#   bench/jmh.sh StreamFrame            # the JSON work: 2 forks x 5 iterations of 2 s each, about 3 minutes
 #   bench/jmh.sh StreamFrames -f 1      # the server's frames only, one fork
-#   bench/jmh.sh -prof gc               # with allocation per operation
+#   bench/jmh.sh RateLimitCheck         # a check's time, median and percentiles
+#   bench/jmh.sh MessageBatchBinding -prof gc   # a batch's time and its allocation
 #
 # On a shared 2-core machine, compare figures from one run only, and mind JMH's error column.
 set -euo pipefail

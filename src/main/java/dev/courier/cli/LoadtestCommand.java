@@ -2,13 +2,14 @@ package dev.courier.cli;
 
 import dev.courier.config.Durations;
 import dev.courier.loadtest.LoadOptions;
-import dev.courier.loadtest.LoadReport;
-import dev.courier.loadtest.LoadRun;
 import dev.courier.loadtest.LoadSetupException;
-import dev.courier.loadtest.ReportFiles;
-import dev.courier.loadtest.ReportSummary;
 import dev.courier.loadtest.Scenario;
 import dev.courier.loadtest.Transport;
+import dev.courier.loadtest.generator.LoadRun;
+import dev.courier.loadtest.judge.LoadJudge;
+import dev.courier.loadtest.report.LoadReport;
+import dev.courier.loadtest.report.ReportFiles;
+import dev.courier.loadtest.report.ReportSummary;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -114,7 +115,8 @@ public final class LoadtestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try {
-            LoadReport report = new LoadRun(options, System.out).run();
+            LoadJudge judge = new LoadJudge(options);
+            LoadReport report = judge.report(new LoadRun(options, System.out, judge).run());
             write(report, options);
             return report.exitCode();
         } catch (LoadSetupException e) {

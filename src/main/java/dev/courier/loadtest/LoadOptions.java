@@ -41,6 +41,8 @@ public record LoadOptions(
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
+    /** Sends in flight at once; beyond it the pacer waits, and the wait shows up as latency (intended time). */
+    public static final int MAX_IN_FLIGHT = 4096;
 
     /**
      * One extra group of {@code size} members (the first users) that gets {@code share} of every send; the other
@@ -130,7 +132,7 @@ public record LoadOptions(
     }
 
     /** The p99 objective in milliseconds. */
-    double sloP99Millis() {
+    public double sloP99Millis() {
         return sloP99.toNanos() / 1e6;
     }
 }

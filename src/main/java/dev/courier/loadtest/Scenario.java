@@ -11,7 +11,7 @@ public enum Scenario {
     /** Multiplier of the base rate during a spike. */
     static final double SPIKE_FACTOR = 10;
 
-    RateProfile profile(LoadOptions o) {
+    public RateProfile profile(LoadOptions o) {
         return switch (this) {
             case STEADY, SOAK, LEAK, DB_OUTAGE -> RateProfile.constant(o.rate());
             case SPIKE -> RateProfile.spike(o.rate(), SPIKE_FACTOR, faultStart(o.duration()), faultEnd(o.duration()));
@@ -20,23 +20,23 @@ public enum Scenario {
     }
 
     /** The disturbance (fault or spike) covers the middle third of the run: before it a baseline, after it recovery. */
-    static Duration faultStart(Duration run) {
+    public static Duration faultStart(Duration run) {
         return run.dividedBy(3);
     }
 
-    static Duration faultEnd(Duration run) {
+    public static Duration faultEnd(Duration run) {
         return run.multipliedBy(2).dividedBy(3);
     }
 
-    boolean disturbs() {
+    public boolean disturbs() {
         return this == SPIKE || this == LEAK || this == DB_OUTAGE;
     }
 
-    boolean needsFaultInjection() {
+    public boolean needsFaultInjection() {
         return this == LEAK || this == DB_OUTAGE;
     }
 
-    List<FaultChange> faults(LoadOptions o) {
+    public List<FaultChange> faults(LoadOptions o) {
         return switch (this) {
             case LEAK -> List.of(
                     new FaultChange(faultStart(o.duration()), Map.of("leakRate", o.leakRate())),
@@ -49,7 +49,7 @@ public enum Scenario {
     }
 
     /** One {@code PUT /v1/admin/faults}, due {@code at} after the run starts. */
-    record FaultChange(Duration at, Map<String, Object> faults) {
+    public record FaultChange(Duration at, Map<String, Object> faults) {
     }
 
     public String cliName() {

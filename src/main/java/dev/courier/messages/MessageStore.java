@@ -24,7 +24,7 @@ final class MessageStore {
      * Returns one result per send, in the batch's order.
      *
      * <p>The columns are bound as plain Java arrays handed to the driver as they are ({@link #array}).
-     * {@code MessageStoreTest} measures this against the two ways Jdbi offers.
+     * {@code MessageBatchBindingBenchmark} compares this with the two ways Jdbi offers.
      */
     List<Appended> append(Handle h, List<PendingSend> batch, MessageAnnouncement announcement) {
         int size = batch.size();

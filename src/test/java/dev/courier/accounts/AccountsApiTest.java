@@ -7,33 +7,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code /v1/accounts}, {@code /v1/sessions}, {@code /v1/me} and {@code /v1/users/{username}} against the contract. */
+@ExtendWith(TestServerExtension.class)
 class AccountsApiTest {
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static Response register(String username, String password, String displayName) {
         Map<String, Object> body = new HashMap<>();

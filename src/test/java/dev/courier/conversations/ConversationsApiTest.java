@@ -8,7 +8,9 @@ import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Concurrently;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,26 +18,19 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /v1/conversations} and its members against the contract. */
 class ConversationsApiTest {
 
+    // many requests at once, not a shedding test
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(TestServer::patientPool);
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer::patientPool); // many requests at once, not a shedding test
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static Response createDirect(TestUser caller, Object members) {
         return api.post("/v1/conversations", caller.token(), Map.of("type", "direct", "members", members));

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.config.RateLimitConfig;
 import dev.courier.config.SecurityConfig;
+import dev.courier.loadtest.generator.LoadRun;
+import dev.courier.loadtest.judge.LoadJudge;
+import dev.courier.loadtest.report.LatencySummary;
+import dev.courier.loadtest.report.LoadReport;
+import dev.courier.loadtest.report.ReportFiles;
 import dev.courier.testing.TestServer;
 import dev.courier.web.Json;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +40,7 @@ class LoadtestEndToEndTest {
             LoadOptions options = steady(server, Transport.REST, 25, 4, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-            LoadReport report = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, json);
             ReportFiles.writeHtml(report, html);
 
@@ -86,8 +91,7 @@ class LoadtestEndToEndTest {
         try (TestServer server = TestServer.start()) {
             LoadOptions options = steady(server, Transport.SOCKET, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
             assertThat(report.attempted()).isBetween(65L, 76L);
             assertThat(report.acked()).isEqualTo(report.attempted());
@@ -117,8 +121,7 @@ class LoadtestEndToEndTest {
             Path html = dir.resolve("report.html");
             LoadOptions options = steady(server, Transport.SOCKET, 24, 3, 0, 2, new LoadOptions.BusyGroup(0.5, 4), dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, json);
             ReportFiles.writeHtml(report, html);
 
@@ -155,8 +158,7 @@ class LoadtestEndToEndTest {
                 .withRateLimits(RateLimitConfig.parse("accounts=off,sessions=off,writes=off,messages=2/1h"))))) {
             LoadOptions options = steady(server, transport, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
 
-            LoadReport report = new LoadRun(options, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8)).run();
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, dir.resolve("report.json"));
             ReportFiles.writeHtml(report, dir.resolve("report.html"));
 
@@ -192,6 +194,12 @@ class LoadtestEndToEndTest {
             assertThat(written.path("timeline").get(0).has("sendToRefusal")).isTrue();
             assertThat(Files.readString(dir.resolve("report.html"))).contains("send → refusal");
         }
+    }
+
+    /** Runs and judges as {@code courier loadtest} does. */
+    private static LoadReport run(LoadOptions options, PrintStream out) throws InterruptedException {
+        LoadJudge judge = new LoadJudge(options);
+        return judge.report(new LoadRun(options, out, judge).run());
     }
 
     /**

@@ -12,8 +12,6 @@ import dev.courier.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.web.Json;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,12 +21,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
-import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -115,94 +110,6 @@ class MessageStoreTest {
                 bodies.stream().map(MessageStoreTest::utf8).toList());
         assertThat(history).extracting(m -> utf8(m.body())).containsExactlyElementsOf(
                 bodies.stream().map(MessageStoreTest::utf8).toList());
-    }
-
-    /**
-     * What the Java side of storing one batch costs with the columns bound as {@link MessageStore} binds them (arrays
-     * handed to the driver) and, for comparison, the two ways Jdbi offers: lists through {@code bindArray}, and arrays
-     * resolved by Jdbi's argument factories. CPU time of the calling thread (binding, the driver's encoding, reading
-     * the rows back; the database's own work is not on this thread) and wall time: medians of 600 batches each way,
-     * the ways taking turns, for batches of 1, 16 and 64 sends, all twice. Printed, not asserted. Up to a minute on a
-     * busy machine, so it runs on request: {@code mvn test -Dtest=MessageStoreTest -Dcourier.bench=true}.
-     */
-    @Test
-    @EnabledIfSystemProperty(named = "courier.bench", matches = "true")
-    void measureWhatBindingABatchCosts() {
-        List<Long> senders = new ArrayList<>();
-        List<Long> conversations = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            senders.add(newUser());
-        }
-        for (int i = 0; i < 8; i++) {
-            conversations.add(newConversation(senders.toArray(Long[]::new)));
-        }
-        List<BiFunction<Handle, List<PendingSend>, List<MessageStore.Appended>>> ways =
-                List.of(MessageStoreTest::appendBindingLists, MessageStoreTest::appendBindingArraysThroughJdbi,
-                        (h, batch) -> store.append(h, batch, null));
-        List<String> names = List.of("lists via bindArray", "arrays via Jdbi", "arrays to the driver");
-        int warmUp = 200;
-        int measured = 600;
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        for (int size : new int[] {1, 16, 64, 1, 16, 64}) {
-            long[][] cpu = new long[ways.size()][measured];
-            long[][] wall = new long[ways.size()][measured];
-            for (int b = -warmUp; b < measured; b++) {
-                for (int w = 0; w < ways.size(); w++) {
-                    List<PendingSend> batch = new ArrayList<>(size);
-                    for (int i = 0; i < size; i++) {
-                        batch.add(send(senders.get(i % 8), conversations.get(i * 3 % 8), UUID.randomUUID(),
-                                "a message of an ordinary length, with \"quotes\" and an é now and then " + i));
-                    }
-                    var way = ways.get(w);
-                    long cpu0 = threads.getCurrentThreadCpuTime();
-                    long wall0 = System.nanoTime();
-                    List<MessageStore.Appended> out = db.withHandle("messages.send", h -> way.apply(h, batch));
-                    long wallNanos = System.nanoTime() - wall0;
-                    long cpuNanos = threads.getCurrentThreadCpuTime() - cpu0;
-                    assertThat(out).hasSize(size).extracting(MessageStore.Appended::created).containsOnly(true);
-                    if (b >= 0) {
-                        cpu[w][b] = cpuNanos;
-                        wall[w][b] = wallNanos;
-                    }
-                }
-            }
-            StringBuilder line = new StringBuilder(String.format("batch of %2d sends, median of %d:", size, measured));
-            for (int w = 0; w < ways.size(); w++) {
-                line.append(String.format(" | %s cpu %4.0f us wall %5.0f us", names.get(w), median(cpu[w]),
-                        median(wall[w])));
-            }
-            System.out.println(line);
-        }
-    }
-
-    /** Lists through {@code bindArray}: Jdbi builds a parameterized type per call and matches it by reflection. */
-    private static List<MessageStore.Appended> appendBindingLists(Handle h, List<PendingSend> batch) {
-        return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-                        + ":clientMsgIds::uuid[], :bodies::text[])")
-                .bindArray("senders", Long.class, batch.stream().map(PendingSend::senderId).toList())
-                .bindArray("conversations", Long.class, batch.stream().map(PendingSend::conversationId).toList())
-                .bindArray("clientMsgIds", UUID.class, batch.stream().map(PendingSend::clientMsgId).toList())
-                .bindArray("bodies", String.class, batch.stream().map(PendingSend::body).toList())
-                .map((rs, ctx) -> MessageStore.appended(rs))
-                .list();
-    }
-
-    /** Arrays bound by value, which Jdbi resolves through its array argument factory. */
-    private static List<MessageStore.Appended> appendBindingArraysThroughJdbi(Handle h, List<PendingSend> batch) {
-        return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-                        + ":clientMsgIds::uuid[], :bodies::text[])")
-                .bind("senders", batch.stream().mapToLong(PendingSend::senderId).toArray())
-                .bind("conversations", batch.stream().mapToLong(PendingSend::conversationId).toArray())
-                .bind("clientMsgIds", batch.stream().map(PendingSend::clientMsgId).toArray(UUID[]::new))
-                .bind("bodies", batch.stream().map(PendingSend::body).toArray(String[]::new))
-                .map((rs, ctx) -> MessageStore.appended(rs))
-                .list();
-    }
-
-    private static double median(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2] / 1_000.0;
     }
 
     @Test

@@ -7,33 +7,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
-import dev.courier.testing.TestServer;
+import dev.courier.testing.SharedServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Sending, history and read markers of {@code /v1/conversations/{id}/...} against the contract. */
+@ExtendWith(TestServerExtension.class)
 class MessagesApiTest {
 
-    private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static Response send(TestUser sender, long conversation, String clientMsgId, String body) {
         return api.post("/v1/conversations/" + conversation + "/messages", sender.token(),

@@ -8,32 +8,25 @@ import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.testing.Concurrently;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestDatabase;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SendMessageConcurrencyTest {
 
-    private static TestServer server;
+    // many requests at once, not a shedding test
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(TestServer::patientPool);
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer::patientPool); // many requests at once, not a shedding test
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void twentyParallelSendsWithOneClientMsgIdStoreOneMessage() throws Exception {

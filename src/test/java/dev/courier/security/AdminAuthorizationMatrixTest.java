@@ -7,7 +7,9 @@ import dev.courier.config.CourierConfig;
 import dev.courier.db.FaultInjection;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,26 +45,24 @@ class AdminAuthorizationMatrixTest {
     record Request(String method, String path, Object body) {
     }
 
+    @RegisterExtension
+    static final TestServerExtension sharedServer =
+            TestServerExtension.configuredBy(cfg -> cfg.withFaultInjection(true));
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static String userToken;
     private static long incident;
     private static final List<FaultInjection.Change> faultChanges = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(cfg -> cfg.withFaultInjection(true));
-        api = server.client();
+    static void createFixtures() {
         userToken = api.newUser("operator").token();
         // a resolved incident, so the routes that show one have something to show
         incident = server.queryLong("INSERT INTO incidents (title, opened_at, resolved_at) "
                 + "VALUES ('matrix fixture', now() - interval '1 hour', now() - interval '50 minutes') RETURNING id");
         server.server().faults().orElseThrow().addListener(faultChanges::add);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Route> routes() {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +16,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * status must be the one in the matrix, every error must be in the contract's shape, and where the answer is an
  * error nothing observable through the API may have changed.
  */
+@ExtendWith(TestServerExtension.class)
 class AuthorizationMatrixTest {
 
     /** Who calls. The expired and revoked tokens belong to the conversation's owner, so only the token is at fault. */
@@ -56,21 +59,16 @@ class AuthorizationMatrixTest {
                    String observerToken, String expiredToken, String revokedToken, long group, long direct) {
     }
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static List<TestUser> people;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
+    static void createUsers() {
         people = List.of(api.newUser("owner"), api.newUser("member"), api.newUser("bystander"),
                 api.newUser("outsider"), api.newUser("newcomer"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Endpoint> endpoints() {

@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -24,31 +26,32 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /** SQL, JSON, header and log injection: each is stored or refused as plain data, changes nothing, leaks nothing. */
+@ExtendWith(TestServerExtension.class)
 class InjectionTest {
 
     private static final List<String> SQL = List.of(
             "' OR '1'='1", "'; DROP TABLE messages; --", "\"; DELETE FROM users; --", "1; UPDATE users SET username='x'",
             "$$; DROP TABLE sessions; $$", "\\'; SELECT pg_sleep(5); --", "' UNION SELECT password_hash FROM users --");
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static ListAppender<ILoggingEvent> logged;
 
     @BeforeAll
-    static void start() {
+    static void captureLogs() {
         logged = new ListAppender<>();
         logged.start();
         root().addAppender(logged);
-        server = TestServer.start();
-        api = server.client();
     }
 
     @AfterAll
-    static void stop() {
-        server.close();
+    static void stopCapturingLogs() {
         root().detachAppender(logged);
     }
 

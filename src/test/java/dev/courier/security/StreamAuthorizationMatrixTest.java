@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import dev.courier.web.Json;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -18,9 +20,9 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * non-member's open stream carries nothing of the group: no message, read marker, membership change, typing, nor the
  * presence of its members.
  */
+@ExtendWith(TestServerExtension.class)
 class StreamAuthorizationMatrixTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -66,7 +69,9 @@ class StreamAuthorizationMatrixTest {
     record Fixture(long group, long direct) {
     }
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static TestUser owner;
     private static TestUser member;
@@ -75,19 +80,12 @@ class StreamAuthorizationMatrixTest {
     private static TestUser newcomer;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
+    static void createUsers() {
         owner = api.newUser("owner");
         member = api.newUser("member");
         bystander = api.newUser("bystander");
         outsider = api.newUser("outsider");
         newcomer = api.newUser("newcomer");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Frame> frames() {

@@ -7,14 +7,15 @@ import dev.courier.config.PresenceConfig;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.StreamClient;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Presence on one node: who is told, when, and what the user objects say. */
 class PresenceTest {
@@ -22,20 +23,13 @@ class PresenceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     static final Duration GRACE = Duration.ofSeconds(2);
 
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(cfg -> cfg.withStream(cfg.stream()
+            .withPresence(new PresenceConfig(GRACE, Duration.ofSeconds(3)))));
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(cfg -> cfg.withStream(cfg.stream()
-                .withPresence(new PresenceConfig(GRACE, Duration.ofSeconds(3)))));
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void aUsersFirstStreamTellsThoseWhoShareAConversationAndNobodyElse() {

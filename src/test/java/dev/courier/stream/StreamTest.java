@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,27 +19,21 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The stream protocol on one node: frames, sends over the socket, close codes. */
 class StreamTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final TestServerExtension sharedServer =
+            TestServerExtension.configuredBy(cfg -> cfg.withStream(cfg.stream().withMaxQueuedFrames(50)));
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(cfg -> cfg.withStream(cfg.stream().withMaxQueuedFrames(50)));
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void aSendOverTheSocketIsAckedAndReachesEveryDeviceOfBothMembers() {

@@ -6,32 +6,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.StreamClient;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Typing on one node: relayed to the other members, throttled per connection, refused to non-members. */
+@ExtendWith(TestServerExtension.class)
 class TypingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void aTypingFrameReachesTheOtherMembersAndNotTheTypistsOwnStreamsNorOutsiders() {

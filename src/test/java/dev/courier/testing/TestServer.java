@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-/** A real Courier server on a free loopback port, on its own fresh database of the shared test PostgreSQL. */
+/**
+ * A real Courier server on a free loopback port, on its own fresh database of the shared test PostgreSQL. A test class
+ * whose tests all share one server gets it from {@link TestServerExtension}.
+ */
 public final class TestServer implements AutoCloseable {
 
     private final CourierServer server;

@@ -6,37 +6,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Browser;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two people, each in their own headless Chromium, use the web client against a real server. Messages are waited
  * for rather than expected at once, so the same test holds over the live stream and over the polling fallback.
  */
+@ExtendWith(TestServerExtension.class)
 class ChatClientBrowserTest {
 
     // Polling runs every 3 s; the stream is faster. Generous for a shared, busy machine.
     private static final Duration DELIVERY = Duration.ofSeconds(20);
     private static final Duration STEP = Duration.ofSeconds(10);
 
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     @Test
     void twoPeopleChatAndTheUnreadCountRisesAndClears() {

@@ -5,37 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
-import dev.courier.testing.TestServer;
+import dev.courier.testing.SharedServer;
+import dev.courier.testing.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The contract's size limits, each at its edge, each answered with the contract's error. */
+@ExtendWith(TestServerExtension.class)
 class LimitsTest {
 
-    private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static TestUser alice;
     private static TestUser bob;
     private static long conversation;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
+    static void createConversation() {
         alice = api.newUser("alice");
         bob = api.newUser("bob");
         conversation = api.direct(alice, bob);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

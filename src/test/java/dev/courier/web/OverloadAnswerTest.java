@@ -8,12 +8,13 @@ import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Concurrently;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestDatabase;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A database that cannot serve in time is answered with {@code 503 overloaded} and {@code Retry-After}, not with
@@ -22,20 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class OverloadAnswerTest {
 
+    // One connection, so that a single stuck request takes the whole pool.
+    @RegisterExtension
+    static final TestServerExtension sharedServer =
+            TestServerExtension.configuredBy(cfg -> cfg.withPool(cfg.pool().withMaxSize(1)));
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        // One connection, so that a single stuck request takes the whole pool.
-        server = TestServer.start(cfg -> cfg.withPool(cfg.pool().withMaxSize(1)));
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void aStatementStuckBehindALockIsAnsweredOverloadedAndAFullPoolToo() throws Exception {

@@ -6,23 +6,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
-import dev.courier.testing.TestServer;
+import dev.courier.testing.SharedServer;
+import dev.courier.testing.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every endpoint that takes a body answers a body it cannot accept with the contract's 4xx, and stores nothing:
  * each test checks through the API afterwards that the conversation, the account or the message is unchanged.
  */
+@ExtendWith(TestServerExtension.class)
 class RequestBodyRulesTest {
 
-    private static TestServer server;
+    @SharedServer
     private static ApiClient api;
 
     private TestUser owner;
@@ -30,17 +31,6 @@ class RequestBodyRulesTest {
     private long group;
     private long direct;
     private String newName;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void conversations() {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.config.SecurityConfig;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
+import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
+import dev.courier.testing.TestServerExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,29 +20,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ResponseHygieneTest {
 
     private static final String ALLOWED_ORIGIN = "https://chat.example.com";
 
+    @RegisterExtension
+    static final TestServerExtension sharedServer = TestServerExtension.configuredBy(cfg -> cfg.withSecurity(
+            SecurityConfig.defaults().withCorsOrigins(List.of(ALLOWED_ORIGIN))));
+    @SharedServer
     private static TestServer server;
+    @SharedServer
     private static ApiClient api;
     private static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(cfg -> cfg.withSecurity(SecurityConfig.defaults()
-                .withCorsOrigins(List.of(ALLOWED_ORIGIN))));
-        api = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void everyKindOfAnswerCarriesTheSecurityHeaders() {

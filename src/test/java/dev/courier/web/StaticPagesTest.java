@@ -4,27 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
-import dev.courier.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.courier.testing.SharedServer;
+import dev.courier.testing.TestServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The pages come from the jar with their types and a Content-Security-Policy that forbids inline code. */
+@ExtendWith(TestServerExtension.class)
 class StaticPagesTest {
 
-    private static TestServer server;
+    @SharedServer
     private static ApiClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void theChatClientIsServedAtTheRootWithAStrictContentSecurityPolicy() {

@@ -1,0 +1,152 @@
+package dev.courier.loadtest.drill;
+
+import dev.courier.loadtest.LoadOptions;
+import dev.courier.loadtest.Scenario;
+import dev.courier.loadtest.Transport;
+import dev.courier.loadtest.client.CourierClient;
+import dev.courier.loadtest.generator.LoadRun;
+import dev.courier.loadtest.generator.LoadRunResult;
+import dev.courier.loadtest.judge.LoadJudge;
+import dev.courier.loadtest.measure.OutcomesBySecond;
+import dev.courier.loadtest.report.Figures;
+import dev.courier.loadtest.report.LoadReport;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The postmortem's incident, replayed against a server: a load run with a disturbance in its middle third,
+ * watched from outside by a {@link DrillObserver}, judged as a {@link DrillVerdict}.
+ */
+public final class Drill {
+
+    /** What a drill found: the full load report and the verdict drawn from it. */
+    public record Outcome(LoadReport report, DrillVerdict verdict) {
+    }
+
+    private Drill() {
+    }
+
+    /** The load a drill puts on: modest, so that what it measures is the fault and not the machine. */
+    public static LoadOptions options(Scenario scenario, URI url, String adminToken, double rate, Duration duration,
+                                      int users, double leakRate, Optional<Path> json, Optional<Path> html) {
+        return new LoadOptions(url, false, scenario, Transport.REST, rate, duration, 1_000_000, users, 0.3,
+                Math.min(4, users), LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10),
+                1.5, leakRate,
+                Optional.of(adminToken), Duration.ofSeconds(10), json, html);
+    }
+
+    public static Outcome run(LoadOptions options, PrintStream out) throws InterruptedException {
+        LoadJudge judge = new LoadJudge(options);
+        LoadRun run = new LoadRun(options, out, judge);
+        CourierClient client = new CourierClient(options.url(), LoadRun.REQUEST_TIMEOUT);
+        LoadRunResult result;
+        List<DrillObserver.Sample> samples;
+        try (DrillObserver observer = new DrillObserver(client, options.adminToken().orElseThrow())) {
+            result = run.run();
+            samples = observer.samples();
+        }
+        LoadReport report = judge.report(result);
+        return new Outcome(report, judge(options.scenario(), report, result, samples));
+    }
+
+    static DrillVerdict judge(Scenario scenario, LoadReport report, LoadRunResult result,
+                              List<DrillObserver.Sample> samples) {
+        double on = report.disturbance().fromSecond();
+        double off = report.disturbance().toSecond();
+        List<LoadReport.AppliedFault> applied = report.faults().stream().filter(f -> f.status() == 200).toList();
+        if (applied.size() >= 2) {
+            on = applied.get(0).atSecond();
+            off = applied.get(1).atSecond();
+        }
+        long start = result.startNanos();
+        DrillObserver.Sample baseline = null;
+        double detect = -1;
+        String detectedBy = "";
+        double alert = -1;
+        String alertName = "";
+        double resolved = -1;
+        for (DrillObserver.Sample s : samples) {
+            double t = (s.atNanos() - start) / 1e9;
+            if (t < on) {
+                baseline = s;
+                continue;
+            }
+            if (baseline == null) {
+                baseline = new DrillObserver.Sample(0, 200, 0, 0, 0, 0, List.of());
+            }
+            if (detect < 0 && s.troubleSeen(baseline)) {
+                detect = t - on;
+                detectedBy = describe(s, baseline);
+            }
+            if (alert < 0 && !s.firingAlerts().isEmpty()) {
+                alert = t - on;
+                alertName = String.join(", ", s.firingAlerts());
+            }
+            if (alert >= 0 && resolved < 0 && t >= off && s.firingAlerts().isEmpty()) {
+                resolved = t - off;
+            }
+        }
+        double recover = recovery(result.outcomes(), off, report.timeline().size());
+        double availability = report.disturbance().availability();
+        long lost = report.integrity().lost();
+
+        List<String> reasons = new ArrayList<>();
+        if (!report.integrity().intact()) {
+            reasons.add("integrity: lost=" + lost + " duplicated=" + report.integrity().duplicated()
+                    + " out-of-order=" + report.integrity().outOfOrder() + " gaps=" + report.integrity().historyGaps());
+        }
+        if (scenario.needsFaultInjection()) {
+            if (applied.size() < 2) {
+                reasons.add("the fault was not switched on and off (PUT /v1/admin/faults refused)");
+            }
+            if (detect < 0 || detect > DrillVerdict.MAX_DETECT_SECONDS) {
+                reasons.add("not detected within " + DrillVerdict.MAX_DETECT_SECONDS + " s");
+            }
+            if (alert < 0 || alert > DrillVerdict.MAX_ALERT_SECONDS) {
+                reasons.add("no alert within " + DrillVerdict.MAX_ALERT_SECONDS + " s");
+            }
+        }
+        if (scenario != Scenario.DB_OUTAGE && availability < DrillVerdict.MIN_LEAK_AVAILABILITY) {
+            reasons.add(String.format(java.util.Locale.ROOT, "availability %.2f%% during the disturbance is below %.0f%%",
+                    availability * 100, DrillVerdict.MIN_LEAK_AVAILABILITY * 100));
+        }
+        if (recover < 0) {
+            reasons.add("sends still failed at the end of the drill");
+        }
+        return new DrillVerdict(scenario.cliName(), Figures.round(on), Figures.round(off), Figures.round(detect),
+                detectedBy, Figures.round(alert), alertName, availability, recover, Figures.round(resolved), lost,
+                report.integrity().deliveryChecked(), reasons.isEmpty(), reasons);
+    }
+
+    /**
+     * Seconds from {@code off} to the first whole second from which every send succeeded (and some did); -1 if
+     * sends failed to the end.
+     */
+    static double recovery(OutcomesBySecond outcomes, double off, int seconds) {
+        for (long s = (long) Math.floor(off); s <= seconds; s++) {
+            long[] rest = outcomes.between(s, seconds + 1L);
+            if (rest[1] == 0 && rest[0] > 0) {
+                return Math.max(0, s - off);
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(DrillObserver.Sample s, DrillObserver.Sample baseline) {
+        if (s.suspectedLeaks() > baseline.suspectedLeaks()) {
+            return "/v1/admin/pool: " + s.suspectedLeaks() + " suspected leaks";
+        }
+        if (s.reclaimedLeaks() > baseline.reclaimedLeaks()) {
+            return "/v1/admin/pool: " + s.reclaimedLeaks() + " reclaimed leaks";
+        }
+        if (!s.firingAlerts().isEmpty()) {
+            return "alert " + String.join(", ", s.firingAlerts());
+        }
+        return "/health/ready answered " + s.readyStatus();
+    }
+}

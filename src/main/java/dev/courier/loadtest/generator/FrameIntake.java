@@ -1,0 +1,58 @@
+package dev.courier.loadtest.generator;
+
+import dev.courier.loadtest.client.StreamConnection;
+import dev.courier.loadtest.client.StreamFrame;
+import dev.courier.loadtest.client.StreamFrame.DeliveredMessage;
+import dev.courier.loadtest.integrity.IntegrityLedger;
+import dev.courier.loadtest.measure.BusyGroupFigures;
+import java.util.Optional;
+
+/**
+ * What each frame the virtual users' streams receive means to the run: a {@code message} is a delivery to check
+ * and time, an {@code ack} or {@code error} ends a socket send. Runs on the sockets' selector thread: nothing here
+ * may block.
+ */
+final class FrameIntake {
+
+    private final IntegrityLedger ledger;
+    private final ClientMsgIds clientMsgIds;
+    private final RunFigures figures;
+    /** Null when the run has no busy group. */
+    private final BusyGroupFigures busyGroup;
+    private final PendingAcks socketAcks;
+
+    FrameIntake(IntegrityLedger ledger, ClientMsgIds clientMsgIds, RunFigures figures, BusyGroupFigures busyGroup,
+                PendingAcks socketAcks) {
+        this.ledger = ledger;
+        this.clientMsgIds = clientMsgIds;
+        this.figures = figures;
+        this.busyGroup = busyGroup;
+        this.socketAcks = socketAcks;
+    }
+
+    void onFrame(StreamConnection connection, StreamFrame frame, long receivedNanos) {
+        switch (frame) {
+            case StreamFrame.Message(DeliveredMessage m) -> {
+                ledger.delivered(connection.id(), m.conversationId(), m.seq());
+                if (m.senderId() != connection.user().id()) {
+                    Optional<ClientMsgIds.Times> times = clientMsgIds.timesOf(m.clientMsgId());
+                    if (times.isPresent()) {
+                        long intended = times.get().intendedNanos();
+                        figures.delivered(intended, times.get().sentNanos(), receivedNanos);
+                        if (busyGroup != null) {
+                            busyGroup.delivered(m.conversationId(), intended, receivedNanos);
+                        }
+                    }
+                }
+            }
+            case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);
+            case StreamFrame.Error error -> {
+                if (error.clientMsgId() != null) {
+                    socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));
+                }
+            }
+            case StreamFrame.Ready r -> { }
+            case StreamFrame.Other other -> { }
+        }
+    }
+}

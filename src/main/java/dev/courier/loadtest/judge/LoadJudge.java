@@ -1,0 +1,158 @@
+package dev.courier.loadtest.judge;
+
+import dev.courier.loadtest.LoadOptions;
+import dev.courier.loadtest.Scenario;
+import dev.courier.loadtest.generator.LoadRun;
+import dev.courier.loadtest.generator.LoadRunResult;
+import dev.courier.loadtest.generator.StopRule;
+import dev.courier.loadtest.measure.GeneratorWarnings;
+import dev.courier.loadtest.measure.LatencyTracker;
+import dev.courier.loadtest.measure.OutcomesBySecond;
+import dev.courier.loadtest.report.Figures;
+import dev.courier.loadtest.report.IntegrityReport;
+import dev.courier.loadtest.report.Interval;
+import dev.courier.loadtest.report.LatencySummary;
+import dev.courier.loadtest.report.LoadReport;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Turns what a {@link LoadRun} measured ({@link LoadRunResult}) into figures, objectives met or missed, and a
+ * verdict. It is also the run's {@link StopRule}: a ramp ends when its judgement says it is past the limit.
+ */
+public final class LoadJudge implements StopRule {
+
+    static final long RECOVERY_GRACE_SECONDS = 5;
+
+    private final LoadOptions o;
+
+    public LoadJudge(LoadOptions o) {
+        this.o = o;
+    }
+
+    public LoadReport report(LoadRunResult run) {
+        boolean deliveryMeasured = run.deliveryMeasured();
+        List<Histogram> basis = basis(run.ackPerSecond(), run.deliveredPerSecond(), deliveryMeasured);
+        String basisName = deliveryMeasured ? "send-to-delivered" : "send-to-ack";
+        long seconds = run.timeline().size();
+        long fs = Scenario.faultStart(o.duration()).toSeconds();
+        long fe = Scenario.faultEnd(o.duration()).toSeconds();
+        boolean outsideOnly = o.scenario() == Scenario.SPIKE || o.scenario() == Scenario.DB_OUTAGE;
+        // After a spike or an outage the server gets a few seconds to drain its backlog or reconnect before the
+        // objectives apply again; how long it really took is the drill's "time to recover".
+        long judgedAgainFrom = Math.min(seconds, fe + RECOVERY_GRACE_SECONDS);
+
+        Histogram windowLatency = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+        for (int s = 0; s < basis.size(); s++) {
+            if (!outsideOnly || s < fs || s >= judgedAgainFrom) {
+                windowLatency.add(basis.get(s));
+            }
+        }
+        OutcomesBySecond outcomes = run.outcomes();
+        long[] inWindow = outsideOnly ? sum(outcomes.between(0, fs), outcomes.between(judgedAgainFrom, seconds + 1))
+                : outcomes.between(0, seconds + 1);
+        double windowErrorRate = Figures.share(inWindow[1], inWindow[0] + inWindow[1]);
+        double p99 = LatencySummary.of(windowLatency).p99();
+        String window = outsideOnly ? "outside the disturbance and " + RECOVERY_GRACE_SECONDS + " s after it"
+                : "whole run";
+        LoadReport.Objectives objectives = new LoadReport.Objectives(o.sloP99Millis(), o.maxErrorRate(), basisName,
+                window, p99, windowErrorRate, p99 <= o.sloP99Millis(), windowErrorRate <= o.maxErrorRate());
+
+        LoadReport.Disturbance disturbance = null;
+        if (o.scenario().disturbs()) {
+            Histogram during = new Histogram(LatencyTracker.HIGHEST_MICROS, 3);
+            for (int s = (int) fs; s < Math.min(fe, basis.size()); s++) {
+                during.add(basis.get(s));
+            }
+            disturbance = new LoadReport.Disturbance(fs, fe, outcomes.availability(fs, fe),
+                    LatencySummary.of(during).p99());
+        }
+        LoadReport.Ramp ramp = o.scenario() == Scenario.RAMP ? RampJudge.ramp(o, run.timeline(), basis,
+                deliveryMeasured ? run.sentToDeliveredPerSecond() : List.of()) : null;
+        LoadReport.BusyGroup busyGroup = run.busyGroup();
+
+        List<String> failures = new ArrayList<>();
+        List<String> gaps = new ArrayList<>();
+        IntegrityReport integrity = run.integrity();
+        if (!integrity.intact()) {
+            failures.add(String.format("integrity: lost=%d duplicated=%d out-of-order=%d history gaps=%d",
+                    integrity.lost(), integrity.duplicated(), integrity.outOfOrder(), integrity.historyGaps()));
+        }
+        if (ramp != null) {
+            if (ramp.highestPassingRate() == 0) {
+                failures.add("ramp: no step met p99 <= " + o.sloP99Millis() + " ms and error rate <= "
+                        + Figures.percent(o.maxErrorRate()));
+            }
+        } else {
+            if (!objectives.p99Met()) {
+                failures.add(String.format("p99 %s %.2f ms is above the objective %.2f ms (%s)", basisName, p99,
+                        o.sloP99Millis(), objectives.window()));
+            }
+            if (!objectives.errorRateMet()) {
+                failures.add(String.format("error rate %s is above the objective %s (%s)",
+                        Figures.percent(windowErrorRate), Figures.percent(o.maxErrorRate()), objectives.window()));
+            }
+            if (busyGroup != null && !outsideOnly) {
+                failures.addAll(busyGroupFailures(busyGroup, deliveryMeasured));
+            }
+        }
+        for (LoadReport.AppliedFault f : run.appliedFaults()) {
+            if (f.status() != 200) {
+                gaps.add("fault " + f.faults() + " was not applied: PUT /v1/admin/faults answered " + f.status());
+            }
+        }
+        if (!deliveryMeasured) {
+            gaps.add("delivery not measured: " + run.streamUnavailable());
+        }
+        String verdict = !failures.isEmpty() ? "fail" : !gaps.isEmpty() ? "incomplete" : "pass";
+        List<String> reasons = new ArrayList<>(failures);
+        reasons.addAll(gaps);
+        List<String> warnings = GeneratorWarnings.of(run.generator(), ramp);
+
+        double activeSeconds = run.activeSeconds();
+        return new LoadReport(o.scenario().cliName(), o.url().toString(), o.transport().name().toLowerCase(),
+                run.startedAt().toString(), Figures.round(activeSeconds), o.rate(), run.users(), run.conversations(),
+                run.attempted(), run.acked(), run.failed(),
+                Figures.round(run.acked() / Math.max(activeSeconds, 1e-9)),
+                Figures.share(run.failed(), run.attempted()),
+                run.errors(), run.sendToAck(), deliveryMeasured ? run.sendToDelivered() : null, run.refusals(),
+                new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
+                        : run.streamUnavailable()),
+                integrity, objectives, ramp, disturbance, busyGroup, run.generator(), run.appliedFaults(),
+                run.timeline(), verdict, reasons, warnings);
+    }
+
+    /** A ramp ends once it is past the server's limit; every other scenario runs its course. */
+    @Override
+    public boolean stopNow(List<Interval> timeline, List<Histogram> ackPerSecond, List<Histogram> deliveredPerSecond,
+                           boolean deliveryMeasured) {
+        return o.scenario() == Scenario.RAMP
+                && RampJudge.shouldStop(o, timeline, basis(ackPerSecond, deliveredPerSecond, deliveryMeasured));
+    }
+
+    /** The latency the objectives are judged on: send→delivered, or send→ack where deliveries were not measured. */
+    private static List<Histogram> basis(List<Histogram> ackPerSecond, List<Histogram> deliveredPerSecond,
+                                         boolean deliveryMeasured) {
+        return deliveryMeasured ? deliveredPerSecond : ackPerSecond;
+    }
+
+    /** The point of a busy group: the other conversations still meet the objectives, whatever it does to itself. */
+    private List<String> busyGroupFailures(LoadReport.BusyGroup busyGroup, boolean deliveryMeasured) {
+        List<String> failures = new ArrayList<>();
+        LoadReport.BusyGroupSide others = busyGroup.others();
+        if (deliveryMeasured && others.sendToDelivered().p99() > o.sloP99Millis()) {
+            failures.add(String.format("p99 send-to-delivered of the conversations other than the busy group %.2f ms "
+                    + "is above the objective %.2f ms", others.sendToDelivered().p99(), o.sloP99Millis()));
+        }
+        if (others.errorRate() > o.maxErrorRate()) {
+            failures.add(String.format("error rate of the conversations other than the busy group %s is above the "
+                    + "objective %s", Figures.percent(others.errorRate()), Figures.percent(o.maxErrorRate())));
+        }
+        return failures;
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        return new long[] {a[0] + b[0], a[1] + b[1]};
+    }
+}

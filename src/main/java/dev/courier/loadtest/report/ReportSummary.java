@@ -1,0 +1,75 @@
+package dev.courier.loadtest.report;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** The few lines a person reads at the end of a run in the terminal. */
+public final class ReportSummary {
+
+    private ReportSummary() {
+    }
+
+    public static void print(LoadReport r, PrintStream out) {
+        out.printf(Locale.ROOT, "%n== %s: %d sent, %d acked, %d failed in %.1f s: %.1f msg/s, errors %s%n",
+                r.scenario(), r.attempted(), r.acked(), r.failed(), r.durationSeconds(), r.throughputPerSecond(),
+                Figures.percent(r.errorRate()));
+        latency(out, "send->ack      ", r.sendToAck());
+        latency(out, "  from the actual send", r.generator().sentToAck());
+        LoadReport.Refusals refusals = r.refusals();
+        if (refusals.count() > 0) {
+            out.printf(Locale.ROOT, "refusals (429, 503): %d, %.1f/s, %d without Retry-After%n", refusals.count(),
+                    refusals.perSecond(), refusals.withoutRetryAfter());
+            latency(out, "send->refusal  ", refusals.sendToRefusal());
+            latency(out, "  from the actual send", refusals.sentToRefusal());
+        }
+        if (r.sendToDelivered() != null) {
+            latency(out, "send->delivered", r.sendToDelivered());
+            latency(out, "  from the actual send", r.generator().sentToDelivered());
+        } else {
+            out.println("send->delivered NOT MEASURED: " + r.delivery().reason());
+        }
+        IntegrityReport in = r.integrity();
+        out.printf(Locale.ROOT, "integrity: lost=%d duplicated=%d out-of-order=%d history-gaps=%d (deliveries %s)%n",
+                in.lost(), in.duplicated(), in.outOfOrder(), in.historyGaps(),
+                in.deliveryChecked() ? "checked" : "not checked");
+        if (!r.errors().isEmpty()) {
+            out.println("errors: " + r.errors());
+        }
+        if (r.ramp() != null) {
+            out.printf(Locale.ROOT, "ramp: highest rate meeting p99 <= %.0f ms: %.1f msg/s (sustained %.1f, p99 %.2f ms)%n",
+                    r.objectives().sloP99Ms(), r.ramp().highestPassingRate(), r.ramp().sustainedThroughput(),
+                    r.ramp().p99AtHighestMs());
+        }
+        if (r.disturbance() != null) {
+            out.printf(Locale.ROOT, "disturbance %.0f-%.0f s: availability %s, p99 %.2f ms%n",
+                    r.disturbance().fromSecond(), r.disturbance().toSecond(),
+                    Figures.percent(r.disturbance().availability()), r.disturbance().p99Ms());
+        }
+        if (r.busyGroup() != null) {
+            LoadReport.BusyGroup b = r.busyGroup();
+            out.printf(Locale.ROOT, "busy group %d (%d members, %s of the sends):%n", b.conversationId(), b.members(),
+                    Figures.percent(b.share()));
+            busyGroupSide(out, "  busy group   ", b.busy());
+            busyGroupSide(out, "  other convs. ", b.others());
+        }
+        LoadReport.Generator g = r.generator();
+        out.printf(Locale.ROOT, "generator: sends left p99 %.2f ms (max %.2f ms) after their intended time, cpu %s cores "
+                + "(median; %s at most, of %d), host %s at most%s%n", g.pacerLateness().p99(), g.pacerLateness().max(),
+                Figures.knownOrNa(g.cpuCoresMedian()), Figures.knownOrNa(g.cpuCoresMax()), g.cores(),
+                Figures.knownPercentOrNa(g.hostCpuMax()), g.fellBehind() ? ": BEHIND" : "");
+        out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
+        r.failures().forEach(f -> out.println("  - " + f));
+        r.warnings().forEach(w -> out.println("warning: " + w));
+    }
+
+    private static void busyGroupSide(PrintStream out, String name, LoadReport.BusyGroupSide side) {
+        out.printf(Locale.ROOT, "%s acked=%d failed=%d errors %s%n", name, side.acked(), side.failed(),
+                Figures.percent(side.errorRate()));
+        latency(out, "    send->delivered", side.sendToDelivered());
+    }
+
+    private static void latency(PrintStream out, String name, LatencySummary s) {
+        out.printf(Locale.ROOT, "%s p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f ms (n=%d)%n", name, s.p50(), s.p90(),
+                s.p99(), s.p999(), s.max(), s.count());
+    }
+}
