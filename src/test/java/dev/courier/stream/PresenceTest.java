@@ -87,8 +87,8 @@ class PresenceTest {
         TestUser carol = api.newUser("carol");
         long direct = api.direct(alice, bob);
         api.direct(carol, api.newUser("dave"));
-        try (StreamClient a = StreamClient.connect(server.baseUrl(), alice.token());
-             StreamClient bobWatches = StreamClient.connect(server.baseUrl(), bob.token())) {
+        try (StreamClient bobWatches = StreamClient.connect(server.baseUrl(), bob.token());
+             StreamClient a = StreamClient.connect(server.baseUrl(), alice.token())) {
             presenceOf(bobWatches, alice);
             JsonNode members = api.get("/v1/conversations/" + direct, bob.token()).json().path("members");
             assertThat(member(members, alice).path("online").asBoolean()).isTrue();
