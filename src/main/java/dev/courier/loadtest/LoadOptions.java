@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param busyGroup    one group that takes a share of all sends, to see whether it slows the other conversations
  * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
+ * @param chatter      typing and reconnects beside the sends
  */
 public record LoadOptions(
         URI url,
@@ -37,7 +38,8 @@ public record LoadOptions(
         Optional<String> adminToken,
         Duration drain,
         Optional<Path> jsonReport,
-        Optional<Path> htmlReport) {
+        Optional<Path> htmlReport,
+        Chatter chatter) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -61,6 +63,49 @@ public record LoadOptions(
         public boolean present() {
             return share > 0;
         }
+    }
+
+    /**
+     * The chattiest traffic of a messaging service, beside the sends: people typing, and streams that drop and come
+     * back. {@link #NONE} when both shares are 0.
+     *
+     * @param typingShare    the share of the users typing at any moment: each typist sends a {@code typing} frame
+     *                       every 3 s (as often as the contract lets a client) in one of its conversations, three
+     *                       times, and then another user takes its place
+     * @param reconnectShare the share of the users whose stream closes and opens again, each minute
+     * @param reconnectPause how long a reconnecting user stays away: within the server's grace nobody sees it go,
+     *                       beyond it the others see it go offline and come back
+     */
+    public record Chatter(double typingShare, double reconnectShare, Duration reconnectPause) {
+        public static final Chatter NONE = new Chatter(0, 0, Duration.ofSeconds(1));
+
+        public Chatter {
+            if (!(typingShare >= 0 && typingShare <= 1)) {
+                throw new IllegalArgumentException("--typing-share must be between 0% and 100%, got " + typingShare);
+            }
+            if (!(reconnectShare >= 0 && reconnectShare <= 1)) {
+                throw new IllegalArgumentException("--reconnect-share must be between 0% and 100% (per minute), got "
+                        + reconnectShare);
+            }
+            if (reconnectPause.isNegative() || reconnectPause.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("--reconnect-pause must be between 0s and 5m");
+            }
+        }
+
+        public boolean present() {
+            return typingShare > 0 || reconnectShare > 0;
+        }
+    }
+
+    /** A run without typing or reconnects. */
+    public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
+                       Duration duration, long maxMessages, int users, double groupShare, int groupSize,
+                       BusyGroup busyGroup, Duration sloP99, double maxErrorRate, Duration rampStep, double rampFactor,
+                       double leakRate, Optional<String> adminToken, Duration drain, Optional<Path> jsonReport,
+                       Optional<Path> htmlReport) {
+        this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
+                busyGroup, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain, jsonReport,
+                htmlReport, Chatter.NONE);
     }
 
     public LoadOptions {
@@ -115,6 +160,11 @@ public record LoadOptions(
         }
         if (drain.isNegative() || drain.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--drain must be between 0s and 5m");
+        }
+        if (chatter.reconnectShare() > 0 && transport == Transport.SOCKET) {
+            // A user's sends go over its own stream: while it reconnects they would fail and count as errors.
+            throw new IllegalArgumentException("--reconnect-share needs --transport rest: over the socket the sends "
+                    + "of a reconnecting user would fail");
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * What each frame the virtual users' streams receive means to the run: a {@code message} is a delivery to check
- * and time, an {@code ack} or {@code error} ends a socket send. Runs on the sockets' selector thread: nothing here
+ * and time, an {@code ack} or {@code error} ends a socket send, {@code typing} and {@code presence} are counted. Runs on the sockets' selector thread: nothing here
  * may block.
  */
 final class FrameIntake {
@@ -20,9 +20,11 @@ final class FrameIntake {
     /** Null when the run has no busy group. */
     private final BusyGroupFigures busyGroup;
     private final PendingAcks socketAcks;
+    private final ChatterCounts chatter;
 
     FrameIntake(IntegrityLedger ledger, ClientMsgIds clientMsgIds, RunFigures figures, BusyGroupFigures busyGroup,
-                PendingAcks socketAcks) {
+                PendingAcks socketAcks, ChatterCounts chatter) {
+        this.chatter = chatter;
         this.ledger = ledger;
         this.clientMsgIds = clientMsgIds;
         this.figures = figures;
@@ -51,6 +53,9 @@ final class FrameIntake {
                     socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));
                 }
             }
+            case StreamFrame.Typing typing -> chatter.typingReceived.increment();
+            case StreamFrame.Presence presence -> (presence.online() ? chatter.cameOnline : chatter.wentOffline)
+                    .increment();
             case StreamFrame.Ready r -> { }
             case StreamFrame.Other other -> { }
         }

@@ -26,6 +26,7 @@ import org.HdrHistogram.Histogram;
  * @param deliveredPerSecond       send→delivered of each second of the timeline, in microseconds
  * @param sentToDeliveredPerSecond send→delivered counted from the actual sends, per second
  * @param busyGroup                null when the run had no busy group
+ * @param chatter                  null when the run had no typing or reconnects
  * @param streamUnavailable        why deliveries could not be measured; null when they were
  */
 public record LoadRunResult(
@@ -48,6 +49,7 @@ public record LoadRunResult(
         OutcomesBySecond outcomes,
         LoadReport.Generator generator,
         LoadReport.BusyGroup busyGroup,
+        LoadReport.Chatter chatter,
         List<LoadReport.AppliedFault> appliedFaults,
         String streamUnavailable,
         IntegrityReport integrity) {

@@ -119,7 +119,7 @@ public final class LoadJudge implements StopRule {
                 run.errors(), run.sendToAck(), deliveryMeasured ? run.sendToDelivered() : null, run.refusals(),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, busyGroup, run.generator(), run.appliedFaults(),
+                integrity, objectives, ramp, disturbance, busyGroup, run.chatter(), run.generator(), run.appliedFaults(),
                 run.timeline(), verdict, reasons, warnings);
     }
 

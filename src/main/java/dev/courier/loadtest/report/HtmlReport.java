@@ -126,6 +126,19 @@ public final class HtmlReport {
         }
 
         LoadReport.Generator g = r.generator();
+        if (r.chatter() != null) {
+            LoadReport.Chatter c = r.chatter();
+            html.append("<h2>Typing and reconnects</h2><table>");
+            row(html, "typing", Figures.percent(c.typingShare()) + " of the users at any moment");
+            row(html, "typing frames sent", c.typingSent() + " (" + fmt(c.typingPerSecond()) + "/s)");
+            row(html, "typing frames received", String.valueOf(c.typingReceived()));
+            row(html, "reconnects", Figures.percent(c.reconnectShare()) + " of the users a minute, away "
+                    + fmt(c.reconnectPauseSeconds()) + " s: " + c.reconnects() + " done, " + c.reconnectFailures()
+                    + " failed");
+            row(html, "presence frames received", c.presenceOnline() + " online, " + c.presenceOffline() + " offline");
+            html.append("</table>");
+        }
+
         html.append("<h2>Load generator</h2><table>");
         row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
                 + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));

@@ -35,6 +35,7 @@ public record LoadReport(
         Ramp ramp,
         Disturbance disturbance,
         BusyGroup busyGroup,
+        Chatter chatter,
         Generator generator,
         List<AppliedFault> faults,
         List<Interval> timeline,
@@ -95,6 +96,18 @@ public record LoadReport(
      */
     public record BusyGroup(long conversationId, int members, double share, BusyGroupSide busy,
                             BusyGroupSide others) {
+    }
+
+    /**
+     * The typing and reconnects of a run that had them ({@code --typing-share}, {@code --reconnect-share}), and what
+     * the virtual users' streams heard of them: {@code typing} frames of the others, and {@code presence} frames.
+     *
+     * @param reconnectShare  the share of the users reconnecting per minute
+     * @param typingPerSecond typing frames sent per second of the run
+     */
+    public record Chatter(double typingShare, double reconnectShare, double reconnectPauseSeconds, long typingSent,
+                          double typingPerSecond, long typingReceived, long reconnects, long reconnectFailures,
+                          long presenceOnline, long presenceOffline) {
     }
 
     /** @param sendToDelivered latency to the other members' streams, from intended send time */
