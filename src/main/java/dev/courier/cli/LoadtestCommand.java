@@ -111,6 +111,11 @@ public final class LoadtestCommand implements Callable<Integer> {
                     + "see it go offline and come back.")
     Duration reconnectPause;
 
+    @Option(names = "--chatter-alternate", defaultValue = "0s", converter = Durations.class,
+            description = "0s: typing and reconnects all the run long; otherwise off for this long, then on, and so "
+                    + "on, and the report compares the sends' latency with and without them.")
+    Duration chatterAlternate;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -157,7 +162,7 @@ public final class LoadtestCommand implements Callable<Integer> {
                 rampFactor, leakRate,
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport),
-                new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause));
+                new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate));
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */

@@ -75,9 +75,12 @@ public record LoadOptions(
      * @param reconnectShare the share of the users whose stream closes and opens again, each minute
      * @param reconnectPause how long a reconnecting user stays away: within the server's grace nobody sees it go,
      *                       beyond it the others see it go offline and come back
+     * @param alternate      zero for chatter all the run long; otherwise it is off for this long, then on for as long,
+     *                       and so on, so that one run (one population, one warm server) shows the sends with and
+     *                       without it side by side
      */
-    public record Chatter(double typingShare, double reconnectShare, Duration reconnectPause) {
-        public static final Chatter NONE = new Chatter(0, 0, Duration.ofSeconds(1));
+    public record Chatter(double typingShare, double reconnectShare, Duration reconnectPause, Duration alternate) {
+        public static final Chatter NONE = new Chatter(0, 0, Duration.ofSeconds(1), Duration.ZERO);
 
         public Chatter {
             if (!(typingShare >= 0 && typingShare <= 1)) {
@@ -90,6 +93,15 @@ public record LoadOptions(
             if (reconnectPause.isNegative() || reconnectPause.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new IllegalArgumentException("--reconnect-pause must be between 0s and 5m");
             }
+            if (!alternate.isZero() && (alternate.compareTo(Duration.ofSeconds(10)) < 0
+                    || alternate.compareTo(Duration.ofHours(1)) > 0)) {
+                throw new IllegalArgumentException("--chatter-alternate must be 0s or between 10s and 1h, got " + alternate);
+            }
+        }
+
+        /** Whether the chatter is on at {@code elapsed} into the load. */
+        public boolean onAt(Duration elapsed) {
+            return alternate.isZero() || (elapsed.toNanos() / alternate.toNanos()) % 2 == 1;
         }
 
         public boolean present() {

@@ -208,7 +208,7 @@ class LoadtestEndToEndTest {
                     plain.duration(), plain.maxMessages(), 30, plain.groupShare(), plain.groupSize(),
                     plain.busyGroup(), plain.sloP99(), plain.maxErrorRate(), plain.rampStep(), plain.rampFactor(),
                     plain.leakRate(), plain.adminToken(), plain.drain(), plain.jsonReport(), plain.htmlReport(),
-                    new LoadOptions.Chatter(1.0, 1.0, Duration.ofSeconds(2)));
+                    new LoadOptions.Chatter(1.0, 1.0, Duration.ofSeconds(2), Duration.ZERO));
 
             LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             ReportFiles.writeJson(report, dir.resolve("report.json"));

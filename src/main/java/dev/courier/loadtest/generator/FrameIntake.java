@@ -53,9 +53,8 @@ final class FrameIntake {
                     socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));
                 }
             }
-            case StreamFrame.Typing typing -> chatter.typingReceived.increment();
-            case StreamFrame.Presence presence -> (presence.online() ? chatter.cameOnline : chatter.wentOffline)
-                    .increment();
+            case StreamFrame.Typing typing -> chatter.typingReceived();
+            case StreamFrame.Presence presence -> chatter.presenceReceived(presence.online());
             case StreamFrame.Ready r -> { }
             case StreamFrame.Other other -> { }
         }

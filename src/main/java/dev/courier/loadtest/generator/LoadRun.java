@@ -71,7 +71,7 @@ public final class LoadRun {
                         streams.connected(), stopRule, out);
                 try (TypingAndReconnects typingAndReconnects = new TypingAndReconnects(o.chatter(), population,
                         streams, chatter)) {
-                    typingAndReconnects.start();
+                    typingAndReconnects.start(clock.startNanos());
                     sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds), streams,
                             outcomes);
                 }
@@ -86,7 +86,8 @@ public final class LoadRun {
                         figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
                         figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
                         outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
-                        busyGroup == null ? null : busyGroup.report(), chatter.report(o.chatter(), activeSeconds),
+                        busyGroup == null ? null : busyGroup.report(), chatter.report(o.chatter(), activeSeconds,
+                                figures.timeline(), figures.ackPerSecond(), figures.deliveredPerSecond()),
                         faults.applied(), streams.unavailable(),
                         integrity);
             }

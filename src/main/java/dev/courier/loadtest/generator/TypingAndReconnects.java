@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The chatter beside a run's sends ({@link LoadOptions.Chatter}): typists who send a {@code typing} frame every 3 s,
  * and streams that close and open again, each on a schedule of its own, on virtual threads, from the start of the
- * load until {@link #close()}.
+ * load until {@link #close()}; when the chatter alternates, only in its windows.
  */
 final class TypingAndReconnects implements AutoCloseable {
 
@@ -32,6 +32,8 @@ final class TypingAndReconnects implements AutoCloseable {
     private final ChatterCounts counts;
     private final Set<Long> reconnecting = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** When the load started, for {@link LoadOptions.Chatter#onAt}. */
+    private long startNanos;
     private volatile boolean running = true;
 
     TypingAndReconnects(LoadOptions.Chatter chatter, LoadPopulation population, UserStreams streams,
@@ -47,7 +49,10 @@ final class TypingAndReconnects implements AutoCloseable {
         }
     }
 
-    void start() {
+    /** Starts the typing and the reconnects on the schedule of the load, which started at {@code startNanos}. */
+    void start(long loadStartNanos) {
+        this.startNanos = loadStartNanos;
+        counts.loadStarted();
         int typists = (int) Math.round(users.size() * chatter.typingShare());
         if (chatter.typingShare() > 0) {
             threads.add(Thread.ofVirtual().name("loadtest-typing").start(() -> type(Math.max(1, typists))));
@@ -80,7 +85,7 @@ final class TypingAndReconnects implements AutoCloseable {
                 sent[slot] = 0;
             }
             StreamConnection stream = streams.of(typist[slot]);
-            if (stream != null && conversation[slot] > 0) {
+            if (stream != null && conversation[slot] > 0 && on()) {
                 stream.sendTyping(conversation[slot]);
                 counts.typingSent.increment();
             }
@@ -99,7 +104,7 @@ final class TypingAndReconnects implements AutoCloseable {
         long next = System.nanoTime() + stepNanos;
         while (running && sleepUntil(next)) {
             VirtualUser user = users.get(random.nextInt(users.size()));
-            if (reconnecting.add(user.id())) {
+            if (on() && reconnecting.add(user.id())) {
                 threads.add(Thread.ofVirtual().name("loadtest-reconnect").start(() -> {
                     try {
                         if (streams.reconnect(user, chatter.reconnectPause())) {
@@ -117,6 +122,10 @@ final class TypingAndReconnects implements AutoCloseable {
             }
             next += stepNanos;
         }
+    }
+
+    private boolean on() {
+        return chatter.onAt(Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     /** False once the run is over. */

@@ -136,6 +136,15 @@ public final class HtmlReport {
                     + fmt(c.reconnectPauseSeconds()) + " s: " + c.reconnects() + " done, " + c.reconnectFailures()
                     + " failed");
             row(html, "presence frames received", c.presenceOnline() + " online, " + c.presenceOffline() + " offline");
+            LoadReport.ChatterComparison cmp = c.comparison();
+            if (cmp != null) {
+                row(html, "alternating", "every " + fmt(cmp.alternateSeconds()) + " s: " + cmp.secondsOn() + " s on, "
+                        + cmp.secondsOff() + " s off (" + cmp.settleSeconds() + " s after each switch left out)");
+                row(html, "p99 send → ack, on / off", fmt(cmp.sendToAckOn().p99()) + " / "
+                        + fmt(cmp.sendToAckOff().p99()) + " ms");
+                row(html, "p99 send → delivered, on / off", fmt(cmp.sendToDeliveredOn().p99()) + " / "
+                        + fmt(cmp.sendToDeliveredOff().p99()) + " ms");
+            }
             html.append("</table>");
         }
 
