@@ -41,8 +41,7 @@ class TypingTest {
              StreamClient c = StreamClient.connect(server.baseUrl(), carol.token());
              StreamClient o = StreamClient.connect(server.baseUrl(), outsider.token())) {
             a.send(typing(group));
-            assertThat(a.untilPong(WAIT)).as("no answer to a typing frame").extracting(f -> f.path("type").asText())
-                    .doesNotContain("typing", "error");
+            assertThat(a.typesUntilPong(WAIT)).as("no answer to a typing frame").doesNotContain("typing", "error");
             for (StreamClient member : List.of(b, c)) {
                 JsonNode frame = member.nextOfType("typing", WAIT);
                 assertThat(frame.path("conversationId").asLong()).isEqualTo(group);
@@ -51,7 +50,7 @@ class TypingTest {
             }
             // bob's stream saw the typing frame, so the ones for the others have been handed out too
             for (StreamClient notForThem : List.of(phone, o)) {
-                assertThat(notForThem.untilPong(WAIT)).noneMatch(f -> f.path("type").asText().equals("typing"));
+                assertThat(notForThem.typesUntilPong(WAIT)).doesNotContain("typing");
             }
         }
     }
@@ -71,8 +70,8 @@ class TypingTest {
                 a.send(typing(direct));
             }
             a.send(typing(group)); // another conversation has a throttle of its own
-            assertThat(a.untilPong(WAIT)).extracting(f -> f.path("type").asText())
-                    .as("no answers, only bob's presence").allMatch(type -> type.equals("pong") || type.equals("presence"));
+            assertThat(a.typesUntilPong(WAIT)).as("no answers, only bob's presence")
+                    .allMatch(type -> type.equals("pong") || type.equals("presence"));
             List<JsonNode> seen = typingFrames(b.untilPong(WAIT));
             seen.addAll(typingFrames(b.during(Duration.ofMillis(500))));
             assertThat(seen).extracting(f -> f.path("conversationId").asLong()).containsExactlyInAnyOrder(direct, group);
@@ -99,7 +98,7 @@ class TypingTest {
                 assertThat(error.path("error").path("code").asText()).isEqualTo("not_found");
                 assertThat(error.path("clientMsgId").isNull()).isTrue();
             }
-            assertThat(b.untilPong(WAIT)).noneMatch(f -> f.path("type").asText().equals("typing"));
+            assertThat(b.typesUntilPong(WAIT)).doesNotContain("typing");
         }
     }
 

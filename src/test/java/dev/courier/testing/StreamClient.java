@@ -173,6 +173,11 @@ public final class StreamClient implements AutoCloseable {
         }
     }
 
+    /** The types of the frames {@link #untilPong} returns, the {@code pong} included. */
+    public List<String> typesUntilPong(Duration timeout) {
+        return untilPong(timeout).stream().map(frame -> frame.path("type").asText()).toList();
+    }
+
     /** Every frame that arrives within {@code window}, waiting for all of it. */
     public List<JsonNode> during(Duration window) {
         List<JsonNode> frames = new ArrayList<>();
