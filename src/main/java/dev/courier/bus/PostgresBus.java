@@ -7,7 +7,6 @@ import dev.courier.events.DomainEvent;
 import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.MessageAnnouncement;
 import dev.courier.ops.MetricNames;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,12 +50,16 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     private final MeterRegistry meters;
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
     private final MessageAnnouncement announcement = new MessageAnnouncement(CHANNEL, codec.origin());
-    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** A payload waiting to be sent, with its kind for the counts. */
+    private record Outgoing(String payload, EventCounts.Kind kind) {
+    }
+
+    private final BlockingQueue<Outgoing> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     /** This node's payloads that a publisher waits to hear come back ({@link #publishAndAwaitCarried}). */
     private final ConcurrentHashMap<String, CountDownLatch> awaitedEchoes = new ConcurrentHashMap<>();
-    private final Counter published;
-    private final Counter received;
-    private final Counter dropped;
+    private final EventCounts published;
+    private final EventCounts received;
+    private final EventCounts dropped;
     private final Thread publisher;
     private volatile NotificationListener listener;
 
@@ -64,13 +67,13 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         this.db = db;
         this.target = target;
         this.meters = meters;
-        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
-                .description("committed events published to the other nodes").tag("bus", "postgres").register(meters);
-        this.received = Counter.builder(MetricNames.BUS_EVENTS_RECEIVED)
-                .description("events heard from the other nodes").tag("bus", "postgres").register(meters);
-        this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
-                .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
-                .tag("bus", "postgres").register(meters);
+        this.published = new EventCounts(meters, MetricNames.BUS_EVENTS_PUBLISHED,
+                "committed events published to the other nodes", "postgres");
+        this.received = new EventCounts(meters, MetricNames.BUS_EVENTS_RECEIVED, "events heard from the other nodes",
+                "postgres");
+        this.dropped = new EventCounts(meters, MetricNames.BUS_EVENTS_DROPPED,
+                "events not sent to the bus (queue full or database failure); receivers catch up from the table",
+                "postgres");
         // A platform thread, like the message writers: its connection is held only while it gets CPU time.
         this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
@@ -97,11 +100,14 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     public void publish(DomainEvent event) {
         if (event instanceof DomainEvent.MessageStored) {
             if (othersListen()) {
-                published.increment(); // announced with its commit already
+                published.count(event); // announced with its commit already
             }
             return;
         }
-        enqueue(new String(codec.encode(event), StandardCharsets.UTF_8));
+        if (event instanceof DomainEvent.Typing && !othersListen()) {
+            return; // nobody else to tell, and nothing to catch up from later: a notification would be pure cost
+        }
+        enqueue(new Outgoing(new String(codec.encode(event), StandardCharsets.UTF_8), EventCounts.Kind.of(event)));
     }
 
     /**
@@ -123,7 +129,8 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         // Registered before the payload is queued: its echo may come back before this thread runs again.
         CountDownLatch echo = awaitedEchoes.computeIfAbsent(payload, p -> new CountDownLatch(1));
         try {
-            return enqueue(payload) && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+            return enqueue(new Outgoing(payload, EventCounts.Kind.of(event)))
+                    && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -132,11 +139,11 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         }
     }
 
-    private boolean enqueue(String payload) {
-        if (outbox.offer(payload)) {
+    private boolean enqueue(Outgoing outgoing) {
+        if (outbox.offer(outgoing)) {
             return true;
         }
-        dropped.increment();
+        dropped.count(outgoing.kind(), 1);
         return false;
     }
 
@@ -150,7 +157,7 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             } else {
                 BusCodec.Decoded decoded = codec.decode(bytes);
                 BusCodec.deliver(decoded, busListener);
-                received.increment(decoded.count());
+                received.count(decoded);
             }
         }, busListener::onPossibleLoss, meters);
     }
@@ -171,7 +178,7 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     }
 
     private void drainOutbox() {
-        List<String> batch = new ArrayList<>(MAX_BATCH);
+        List<Outgoing> batch = new ArrayList<>(MAX_BATCH);
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 batch.add(outbox.take());
@@ -185,12 +192,12 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
                 db.withHandle("bus.notify", h -> h.createQuery(
                                 "SELECT count(pg_notify(:channel, p)) FROM unnest(:payloads::text[]) WITH ORDINALITY AS t(p, i)")
                         .bind("channel", CHANNEL)
-                        .bindArray("payloads", String.class, batch)
+                        .bindArray("payloads", String.class, batch.stream().map(Outgoing::payload).toList())
                         .mapTo(Long.class)
                         .one());
-                published.increment(batch.size());
+                batch.forEach(sent -> published.count(sent.kind(), 1));
             } catch (RuntimeException e) {
-                dropped.increment(batch.size());
+                batch.forEach(lost -> dropped.count(lost.kind(), 1));
                 log.warn("could not publish {} events: {}; receivers catch up from the table", batch.size(), e.toString());
             }
             batch.clear();
