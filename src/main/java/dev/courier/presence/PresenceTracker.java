@@ -141,6 +141,7 @@ public final class PresenceTracker implements StreamPresence, AutoCloseable {
         long nextRenewal = System.nanoTime() + renewEvery;
         // Half-way between two renewals: a node's sweep never waits behind its own renewal.
         long nextSweep = System.nanoTime() + renewEvery / 2;
+        boolean failing = false;
         while (running) {
             try {
                 Due due = awaitWork(Math.min(nextRenewal, nextSweep));
@@ -157,12 +158,20 @@ public final class PresenceTracker implements StreamPresence, AutoCloseable {
                     sweep();
                     nextSweep = System.nanoTime() + renewEvery;
                 }
+                if (failing) {
+                    failing = false;
+                    log.info("presence: the database answers again");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // The database is down or busy: what is due stays due, and the next round tries again.
-                log.warn("presence: {}; trying again shortly", e.toString());
+                // The database is down or busy: what is due stays due, and the next round tries again. Said once,
+                // not every second of an outage.
+                if (!failing) {
+                    failing = true;
+                    log.warn("presence: {}; trying again every second", e.toString());
+                }
                 try {
                     pause(System.nanoTime() + RETRY_NANOS);
                 } catch (InterruptedException stop) {
