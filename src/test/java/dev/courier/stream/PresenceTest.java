@@ -121,11 +121,23 @@ class PresenceTest {
         TestUser bob = api.newUser("bob");
         try (StreamClient a = StreamClient.connect(server.baseUrl(), alice.token());
              StreamClient b = StreamClient.connect(server.baseUrl(), bob.token())) {
+            // Presence is written behind the stream's opening; the group is made once bob's is.
+            awaitStored(bob, true);
             long group = api.group(bob, "new", alice);
             JsonNode conversation = a.nextOfType("conversation", WAIT).path("conversation");
             assertThat(conversation.path("id").asLong()).isEqualTo(group);
             assertThat(member(conversation.path("members"), bob).path("online").asBoolean()).isTrue();
         }
+    }
+
+    private static void awaitStored(TestUser user, boolean online) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String sql = "SELECT count(*) FROM user_presence WHERE user_id = " + user.id() + " AND online = " + online;
+        while (server.queryLong(sql) == 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertThat(server.queryLong(sql)).as("presence of %s stored as online = %s", user.username(), online)
+                .isEqualTo(1);
     }
 
     private static void awaitOffline(TestUser user, TestUser viewer) {
