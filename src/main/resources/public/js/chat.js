@@ -14,6 +14,10 @@ const AUTO_RETRIES = 5;
 const ACK_TIMEOUT_MS = 10_000;
 const NEAR_BOTTOM_PX = 80;
 const CONFIRM_DELETE_MS = 4_000;
+// The contract lets a client send one typing frame every 3 s while typing; a typist not heard from for twice that
+// has stopped.
+const TYPING_EVERY_MS = 3_000;
+const TYPING_SHOWN_MS = 6_000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,7 +42,9 @@ const state = {
   catchingUp: null,
   historyLoaded: false, // the open conversation's latest page has been read
   pending: new Map(), // clientMsgId -> send in flight or failed
-  readBy: new Map(), // conversationId -> Map(userId -> seq), from the stream
+  readBy: new Map(), // conversationId -> Map(userId -> seq), from readMarkers and the stream's read frames
+  typists: new Map(), // userId -> {conversationId, timer}: who is typing, as the stream said lately
+  typingSentAt: new Map(), // conversationId -> when this page last said it is typing there
   refreshTimer: null,
   listShown: null, // what the conversation list shows now, to skip identical redraws
 };
@@ -99,6 +105,9 @@ function endSession(notice) {
   state.token = null;
   state.me = null;
   state.conversations.clear();
+  state.readBy.clear();
+  for (const typist of state.typists.values()) clearTimeout(typist.timer);
+  state.typists.clear();
   state.order = [];
   state.listShown = null;
   closeConversation();
@@ -256,6 +265,7 @@ function wireForms() {
     sendFromComposer();
   });
   state.mentions = new MentionCompletion(input, $('mention-suggestions'), mentionCandidates);
+  input.addEventListener('input', () => sayTyping());
   input.addEventListener('keydown', (event) => {
     if (event.isComposing || state.mentions.handleKey(event)) return;
     if (event.key === 'Enter' && !event.shiftKey) {
@@ -327,6 +337,7 @@ async function refreshConversations() {
     fresh.set(state.openId, state.conversations.get(state.openId));
   }
   state.conversations = fresh;
+  page.conversations.forEach(seedReadMarkers);
   state.order = page.conversations.map((c) => c.id);
   if (state.openId && !state.order.includes(state.openId)) state.order.unshift(state.openId);
   renderConversationList();
@@ -343,11 +354,22 @@ function scheduleRefresh() {
 function upsertConversation(conversation, toFront) {
   const known = state.conversations.get(conversation.id);
   state.conversations.set(conversation.id, { ...known, ...conversation });
+  seedReadMarkers(conversation);
   if (toFront || !state.order.includes(conversation.id)) {
     state.order = [conversation.id, ...state.order.filter((id) => id !== conversation.id)];
   }
   renderConversationList();
   if (conversation.id === state.openId) renderConversationHeader();
+}
+
+/** What the conversation object says of every member's read position; a read frame later only moves it on. */
+function seedReadMarkers(conversation) {
+  if (!conversation.readMarkers) return; // a server before readMarkers
+  const readers = state.readBy.get(conversation.id) || new Map();
+  for (const marker of conversation.readMarkers) {
+    readers.set(marker.userId, Math.max(readers.get(marker.userId) || 0, marker.seq));
+  }
+  state.readBy.set(conversation.id, readers);
 }
 
 function forgetConversation(id) {
@@ -361,7 +383,8 @@ function renderConversationList() {
   // Polling asks every few seconds; rebuild only on change, so nothing flickers or is re-announced.
   const shown = JSON.stringify([state.openId, state.order.map((id) => {
     const c = state.conversations.get(id);
-    return c && [id, conversationName(c), c.unread, c.unreadMentions, c.members.length];
+    return c && [id, conversationName(c), c.unread, c.unreadMentions, c.members.length,
+      directPeer(c) && directPeer(c).online];
   })]);
   if (shown === state.listShown) return;
   state.listShown = shown;
@@ -376,6 +399,8 @@ function renderConversationList() {
     button.className = 'conversation-link';
     button.dataset.id = String(id);
     if (id === state.openId) button.setAttribute('aria-current', 'true');
+    const peer = directPeer(conversation);
+    if (peer) button.append(presenceDot(peer));
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = conversationName(conversation);
@@ -421,12 +446,45 @@ function renderConversationList() {
   $('conversation-empty').hidden = items.length > 0;
 }
 
+/** The other member of a direct conversation, whose presence its entry in the list shows. */
+function directPeer(conversation) {
+  if (conversation.type !== 'direct' || !state.me) return null;
+  return conversation.members.find((member) => member.id !== state.me.id) || null;
+}
+
+/** A dot, green while the user is online; says it in words too, for those who cannot see the colour. */
+function presenceDot(user) {
+  const dot = document.createElement('span');
+  dot.className = 'presence';
+  const known = typeof user.online === 'boolean'; // null from a server that does not show it
+  dot.dataset.online = String(user.online === true);
+  const words = !known ? '' : user.online ? 'online'
+    : user.lastSeenAt ? `last seen ${new Date(user.lastSeenAt).toLocaleString()}` : 'offline';
+  dot.title = words;
+  const hidden = document.createElement('span');
+  hidden.className = 'visually-hidden';
+  hidden.textContent = words ? ` (${words}) ` : '';
+  dot.append(hidden);
+  dot.hidden = !known;
+  return dot;
+}
+
 function renderConversationHeader() {
   const conversation = state.conversations.get(state.openId);
   if (!conversation) return;
   $('conversation-title').textContent = conversationName(conversation);
-  $('conversation-members').textContent = `Members: ${conversation.members
-      .map((m) => (m.id === state.me.id ? 'you' : m.displayName || m.username)).join(', ')}`;
+  const members = ['Members: '];
+  conversation.members.forEach((m, i) => {
+    const member = document.createElement('span');
+    member.className = 'member';
+    member.dataset.userId = String(m.id);
+    if (m.id !== state.me.id) member.append(presenceDot(m));
+    member.append(m.id === state.me.id ? 'you' : m.displayName || m.username);
+    members.push(member);
+    if (i < conversation.members.length - 1) members.push(', ');
+  });
+  $('conversation-members').replaceChildren(...members);
+  renderTyping();
   $('group-tools').hidden = conversation.type !== 'group';
   renderSeen();
 }
@@ -482,6 +540,7 @@ function closeConversation() {
   $('messages').replaceChildren();
   $('conversation-title').textContent = 'Pick a conversation';
   $('conversation-members').textContent = '';
+  $('typing').textContent = '';
   $('group-tools').hidden = true;
   $('composer').hidden = true;
   $('seen').textContent = '';
@@ -908,6 +967,46 @@ function renderSeen() {
   $('seen').textContent = names.length ? `Seen by ${names.join(', ')}` : '';
 }
 
+// ---------- typing ----------
+
+/** Tells the others this person is typing: over the live socket only, at most once every 3 s per conversation. */
+function sayTyping() {
+  const id = state.openId;
+  if (!id || !$('composer-input').value.trim()) return;
+  const now = Date.now();
+  if (now - (state.typingSentAt.get(id) || 0) < TYPING_EVERY_MS) return;
+  if (state.live && state.live.send({ type: 'typing', conversationId: id })) state.typingSentAt.set(id, now);
+}
+
+function receiveTyping(frame) {
+  if (state.me && frame.userId === state.me.id) return;
+  const previous = state.typists.get(frame.userId);
+  if (previous) clearTimeout(previous.timer);
+  const typist = { conversationId: frame.conversationId, timer: null };
+  typist.timer = setTimeout(() => stoppedTyping(frame.userId, typist), TYPING_SHOWN_MS);
+  state.typists.set(frame.userId, typist);
+  renderTyping();
+}
+
+function stoppedTyping(userId, typist) {
+  const current = state.typists.get(userId);
+  if (!current || (typist && current !== typist)) return;
+  clearTimeout(current.timer);
+  state.typists.delete(userId);
+  renderTyping();
+}
+
+function renderTyping() {
+  const names = [];
+  for (const [userId, typist] of state.typists) {
+    if (typist.conversationId === state.openId) names.push(memberName(state.openId, userId));
+  }
+  let text = '';
+  if (names.length === 1) text = `${names[0]} is typing…`;
+  else if (names.length > 1) text = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are typing…`;
+  if ($('typing').textContent !== text) $('typing').textContent = text;
+}
+
 // ---------- sending ----------
 
 function sendFromComposer() {
@@ -1058,6 +1157,12 @@ function handleFrame(frame) {
     case 'conversation':
       receiveConversation(frame.conversation);
       break;
+    case 'typing':
+      receiveTyping(frame);
+      break;
+    case 'presence':
+      receivePresence(frame);
+      break;
     case 'ack':
       acknowledged(frame.message);
       break;
@@ -1076,6 +1181,7 @@ function handleFrame(frame) {
 }
 
 function receiveMessage(message) {
+  stoppedTyping(message.senderId); // the message they were typing has come
   const conversation = state.conversations.get(message.conversationId);
   if (!conversation) {
     scheduleRefresh();
@@ -1116,6 +1222,21 @@ function receiveRead(frame) {
   readers.set(frame.userId, Math.max(readers.get(frame.userId) || 0, frame.seq));
   state.readBy.set(frame.conversationId, readers);
   if (frame.conversationId === state.openId) renderSeen();
+}
+
+/** The user came online or went offline: every conversation's member object of theirs says so now. */
+function receivePresence(frame) {
+  let shown = false;
+  for (const conversation of state.conversations.values()) {
+    const member = conversation.members.find((m) => m.id === frame.userId);
+    if (member) {
+      member.online = frame.online;
+      member.lastSeenAt = frame.lastSeenAt;
+      shown = shown || conversation.id === state.openId;
+    }
+  }
+  renderConversationList();
+  if (shown) renderConversationHeader();
 }
 
 function receiveConversation(conversation) {

@@ -54,7 +54,7 @@ public final class AccountRoutes {
     }
 
     private void user(Context ctx) {
-        ctx.json(accounts.byUsername(ctx.pathParam("username"))
+        ctx.json(accounts.byUsername(ctx.pathParam("username"), Authentication.user(ctx).id())
                 .orElseThrow(() -> ApiException.notFound("no such user")));
     }
 }

@@ -127,8 +127,10 @@ public final class AccountService {
         return db.withHandle("sessions.expire", sessions::deleteExpired);
     }
 
-    public Optional<User> byUsername(String rawUsername) {
-        return normalizeUsername(rawUsername).flatMap(u -> db.withHandle("users.byUsername", h -> users.byUsername(h, u)));
+    /** The user, as {@code viewerId} sees it: with presence when the two share a conversation. */
+    public Optional<User> byUsername(String rawUsername, long viewerId) {
+        return normalizeUsername(rawUsername).flatMap(u -> db.withHandle("users.byUsername",
+                h -> users.byUsernameAsSeenBy(h, u, viewerId)));
     }
 
     static Optional<String> normalizeUsername(String raw) {

@@ -1,5 +1,6 @@
 package dev.courier.accounts;
 
+import dev.courier.presence.PresenceStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -38,10 +39,21 @@ public final class UserStore {
                 .findOne();
     }
 
-    public Optional<User> byUsername(Handle h, String username) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM users u WHERE u.username = :username")
+    /** The user with its presence when {@code viewerId} shares a conversation with it, without otherwise. */
+    Optional<User> byUsernameAsSeenBy(Handle h, String username, long viewerId) {
+        return h.createQuery("SELECT " + COLUMNS + ", " + PresenceStore.COLUMNS + ", EXISTS (SELECT 1 FROM memberships a "
+                        + "JOIN memberships b ON b.conversation_id = a.conversation_id "
+                        + "WHERE a.user_id = :viewer AND b.user_id = u.id) AS shares_a_conversation "
+                        + "FROM users u" + PresenceStore.JOIN + "WHERE u.username = :username")
                 .bind("username", username)
-                .map(UserStore::user)
+                .bind("viewer", viewerId)
+                .map((rs, ctx) -> {
+                    User user = user(rs, ctx);
+                    if (!rs.getBoolean("shares_a_conversation")) {
+                        return user;
+                    }
+                    return user.withPresence(PresenceStore.read(user.id(), rs));
+                })
                 .findOne();
     }
 

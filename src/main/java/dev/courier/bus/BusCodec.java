@@ -53,6 +53,8 @@ final class BusCodec {
      *   <li>{@code r}: a read marker, conversation {@code c}, user {@code u}, seq {@code s};
      *   <li>{@code c}: a membership change of conversation {@code c}, affected users {@code us};
      *   <li>{@code x}: a revoked session of user {@code u}, token hash {@code h} in Base64;
+ *   <li>{@code t}: user {@code u} is typing in conversation {@code c};
+ *   <li>{@code p}: the presence of users {@code us} changed;
      *   <li>{@code b}: a batch, its events in {@code e}, in order, each without an origin of its own. Only the
      *       database writes batches, of {@code m} and {@code M} events:
      *       {@code {"o":<origin>,"k":"b","e":[{"k":"m","m":{...}}, {"k":"M","c":3,"s":12}, ...]}}.
@@ -66,10 +68,6 @@ final class BusCodec {
 
     /** What a payload decodes to: an event, the reference to a message too large to carry, or a batch of them. */
     sealed interface Decoded {
-        /** How many events the payload carries. */
-        default int count() {
-            return this instanceof Batch batch ? batch.events().stream().mapToInt(Decoded::count).sum() : 1;
-        }
 
         record Event(DomainEvent event) implements Decoded {
         }
@@ -150,6 +148,10 @@ final class BusCodec {
                     null, changed.affectedUserIds(), null, null, null);
             case DomainEvent.SessionRevoked revoked -> new Wire(origin, "x", null, null, null, revoked.userId(), null,
                     Base64.getEncoder().encodeToString(revoked.tokenHash()), null, null);
+            case DomainEvent.Typing typing -> new Wire(origin, "t", null, typing.conversationId(), null,
+                    typing.userId(), null, null, null, null);
+            case DomainEvent.PresenceChanged presence -> new Wire(origin, "p", null, null, null, null,
+                    presence.userIds(), null, null, null);
         });
     }
 
@@ -203,6 +205,8 @@ final class BusCodec {
             case "r" -> new Decoded.Event(new DomainEvent.ReadMarkerMoved(wire.c(), wire.u(), wire.s()));
             case "c" -> new Decoded.Event(new DomainEvent.ConversationChanged(wire.c(), wire.us()));
             case "x" -> new Decoded.Event(new DomainEvent.SessionRevoked(wire.u(), Base64.getDecoder().decode(wire.h())));
+            case "t" -> new Decoded.Event(new DomainEvent.Typing(wire.c(), wire.u()));
+            case "p" -> new Decoded.Event(new DomainEvent.PresenceChanged(wire.us()));
             default -> throw new IllegalArgumentException("unknown bus event kind " + wire.k());
         };
     }

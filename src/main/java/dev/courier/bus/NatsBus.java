@@ -32,18 +32,18 @@ public final class NatsBus implements EventBus {
     private final String url;
     private final Connection connection;
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
-    private final Counter published;
-    private final Counter received;
+    private final EventCounts published;
+    private final EventCounts received;
     private final Counter reconnects;
     private volatile BusListener listener;
     private Dispatcher dispatcher;
 
     private NatsBus(String url, MeterRegistry meters) throws IOException, InterruptedException {
         this.url = url;
-        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
-                .description("committed events published to the other nodes").tag("bus", "nats").register(meters);
-        this.received = Counter.builder(MetricNames.BUS_EVENTS_RECEIVED)
-                .description("events heard from the other nodes").tag("bus", "nats").register(meters);
+        this.published = new EventCounts(meters, MetricNames.BUS_EVENTS_PUBLISHED,
+                "committed events published to the other nodes", "nats");
+        this.received = new EventCounts(meters, MetricNames.BUS_EVENTS_RECEIVED, "events heard from the other nodes",
+                "nats");
         this.reconnects = Counter.builder(MetricNames.BUS_LISTENER_RECONNECTS)
                 .description("times the bus connection was re-established after a failure")
                 .register(meters);
@@ -82,7 +82,7 @@ public final class NatsBus implements EventBus {
         // While disconnected the client buffers (bounded); what it cannot buffer is caught up from the table.
         try {
             connection.publish(SUBJECT, codec.encode(event));
-            published.increment();
+            published.count(event);
         } catch (IllegalStateException e) {
             log.warn("could not publish to NATS: {}", e.toString());
         }
@@ -115,7 +115,7 @@ public final class NatsBus implements EventBus {
         dispatcher = connection.createDispatcher(message -> {
             BusCodec.Decoded decoded = codec.decode(message.getData());
             BusCodec.deliver(decoded, busListener);
-            received.increment(decoded.count());
+            received.count(decoded);
         });
         dispatcher.subscribe(SUBJECT);
         busListener.onPossibleLoss();

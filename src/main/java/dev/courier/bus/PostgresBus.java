@@ -7,7 +7,6 @@ import dev.courier.events.DomainEvent;
 import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.MessageAnnouncement;
 import dev.courier.ops.MetricNames;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,8 +51,11 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     /** A stored payload is read within moments of its notification; a receiver away longer catches up from tables. */
     private static final Duration STORED_PAYLOAD_LIFETIME = Duration.ofMinutes(5);
 
-    /** An event on its way out: its payload, or, when {@code stored} is set, the change to store whole. */
-    private record Outgoing(String payload, DomainEvent.MessageChanged stored) {
+    /**
+     * An event on its way out: its payload, with its kind for the counts, or, when {@code stored} is set, the change to
+     * store whole.
+     */
+    private record Outgoing(String payload, EventCounts.Kind kind, DomainEvent.MessageChanged stored) {
     }
 
     private final Database db;
@@ -66,9 +68,9 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     private long lastPruneNanos = System.nanoTime();
     /** This node's payloads that a publisher waits to hear come back ({@link #publishAndAwaitCarried}). */
     private final ConcurrentHashMap<String, CountDownLatch> awaitedEchoes = new ConcurrentHashMap<>();
-    private final Counter published;
-    private final Counter received;
-    private final Counter dropped;
+    private final EventCounts published;
+    private final EventCounts received;
+    private final EventCounts dropped;
     private final Thread publisher;
     private volatile NotificationListener listener;
 
@@ -76,13 +78,13 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         this.db = db;
         this.target = target;
         this.meters = meters;
-        this.published = Counter.builder(MetricNames.BUS_EVENTS_PUBLISHED)
-                .description("committed events published to the other nodes").tag("bus", "postgres").register(meters);
-        this.received = Counter.builder(MetricNames.BUS_EVENTS_RECEIVED)
-                .description("events heard from the other nodes").tag("bus", "postgres").register(meters);
-        this.dropped = Counter.builder(MetricNames.BUS_EVENTS_DROPPED)
-                .description("events not sent to the bus (queue full or database failure); receivers catch up from the table")
-                .tag("bus", "postgres").register(meters);
+        this.published = new EventCounts(meters, MetricNames.BUS_EVENTS_PUBLISHED,
+                "committed events published to the other nodes", "postgres");
+        this.received = new EventCounts(meters, MetricNames.BUS_EVENTS_RECEIVED, "events heard from the other nodes",
+                "postgres");
+        this.dropped = new EventCounts(meters, MetricNames.BUS_EVENTS_DROPPED,
+                "events not sent to the bus (queue full or database failure); receivers catch up from the table",
+                "postgres");
         // A platform thread, like the message writers: its connection is held only while it gets CPU time.
         this.publisher = Thread.ofPlatform().daemon().name("courier-notify").start(this::drainOutbox);
     }
@@ -109,17 +111,21 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     public void publish(DomainEvent event) {
         if (event instanceof DomainEvent.MessageStored) {
             if (othersListen()) {
-                published.increment(); // announced with its commit already
+                published.count(event); // announced with its commit already
             }
             return;
         }
+        if (event instanceof DomainEvent.Typing && !othersListen()) {
+            return; // nobody else to tell, and nothing to catch up from later: a notification would be pure cost
+        }
+        EventCounts.Kind kind = EventCounts.Kind.of(event);
         byte[] whole = codec.encodeWhole(event);
         if (whole.length <= MAX_PAYLOAD_BYTES) {
-            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), null));
+            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), kind, null));
         } else if (event instanceof DomainEvent.MessageChanged changed) {
-            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), changed));
+            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), kind, changed));
         } else {
-            enqueue(new Outgoing(new String(codec.encode(event), StandardCharsets.UTF_8), null));
+            enqueue(new Outgoing(new String(codec.encode(event), StandardCharsets.UTF_8), kind, null));
         }
     }
 
@@ -142,7 +148,8 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         // Registered before the payload is queued: its echo may come back before this thread runs again.
         CountDownLatch echo = awaitedEchoes.computeIfAbsent(payload, p -> new CountDownLatch(1));
         try {
-            return enqueue(new Outgoing(payload, null)) && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+            return enqueue(new Outgoing(payload, EventCounts.Kind.of(event), null))
+                    && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -151,11 +158,11 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         }
     }
 
-    private boolean enqueue(Outgoing payload) {
-        if (outbox.offer(payload)) {
+    private boolean enqueue(Outgoing outgoing) {
+        if (outbox.offer(outgoing)) {
             return true;
         }
-        dropped.increment();
+        dropped.count(outgoing.kind(), 1);
         return false;
     }
 
@@ -169,7 +176,7 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             } else {
                 BusCodec.Decoded decoded = readStored(codec.decode(bytes));
                 BusCodec.deliver(decoded, busListener);
-                received.increment(decoded.count());
+                received.count(decoded);
             }
         }, busListener::onPossibleLoss, meters);
     }
@@ -227,9 +234,9 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
                     notifyInOrder(h, batch);
                     return null;
                 });
-                published.increment(batch.size());
+                batch.forEach(sent -> published.count(sent.kind(), 1));
             } catch (RuntimeException e) {
-                dropped.increment(batch.size());
+                batch.forEach(lost -> dropped.count(lost.kind(), 1));
                 log.warn("could not publish {} events: {}; receivers catch up from the table", batch.size(), e.toString());
             }
             batch.clear();

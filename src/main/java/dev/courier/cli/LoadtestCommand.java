@@ -108,6 +108,25 @@ public final class LoadtestCommand implements Callable<Integer> {
             description = "Longest wait for late deliveries after the last send.")
     Duration drain;
 
+    @Option(names = "--typing-share", defaultValue = "0", converter = ShareConverter.class,
+            description = "Share of the users typing at any moment (e.g. 1%%): each sends a typing frame every 3 s.")
+    double typingShare;
+
+    @Option(names = "--reconnect-share", defaultValue = "0", converter = ShareConverter.class,
+            description = "Share of the users whose stream closes and opens again each minute (e.g. 1%%); "
+                    + "needs --transport rest.")
+    double reconnectShare;
+
+    @Option(names = "--reconnect-pause", defaultValue = "1s", converter = Durations.class,
+            description = "How long a reconnecting user stays away; beyond the server's --presence-grace the others "
+                    + "see it go offline and come back.")
+    Duration reconnectPause;
+
+    @Option(names = "--chatter-alternate", defaultValue = "0s", converter = Durations.class,
+            description = "0s: typing and reconnects all the run long; otherwise off for this long, then on, and so "
+                    + "on, and the report compares the sends' latency with and without them.")
+    Duration chatterAlternate;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -154,7 +173,8 @@ public final class LoadtestCommand implements Callable<Integer> {
                 new LoadOptions.ChangeMix(editShare, reactShare), sloP99, maxErrorRate, rampStep,
                 rampFactor, leakRate,
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
-                Optional.ofNullable(htmlReport));
+                Optional.ofNullable(htmlReport),
+                new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate));
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */

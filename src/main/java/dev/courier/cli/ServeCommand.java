@@ -11,6 +11,7 @@ import dev.courier.config.RateLimitConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.config.SessionConfig;
 import dev.courier.ops.LogFormat;
+import dev.courier.config.PresenceConfig;
 import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
@@ -107,6 +108,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Open WebSocket streams one user may hold (env COURIER_MAX_STREAMS_PER_USER).")
     int maxStreamsPerUser;
 
+    @Option(names = "--presence-grace", defaultValue = "${env:COURIER_PRESENCE_GRACE:-15s}", converter = Durations.class,
+            description = "How long after a user's last stream closes before the others see them offline; a reconnect "
+                    + "within it shows nothing. At most 30s (env COURIER_PRESENCE_GRACE).")
+    Duration presenceGrace;
+
+    @Option(names = "--presence-lease", defaultValue = "${env:COURIER_PRESENCE_LEASE:-30s}", converter = Durations.class,
+            description = "A node's presence lease, renewed every third of it: the users of a node that dies go offline "
+                    + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
+    Duration presenceLease;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -153,7 +164,8 @@ public final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()),
                 AlertConfig.defaults().withWebhooks(webhooks()))
                 .withFaultInjection(faultInjection)
-                .withStream(StreamConfig.defaults().withBus(bus))
+                .withStream(StreamConfig.defaults().withBus(bus)
+                        .withPresence(new PresenceConfig(presenceGrace, presenceLease)))
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));

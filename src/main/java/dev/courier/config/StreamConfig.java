@@ -8,14 +8,16 @@ import java.time.Duration;
  * @param maxQueuedBytes   bytes a connection may have waiting to be written before it is closed with 4008
  * @param pingInterval     how often the server pings a connection
  * @param idleTimeout      a connection that sends nothing (not even a pong) for this long is dropped
+ * @param presence         how presence follows the streams: the reconnect grace and the nodes' leases
  */
 public record StreamConfig(String bus, int maxQueuedFrames, long maxQueuedBytes, Duration pingInterval,
-                           Duration idleTimeout) {
+                           Duration idleTimeout, PresenceConfig presence) {
 
     public static final String POSTGRES = "postgres";
 
     public static StreamConfig defaults() {
-        return new StreamConfig(POSTGRES, 1_000, 4L << 20, Duration.ofSeconds(20), Duration.ofSeconds(60));
+        return new StreamConfig(POSTGRES, 1_000, 4L << 20, Duration.ofSeconds(20), Duration.ofSeconds(60),
+                PresenceConfig.defaults());
     }
 
     public StreamConfig {
@@ -31,10 +33,14 @@ public record StreamConfig(String bus, int maxQueuedFrames, long maxQueuedBytes,
     }
 
     public StreamConfig withBus(String newBus) {
-        return new StreamConfig(newBus, maxQueuedFrames, maxQueuedBytes, pingInterval, idleTimeout);
+        return new StreamConfig(newBus, maxQueuedFrames, maxQueuedBytes, pingInterval, idleTimeout, presence);
     }
 
     public StreamConfig withMaxQueuedFrames(int frames) {
-        return new StreamConfig(bus, frames, maxQueuedBytes, pingInterval, idleTimeout);
+        return new StreamConfig(bus, frames, maxQueuedBytes, pingInterval, idleTimeout, presence);
+    }
+
+    public StreamConfig withPresence(PresenceConfig newPresence) {
+        return new StreamConfig(bus, maxQueuedFrames, maxQueuedBytes, pingInterval, idleTimeout, newPresence);
     }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * A conversation as one caller sees it: {@code readSeq}, {@code unread} and {@code unreadMentions} are the caller's
- * own. {@code title} and {@code ownerId} are null for a direct conversation.
+ * own. {@code title} and {@code ownerId} are null for a direct conversation. {@code members} carry their presence
+ * (the caller shares this conversation with each), and {@code readMarkers} hold every member's read position, in the
+ * order of {@code members}.
  *
  * @param unreadMentions the caller's unread messages (other members' messages beyond {@code readSeq}) that mention
  *                       the caller
@@ -23,7 +25,8 @@ public record Conversation(
         long readSeq,
         long unread,
         long unreadMentions,
-        long lastChangeSeq) {
+        long lastChangeSeq,
+        List<ReadMarker> readMarkers) {
 
     public static final String DIRECT = "direct";
     public static final String GROUP = "group";

@@ -100,11 +100,11 @@ public final class ConversationService {
             List<ConversationStore.Row> rows = store.page(h, callerId, after, limit + 1);
             boolean more = rows.size() > limit;
             List<ConversationStore.Row> page = more ? rows.subList(0, limit) : rows;
-            Map<Long, List<dev.courier.accounts.User>> members = page.isEmpty() ? Map.of()
+            Map<Long, ConversationStore.Members> members = page.isEmpty() ? Map.of()
                     : store.members(h, page.stream().map(ConversationStore.Row::id).toList());
             List<Conversation> conversations = new ArrayList<>(page.size());
             for (ConversationStore.Row row : page) {
-                conversations.add(row.withMembers(members.getOrDefault(row.id(), List.of())));
+                conversations.add(row.withMembers(members.getOrDefault(row.id(), ConversationStore.Members.NONE)));
             }
             String next = more ? new ConversationCursor(page.getLast().lastActivityAt(), page.getLast().id()).encode()
                     : null;
@@ -166,6 +166,19 @@ public final class ConversationService {
     /** Member ids of a conversation, ascending; empty when it does not exist. For routing events, not for callers. */
     public List<Long> memberIds(long conversationId) {
         return db.withHandle("stream.members", h -> store.memberIds(h, conversationId));
+    }
+
+    /** Whether {@code userId} is a member of the conversation; false when it does not exist. For the stream. */
+    public boolean isMember(long conversationId, long userId) {
+        return db.withHandle("stream.isMember", h -> store.isMember(h, conversationId, userId));
+    }
+
+    /**
+     * For each of {@code userIds}, the other users who share at least one conversation with them: who may see their
+     * presence. Users who share none are absent.
+     */
+    public Map<Long, List<Long>> peersOf(java.util.Collection<Long> userIds) {
+        return db.withHandle("stream.peers", h -> store.peersOf(h, userIds));
     }
 
     /** Each conversation's counters, by id; ids that do not exist are absent. */

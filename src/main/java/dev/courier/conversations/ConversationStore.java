@@ -2,6 +2,7 @@ package dev.courier.conversations;
 
 import dev.courier.accounts.User;
 import dev.courier.accounts.UserStore;
+import dev.courier.presence.PresenceStore;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,14 +21,20 @@ public final class ConversationStore {
     record Row(long id, String type, String title, Long ownerId, Instant createdAt, Instant lastActivityAt,
                long lastSeq, long readSeq, long unread, long unreadMentions, long lastChangeSeq) {
 
-        Conversation withMembers(List<User> members) {
-            return new Conversation(id, type, title, ownerId, members, createdAt, lastSeq, readSeq, unread,
-                    unreadMentions, lastChangeSeq);
+        Conversation withMembers(Members members) {
+            return new Conversation(id, type, title, ownerId, members.users(), createdAt, lastSeq, readSeq, unread,
+                    unreadMentions, lastChangeSeq, members.readMarkers());
         }
     }
 
     /** A conversation's two counters: of its messages ({@code seq}) and of their changes ({@code changeSeq}). */
     public record Counters(long lastSeq, long lastChangeSeq) {
+    }
+
+    /** The members of one conversation, with their presence, and each one's read marker, in the order they joined. */
+    record Members(List<User> users, List<ReadMarker> readMarkers) {
+
+        static final Members NONE = new Members(List.of(), List.of());
     }
 
     /** Both unread counts come from one pass over the caller's unread messages. */
@@ -50,7 +57,7 @@ public final class ConversationStore {
                 .bind("userId", userId)
                 .map((rs, ctx) -> row(rs))
                 .findOne()
-                .map(row -> row.withMembers(members(h, List.of(row.id())).getOrDefault(row.id(), List.of())));
+                .map(row -> row.withMembers(members(h, List.of(row.id())).getOrDefault(row.id(), Members.NONE)));
     }
 
     /** Up to {@code limit} conversations of {@code userId}, most recent activity first, after {@code cursor}. */
@@ -65,15 +72,26 @@ public final class ConversationStore {
         return query.map((rs, ctx) -> row(rs)).list();
     }
 
-    /** Members of each conversation, in the order they joined. */
-    Map<Long, List<User>> members(Handle h, Collection<Long> conversationIds) {
-        Map<Long, List<User>> byConversation = new LinkedHashMap<>();
-        h.createQuery("SELECT m.conversation_id, " + UserStore.COLUMNS + " FROM memberships m "
-                        + "JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ANY(:ids) "
-                        + "ORDER BY m.conversation_id, m.joined_at, u.id")
+    /** Members of each conversation, in the order they joined, with their presence and read markers. */
+    Map<Long, Members> members(Handle h, Collection<Long> conversationIds) {
+        record Member(long conversationId, User user, ReadMarker readMarker) {
+        }
+        Map<Long, Members> byConversation = new LinkedHashMap<>();
+        h.createQuery("SELECT m.conversation_id, m.read_seq, " + UserStore.COLUMNS + ", " + PresenceStore.COLUMNS
+                        + " FROM memberships m JOIN users u ON u.id = m.user_id" + PresenceStore.JOIN
+                        + "WHERE m.conversation_id = ANY(:ids) ORDER BY m.conversation_id, m.joined_at, u.id")
                 .bindArray("ids", Long.class, conversationIds)
-                .map((rs, ctx) -> Map.entry(rs.getLong("conversation_id"), UserStore.user(rs, ctx)))
-                .forEach(e -> byConversation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+                .map((rs, ctx) -> {
+                    User user = UserStore.user(rs, ctx);
+                    return new Member(rs.getLong("conversation_id"), user.withPresence(PresenceStore.read(user.id(), rs)),
+                            new ReadMarker(user.id(), rs.getLong("read_seq")));
+                })
+                .forEach(m -> {
+                    Members members = byConversation.computeIfAbsent(m.conversationId(),
+                            k -> new Members(new ArrayList<>(), new ArrayList<>()));
+                    members.users().add(m.user());
+                    members.readMarkers().add(m.readMarker());
+                });
         return byConversation;
     }
 
@@ -91,6 +109,16 @@ public final class ConversationStore {
                 .bind("c", conversationId)
                 .mapTo(Long.class)
                 .list();
+    }
+
+    Map<Long, List<Long>> peersOf(Handle h, Collection<Long> userIds) {
+        Map<Long, List<Long>> peers = new java.util.HashMap<>();
+        h.createQuery("SELECT DISTINCT a.user_id, b.user_id FROM memberships a JOIN memberships b "
+                        + "ON b.conversation_id = a.conversation_id AND b.user_id <> a.user_id WHERE a.user_id = ANY(:ids)")
+                .bindArray("ids", Long.class, userIds)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                .forEach(e -> peers.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return peers;
     }
 
     Map<Long, Counters> counters(Handle h, Collection<Long> conversationIds) {

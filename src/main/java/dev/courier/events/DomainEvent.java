@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Something that happened and committed, which connected clients may need to hear about. Published after the
- * transaction that caused it has committed, never before.
+ * transaction that caused it has committed, never before; {@link Typing}, which nothing stores, is the one event
+ * without a transaction.
  */
 public sealed interface DomainEvent {
 
@@ -33,5 +34,26 @@ public sealed interface DomainEvent {
 
     /** A session token was revoked; streams opened with it must close. */
     record SessionRevoked(long userId, byte[] tokenHash) implements DomainEvent {
+    }
+
+    /** A member is typing in a conversation. Never stored: a receiver that misses it has missed nothing lasting. */
+    record Typing(long conversationId, long userId) implements DomainEvent {
+    }
+
+    /**
+     * These users came online or went offline. The change is committed in {@code user_presence}, which receivers read
+     * for the current state: a change that arrives late or twice then still shows what is true now.
+     */
+    record PresenceChanged(List<Long> userIds) implements DomainEvent {
+
+        /** At most this many users per event, so that one fits a NOTIFY payload (8,000 bytes) with room to spare. */
+        public static final int MAX_USERS = 256;
+
+        public PresenceChanged {
+            if (userIds.isEmpty() || userIds.size() > MAX_USERS) {
+                throw new IllegalArgumentException("a presence change names 1 to " + MAX_USERS + " users");
+            }
+            userIds = List.copyOf(userIds);
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param changes      the shares of arrivals that edit or react to a message sent before, instead of sending one
  * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
+ * @param chatter      typing and reconnects beside the sends
  */
 public record LoadOptions(
         URI url,
@@ -39,7 +40,8 @@ public record LoadOptions(
         Optional<String> adminToken,
         Duration drain,
         Optional<Path> jsonReport,
-        Optional<Path> htmlReport) {
+        Optional<Path> htmlReport,
+        Chatter chatter) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -109,6 +111,72 @@ public record LoadOptions(
         }
     }
 
+    /**
+     * The chattiest traffic of a messaging service, beside the sends: people typing, and streams that drop and come
+     * back. {@link #NONE} when both shares are 0.
+     *
+     * @param typingShare    the share of the users typing at any moment: each typist sends a {@code typing} frame
+     *                       every 3 s (as often as the contract lets a client) in one of its conversations, three
+     *                       times, and then another user takes its place
+     * @param reconnectShare the share of the users whose stream closes and opens again, each minute
+     * @param reconnectPause how long a reconnecting user stays away: within the server's grace nobody sees it go,
+     *                       beyond it the others see it go offline and come back
+     * @param alternate      zero for chatter all the run long; otherwise it is off for this long, then on for as long,
+     *                       and so on, so that one run (one population, one warm server) shows the sends with and
+     *                       without it side by side
+     */
+    public record Chatter(double typingShare, double reconnectShare, Duration reconnectPause, Duration alternate) {
+        public static final Chatter NONE = new Chatter(0, 0, Duration.ofSeconds(1), Duration.ZERO);
+
+        public Chatter {
+            if (!(typingShare >= 0 && typingShare <= 1)) {
+                throw new IllegalArgumentException("--typing-share must be between 0% and 100%, got " + typingShare);
+            }
+            if (!(reconnectShare >= 0 && reconnectShare <= 1)) {
+                throw new IllegalArgumentException("--reconnect-share must be between 0% and 100% (per minute), got "
+                        + reconnectShare);
+            }
+            if (reconnectPause.isNegative() || reconnectPause.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("--reconnect-pause must be between 0s and 5m");
+            }
+            if (!alternate.isZero() && (alternate.compareTo(Duration.ofSeconds(10)) < 0
+                    || alternate.compareTo(Duration.ofHours(1)) > 0)) {
+                throw new IllegalArgumentException("--chatter-alternate must be 0s or between 10s and 1h, got " + alternate);
+            }
+        }
+
+        /** Whether the chatter is on at {@code elapsed} into the load. */
+        public boolean onAt(Duration elapsed) {
+            return alternate.isZero() || (elapsed.toNanos() / alternate.toNanos()) % 2 == 1;
+        }
+
+        public boolean present() {
+            return typingShare > 0 || reconnectShare > 0;
+        }
+    }
+
+    /** A run without typing or reconnects. */
+    public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
+                       Duration duration, long maxMessages, int users, double groupShare, int groupSize,
+                       BusyGroup busyGroup, ChangeMix changes, Duration sloP99, double maxErrorRate, Duration rampStep,
+                       double rampFactor, double leakRate, Optional<String> adminToken, Duration drain,
+                       Optional<Path> jsonReport, Optional<Path> htmlReport) {
+        this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
+                busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, Chatter.NONE);
+    }
+
+    /** A run of sends alone: no edits or reactions, no typing or reconnects. */
+    public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
+                       Duration duration, long maxMessages, int users, double groupShare, int groupSize,
+                       BusyGroup busyGroup, Duration sloP99, double maxErrorRate, Duration rampStep, double rampFactor,
+                       double leakRate, Optional<String> adminToken, Duration drain, Optional<Path> jsonReport,
+                       Optional<Path> htmlReport) {
+        this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
+                busyGroup, ChangeMix.NONE, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, Chatter.NONE);
+    }
+
     public LoadOptions {
         String scheme = url.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
@@ -161,6 +229,11 @@ public record LoadOptions(
         }
         if (drain.isNegative() || drain.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--drain must be between 0s and 5m");
+        }
+        if (chatter.reconnectShare() > 0 && transport == Transport.SOCKET) {
+            // A user's sends go over its own stream: while it reconnects they would fail and count as errors.
+            throw new IllegalArgumentException("--reconnect-share needs --transport rest: over the socket the sends "
+                    + "of a reconnecting user would fail");
         }
     }
 

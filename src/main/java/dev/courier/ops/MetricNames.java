@@ -55,6 +55,13 @@ public final class MetricNames {
     public static final String STREAM_GAP_FILLS = "courier.stream.gap.fills";
     public static final String STREAM_REVOKED = "courier.stream.revoked";
     public static final String STREAM_FLOODERS = "courier.stream.flooders";
+    /** Typing frames dropped because the connection had sent one for the conversation less than 3 s before. */
+    public static final String STREAM_TYPING_THROTTLED = "courier.stream.typing.throttled";
+    /** Users whose presence this node changed, by {@code online} ({@code true}: came online). */
+    public static final String PRESENCE_CHANGES = "courier.presence.changes";
+    /** Times this node found its presence lease swept by the others (it was taken for dead) and registered again. */
+    public static final String PRESENCE_LEASES_LOST = "courier.presence.leases.lost";
+    public static final String PRESENCE_LOCAL_USERS = "courier.presence.local.users";
     public static final String BUS_EVENTS_PUBLISHED = "courier.bus.events.published";
     public static final String BUS_EVENTS_RECEIVED = "courier.bus.events.received";
     public static final String BUS_EVENTS_DROPPED = "courier.bus.events.dropped";

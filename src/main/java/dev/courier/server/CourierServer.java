@@ -34,6 +34,7 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.presence.PresenceTracker;
 import dev.courier.stream.CoalescedAnswers;
 import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
@@ -140,8 +141,10 @@ public final class CourierServer implements AutoCloseable {
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
             ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
-            StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, database, rateLimiter,
-                    config.stream(), config.security().stream(), meters);
+            PresenceTracker presence = new PresenceTracker(database, events, config.stream().presence(), meters);
+            started.addFirst(presence);
+            StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, presence, events,
+                    database, rateLimiter, config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
             bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));

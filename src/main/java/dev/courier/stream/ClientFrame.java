@@ -30,6 +30,17 @@ sealed interface ClientFrame {
         }
     }
 
+    /**
+     * The user is typing in a conversation. It spends no bucket: a connection relays at most one per conversation
+     * every {@link StreamConnection#TYPING_EVERY_NANOS}, and drops the rest without an answer, as the contract says.
+     */
+    record Typing(long conversationId) implements ClientFrame {
+        @Override
+        public Optional<Limit> spends() {
+            return Optional.empty();
+        }
+    }
+
     record Ping() implements ClientFrame {
         @Override
         public Optional<Limit> spends() {
@@ -45,8 +56,9 @@ sealed interface ClientFrame {
             case "send" -> new Send(body.requiredLong("conversationId"), body.requiredUuid("clientMsgId"),
                     body.requiredString("body"), body.optionalLong("replyTo").orElse(null));
             case "read" -> new Read(body.requiredLong("conversationId"), body.requiredLong("seq"));
+            case "typing" -> new Typing(body.requiredLong("conversationId"));
             case "ping" -> new Ping();
-            default -> throw ApiException.invalid("type", "type must be send, read or ping");
+            default -> throw ApiException.invalid("type", "type must be send, read, typing or ping");
         };
     }
 

@@ -2,6 +2,8 @@ package dev.courier.stream;
 
 import dev.courier.db.Database;
 import dev.courier.db.OperationScope;
+import dev.courier.events.DomainEvent;
+import dev.courier.events.EventSink;
 import dev.courier.messages.MessageService;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
@@ -23,11 +25,18 @@ final class InboundFrames {
     private final MessageService messages;
     private final Database database;
     private final RateLimiter rateLimiter;
+    private final StreamHub hub;
+    private final EventSink events;
+    private final StreamMetrics metrics;
 
-    InboundFrames(MessageService messages, Database database, RateLimiter rateLimiter) {
+    InboundFrames(MessageService messages, Database database, RateLimiter rateLimiter, StreamHub hub, EventSink events,
+                  StreamMetrics metrics) {
         this.messages = messages;
         this.database = database;
         this.rateLimiter = rateLimiter;
+        this.hub = hub;
+        this.events = events;
+        this.metrics = metrics;
     }
 
     void handle(StreamConnection connection, String text) {
@@ -46,6 +55,7 @@ final class InboundFrames {
                         messages.markRead(connection.userId(), read.conversationId(), read.seq());
                     }
                 }
+                case ClientFrame.Typing typing -> relayTyping(connection, typing);
                 case ClientFrame.Ping ping -> {
                     connection.awaitAnswersToSends();
                     connection.send(new ServerFrame.Pong());
@@ -58,6 +68,25 @@ final class InboundFrames {
             connection.awaitAnswersToSends();
             answerFailure(connection, clientMsgId, failure);
         }
+    }
+
+    /**
+     * Hands a typing frame to the other members' connections on every node, through the event sink and never the
+     * database. One more for the same conversation within 3 s is dropped before anything else is done for it. A
+     * non-member is answered {@code not_found}, as for every frame about a conversation it may not know: the check
+     * reads the members this node keeps for routing, or one row when it keeps none, a query like the rate-limit
+     * check that every send and read frame costs.
+     */
+    private void relayTyping(StreamConnection connection, ClientFrame.Typing typing) {
+        if (connection.typingThrottled(typing.conversationId())) {
+            metrics.typingThrottled();
+            return;
+        }
+        if (!hub.isMember(typing.conversationId(), connection.userId())) {
+            throw ApiException.of(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        connection.typingRelayed(typing.conversationId());
+        events.publish(new DomainEvent.Typing(typing.conversationId(), connection.userId()));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.courier.messages.Message;
 import dev.courier.web.ErrorBody;
 import dev.courier.web.ErrorResponses;
 import dev.courier.web.Json;
+import java.time.Instant;
 
 /** A frame the server sends on the stream; {@code type} names the record. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -18,7 +19,8 @@ import dev.courier.web.Json;
         @JsonSubTypes.Type(ServerFrame.Ready.class), @JsonSubTypes.Type(ServerFrame.MessageFrame.class),
         @JsonSubTypes.Type(ServerFrame.MessageChangedFrame.class), @JsonSubTypes.Type(ServerFrame.Read.class), @JsonSubTypes.Type(ServerFrame.ConversationFrame.class),
         @JsonSubTypes.Type(ServerFrame.Ack.class), @JsonSubTypes.Type(ServerFrame.Error.class),
-        @JsonSubTypes.Type(ServerFrame.Pong.class)})
+        @JsonSubTypes.Type(ServerFrame.Pong.class), @JsonSubTypes.Type(ServerFrame.Typing.class),
+        @JsonSubTypes.Type(ServerFrame.Presence.class)})
 sealed interface ServerFrame {
 
     @JsonTypeName("ready")
@@ -68,6 +70,16 @@ sealed interface ServerFrame {
 
     @JsonTypeName("pong")
     record Pong() implements ServerFrame {
+    }
+
+    @JsonTypeName("typing")
+    record Typing(long conversationId, long userId) implements ServerFrame {
+    }
+
+    /** {@code lastSeenAt}: see {@code presence.UserPresence}; null for a user never seen. */
+    @JsonTypeName("presence")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Presence(long userId, boolean online, Instant lastSeenAt) implements ServerFrame {
     }
 
     /** Built once: {@code writerFor} resolves the type and its serializer on every call. */

@@ -2,7 +2,9 @@ package dev.courier.stream;
 
 import dev.courier.accounts.Session;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +40,14 @@ final class StreamConnection implements CoalescedWrites.Target {
      * reads on, so that one pipelining client cannot fill the message writers' bounded queues for everyone.
      */
     static final int MAX_SENDS_IN_FLIGHT = 16;
+    /**
+     * A connection relays at most one typing frame per conversation this often: the contract's 3 s, less a quarter of
+     * a second, so that a client keeping to 3 s is not dropped whenever one frame arrives a little sooner after the
+     * one before it than it was sent (bench/results/2026-12-07-presence.md).
+     */
+    static final long TYPING_EVERY_NANOS = 2_750_000_000L;
+    /** Conversations whose last relayed typing frame is remembered before the stale ones are forgotten. */
+    private static final int TYPING_REMEMBERED = 32;
     /** After asking a stuck client to close, how long before the socket is cut. */
     private static final long DISCONNECT_AFTER_SECONDS = 10;
 
@@ -55,6 +65,8 @@ final class StreamConnection implements CoalescedWrites.Target {
     private volatile boolean closing;
     private double refusals;
     private long refusalsCountedAt;
+    /** When the last typing frame of each conversation was relayed (nanoTime). Guarded by {@code this}. */
+    private final Map<Long, Long> typingRelayedAt = new HashMap<>();
 
     StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
                      long maxQueuedBytes, StreamMetrics metrics) {
@@ -175,6 +187,24 @@ final class StreamConnection implements CoalescedWrites.Target {
             metrics.flooderClosed();
             close(CLOSE_POLICY, "rate limit ignored");
         }
+    }
+
+    /** True while a typing frame for the conversation was relayed too recently: the next is dropped. */
+    synchronized boolean typingThrottled(long conversationId) {
+        Long relayedAt = typingRelayedAt.get(conversationId);
+        return relayedAt != null && System.nanoTime() - relayedAt < TYPING_EVERY_NANOS;
+    }
+
+    /**
+     * Remembers that a typing frame for the conversation was relayed now. Only conversations the user is a member of
+     * get here, and those older than the throttle are forgotten, so the memory stays small.
+     */
+    synchronized void typingRelayed(long conversationId) {
+        long now = System.nanoTime();
+        if (typingRelayedAt.size() >= TYPING_REMEMBERED) {
+            typingRelayedAt.values().removeIf(at -> now - at >= TYPING_EVERY_NANOS);
+        }
+        typingRelayedAt.put(conversationId, now);
     }
 
     void close(int code, String reason) {

@@ -8,6 +8,7 @@ import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
 import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageService;
+import dev.courier.presence.StreamPresence;
 import dev.courier.web.ApiException;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,9 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private final MessageChanges changes;
     private final ConversationService conversations;
     private final AccountService accounts;
+    private final StreamPresence presence;
     private final StreamMetrics metrics;
+    private final PresenceFrames presenceFrames;
     private final Map<Long, Set<StreamConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Cursor> cursors = new ConcurrentHashMap<>();
     private final Thread sweeper;
@@ -92,12 +95,14 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private volatile boolean sessionCheckDue;
 
     StreamHub(MessageService messages, MessageChanges changes, ConversationService conversations,
-              AccountService accounts, StreamMetrics metrics) {
+              AccountService accounts, StreamPresence presence, StreamMetrics metrics) {
         this.messages = messages;
         this.changes = changes;
         this.conversations = conversations;
         this.accounts = accounts;
+        this.presence = presence;
         this.metrics = metrics;
+        this.presenceFrames = new PresenceFrames(this, presence, conversations);
         this.sweeper = Thread.ofVirtual().name("stream-sweep").start(this::sweepForever);
     }
 
@@ -106,7 +111,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
     /**
      * Registers a new stream and sends its {@code ready}. Cursors of the user's conversations are set first, at their
      * current {@code last_seq} and last change; a message or change committed before {@code ready} is in history, and
-     * every one delivered after registration reaches this stream.
+     * every one delivered after registration reaches this stream. The user's first stream on this node is reported
+     * to presence.
      */
     void open(StreamConnection connection) {
         long userId = connection.userId();
@@ -114,15 +120,28 @@ public final class StreamHub implements BusListener, AutoCloseable {
                 cursors.computeIfAbsent(id, k -> new Cursor(counters.lastSeq(), counters.lastChangeSeq())),
                 counters.lastChangeSeq()));
         connection.exclusively(() -> {
-            byUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(connection);
+            // Added inside compute: a last stream closing at the same moment cannot drop the set this one joins, and
+            // presence hears of the first and the last stream in the order they happened.
+            byUser.compute(userId, (id, set) -> {
+                Set<StreamConnection> streams = set;
+                if (streams == null) {
+                    streams = ConcurrentHashMap.newKeySet();
+                    presence.firstStreamOpened(id);
+                }
+                streams.add(connection);
+                return streams;
+            });
             connection.send(new ServerFrame.Ready(userId));
         });
     }
 
     void closed(StreamConnection connection) {
         byUser.computeIfPresent(connection.userId(), (id, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+            if (!set.remove(connection) || !set.isEmpty()) {
+                return set;
+            }
+            presence.lastStreamClosed(id);
+            return null;
         });
     }
 
@@ -141,6 +160,8 @@ public final class StreamHub implements BusListener, AutoCloseable {
             case DomainEvent.ReadMarkerMoved read -> routeRead(read);
             case DomainEvent.ConversationChanged changed -> routeConversationChange(changed);
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
+            case DomainEvent.Typing typing -> routeTyping(typing);
+            case DomainEvent.PresenceChanged changed -> presenceFrames.changed(changed.userIds());
         }
     }
 
@@ -338,6 +359,32 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** To the other members' streams on this node; nothing when no member has a stream here. */
+    private void routeTyping(DomainEvent.Typing typing) {
+        Cursor cursor = cursors.get(typing.conversationId());
+        if (cursor == null) {
+            return;
+        }
+        String frame = ServerFrame.encode(new ServerFrame.Typing(typing.conversationId(), typing.userId()));
+        for (long userId : membersWithoutWaiting(typing.conversationId(), cursor)) {
+            if (userId != typing.userId()) {
+                sendTo(userId, frame);
+            }
+        }
+    }
+
+    /**
+     * Whether the user is a member of the conversation, by the members this node keeps for routing its events; by
+     * the table when it keeps none (no member has a stream here, or the conversation is not one it has seen).
+     */
+    boolean isMember(long conversationId, long userId) {
+        Cursor cursor = cursors.get(conversationId);
+        if (cursor == null) {
+            return conversations.isMember(conversationId, userId);
+        }
+        return membersWithoutWaiting(conversationId, cursor).contains(userId);
+    }
+
     private void routeConversationChange(DomainEvent.ConversationChanged changed) {
         long conversationId = changed.conversationId();
         List<Long> members = conversations.memberIds(conversationId);
@@ -388,6 +435,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** The conversation's members, read once and kept until a change. The caller holds {@code cursor.lock}. */
     private List<Long> members(long conversationId, Cursor cursor) {
         if (cursor.members == null) {
             cursor.members = conversations.memberIds(conversationId);
@@ -395,13 +443,44 @@ public final class StreamHub implements BusListener, AutoCloseable {
         return cursor.members;
     }
 
+    /**
+     * The members as kept, without waiting for the cursor's lock (a delivery may hold it while it reads the table);
+     * when none are kept, read under the lock, so that a read never overwrites what a membership change set meanwhile.
+     */
+    private List<Long> membersWithoutWaiting(long conversationId, Cursor cursor) {
+        List<Long> members = cursor.members;
+        if (members != null) {
+            return members;
+        }
+        cursor.lock.lock();
+        try {
+            return members(conversationId, cursor);
+        } finally {
+            cursor.lock.unlock();
+        }
+    }
+
     private void sendToMembers(List<Long> members, String frame) {
         for (long userId : members) {
-            Set<StreamConnection> local = byUser.get(userId);
-            if (local != null) {
-                local.forEach(c -> c.send(frame));
-            }
+            sendTo(userId, frame);
         }
+    }
+
+    /** Sends the frame to every stream of the user on this node. */
+    void sendTo(long userId, String frame) {
+        Set<StreamConnection> local = byUser.get(userId);
+        if (local != null) {
+            local.forEach(c -> c.send(frame));
+        }
+    }
+
+    /** Whether the user has a stream on this node. */
+    boolean hasStreams(long userId) {
+        return byUser.containsKey(userId);
+    }
+
+    boolean hasAnyStream() {
+        return !byUser.isEmpty();
     }
 
     // ---- catching up from the table
@@ -457,5 +536,6 @@ public final class StreamHub implements BusListener, AutoCloseable {
     public void close() {
         sweeper.interrupt();
         gapFills.shutdownNow();
+        presenceFrames.close();
     }
 }

@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 
-/** The stream's meters: open connections, frames sent, slow consumers and flooders closed, gaps filled. */
+/**
+ * The stream's meters: open connections, frames sent, slow consumers and flooders closed, gaps filled, typing frames
+ * throttled.
+ */
 final class StreamMetrics {
 
     private final Counter framesSent;
@@ -14,6 +17,7 @@ final class StreamMetrics {
     private final Counter gapFills;
     private final Counter revoked;
     private final Counter flooders;
+    private final Counter typingThrottled;
 
     StreamMetrics(MeterRegistry meters, Supplier<Number> openConnections) {
         Gauge.builder(MetricNames.STREAM_CONNECTIONS, openConnections)
@@ -28,6 +32,9 @@ final class StreamMetrics {
                 .description("streams closed with 4001 because their token was revoked").register(meters);
         flooders = Counter.builder(MetricNames.STREAM_FLOODERS)
                 .description("streams closed with 1008 because the client kept sending while rate limited")
+                .register(meters);
+        typingThrottled = Counter.builder(MetricNames.STREAM_TYPING_THROTTLED)
+                .description("typing frames dropped: the connection had sent one for the conversation less than 3 s before")
                 .register(meters);
     }
 
@@ -49,5 +56,9 @@ final class StreamMetrics {
 
     void flooderClosed() {
         flooders.increment();
+    }
+
+    void typingThrottled() {
+        typingThrottled.increment();
     }
 }

@@ -7,8 +7,10 @@ import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.conversations.ConversationService;
 import dev.courier.db.Database;
+import dev.courier.events.EventSink;
 import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageService;
+import dev.courier.presence.StreamPresence;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.ApiException;
 import dev.courier.web.BearerToken;
@@ -48,14 +50,15 @@ public final class StreamRoutes implements AutoCloseable {
     private final Map<String, StreamConnection> bySocket = new ConcurrentHashMap<>();
 
     public StreamRoutes(AccountService accounts, MessageService messages, MessageChanges changes,
-                        ConversationService conversations, Database database, RateLimiter rateLimiter, StreamConfig config, StreamLimits limits,
+                        ConversationService conversations, StreamPresence presence, EventSink events,
+                        Database database, RateLimiter rateLimiter, StreamConfig config, StreamLimits limits,
                         MeterRegistry meters) {
         this.limits = limits;
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
-        this.hub = new StreamHub(messages, changes, conversations, accounts, metrics);
-        this.inbound = new InboundFrames(messages, database, rateLimiter);
+        this.hub = new StreamHub(messages, changes, conversations, accounts, presence, metrics);
+        this.inbound = new InboundFrames(messages, database, rateLimiter, hub, events, metrics);
     }
 
     /** The bus listener of this node. */

@@ -66,10 +66,11 @@ public final class AdmissionGate extends Handler.Wrapper {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER);
         response.getHeaders().put(RequestIds.HEADER, RequestIds.newId());
         SecurityHeaders.applyTo(response.getHeaders());
-        response.write(true, ByteBuffer.wrap(BODY), callback);
-        // Timed from the request's start, as the requests that reach Javalin are.
+        // Timed from the request's start, as the requests that reach Javalin are, and counted before the answer
+        // leaves: a client that has its refusal must find it counted.
         onRefused.refused(path, request.getHeaders().get(HttpHeader.AUTHORIZATION),
                 System.nanoTime() - request.getBeginNanoTime());
+        response.write(true, ByteBuffer.wrap(BODY), callback);
         return true;
     }
 }

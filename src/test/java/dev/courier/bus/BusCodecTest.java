@@ -25,10 +25,31 @@ class BusCodecTest {
         for (DomainEvent event : List.of(new DomainEvent.MessageStored(MESSAGE), new DomainEvent.MessageChanged(MESSAGE),
                 new DomainEvent.ReadMarkerMoved(3, 5, 12),
                 new DomainEvent.ConversationChanged(3, List.of(5L, 6L)),
-                new DomainEvent.SessionRevoked(5, new byte[] {1, 2, 3}))) {
+                new DomainEvent.SessionRevoked(5, new byte[] {1, 2, 3}), new DomainEvent.Typing(3, 5),
+                new DomainEvent.PresenceChanged(List.of(5L)))) {
             assertThat(thisNode.isOwn(thisNode.encode(event))).as(event.toString()).isTrue();
             assertThat(thisNode.isOwn(otherNode.encode(event))).as(event.toString()).isFalse();
         }
+    }
+
+    @Test
+    void typingAndPresenceChangesDecodeOnAnotherNodeAsPublished() {
+        for (DomainEvent event : List.of(new DomainEvent.Typing(3, 5),
+                new DomainEvent.PresenceChanged(List.of(5L, 6L, 7L)))) {
+            assertThat(otherNode.decode(thisNode.encode(event))).as(event.toString())
+                    .isEqualTo(new BusCodec.Decoded.Event(event));
+        }
+    }
+
+    @Test
+    void aPresenceChangeOfAsManyUsersAsOneMayNameFitsANotification() {
+        List<Long> users = java.util.stream.LongStream.range(0, DomainEvent.PresenceChanged.MAX_USERS)
+                .map(i -> Long.MAX_VALUE - i).boxed().toList();
+
+        byte[] payload = thisNode.encode(new DomainEvent.PresenceChanged(users));
+
+        assertThat(payload.length).isLessThanOrEqualTo(7_900);
+        assertThat(otherNode.decode(payload)).isEqualTo(new BusCodec.Decoded.Event(new DomainEvent.PresenceChanged(users)));
     }
 
     @Test

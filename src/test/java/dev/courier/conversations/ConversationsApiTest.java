@@ -74,6 +74,36 @@ class ConversationsApiTest {
     }
 
     @Test
+    void theConversationObjectCarriesEveryMembersReadMarkerInMemberOrder() {
+        TestUser owner = api.newUser("owner");
+        TestUser reader = api.newUser("reader");
+        TestUser silent = api.newUser("silent");
+        long group = createGroup(owner, "markers", List.of(reader.id(), silent.id())).json().path("id").asLong();
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.sendMessage(owner, group, "m" + i).status()).isEqualTo(201);
+        }
+        assertThat(api.post("/v1/conversations/" + group + "/read", reader.token(), Map.of("seq", 2)).status())
+                .isEqualTo(204);
+        assertThat(api.post("/v1/conversations/" + group + "/read", owner.token(), Map.of("seq", 3)).status())
+                .isEqualTo(204);
+
+        for (TestUser viewer : List.of(owner, reader, silent)) {
+            JsonNode conversation = api.get("/v1/conversations/" + group, viewer.token()).json();
+            assertThat(conversation.path("readMarkers")).extracting(m -> m.path("userId").asLong())
+                    .containsExactlyElementsOf(memberIds(conversation));
+            assertThat(conversation.path("readMarkers")).extracting(m -> m.path("seq").asLong())
+                    .containsExactly(3L, 2L, 0L);
+            assertThat(conversation.path("readMarkers").get(0).properties()).hasSize(2);
+        }
+        JsonNode listed = api.get("/v1/conversations", silent.token()).json().path("conversations").get(0);
+        assertThat(listed.path("readMarkers")).extracting(m -> m.path("seq").asLong()).containsExactly(3L, 2L, 0L);
+        // a marker never moves back, and the object shows what is stored
+        api.post("/v1/conversations/" + group + "/read", reader.token(), Map.of("seq", 1));
+        assertThat(api.get("/v1/conversations/" + group, owner.token()).json().path("readMarkers").get(1)
+                .path("seq").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void concurrentDirectCreatesFromBothSidesEndWithOneConversation() throws Exception {
         TestUser cal = api.newUser("cal");
         TestUser dee = api.newUser("dee");

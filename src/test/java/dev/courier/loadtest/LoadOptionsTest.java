@@ -77,6 +77,21 @@ class LoadOptionsTest {
                 .containsOnly(LoadOptions.ChangeMix.Kind.SEND);
     }
 
+    @Test
+    void reconnectsNeedRestSendsAndSharesStayWithinOneHundredPercent() {
+        LoadOptions.Chatter reconnecting = new LoadOptions.Chatter(0.01, 0.01, Duration.ofSeconds(1), Duration.ZERO);
+        assertThatThrownBy(() -> new LoadOptions(URI.create("http://127.0.0.1:8080"), false, Scenario.STEADY,
+                Transport.SOCKET, 10, Duration.ofSeconds(5), 1_000, 4, 0.5, 2, LoadOptions.BusyGroup.NONE,
+                LoadOptions.ChangeMix.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10), 1.5, 0.2, Optional.empty(), Duration.ofSeconds(1),
+                Optional.empty(), Optional.empty(), reconnecting))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--transport rest");
+        assertThatThrownBy(() -> new LoadOptions.Chatter(1.5, 0, Duration.ZERO, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--typing-share");
+        assertThat(LoadOptions.Chatter.NONE.present()).isFalse();
+        assertThat(options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty()).chatter())
+                .isEqualTo(LoadOptions.Chatter.NONE);
+    }
+
     private static LoadOptions withBusyGroup(LoadOptions.BusyGroup busyGroup) {
         return options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty(), busyGroup);
     }

@@ -3,6 +3,7 @@ package dev.courier.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.config.PresenceConfig;
 import dev.courier.config.RateLimitConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.loadtest.generator.LoadRun;
@@ -236,6 +237,41 @@ class LoadtestEndToEndTest {
             assertThat(written.path("generator").path("sentToAck").path("count").asLong()).isEqualTo(report.acked());
             assertThat(written.path("timeline").get(0).has("sendToRefusal")).isTrue();
             assertThat(Files.readString(dir.resolve("report.html"))).contains("send → refusal");
+        }
+    }
+
+    @Test
+    void typingAndReconnectsBesideTheSendsAreCountedAndLoseNoMessage(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(cfg -> cfg.withStream(cfg.stream()
+                .withPresence(new PresenceConfig(Duration.ofSeconds(1), Duration.ofSeconds(3)))))) {
+            LoadOptions plain = steady(server, Transport.REST, 20, 8, 0.5, 3, LoadOptions.BusyGroup.NONE, dir);
+            // 30 users, every one typing, and every one away for 2 s (beyond the 1 s grace) once a minute: a
+            // reconnect every 2 s, each seen by the others as offline, then online
+            LoadOptions options = new LoadOptions(plain.url(), false, plain.scenario(), plain.transport(), plain.rate(),
+                    plain.duration(), plain.maxMessages(), 30, plain.groupShare(), plain.groupSize(),
+                    plain.busyGroup(), plain.changes(), plain.sloP99(), plain.maxErrorRate(), plain.rampStep(), plain.rampFactor(),
+                    plain.leakRate(), plain.adminToken(), plain.drain(), plain.jsonReport(), plain.htmlReport(),
+                    new LoadOptions.Chatter(1.0, 1.0, Duration.ofSeconds(2), Duration.ZERO));
+
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            ReportFiles.writeJson(report, dir.resolve("report.json"));
+            ReportFiles.writeHtml(report, dir.resolve("report.html"));
+
+            assertThat(report.errors()).isEmpty();
+            assertThat(report.integrity().intact()).as(report.integrity().toString()).isTrue();
+            assertThat(report.integrity().connectionsClosedEarly()).isZero();
+            LoadReport.Chatter chatter = report.chatter();
+            // thirty typists, one frame each every 3 s, for 8 s
+            assertThat(chatter.typingSent()).isBetween(60L, 100L);
+            assertThat(chatter.typingReceived()).as("each reaches the typist's conversation partners")
+                    .isGreaterThanOrEqualTo(chatter.typingSent() / 2);
+            assertThat(chatter.reconnects()).isGreaterThanOrEqualTo(2);
+            assertThat(chatter.reconnectFailures()).isZero();
+            assertThat(chatter.presenceOffline()).as("someone saw a reconnecting user go").isPositive();
+            assertThat(chatter.presenceOnline()).isPositive();
+            JsonNode written = Json.mapper().readTree(Files.readString(dir.resolve("report.json")));
+            assertThat(written.path("chatter").path("typingSent").asLong()).isEqualTo(chatter.typingSent());
+            assertThat(Files.readString(dir.resolve("report.html"))).contains("Typing and reconnects");
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -154,6 +155,29 @@ class AuthorizationMatrixTest {
             }
         }
         assertThat(mismatches).as(endpoint.name()).isEmpty();
+    }
+
+    /**
+     * The owner's presence ({@code online}, {@code lastSeenAt}) in the user object is shown to whoever shares a
+     * conversation with the owner, and null for everyone else; the fields are there for all.
+     */
+    @Test
+    void aUsersPresenceIsShownOnlyToCallersWhoShareAConversationWithThem() {
+        Fixture f = fixture();
+        Map<Caller, String> expected = Map.of(Caller.NON_MEMBER, "null", Caller.MEMBER, "false", Caller.OWNER, "false");
+        Map<Caller, String> seen = new LinkedHashMap<>();
+        for (Caller caller : expected.keySet()) {
+            JsonNode owner = api.get("/v1/users/" + f.owner().username(), token(f, caller)).json();
+            assertThat(owner.has("online") && owner.has("lastSeenAt")).as(caller.toString()).isTrue();
+            seen.put(caller, owner.path("online").toString());
+            if (caller == Caller.NON_MEMBER) {
+                assertThat(owner.path("lastSeenAt").isNull()).isTrue();
+            }
+        }
+        assertThat(seen).isEqualTo(expected);
+        // a direct conversation is shared too: the newcomer's with the bystander
+        JsonNode bystander = api.get("/v1/users/" + f.bystander().username(), f.newcomer().token()).json();
+        assertThat(bystander.path("online").isBoolean()).isTrue();
     }
 
     private static Fixture fixture() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.ApiClient.TestUser;
+import dev.courier.testing.StreamClient;
 import dev.courier.testing.TestServer;
 import dev.courier.web.ErrorCode;
 import java.net.URLEncoder;
@@ -26,10 +27,11 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Throws random JSON at every endpoint that reads a body or a query: random shapes and types, the right field
- * names with wrong or extreme values, hostile Unicode (lone surrogates, NUL, RTL overrides, combining marks,
- * emoji, zero-width characters), numbers at and beyond int64, broken UTF-8 and broken JSON. Every answer must
- * be below 500 and, when an error, in the contract's shape; every stored row must keep the contract's rules.
+ * Throws random JSON at every endpoint that reads a body or a query, and typing frames at the stream: random shapes
+ * and types, the right field names with wrong or extreme values, hostile Unicode (lone surrogates, NUL, RTL
+ * overrides, combining marks, emoji, zero-width characters), numbers at and beyond int64, broken UTF-8 and broken
+ * JSON. Every answer must be below 500 and, when an error, in the contract's shape; every stored row must keep the
+ * contract's rules.
  * Tries per property: {@code jqwik.tries.default} (junit-platform.properties; raised by {@code -Pnightly}),
  * except for the two endpoints that hash passwords.
  */
@@ -44,6 +46,7 @@ class JsonFuzzTest {
     private static TestUser alice;
     private static TestUser bob;
     private static long group;
+    private static StreamClient stream;
 
     @BeforeContainer
     static void start() {
@@ -55,6 +58,7 @@ class JsonFuzzTest {
         group = api.group(alice, "fuzz", bob);
         api.sendMessage(bob, group, "first");
         api.sendMessage(alice, group, "alice's own, for edits");
+        stream = StreamClient.connect(server.baseUrl(), alice.token());
     }
 
     @AfterContainer
@@ -90,6 +94,7 @@ class JsonFuzzTest {
                     + "ON c.id = m.conversation_id WHERE c.type = 'direct' GROUP BY m.conversation_id "
                     + "HAVING count(*) <> 2 UNION ALL SELECT 0 LIMIT 1")).isZero();
         } finally {
+            stream.close();
             server.close();
         }
     }
@@ -181,6 +186,28 @@ class JsonFuzzTest {
         check(api.get("/v1/conversations?" + query("limit", limit) + "&" + query("cursor", cursor), bob.token()));
         check(api.get("/v1/users/" + URLEncoder.encode(cursor, StandardCharsets.UTF_8).replace("+", "%20"),
                 bob.token()));
+    }
+
+    /**
+     * Typing frames over the stream, most of them well-formed: each is answered with nothing (relayed, or dropped by
+     * the throttle) or with one error frame in the contract's shape, and the stream stays open.
+     */
+    @Property
+    void typingFrame(@ForAll("typingFrames") String frame) {
+        CASES.incrementAndGet();
+        stream.send(frame);
+        List<JsonNode> answers = stream.untilPong(java.time.Duration.ofSeconds(10)).stream()
+                .filter(f -> !List.of("pong", "presence", "typing", "message", "message_changed", "read",
+                        "conversation").contains(f.path("type").asText()))
+                .toList();
+        assertThat(answers.size()).as(answers.toString()).isLessThanOrEqualTo(1);
+        for (JsonNode answer : answers) {
+            assertThat(answer.path("type").asText()).as(answer.toString()).isEqualTo("error");
+            assertThat(answer.path("error").path("code").asText()).as(answer.toString()).isIn(CODES);
+            assertThat(answer.path("error").path("message").isTextual()).as(answer.toString()).isTrue();
+            assertThat(answer.toString()).doesNotContain("Exception", "\tat ", "SQL", "org.", "java.");
+        }
+        assertThat(stream.isClosed()).as("stream closed after " + frame).isFalse();
     }
 
     /**
@@ -297,6 +324,21 @@ class JsonFuzzTest {
     @Provide
     Arbitrary<byte[]> readBodies() {
         return bodies(Map.of("seq", Arbitraries.oneOf(numbers(), Arbitraries.of("0", "1", "2"), anyValue())));
+    }
+
+    /** A typing frame's text; a ping is left out, since its pong would be taken for the marker's. */
+    @Provide
+    Arbitrary<String> typingFrames() {
+        Arbitrary<String> type = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(8, Arbitraries.just("\"typing\"")),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of("\"Typing\"", "\"typing \"", "\"\"", "\"read\"")),
+                net.jqwik.api.Tuple.of(1, anyValue()));
+        Arbitrary<String> conversationId = Arbitraries.oneOf(
+                Arbitraries.create(() -> Long.toString(group)), ids(), anyValue());
+        return bodies(Map.of("type", type, "conversationId", conversationId))
+                .map(b -> new String(b, StandardCharsets.UTF_8))
+                .filter(t -> t.getBytes(StandardCharsets.UTF_8).length <= dev.courier.web.JsonBody.MAX_BYTES)
+                .filter(t -> !t.contains("ping"));
     }
 
     @Provide

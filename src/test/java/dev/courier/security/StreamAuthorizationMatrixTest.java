@@ -28,15 +28,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The stream's side of the authorization matrix: every frame a client sends ({@code send}, with a reply or not,
- * {@code read}, {@code ping}), from a non-member, a member and the owner of a group, gets the answer in the matrix; where the
- * answer is an error frame the database shows nothing stored (no message row, no read marker moved). The upgrade
- * itself refuses a missing, expired or revoked token, in the header and in {@code access_token}; and a
- * non-member's open stream carries nothing of the group, its messages' changes included.
+ * {@code read}, {@code typing}, {@code ping}), from a non-member, a member and the owner of a group, gets the answer
+ * in the matrix; where the answer is an error frame the database shows nothing stored (no message row, no read marker
+ * moved). The upgrade itself refuses a missing, expired or revoked token, in the header and in {@code access_token};
+ * and a non-member's open stream carries nothing of the group: no message nor its changes, read marker, membership
+ * change, typing, nor the presence of its members.
  */
 @ExtendWith(TestServerExtension.class)
 class StreamAuthorizationMatrixTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Frames the stream pushes to members, which answer nothing the caller sent. */
+    private static final List<String> PUSHED =
+            List.of("message", "message_changed", "read", "conversation", "typing", "presence");
 
     enum Caller { NON_MEMBER, MEMBER, OWNER }
 
@@ -99,6 +103,11 @@ class StreamAuthorizationMatrixTest {
                         "error not_found", "none", "none"),
                 new Frame("read in a direct conversation of others",
                         f -> Map.of("type", "read", "conversationId", f.direct(), "seq", 1),
+                        "error not_found", "error not_found", "error not_found"),
+                new Frame("typing in the group", f -> Map.of("type", "typing", "conversationId", f.group()),
+                        "error not_found", "none", "none"),
+                new Frame("typing in a direct conversation of others",
+                        f -> Map.of("type", "typing", "conversationId", f.direct()),
                         "error not_found", "error not_found", "error not_found"),
                 new Frame("ping", f -> Map.of("type", "ping"), "pong", "pong", "pong"));
     }
@@ -181,6 +190,11 @@ class StreamAuthorizationMatrixTest {
             assertThat(api.sendMessage(owner, f.group(), "over REST").status()).isEqualTo(201);
             memberStream.send(send(f.group()));
             memberStream.nextOfType("ack", WAIT);
+            memberStream.send(Map.of("type", "typing", "conversationId", f.group()));
+            try (StreamClient ownerStream = StreamClient.connect(server.baseUrl(), owner.token())) {
+                // the member sees the owner come online (they share the group); the outsider must not
+                assertThat(memberStream.nextOfType("presence", WAIT).path("userId").asLong()).isEqualTo(owner.id());
+            }
             assertThat(api.post("/v1/conversations/" + f.group() + "/read", owner.token(), Map.of("seq", 2)).status())
                     .isEqualTo(204);
             assertThat(api.post("/v1/conversations/" + f.group() + "/members", owner.token(),
@@ -233,8 +247,7 @@ class StreamAuthorizationMatrixTest {
         List<JsonNode> frames = untilPong(stream, frame.get("type").equals("ping") ? 2 : 1);
         frames.removeLast();
         List<String> answers = frames.stream()
-                .filter(x -> !List.of("message", "message_changed", "read", "conversation")
-                        .contains(x.path("type").asText()))
+                .filter(x -> !PUSHED.contains(x.path("type").asText()))
                 .map(x -> {
                     String type = x.path("type").asText();
                     if (!type.equals("error")) {
@@ -265,7 +278,8 @@ class StreamAuthorizationMatrixTest {
     }
 
     private static boolean mentions(JsonNode frame, long conversation) {
-        return frame.path("conversationId").asLong() == conversation
+        return frame.path("type").asText().equals("presence")
+                || frame.path("conversationId").asLong() == conversation
                 || frame.path("message").path("conversationId").asLong() == conversation
                 || frame.path("conversation").path("id").asLong() == conversation;
     }

@@ -30,6 +30,11 @@ class ClientFrameBucketsTest {
     }
 
     @Test
+    void aTypingFrameSpendsNothingSinceEachConnectionDropsTheExcessItself() {
+        assertThat(new ClientFrame.Typing(1).spends()).isEmpty();
+    }
+
+    @Test
     void aPingSpendsNothing() {
         assertThat(new ClientFrame.Ping().spends()).isEmpty();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.JdbcTarget;
+import dev.courier.config.PresenceConfig;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.Concurrently;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.TestInstance;
 abstract class TwoNodeStreamContract {
 
     static final Duration WAIT = Duration.ofSeconds(20);
+    /** Short enough for a test to wait out, long enough that a busy machine's pauses do not expire a lease. */
+    static final PresenceConfig PRESENCE = new PresenceConfig(Duration.ofSeconds(2), Duration.ofSeconds(3));
 
     JdbcTarget database;
     TestServer nodeA;
@@ -63,7 +66,7 @@ abstract class TwoNodeStreamContract {
         startBus();
         database = TestDatabase.freshDatabase();
         CourierConfig config = TestServer.patientPool(TestServer.defaultConfig(database)); // many requests at once
-        config = config.withStream(config.stream().withBus(bus()));
+        config = config.withStream(config.stream().withBus(bus()).withPresence(PRESENCE));
         nodeA = TestServer.start(config);
         nodeB = TestServer.start(config);
         apiA = nodeA.client();
@@ -115,11 +118,15 @@ abstract class TwoNodeStreamContract {
         }
     }
 
+    /**
+     * Counts the messages and membership changes a node heard; presence changes, which streams opening and closing
+     * (in this test and the ones before) cause at their own pace, are counted apart.
+     */
     @Test
     void eachNodeHearsTheOtherNodesEventsOnTheBusAndNotItsOwn() {
         String heard = "courier_bus_events_received_total";
-        double heardByA = counter(apiA, heard);
-        double heardByB = counter(apiB, heard);
+        double heardByA = heardOf(apiA);
+        double heardByB = heardOf(apiB);
         TestUser alice = apiA.newUser("alice");
         TestUser bob = apiA.newUser("bob");
         long conversation = apiA.direct(alice, bob);
@@ -133,12 +140,28 @@ abstract class TwoNodeStreamContract {
             assertThat(onB.path("body").asText()).isEqualTo(awkward);
             assertThat(onB).isEqualTo(onA);
             // B heard A's two events (the new conversation, the message), and no sweep of the table stood in for them.
-            assertThat(counterOnceAtLeast(apiB, heard, heardByB + 2) - heardByB).isEqualTo(2);
+            assertThat(heardOnceAtLeast(apiB, heardByB + 2) - heardByB).isEqualTo(2);
             send(b, conversation, "stored on B");
             assertThat(a.nextOfType("message", WAIT).path("message").path("body").asText()).isEqualTo("stored on B");
             // A delivered its own events locally: the bus brought it B's message only, not its own back.
-            assertThat(counterOnceAtLeast(apiA, heard, heardByA + 1) - heardByA).isEqualTo(1);
+            assertThat(heardOnceAtLeast(apiA, heardByA + 1) - heardByA).isEqualTo(1);
+            assertThat(apiB.metric(heard, "kind=\"presence\"")).as("alice's coming online").isGreaterThanOrEqualTo(1);
         }
+    }
+
+    private static double heardOf(ApiClient api) {
+        return api.metric("courier_bus_events_received_total", "kind=\"message\"")
+                + api.metric("courier_bus_events_received_total", "kind=\"conversation\"");
+    }
+
+    private static double heardOnceAtLeast(ApiClient api, double atLeast) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        double value = heardOf(api);
+        while (value < atLeast && System.nanoTime() < deadline) {
+            sleepQuietly(20);
+            value = heardOf(api);
+        }
+        return value;
     }
 
     @Test
@@ -307,6 +330,98 @@ abstract class TwoNodeStreamContract {
             for (StreamClient stream : List.of(onA, onB)) {
                 assertThat(stream.nextOfType("message", WAIT).path("message").path("seq").asLong()).isEqualTo(total + 1);
             }
+        }
+    }
+
+    @Test
+    void typingOnOneNodeReachesTheOtherMembersOnTheOtherNodeWithinASecond() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        TestUser carol = apiA.newUser("carol");
+        TestUser outsider = apiA.newUser("outsider");
+        List<Long> groups = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            groups.add(apiA.group(alice, "typing " + i, bob, carol));
+        }
+        TestUser alicesPhone = apiB.login(alice.username());
+        try (StreamClient a = StreamClient.connect(nodeA.baseUrl(), alice.token());
+             StreamClient phone = StreamClient.connect(nodeB.baseUrl(), alicesPhone.token());
+             StreamClient b = StreamClient.connect(nodeB.baseUrl(), bob.token());
+             StreamClient c = StreamClient.connect(nodeA.baseUrl(), carol.token());
+             StreamClient o = StreamClient.connect(nodeB.baseUrl(), outsider.token())) {
+            for (long group : groups) {
+                long sentAt = System.nanoTime();
+                a.send(Map.of("type", "typing", "conversationId", group));
+                for (StreamClient member : List.of(b, c)) {
+                    JsonNode typing = member.nextOfType("typing", WAIT);
+                    assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isLessThan(Duration.ofSeconds(1));
+                    assertThat(typing.path("conversationId").asLong()).isEqualTo(group);
+                    assertThat(typing.path("userId").asLong()).isEqualTo(alice.id());
+                }
+            }
+            // bob, on node B, got all three: whatever node B had for the phone and the outsider has been handed out
+            for (StreamClient notForThem : List.of(phone, o, a)) {
+                assertThat(notForThem.typesUntilPong(WAIT)).doesNotContain("typing");
+            }
+        }
+    }
+
+    @Test
+    void aUserIsOnlineForPeersOnTheOtherNodeFromTheFirstStreamAnywhereUntilTheLastClosesAndTheGraceEnds() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long direct = apiA.direct(alice, bob);
+        try (StreamClient bobOnB = StreamClient.connect(nodeB.baseUrl(), bob.token())) {
+            StreamClient aliceOnA = StreamClient.connect(nodeA.baseUrl(), alice.token());
+            assertThat(PresenceTest.presenceOf(bobOnB, alice).path("online").asBoolean()).isTrue();
+            JsonNode asMember = PresenceTest.member(apiB.get("/v1/conversations/" + direct, bob.token()).json()
+                    .path("members"), alice);
+            assertThat(asMember.path("online").asBoolean()).isTrue();
+
+            // she moves to node B within the grace: nobody sees her go
+            aliceOnA.close();
+            StreamClient aliceOnB = StreamClient.connect(nodeB.baseUrl(), alice.token());
+            assertThat(bobOnB.during(PRESENCE.grace().plusSeconds(1))).noneMatch(f -> PresenceTest.isPresenceOf(f, alice));
+
+            long closedAt = System.nanoTime();
+            aliceOnB.close();
+            JsonNode offline = PresenceTest.presenceOf(bobOnB, alice);
+            assertThat(offline.path("online").asBoolean()).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isGreaterThanOrEqualTo(PRESENCE.grace().minusMillis(100));
+            assertThat(offline.path("lastSeenAt").isTextual()).isTrue();
+        }
+    }
+
+    @Test
+    void aNodeWhoseLeaseRanOutTakesANewOneAndItsUsersEndOnline() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser bob = apiA.newUser("bob");
+        long direct = apiA.direct(alice, bob);
+        try (StreamClient bobOnB = StreamClient.connect(nodeB.baseUrl(), bob.token());
+             StreamClient aliceOnA = StreamClient.connect(nodeA.baseUrl(), alice.token())) {
+            assertThat(PresenceTest.presenceOf(bobOnB, alice).path("online").asBoolean()).isTrue();
+            double lost = counter(apiA, "courier_presence_leases_lost_total");
+            String aliceNode = "(SELECT node_id FROM presence_streams WHERE user_id = " + alice.id() + ")";
+            // As if node A had not renewed its lease in time (a long pause). Whether a sweep takes alice offline first
+            // or node A notices first, node A takes a new lease with alice in it and the old one is swept.
+            TestDatabase.execute(database, "UPDATE presence_nodes SET expires_at = now() - interval '1 second' "
+                    + "WHERE node_id = " + aliceNode);
+            assertThat(counterOnceAtLeast(apiA, "courier_presence_leases_lost_total", lost + 1)).isEqualTo(lost + 1);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (nodeA.queryLong("SELECT count(*) FROM presence_nodes WHERE expires_at < now()") > 0
+                    && System.nanoTime() < deadline) {
+                sleepQuietly(50);
+            }
+            List<JsonNode> aboutAlice = bobOnB.during(Duration.ofSeconds(1)).stream()
+                    .filter(f -> PresenceTest.isPresenceOf(f, alice)).toList();
+            if (!aboutAlice.isEmpty()) {
+                assertThat(aboutAlice.getLast().path("online").asBoolean()).as(aboutAlice.toString()).isTrue();
+            }
+            JsonNode asMember = PresenceTest.member(apiB.get("/v1/conversations/" + direct, bob.token()).json()
+                    .path("members"), alice);
+            assertThat(asMember.path("online").asBoolean()).isTrue();
+            assertThat(nodeA.queryLong("SELECT count(*) FROM presence_streams WHERE user_id = "
+                    + alice.id())).isEqualTo(1);
         }
     }
 

@@ -168,6 +168,42 @@ public final class StreamClient implements AutoCloseable {
         return messages;
     }
 
+    /**
+     * Sends a {@code ping} and returns every frame up to and including its {@code pong}: a connection's frames are
+     * handled in order, so the answers to everything sent before have arrived by then.
+     */
+    public List<JsonNode> untilPong(Duration timeout) {
+        send("{\"type\":\"ping\"}");
+        List<JsonNode> frames = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode frame = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            frames.add(frame);
+            if (frame.path("type").asText().equals("pong")) {
+                return frames;
+            }
+        }
+    }
+
+    /** The types of the frames {@link #untilPong} returns, the {@code pong} included. */
+    public List<String> typesUntilPong(Duration timeout) {
+        return untilPong(timeout).stream().map(frame -> frame.path("type").asText()).toList();
+    }
+
+    /** Every frame that arrives within {@code window}, waiting for all of it. */
+    public List<JsonNode> during(Duration window) {
+        List<JsonNode> frames = new ArrayList<>();
+        long deadline = System.nanoTime() + window.toNanos();
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            JsonNode frame = poll(Duration.ofNanos(left));
+            if (frame != null) {
+                frames.add(frame);
+            }
+        }
+        return frames;
+    }
+
     /** Frames received and not yet taken. */
     public List<JsonNode> drain() {
         List<JsonNode> all = new ArrayList<>();

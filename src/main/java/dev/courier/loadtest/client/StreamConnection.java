@@ -131,7 +131,15 @@ public final class StreamConnection implements WebSocket.Listener {
      * one outstanding send per socket, so each send starts when the one before it has finished.
      */
     public CompletableFuture<Void> send(SendFrame frame) {
-        String text = frame.toJson();
+        return sendText(frame.toJson());
+    }
+
+    /** Says that this user is typing in the conversation; the server answers only on error. */
+    public CompletableFuture<Void> sendTyping(long conversationId) {
+        return sendText("{\"type\":\"typing\",\"conversationId\":" + conversationId + "}");
+    }
+
+    private CompletableFuture<Void> sendText(String text) {
         sending.lock();
         try {
             CompletableFuture<Void> sent = previousSend.handle((ignored, failure) -> null)

@@ -36,6 +36,14 @@ public sealed interface StreamFrame {
     record Error(String clientMsgId, String code, int retryAfterSeconds) implements StreamFrame {
     }
 
+    /** Another member is typing: the load tester counts what its typists' frames reached. */
+    record Typing(long userId) implements StreamFrame {
+    }
+
+    /** A user who shares a conversation came online or went offline. */
+    record Presence(long userId, boolean online) implements StreamFrame {
+    }
+
     /** {@code read}, {@code conversation}, {@code pong} and anything newer: nothing the load tester acts on. */
     record Other(String type) implements StreamFrame {
     }
@@ -91,6 +99,7 @@ public sealed interface StreamFrame {
             }
             String type = "";
             long userId = 0;
+            boolean online = false;
             String clientMsgId = null;
             DeliveredMessage message = null;
             ErrorDetail error = ErrorDetail.NONE;
@@ -99,6 +108,7 @@ public sealed interface StreamFrame {
                 switch (field) {
                     case "type" -> type = p.getValueAsString("");
                     case "userId" -> userId = p.getValueAsLong();
+                    case "online" -> online = p.getValueAsBoolean();
                     case "clientMsgId" -> clientMsgId = p.getValueAsString();
                     case "message" -> message = DeliveredMessage.read(p);
                     case "error" -> error = ErrorDetail.read(p);
@@ -112,6 +122,8 @@ public sealed interface StreamFrame {
                 case "message_changed" -> new Changed(m);
                 case "ack" -> new Ack(clientMsgId == null ? "" : clientMsgId, m);
                 case "error" -> new Error(clientMsgId, error.code(), error.retryAfterSeconds());
+                case "typing" -> new Typing(userId);
+                case "presence" -> new Presence(userId, online);
                 default -> new Other(type);
             };
         }

@@ -35,9 +35,8 @@ public final class Drill {
     public static LoadOptions options(Scenario scenario, URI url, String adminToken, double rate, Duration duration,
                                       int users, double leakRate, Optional<Path> json, Optional<Path> html) {
         return new LoadOptions(url, false, scenario, Transport.REST, rate, duration, 1_000_000, users, 0.3,
-                Math.min(4, users), LoadOptions.BusyGroup.NONE, LoadOptions.ChangeMix.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10),
-                1.5, leakRate,
-                Optional.of(adminToken), Duration.ofSeconds(10), json, html);
+                Math.min(4, users), LoadOptions.BusyGroup.NONE, Duration.ofMillis(50), 0.001, Duration.ofSeconds(10),
+                1.5, leakRate, Optional.of(adminToken), Duration.ofSeconds(10), json, html);
     }
 
     public static Outcome run(LoadOptions options, PrintStream out) throws InterruptedException {

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * What each frame the virtual users' streams receive means to the run: a {@code message} is a delivery to check
  * and time, a {@code message_changed} a change's delivery to check, an {@code ack} or {@code error} ends a socket
- * send. Runs on the sockets' selector thread: nothing here
+ * send, {@code typing} and {@code presence} are counted. Runs on the sockets' selector thread: nothing here
  * may block.
  */
 final class FrameIntake {
@@ -21,9 +21,11 @@ final class FrameIntake {
     /** Null when the run has no busy group. */
     private final BusyGroupFigures busyGroup;
     private final PendingAcks socketAcks;
+    private final ChatterCounts chatter;
 
     FrameIntake(IntegrityLedger ledger, ClientMsgIds clientMsgIds, RunFigures figures, BusyGroupFigures busyGroup,
-                PendingAcks socketAcks) {
+                PendingAcks socketAcks, ChatterCounts chatter) {
+        this.chatter = chatter;
         this.ledger = ledger;
         this.clientMsgIds = clientMsgIds;
         this.figures = figures;
@@ -54,6 +56,8 @@ final class FrameIntake {
                     socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));
                 }
             }
+            case StreamFrame.Typing typing -> chatter.typingReceived();
+            case StreamFrame.Presence presence -> chatter.presenceReceived(presence.online());
             case StreamFrame.Ready r -> { }
             case StreamFrame.Other other -> { }
         }

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One load run against a Courier server: virtual users with stream sockets, sends (and, in a run with a change mix,
- * edits and reactions by the {@link ChangeMaker}) at the planned arrival rate (open model) by the {@link Pacer}, the {@link Ticker}'s progress line every second and faults switched on schedule, then
- * the {@link IntegrityCheck}. Returns what it measured as a {@link LoadRunResult}; judging it is not its job.
+ * edits and reactions by the {@link ChangeMaker}) at the planned arrival rate (open model) by the {@link Pacer},
+ * typing and reconnects beside them ({@link TypingAndReconnects}), the {@link Ticker}'s progress line every second
+ * and faults switched on schedule, then the {@link IntegrityCheck}. Returns what it measured as a
+ * {@link LoadRunResult}; judging it is not its job.
  */
 public final class LoadRun {
 
@@ -33,6 +35,7 @@ public final class LoadRun {
     private final RunFigures figures = new RunFigures(new GeneratorLoad());
     private final ClientMsgIds clientMsgIds = ClientMsgIds.startingNow();
     private final PendingAcks socketAcks = new PendingAcks();
+    private final ChatterCounts chatter = new ChatterCounts();
 
     /** @param stopRule asked after every second whether the run may end before its schedule does */
     public LoadRun(LoadOptions options, PrintStream out, StopRule stopRule) {
@@ -50,7 +53,7 @@ public final class LoadRun {
         BusyGroupFigures busyGroup = population.busyGroup == null ? null
                 : new BusyGroupFigures(o.busyGroup(), population.busyGroup.id());
         try (UserStreams streams = new UserStreams(ledger,
-                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks), out)) {
+                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter), out)) {
             streams.open(o.url(), population.users);
             population.membersByConversation().forEach(ledger::conversation);
             if (o.transport() == Transport.SOCKET && !streams.connected()) {
@@ -78,8 +81,12 @@ public final class LoadRun {
                             new OutcomeBuckets(clock.startNanos(), (int) o.duration().toSeconds() + 1));
                     Ticker ticker = new Ticker(o, clock, figures, new PoolSampler(client), faults, socketAcks, ledger,
                             streams.connected(), stopRule, out);
-                    sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds), sender,
-                            outcomes, changes);
+                    try (TypingAndReconnects typingAndReconnects = new TypingAndReconnects(o.chatter(), population,
+                            streams, chatter)) {
+                        typingAndReconnects.start(clock.startNanos());
+                        sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds),
+                                sender, outcomes, changes);
+                    }
                     double activeSeconds = clock.secondsAt(System.nanoTime());
                     ticker.tick();
                     IntegrityCheck check = new IntegrityCheck(client, ledger, population.conversations,
@@ -93,8 +100,10 @@ public final class LoadRun {
                             figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
                             outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
                             busyGroup == null ? null : busyGroup.report(),
-                            changing ? changeFigures.report(o.changes()) : null, faults.applied(),
-                            streams.unavailable(), integrity);
+                            changing ? changeFigures.report(o.changes()) : null,
+                            chatter.report(o.chatter(), activeSeconds, figures.timeline(), figures.ackPerSecond(),
+                                    figures.deliveredPerSecond()),
+                            faults.applied(), streams.unavailable(), integrity);
                 }
             }
         }

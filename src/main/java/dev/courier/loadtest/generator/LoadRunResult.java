@@ -27,6 +27,7 @@ import org.HdrHistogram.Histogram;
  * @param sentToDeliveredPerSecond send→delivered counted from the actual sends, per second
  * @param busyGroup                null when the run had no busy group
  * @param changes                  the edits and reactions of the run's mix; null when it had none
+ * @param chatter                  null when the run had no typing or reconnects
  * @param streamUnavailable        why deliveries could not be measured; null when they were
  */
 public record LoadRunResult(
@@ -50,6 +51,7 @@ public record LoadRunResult(
         LoadReport.Generator generator,
         LoadReport.BusyGroup busyGroup,
         LoadReport.Changes changes,
+        LoadReport.Chatter chatter,
         List<LoadReport.AppliedFault> appliedFaults,
         String streamUnavailable,
         IntegrityReport integrity) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every virtual user's {@code /v1/stream} socket, by user. A server whose stream cannot be opened at all leaves the
@@ -23,6 +24,9 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     private final FrameIntake intake;
     private final PrintStream out;
     private final Map<Long, StreamConnection> byUser = new ConcurrentHashMap<>();
+    /** Ids of the streams opened by reconnects, after those of the users' first streams. */
+    private final AtomicInteger nextReconnectionId = new AtomicInteger(1_000_000);
+    private URI url;
     private HttpClient sockets;
     private String unavailable;
 
@@ -34,6 +38,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
 
     /** Opens one stream per user: the first alone, to learn whether the server has one, then the rest. */
     void open(URI url, List<VirtualUser> users) throws InterruptedException {
+        this.url = url;
         sockets = StreamConnection.newSocketClient(Duration.ofSeconds(5));
         try {
             register(StreamConnection.open(sockets, url, 0, users.getFirst(), this, Duration.ofSeconds(5)));
@@ -71,6 +76,31 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     /** The user's open stream, or null once the server closed it (or there is none). */
     StreamConnection of(VirtualUser user) {
         return byUser.get(user.id());
+    }
+
+    /**
+     * Closes the user's stream and opens a new one {@code pause} later, as a client does whose network dropped.
+     * Neither stream is held to delivering every message (see {@link IntegrityLedger#reconnectionOpening}). False
+     * when the user had no open stream, or the new one could not be opened.
+     */
+    boolean reconnect(VirtualUser user, Duration pause) throws InterruptedException {
+        StreamConnection old = byUser.remove(user.id());
+        if (old == null) {
+            return false;
+        }
+        ledger.reconnectionClosing(old.id());
+        old.close();
+        Thread.sleep(pause);
+        int id = nextReconnectionId.getAndIncrement();
+        ledger.reconnectionOpening(id, user.id());
+        try {
+            byUser.put(user.id(), StreamConnection.open(sockets, url, id, user, this, Duration.ofSeconds(10)));
+            return true;
+        } catch (StreamConnection.UnavailableException e) {
+            ledger.connectionClosedEarly(id);
+            out.printf("loadtest: stream of %s not reopened: %s%n", user.username(), e.getMessage());
+            return false;
+        }
     }
 
     @Override

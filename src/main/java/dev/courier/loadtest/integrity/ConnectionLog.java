@@ -8,6 +8,8 @@ final class ConnectionLog {
 
     /** Written by the socket's thread when the server closes it, read by the checks on other threads. */
     private volatile boolean closedEarly;
+    /** Opened or closed by the run itself, mid-run: a reconnect it makes on purpose. */
+    private volatile boolean reconnected;
 
     void closeEarly() {
         closedEarly = true;
@@ -15,5 +17,17 @@ final class ConnectionLog {
 
     boolean closedEarly() {
         return closedEarly;
+    }
+
+    void reconnected() {
+        reconnected = true;
+    }
+
+    /**
+     * Whether the connection must have seen every message: one open for the whole run. What a connection saw is
+     * checked for duplicates and order either way.
+     */
+    boolean heldToDelivery() {
+        return !closedEarly && !reconnected;
     }
 }

@@ -77,7 +77,7 @@ final class ConversationLog {
         for (long member : members) {
             for (ConnectionLog connection : connectionsOfUser.apply(member)) {
                 SeenSeqs seen = seenByConnection.get(connection);
-                if (!connection.closedEarly() && (seen == null || !seen.contains(seq))) {
+                if (connection.heldToDelivery() && (seen == null || !seen.contains(seq))) {
                     missing++;
                 }
             }
@@ -96,7 +96,7 @@ final class ConversationLog {
         for (long member : members) {
             for (ConnectionLog connection : connectionsOfUser.apply(member)) {
                 SeenSeqs seen = seenByConnection.get(connection);
-                if (!connection.closedEarly()) {
+                if (connection.heldToDelivery()) {
                     missing += seen == null ? dueCount : seen.countMissing(due);
                 }
             }

@@ -51,6 +51,24 @@ public final class IntegrityLedger {
         connectionsByUser.computeIfAbsent(userId, u -> new CopyOnWriteArrayList<>()).add(log);
     }
 
+    /**
+     * A stream the run opens in place of one it closed (a reconnect of its own making): it missed what came
+     * meanwhile, so neither it nor the one it replaces is held to delivery. Registered before the socket opens,
+     * so that its first frame finds it.
+     */
+    public void reconnectionOpening(int connectionId, long userId) {
+        connectionOpened(connectionId, userId);
+        connections.get(connectionId).reconnected();
+    }
+
+    /** The run closes a stream on purpose, to reconnect: it owes no deliveries from now on. */
+    public void reconnectionClosing(int connectionId) {
+        ConnectionLog log = connections.get(connectionId);
+        if (log != null) {
+            log.reconnected();
+        }
+    }
+
     /** A connection that closed before the end is not expected to have seen everything; it is reported apart. */
     public void connectionClosedEarly(int connectionId) {
         ConnectionLog log = connections.get(connectionId);

@@ -129,7 +129,8 @@ public final class LoadJudge implements StopRule {
                 run.errors(), run.sendToAck(), deliveryMeasured ? run.sendToDelivered() : null, run.refusals(),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
-                integrity, objectives, ramp, disturbance, busyGroup, changes, run.generator(), run.appliedFaults(),
+                integrity, objectives, ramp, disturbance, busyGroup, changes, run.chatter(), run.generator(),
+                run.appliedFaults(),
                 run.timeline(), verdict, reasons, warnings);
     }
 

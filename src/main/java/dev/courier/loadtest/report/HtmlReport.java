@@ -147,6 +147,28 @@ public final class HtmlReport {
         }
 
         LoadReport.Generator g = r.generator();
+        if (r.chatter() != null) {
+            LoadReport.Chatter c = r.chatter();
+            html.append("<h2>Typing and reconnects</h2><table>");
+            row(html, "typing", Figures.percent(c.typingShare()) + " of the users at any moment");
+            row(html, "typing frames sent", c.typingSent() + " (" + fmt(c.typingPerSecond()) + "/s)");
+            row(html, "typing frames received", String.valueOf(c.typingReceived()));
+            row(html, "reconnects", Figures.percent(c.reconnectShare()) + " of the users a minute, away "
+                    + fmt(c.reconnectPauseSeconds()) + " s: " + c.reconnects() + " done, " + c.reconnectFailures()
+                    + " failed");
+            row(html, "presence frames received", c.presenceOnline() + " online, " + c.presenceOffline() + " offline");
+            LoadReport.ChatterComparison cmp = c.comparison();
+            if (cmp != null) {
+                row(html, "alternating", "every " + fmt(cmp.alternateSeconds()) + " s: " + cmp.secondsOn() + " s on, "
+                        + cmp.secondsOff() + " s off (" + cmp.settleSeconds() + " s after each switch left out)");
+                row(html, "p99 send → ack, on / off", fmt(cmp.sendToAckOn().p99()) + " / "
+                        + fmt(cmp.sendToAckOff().p99()) + " ms");
+                row(html, "p99 send → delivered, on / off", fmt(cmp.sendToDeliveredOn().p99()) + " / "
+                        + fmt(cmp.sendToDeliveredOff().p99()) + " ms");
+            }
+            html.append("</table>");
+        }
+
         html.append("<h2>Load generator</h2><table>");
         row(html, "sends handed off after their intended time", "p99 " + fmt(g.pacerLateness().p99()) + " ms, max "
                 + fmt(g.pacerLateness().max()) + " ms" + (g.fellBehind() ? ": BEHIND" : ""));

@@ -36,6 +36,7 @@ public record LoadReport(
         Disturbance disturbance,
         BusyGroup busyGroup,
         Changes changes,
+        Chatter chatter,
         Generator generator,
         List<AppliedFault> faults,
         List<Interval> timeline,
@@ -96,6 +97,28 @@ public record LoadReport(
      */
     public record BusyGroup(long conversationId, int members, double share, BusyGroupSide busy,
                             BusyGroupSide others) {
+    }
+
+    /**
+     * The typing and reconnects of a run that had them ({@code --typing-share}, {@code --reconnect-share}), and what
+     * the virtual users' streams heard of them: {@code typing} frames of the others, and {@code presence} frames.
+     *
+     * @param reconnectShare  the share of the users reconnecting per minute
+     * @param typingPerSecond typing frames sent per second of the run
+     * @param comparison      the sends with and without the chatter, when it alternated; null otherwise
+     */
+    public record Chatter(double typingShare, double reconnectShare, double reconnectPauseSeconds, long typingSent,
+                          double typingPerSecond, long typingReceived, long reconnects, long reconnectFailures,
+                          long presenceOnline, long presenceOffline, ChatterComparison comparison) {
+    }
+
+    /**
+     * The sends' latency in the seconds with the chatter on and in those with it off, from intended send time; the
+     * first {@code settleSeconds} after each switch are left out of both.
+     */
+    public record ChatterComparison(double alternateSeconds, int settleSeconds, int secondsOn, int secondsOff,
+                                    LatencySummary sendToAckOn, LatencySummary sendToAckOff,
+                                    LatencySummary sendToDeliveredOn, LatencySummary sendToDeliveredOff) {
     }
 
     /** @param sendToDelivered latency to the other members' streams, from intended send time */

@@ -65,6 +65,23 @@ public final class ReportSummary {
             busyGroupSide(out, "  busy group   ", b.busy());
             busyGroupSide(out, "  other convs. ", b.others());
         }
+        if (r.chatter() != null) {
+            LoadReport.Chatter c = r.chatter();
+            out.printf(Locale.ROOT, "chatter: typing %s of the users, %d frames sent (%.1f/s), %d typing frames "
+                    + "received; reconnects %s of the users a minute, %d done (%d failed), away %.1f s; presence "
+                    + "frames received: %d online, %d offline%n", Figures.percent(c.typingShare()), c.typingSent(),
+                    c.typingPerSecond(), c.typingReceived(), Figures.percent(c.reconnectShare()), c.reconnects(),
+                    c.reconnectFailures(), c.reconnectPauseSeconds(), c.presenceOnline(), c.presenceOffline());
+            LoadReport.ChatterComparison cmp = c.comparison();
+            if (cmp != null) {
+                out.printf(Locale.ROOT, "chatter on and off every %.0f s (%d s on, %d s off, %d s after each switch "
+                        + "left out):%n", cmp.alternateSeconds(), cmp.secondsOn(), cmp.secondsOff(), cmp.settleSeconds());
+                latency(out, "  send->ack       on ", cmp.sendToAckOn());
+                latency(out, "  send->ack       off", cmp.sendToAckOff());
+                latency(out, "  send->delivered on ", cmp.sendToDeliveredOn());
+                latency(out, "  send->delivered off", cmp.sendToDeliveredOff());
+            }
+        }
         LoadReport.Generator g = r.generator();
         out.printf(Locale.ROOT, "generator: sends left p99 %.2f ms (max %.2f ms) after their intended time, cpu %s cores "
                 + "(median; %s at most, of %d), host %s at most%s%n", g.pacerLateness().p99(), g.pacerLateness().max(),

@@ -125,6 +125,20 @@ class IntegrityLedgerTest {
     }
 
     @Test
+    void aReconnectOfTheRunsOwnHoldsNeitherStreamToDeliveriesButStillCatchesDuplicatesAndIsNoServerClose() {
+        ledger.delivered(10, CONVERSATION, 1);
+        ledger.reconnectionClosing(10);
+        ledger.reconnectionOpening(11, ALICE);
+        ledger.delivered(11, CONVERSATION, 3);
+        ledger.delivered(11, CONVERSATION, 3);
+        deliverToBothOnlyBob();
+
+        assertThat(ledger.missingDeliveries(0, Long.MAX_VALUE)).isZero();
+        assertThat(ledger.duplicated()).isEqualTo(1);
+        assertThat(ledger.connectionsClosedEarly()).isZero();
+    }
+
+    @Test
     void theRunningLossChecksEachAckOnceAfterItsGrace() {
         deliverToBoth(1);
 
