@@ -47,6 +47,9 @@ final class BusCodec {
      *   <li>{@code M}: a stored message too large to travel, by conversation {@code c} and seq {@code s};
      *   <li>{@code u}: a message changed (edited, deleted, its reactions), {@code m} as it is after the change;
      *   <li>{@code U}: a changed message too large to travel, by conversation {@code c} and its changeSeq {@code s};
+     *   <li>{@code P}: a changed message too large for a notification, whose whole payload the LISTEN/NOTIFY bus
+     *       stored as row {@code i} of its table ({@link PostgresBus}); {@code c} and {@code s} as for {@code U}, for a
+     *       receiver that does not find the row;
      *   <li>{@code r}: a read marker, conversation {@code c}, user {@code u}, seq {@code s};
      *   <li>{@code c}: a membership change of conversation {@code c}, affected users {@code us};
      *   <li>{@code x}: a revoked session of user {@code u}, token hash {@code h} in Base64;
@@ -60,7 +63,7 @@ final class BusCodec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"o", "k"})
-    record Wire(String o, String k, Message m, Long c, Long s, Long u, List<Long> us, String h, List<Wire> e) {
+    record Wire(String o, String k, Message m, Long c, Long s, Long u, List<Long> us, String h, List<Wire> e, Long i) {
     }
 
     /** What a payload decodes to: an event, the reference to a message too large to carry, or a batch of them. */
@@ -73,6 +76,10 @@ final class BusCodec {
         }
 
         record ChangeReference(long conversationId, long changeSeq) implements Decoded {
+        }
+
+        /** A change's whole payload, stored apart: read where the bus can, otherwise as good as its reference. */
+        record StoredPayload(long id, long conversationId, long changeSeq) implements Decoded {
         }
 
         /** Several events from one publisher, in the order it published them. */
@@ -122,39 +129,54 @@ final class BusCodec {
                 && Arrays.equals(payload, 0, ownPrefix.length, ownPrefix, 0, ownPrefix.length);
     }
 
+    /** The event whole when it fits {@code maxBytes}, otherwise what stands for it. */
     byte[] encode(DomainEvent event) {
-        byte[] full = write(switch (event) {
+        byte[] full = encodeWhole(event);
+        return full.length <= maxBytes ? full : encodeReference(event);
+    }
+
+    /** The event with everything it carries, whatever its size. */
+    byte[] encodeWhole(DomainEvent event) {
+        return write(switch (event) {
             case DomainEvent.MessageStored stored -> new Wire(origin, "m", stored.message(), null, null, null, null,
-                    null, null);
+                    null, null, null);
             case DomainEvent.MessageChanged changed -> new Wire(origin, "u", changed.message(), null, null, null, null,
-                    null, null);
+                    null, null, null);
             case DomainEvent.ReadMarkerMoved read -> new Wire(origin, "r", null, read.conversationId(), read.seq(),
-                    read.userId(), null, null, null);
+                    read.userId(), null, null, null, null);
             case DomainEvent.ConversationChanged changed -> new Wire(origin, "c", null, changed.conversationId(), null,
-                    null, changed.affectedUserIds(), null, null);
+                    null, changed.affectedUserIds(), null, null, null);
             case DomainEvent.SessionRevoked revoked -> new Wire(origin, "x", null, null, null, revoked.userId(), null,
-                    Base64.getEncoder().encodeToString(revoked.tokenHash()), null);
+                    Base64.getEncoder().encodeToString(revoked.tokenHash()), null, null);
             case DomainEvent.Typing typing -> new Wire(origin, "t", null, typing.conversationId(), null,
-                    typing.userId(), null, null, null);
+                    typing.userId(), null, null, null, null);
             case DomainEvent.PresenceChanged presence -> new Wire(origin, "p", null, null, null, null,
-                    presence.userIds(), null, null);
+                    presence.userIds(), null, null, null);
         });
-        if (full.length <= maxBytes) {
-            return full;
-        }
-        if (event instanceof DomainEvent.MessageStored stored) {
-            return write(new Wire(origin, "M", null, stored.message().conversationId(), stored.message().seq(), null,
-                    null, null, null));
-        }
-        if (event instanceof DomainEvent.MessageChanged changed) {
-            return write(new Wire(origin, "U", null, changed.message().conversationId(), changed.message().changeSeq(),
-                    null, null, null, null));
-        }
-        // A membership change of a very large group: the ids are re-read by every receiver anyway.
-        if (event instanceof DomainEvent.ConversationChanged changed) {
-            return write(new Wire(origin, "c", null, changed.conversationId(), null, null, List.of(), null, null));
-        }
-        throw new IllegalArgumentException("event larger than " + maxBytes + " bytes: " + event.getClass().getSimpleName());
+    }
+
+    /** What stands for an event too large for a payload. */
+    private byte[] encodeReference(DomainEvent event) {
+        return switch (event) {
+            case DomainEvent.MessageStored stored -> write(new Wire(origin, "M", null,
+                    stored.message().conversationId(), stored.message().seq(), null, null, null, null, null));
+            case DomainEvent.MessageChanged changed -> write(new Wire(origin, "U", null,
+                    changed.message().conversationId(), changed.message().changeSeq(), null, null, null, null, null));
+            // A membership change of a very large group: the ids are re-read by every receiver anyway.
+            case DomainEvent.ConversationChanged changed -> write(new Wire(origin, "c", null, changed.conversationId(),
+                    null, null, List.of(), null, null, null));
+            default -> throw new IllegalArgumentException("event larger than " + maxBytes + " bytes: "
+                    + event.getClass().getSimpleName());
+        };
+    }
+
+    /**
+     * The payload naming {@code changed} once its whole payload was stored apart as {@code storedId}; small enough
+     * for any payload limit.
+     */
+    byte[] encodeStored(long storedId, DomainEvent.MessageChanged changed) {
+        return write(new Wire(origin, "P", null, changed.message().conversationId(), changed.message().changeSeq(),
+                null, null, null, null, storedId));
     }
 
     Decoded decode(byte[] payload) {
@@ -179,6 +201,7 @@ final class BusCodec {
             case "M" -> new Decoded.MessageReference(wire.c(), wire.s());
             case "u" -> new Decoded.Event(new DomainEvent.MessageChanged(wire.m()));
             case "U" -> new Decoded.ChangeReference(wire.c(), wire.s());
+            case "P" -> new Decoded.StoredPayload(wire.i(), wire.c(), wire.s());
             case "r" -> new Decoded.Event(new DomainEvent.ReadMarkerMoved(wire.c(), wire.u(), wire.s()));
             case "c" -> new Decoded.Event(new DomainEvent.ConversationChanged(wire.c(), wire.us()));
             case "x" -> new Decoded.Event(new DomainEvent.SessionRevoked(wire.u(), Base64.getDecoder().decode(wire.h())));
@@ -194,6 +217,7 @@ final class BusCodec {
             case Decoded.Event e -> listener.onEvent(e.event());
             case Decoded.MessageReference r -> listener.onMessageCommitted(r.conversationId(), r.seq());
             case Decoded.ChangeReference r -> listener.onMessageChangeCommitted(r.conversationId(), r.changeSeq());
+            case Decoded.StoredPayload p -> listener.onMessageChangeCommitted(p.conversationId(), p.changeSeq());
             case Decoded.Batch b -> listener.together(() -> b.events().forEach(event -> deliver(event, listener)));
         }
     }

@@ -56,6 +56,7 @@ final class EventCounts {
             case BusCodec.Decoded.Event e -> count(e.event());
             case BusCodec.Decoded.MessageReference r -> count(Kind.MESSAGE, 1);
             case BusCodec.Decoded.ChangeReference r -> count(Kind.CHANGE, 1);
+            case BusCodec.Decoded.StoredPayload p -> count(Kind.CHANGE, 1);
             case BusCodec.Decoded.Batch b -> b.events().forEach(this::count);
         }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * (see {@link #messageAnnouncement()}). The other events are published asynchronously: one thread drains a bounded queue and sends what has gathered with one
  * {@code pg_notify} statement, in order, so a burst costs one pooled connection for a moment instead of one per event.
  * Receiving uses a dedicated connection ({@link NotificationListener}). Payloads stay under PostgreSQL's 8,000-byte
- * limit: a message whose body does not fit travels as a reference.
+ * limit: a message whose body does not fit travels as a reference, and the receivers read its row. A changed message
+ * that does not fit is stored whole in {@code bus_payloads}, in the transaction of the notification that names it,
+ * because its row may show a later change by the time a receiver reads it, and every change must reach the streams
+ * (docs/stream.md); the receivers read the stored payload, and the rows are deleted minutes later.
  */
 public final class PostgresBus implements EventBus, AnnouncementSource {
 
@@ -44,17 +48,24 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
     static final int MAX_PAYLOAD_BYTES = 7_900;
     private static final int QUEUE_CAPACITY = 50_000;
     private static final int MAX_BATCH = 500;
+    /** A stored payload is read within moments of its notification; a receiver away longer catches up from tables. */
+    private static final Duration STORED_PAYLOAD_LIFETIME = Duration.ofMinutes(5);
+
+    /**
+     * An event on its way out: its payload, with its kind for the counts, or, when {@code stored} is set, the change to
+     * store whole.
+     */
+    private record Outgoing(String payload, EventCounts.Kind kind, DomainEvent.MessageChanged stored) {
+    }
 
     private final Database db;
     private final DatabaseTarget target;
     private final MeterRegistry meters;
     private final BusCodec codec = new BusCodec(MAX_PAYLOAD_BYTES);
     private final MessageAnnouncement announcement = new MessageAnnouncement(CHANNEL, codec.origin());
-    /** A payload waiting to be sent, with its kind for the counts. */
-    private record Outgoing(String payload, EventCounts.Kind kind) {
-    }
-
     private final BlockingQueue<Outgoing> outbox = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** When the publisher last deleted stored payloads past their lifetime; its thread alone reads and writes it. */
+    private long lastPruneNanos = System.nanoTime();
     /** This node's payloads that a publisher waits to hear come back ({@link #publishAndAwaitCarried}). */
     private final ConcurrentHashMap<String, CountDownLatch> awaitedEchoes = new ConcurrentHashMap<>();
     private final EventCounts published;
@@ -107,7 +118,15 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         if (event instanceof DomainEvent.Typing && !othersListen()) {
             return; // nobody else to tell, and nothing to catch up from later: a notification would be pure cost
         }
-        enqueue(new Outgoing(new String(codec.encode(event), StandardCharsets.UTF_8), EventCounts.Kind.of(event)));
+        EventCounts.Kind kind = EventCounts.Kind.of(event);
+        byte[] whole = codec.encodeWhole(event);
+        if (whole.length <= MAX_PAYLOAD_BYTES) {
+            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), kind, null));
+        } else if (event instanceof DomainEvent.MessageChanged changed) {
+            enqueue(new Outgoing(new String(whole, StandardCharsets.UTF_8), kind, changed));
+        } else {
+            enqueue(new Outgoing(new String(codec.encode(event), StandardCharsets.UTF_8), kind, null));
+        }
     }
 
     /**
@@ -129,7 +148,7 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         // Registered before the payload is queued: its echo may come back before this thread runs again.
         CountDownLatch echo = awaitedEchoes.computeIfAbsent(payload, p -> new CountDownLatch(1));
         try {
-            return enqueue(new Outgoing(payload, EventCounts.Kind.of(event)))
+            return enqueue(new Outgoing(payload, EventCounts.Kind.of(event), null))
                     && echo.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -155,11 +174,33 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             if (codec.isOwn(bytes)) {
                 wakeWhoAwaits(payload);
             } else {
-                BusCodec.Decoded decoded = codec.decode(bytes);
+                BusCodec.Decoded decoded = readStored(codec.decode(bytes));
                 BusCodec.deliver(decoded, busListener);
                 received.count(decoded);
             }
         }, busListener::onPossibleLoss, meters);
+    }
+
+    /**
+     * The stored whole payload a notification names, decoded; as it came when it is no stored payload, or when its
+     * row is gone (then it stands for its change, read from the messages by the listener).
+     */
+    private BusCodec.Decoded readStored(BusCodec.Decoded decoded) {
+        if (!(decoded instanceof BusCodec.Decoded.StoredPayload stored)) {
+            return decoded;
+        }
+        try {
+            return db.withHandle("bus.storedPayload", h -> h.createQuery("SELECT payload FROM bus_payloads WHERE id = :id")
+                            .bind("id", stored.id())
+                            .mapTo(String.class)
+                            .findOne())
+                    .map(payload -> codec.decode(payload.getBytes(StandardCharsets.UTF_8)))
+                    .orElse(decoded);
+        } catch (RuntimeException e) {
+            log.warn("could not read stored bus payload {}: {}; its change is read from the messages", stored.id(),
+                    e.toString());
+            return decoded;
+        }
     }
 
     /** A payload of this node came back; nearly always nobody waits, and then a large one is not even hashed. */
@@ -188,13 +229,11 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             }
             outbox.drainTo(batch, MAX_BATCH - 1);
             try {
-                // pg_notify runs once per row, in array order; one transaction keeps them in that order.
-                db.withHandle("bus.notify", h -> h.createQuery(
-                                "SELECT count(pg_notify(:channel, p)) FROM unnest(:payloads::text[]) WITH ORDINALITY AS t(p, i)")
-                        .bind("channel", CHANNEL)
-                        .bindArray("payloads", String.class, batch.stream().map(Outgoing::payload).toList())
-                        .mapTo(Long.class)
-                        .one());
+                // One transaction keeps the notifications in the batch's order, stored payloads among them.
+                db.inTransaction("bus.notify", h -> {
+                    notifyInOrder(h, batch);
+                    return null;
+                });
                 batch.forEach(sent -> published.count(sent.kind(), 1));
             } catch (RuntimeException e) {
                 batch.forEach(lost -> dropped.count(lost.kind(), 1));
@@ -202,6 +241,50 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
             }
             batch.clear();
         }
+    }
+
+    /** Sends the batch's notifications in order: runs of plain payloads with one statement each. */
+    private void notifyInOrder(Handle h, List<Outgoing> batch) {
+        List<String> plain = new ArrayList<>();
+        for (Outgoing outgoing : batch) {
+            if (outgoing.stored() == null) {
+                plain.add(outgoing.payload());
+                continue;
+            }
+            notifyAll(h, plain);
+            plain.clear();
+            long id = h.createQuery("INSERT INTO bus_payloads (payload) VALUES (:payload) RETURNING id")
+                    .bind("payload", outgoing.payload())
+                    .mapTo(Long.class)
+                    .one();
+            notifyAll(h, List.of(new String(codec.encodeStored(id, outgoing.stored()), StandardCharsets.UTF_8)));
+            pruneStoredPayloads(h);
+        }
+        notifyAll(h, plain);
+    }
+
+    private static void notifyAll(Handle h, List<String> payloads) {
+        if (payloads.isEmpty()) {
+            return;
+        }
+        // pg_notify runs once per row, in array order
+        h.createQuery("SELECT count(pg_notify(:channel, p)) FROM unnest(:payloads::text[]) WITH ORDINALITY AS t(p, i)")
+                .bind("channel", CHANNEL)
+                .bindArray("payloads", String.class, payloads)
+                .mapTo(Long.class)
+                .one();
+    }
+
+    /** Deletes stored payloads past their lifetime, at most once a minute, while payloads are being stored. */
+    private void pruneStoredPayloads(Handle h) {
+        long now = System.nanoTime();
+        if (now - lastPruneNanos < TimeUnit.MINUTES.toNanos(1)) {
+            return;
+        }
+        lastPruneNanos = now;
+        h.createUpdate("DELETE FROM bus_payloads WHERE created_at < now() - :lifetime::interval")
+                .bind("lifetime", STORED_PAYLOAD_LIFETIME.toSeconds() + " seconds")
+                .execute();
     }
 
     @Override

@@ -99,6 +99,25 @@ class BusCodecTest {
     }
 
     @Test
+    void aChangeStoredApartIsNamedByASmallPayloadThatStandsForItsChangeWhereItIsNotRead() {
+        BusCodec small = new BusCodec(200);
+        Message large = new Message(8, 3, 13, 5, UUID.randomUUID(), "x".repeat(500), MESSAGE.createdAt(),
+                MESSAGE.createdAt(), null, null, List.of(), List.of(), 41);
+        DomainEvent.MessageChanged changed = new DomainEvent.MessageChanged(large);
+        List<String> heard = new ArrayList<>();
+
+        byte[] whole = small.encodeWhole(changed);
+        byte[] naming = small.encodeStored(77, changed);
+        BusCodec.deliver(otherNode.decode(naming), new Recording(heard));
+
+        assertThat(otherNode.decode(whole)).isEqualTo(new BusCodec.Decoded.Event(changed));
+        assertThat(naming.length).isLessThanOrEqualTo(200);
+        assertThat(small.isOwn(naming)).isTrue();
+        assertThat(otherNode.decode(naming)).isEqualTo(new BusCodec.Decoded.StoredPayload(77, 3, 41));
+        assertThat(heard).containsExactly("changed 3/41");
+    }
+
+    @Test
     void aMessageFieldANewerNodeAddsIsIgnoredAndListsLeftOutAreEmpty() {
         byte[] newer = ("{\"o\":\"abc\",\"k\":\"m\",\"m\":{\"id\":7,\"conversationId\":3,\"seq\":12,"
                 + "\"senderId\":5,\"clientMsgId\":\"" + MESSAGE.clientMsgId() + "\",\"body\":\"hi\","
