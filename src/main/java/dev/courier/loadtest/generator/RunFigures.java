@@ -14,13 +14,21 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.HdrHistogram.Histogram;
 
 /**
  * What a run measures of its sends, second by second and in total. The pacer, the senders and the frame intake
  * record into it from many threads; the ticker alone closes each second into an {@link Interval}.
+ *
+ * <p>A send's latency goes into two trackers (from the intended time and from the actual send). Recorders share
+ * {@link #seconds}' read side and the ticker takes its write side, so a sample never lands in one tracker's second
+ * and the next second of the other: both views of the run count the same sends.
  */
 final class RunFigures {
+
+    private final ReadWriteLock seconds = new ReentrantReadWriteLock();
 
     private final LatencyTracker ackLatency = new LatencyTracker();
     private final LatencyTracker deliveredLatency = new LatencyTracker();
@@ -59,10 +67,15 @@ final class RunFigures {
 
     /** The send intended at {@code intendedNanos} and sent at {@code sentNanos} was acked at {@code nowNanos}. */
     void acked(long intendedNanos, long sentNanos, long nowNanos) {
-        ackLatency.record(intendedNanos, nowNanos);
-        generator.acked(sentNanos, nowNanos);
-        acked.incrementAndGet();
-        ackedThisSecond.increment();
+        seconds.readLock().lock();
+        try {
+            ackLatency.record(intendedNanos, nowNanos);
+            generator.acked(sentNanos, nowNanos);
+            acked.incrementAndGet();
+            ackedThisSecond.increment();
+        } finally {
+            seconds.readLock().unlock();
+        }
     }
 
     /** The send intended at {@code intendedNanos} and sent at {@code sentNanos} failed at {@code nowNanos}. */
@@ -76,8 +89,13 @@ final class RunFigures {
 
     /** Another member's stream received at {@code receivedNanos} a message intended and sent at these times. */
     void delivered(long intendedNanos, long sentNanos, long receivedNanos) {
-        deliveredLatency.record(intendedNanos, receivedNanos);
-        generator.delivered(sentNanos, receivedNanos);
+        seconds.readLock().lock();
+        try {
+            deliveredLatency.record(intendedNanos, receivedNanos);
+            generator.delivered(sentNanos, receivedNanos);
+        } finally {
+            seconds.readLock().unlock();
+        }
     }
 
     /**
@@ -85,14 +103,20 @@ final class RunFigures {
      * latencies are added to the run's totals. Called by the ticker only.
      */
     Interval closeSecond(long t, double targetRate, PoolSample pool) {
-        Histogram ack = ackLatency.closeInterval();
-        Histogram delivered = deliveredLatency.closeInterval();
-        LatencySummary refused = LatencySummary.of(refusals.closeInterval());
-        ackPerSecond.add(ack);
-        deliveredPerSecond.add(delivered);
-        Interval interval = new Interval(t, targetRate, sentThisSecond.sumThenReset(), ackedThisSecond.sumThenReset(),
-                failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), refused, pool,
-                generator.closeInterval());
+        Interval interval;
+        seconds.writeLock().lock();
+        try {
+            Histogram ack = ackLatency.closeInterval();
+            Histogram delivered = deliveredLatency.closeInterval();
+            LatencySummary refused = LatencySummary.of(refusals.closeInterval());
+            ackPerSecond.add(ack);
+            deliveredPerSecond.add(delivered);
+            interval = new Interval(t, targetRate, sentThisSecond.sumThenReset(), ackedThisSecond.sumThenReset(),
+                    failedThisSecond.sumThenReset(), LatencySummary.of(ack), LatencySummary.of(delivered), refused,
+                    pool, generator.closeInterval());
+        } finally {
+            seconds.writeLock().unlock();
+        }
         timeline.add(interval);
         return interval;
     }
