@@ -118,6 +118,12 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--drain-timeout", defaultValue = "${env:COURIER_DRAIN_TIMEOUT:-20s}", converter = Durations.class,
+            description = "On SIGTERM the node answers readiness 503, refuses new requests and streams (503 overloaded), "
+                    + "answers the sends in flight and closes its streams with 1001 so that clients reconnect to "
+                    + "another node; it exits once that is done, or after this long (env COURIER_DRAIN_TIMEOUT).")
+    Duration drainTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -146,9 +152,20 @@ public final class ServeCommand implements Callable<Integer> {
                 + " using " + server.databaseDescription());
         System.out.flush();
         stopRequested.await();
-        closeOnce.run();
+        // The drain is bounded by --drain-timeout; closing what is left (the writers, the bus, the pool) gets a few
+        // seconds more. A stop stuck beyond that (a query that never returns) must not keep the node from exiting: the
+        // process ends anyway, with 1, and the database rolls back what the cut connections held.
+        Thread stopping = Thread.ofPlatform().name("courier-stop").start(closeOnce);
+        if (!stopping.join(drainTimeout.plus(STOP_AFTER_DRAIN))) {
+            System.err.println("Courier did not stop within " + drainTimeout.plus(STOP_AFTER_DRAIN).toSeconds()
+                    + " s of the signal; exiting regardless");
+            return 1;
+        }
         return 0;
     }
+
+    /** What closing the parts takes after the drain, at most, before the process exits regardless. */
+    private static final Duration STOP_AFTER_DRAIN = Duration.ofSeconds(5);
 
     CourierConfig config() {
         PoolConfig defaults = PoolConfig.defaults();
@@ -157,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
                 defaults.leakWarning(), defaults.leakReclaim());
         Optional<JdbcTarget> external = Optional.ofNullable(dbUrl).filter(s -> !s.isBlank()).map(JdbcTarget::parse);
         return new CourierConfig(
-                new HttpConfig(host, port),
+                new HttpConfig(host, port, drainTimeout),
                 new DatabaseConfig(external, dataDir),
                 pool,
                 new SessionConfig(sessionTtl, passwordHashCost),

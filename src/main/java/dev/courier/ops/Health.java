@@ -1,10 +1,14 @@
 package dev.courier.ops;
 
 import dev.courier.db.Database;
+import dev.courier.web.Draining;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Readiness: is the database reachable, and is the pool able to lend a connection. */
+/**
+ * Readiness: is the node taking work (not draining), is the database reachable, and is the pool able to lend a
+ * connection.
+ */
 public final class Health {
 
     /** The body of {@code /health/ready}. */
@@ -21,13 +25,20 @@ public final class Health {
     }
 
     private final Database db;
+    private final Draining draining;
 
-    public Health(Database db) {
+    public Health(Database db, Draining draining) {
         this.db = db;
+        this.draining = draining;
     }
 
     public Report ready() {
         Map<String, Check> checks = new LinkedHashMap<>();
+        // First and without a query: a balancer must stop sending here at its next probe, whatever the database does.
+        if (draining.draining()) {
+            checks.put("node", new Check("down", "stopping: new requests and streams go to other nodes"));
+            return new Report("down", checks);
+        }
         Database.PoolSnapshot pool = db.pool();
         boolean exhausted = pool.exhausted();
         // With every connection busy and callers waiting, a ping would only queue behind them: report the pool.

@@ -43,6 +43,7 @@ import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.CorsPolicy;
+import dev.courier.web.Draining;
 import dev.courier.web.Routes;
 import io.javalin.Javalin;
 import io.javalin.router.InternalRouter;
@@ -54,6 +55,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -77,11 +79,17 @@ public final class CourierServer implements AutoCloseable {
     private final FaultInjection faults;
     private final Observability observability;
     private final List<Routes.Declared> routes;
+    private final Draining draining;
+    private final StreamRoutes stream;
+    private final Duration drainTimeout;
 
     private CourierServer(Javalin http, Database database, EmbeddedDatabase embedded, List<AutoCloseable> closeInOrder,
                           String databaseDescription, FaultInjection faults, Observability observability,
-                          List<Routes.Declared> routes) {
+                          List<Routes.Declared> routes, Draining draining, StreamRoutes stream, Duration drainTimeout) {
         this.routes = routes;
+        this.draining = draining;
+        this.stream = stream;
+        this.drainTimeout = drainTimeout;
         this.faults = faults;
         this.observability = observability;
         this.http = http;
@@ -152,12 +160,13 @@ public final class CourierServer implements AutoCloseable {
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
+            Draining draining = new Draining();
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
                     stream::register,
-                    new OpsRoutes(new Health(database), meters)::register,
+                    new OpsRoutes(new Health(database, draining), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);
             if (faults != null) {
@@ -169,10 +178,10 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()));
+                    new CorsPolicy(config.security().corsOrigins()), draining);
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability,
-                    api.declaredRoutes());
+                    api.declaredRoutes(), draining, stream, config.http().drainTimeout());
         } catch (RuntimeException | Error e) {
             closeAll(started);
             throw e;
@@ -187,15 +196,37 @@ public final class CourierServer implements AutoCloseable {
         return databaseDescription;
     }
 
-    /** Stops accepting, lets in-flight requests finish, then closes the pool and the embedded database. */
+    /**
+     * Drains, then stops: readiness answers 503 at once and new requests and streams are refused with
+     * {@code 503 overloaded} (so that a balancer sends them to other nodes); the sends in flight are answered and every
+     * stream is closed with 1001, so that its client reconnects elsewhere and catches up; then the requests in flight
+     * finish, and the pool and the embedded database close. All of it within the drain timeout: whatever is still
+     * running then is cut.
+     */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        draining.begin();
         try {
+            int streams = stream.drain(deadline);
+            log.info("draining: {} streams closed with 1001 in {} ms", streams,
+                    drainTimeout.toMillis() - Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            // what is left of the drain timeout, for the requests in flight (Jetty's graceful stop waits for them)
+            http.jettyServer().server().setStopTimeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             http.stop();
         } catch (RuntimeException e) {
             log.warn("HTTP server did not stop cleanly: {}", e.toString());
         }
         closeAll(closeInOrder);
+    }
+
+    /** Whether the node drains (readiness 503, new work refused); for tests in this package. */
+    boolean draining() {
+        return draining.draining();
     }
 
     public Database database() {

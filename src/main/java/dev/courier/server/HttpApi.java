@@ -7,6 +7,8 @@ import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.CorsPolicy;
+import dev.courier.web.DrainGate;
+import dev.courier.web.Draining;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
@@ -32,7 +34,6 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /** The Javalin application: cross-cutting filters, error rendering and each feature's routes. */
 final class HttpApi {
 
-    private static final long STOP_TIMEOUT_MILLIS = 10_000;
     /** Request line plus headers; a bearer token is ~50 bytes, so this leaves ample room and no more. */
     static final int MAX_HEADER_BYTES = 16_384;
     /** Platform threads for Jetty's own loops: selectors and acceptors need one each, the rest is headroom. */
@@ -46,10 +47,12 @@ final class HttpApi {
     private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private final Draining draining;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
-            List<Consumer<Routes>> features, Database database, CorsPolicy cors) {
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors, Draining draining) {
+        this.draining = draining;
         this.database = database;
         this.config = config;
         this.guard = guard;
@@ -85,9 +88,10 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
-            // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
-            // handler inside the innermost wrapper, so an oversized body, and database-bound work while the admission
-            // limit is reached, are refused before Javalin sees the request.
+            // Graceful stop: the drain gate refuses new requests once the node drains, and Jetty's graceful handler lets
+            // the ones in flight finish when it stops (up to what is left of the drain timeout, see CourierServer).
+            // Javalin puts its handler inside the innermost wrapper, so an oversized body, and database-bound work
+            // while the admission limit is reached, are refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
                 BodySizeLimit bodySizeLimit = new BodySizeLimit(
                         () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
@@ -96,8 +100,11 @@ final class HttpApi {
                             database.countRefusedByAdmissionLimit();
                             metrics.refusedBeforeRouting(path, authorization, nanos);
                         }));
-                server.setHandler(new GracefulHandler(bodySizeLimit));
-                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                DrainGate drainGate = new DrainGate(draining,
+                        () -> metrics.countError(ErrorCode.OVERLOADED.code()));
+                drainGate.setHandler(bodySizeLimit);
+                server.setHandler(new GracefulHandler(drainGate));
+                server.setStopTimeout(Math.max(1_000, config.drainTimeout().toMillis()));
                 server.setErrorHandler(new JettyErrorHandler());
             });
             // Courier keeps no HTTP sessions (bearer tokens only), yet Javalin opens one for every WebSocket upgrade,

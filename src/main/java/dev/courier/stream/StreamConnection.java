@@ -28,6 +28,8 @@ final class StreamConnection implements CoalescedWrites.Target {
     static final int CLOSE_TOO_SLOW = 4008;
     static final int CLOSE_POLICY = 1008;
     static final int CLOSE_UNAVAILABLE = 1011;
+    /** The node stops: the client reconnects (through the balancer, to another node) and catches up. */
+    static final int CLOSE_GOING_AWAY = 1001;
     /**
      * Frames refused with {@code rate_limited} that a connection may collect before it is closed with 1008; one is
      * forgiven every {@link #FORGIVE_REFUSAL_NANOS}. A burst that overshoots its bucket (an offline queue flushed at
@@ -63,6 +65,8 @@ final class StreamConnection implements CoalescedWrites.Target {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Semaphore sendsInFlight = new Semaphore(MAX_SENDS_IN_FLIGHT);
     private volatile boolean closing;
+    /** Set when the node drains: frames that arrive from now on are not read (the client sends them again). */
+    private volatile boolean draining;
     private double refusals;
     private long refusalsCountedAt;
     /** When the last typing frame of each conversation was relayed (nanoTime). Guarded by {@code this}. */
@@ -152,7 +156,7 @@ final class StreamConnection implements CoalescedWrites.Target {
      * Once the connection is closing, frames are dropped: they would only cost rate checks and queries.
      */
     void receive(String text, InboundFrames inbound) {
-        if (!closing) {
+        if (!closing && !draining) {
             inbound.handle(this, text);
         }
     }
@@ -171,6 +175,28 @@ final class StreamConnection implements CoalescedWrites.Target {
     void awaitAnswersToSends() {
         sendsInFlight.acquireUninterruptibly(MAX_SENDS_IN_FLIGHT);
         sendsInFlight.release(MAX_SENDS_IN_FLIGHT);
+    }
+
+    /**
+     * Lets a stopping node go: reads no more frames, waits (until {@code deadlineNanos} at most) for the sends already
+     * taken to be answered, then closes with 1001 so that the client reconnects elsewhere and catches up. A frame the
+     * client sent after the last one read is never answered here: the client sends it again on its next stream, where
+     * its {@code clientMsgId} makes the send idempotent. The answers go out before the close frame, which Jetty writes
+     * after every frame queued before it.
+     */
+    void drain(long deadlineNanos) {
+        draining = true;
+        boolean answered = false;
+        try {
+            answered = sendsInFlight.tryAcquire(MAX_SENDS_IN_FLIGHT,
+                    Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close(CLOSE_GOING_AWAY, "node stopping; reconnect");
+        if (answered) {
+            sendsInFlight.release(MAX_SENDS_IN_FLIGHT);
+        }
     }
 
     /**

@@ -25,6 +25,9 @@ import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -151,6 +154,26 @@ public final class StreamRoutes implements AutoCloseable {
                     "at most " + limits.maxStreamsPerUser() + " open streams per user", null, 5);
         }
         ctx.attribute(SESSION, session);
+    }
+
+    /**
+     * Drains every open stream at once ({@link StreamConnection#drain}) and returns when all are closed, or at
+     * {@code deadlineNanos}. The upgrades that would open new ones are refused by then (the drain gate).
+     *
+     * @return the streams that were open
+     */
+    public int drain(long deadlineNanos) throws InterruptedException {
+        List<Thread> draining = new ArrayList<>();
+        for (StreamConnection connection : bySocket.values()) {
+            draining.add(Thread.ofVirtual().name("stream-drain").start(() -> connection.drain(deadlineNanos)));
+        }
+        for (Thread thread : draining) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                break;
+            }
+        }
+        return draining.size();
     }
 
     @Override

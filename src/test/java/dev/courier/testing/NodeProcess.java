@@ -78,6 +78,19 @@ public final class NodeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** SIGTERM, without waiting: the node drains and exits on its own ({@link #awaitExit}). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code once the process has ended within {@code timeout}; fails the test otherwise. */
+    public int awaitExit(java.time.Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("node still running " + timeout + " after it was asked to stop");
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no graceful stop. */
     public void kill9() {
         process.destroyForcibly();
