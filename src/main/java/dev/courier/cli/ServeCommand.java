@@ -49,6 +49,17 @@ public final class ServeCommand implements Callable<Integer> {
                     + "jdbc:postgresql://host:port/db?user=... (env DATABASE_URL). Default: embedded.")
     String dbUrl;
 
+    @Option(names = "--db-pool-mode", defaultValue = "${env:COURIER_DB_POOL_MODE:-direct}",
+            description = "What --db-url points at: direct (PostgreSQL itself) or transaction (a pooler in transaction "
+                    + "mode, e.g. PgBouncer pool_mode=transaction: no server-side prepared statements or startup "
+                    + "options; the timeouts must be the role's defaults, see docs/scaling.md) (env COURIER_DB_POOL_MODE).")
+    String dbPoolMode;
+
+    @Option(names = "--db-direct-url", defaultValue = "${env:COURIER_DB_DIRECT_URL}",
+            description = "PostgreSQL itself, when --db-url is a transaction pooler: migrations and the postgres bus's "
+                    + "LISTEN need a session of their own (env COURIER_DB_DIRECT_URL).")
+    String dbDirectUrl;
+
     @Option(names = "--admin-token", defaultValue = "${env:COURIER_ADMIN_TOKEN}",
             description = "Bearer token for /v1/admin/...; the admin API is off without it (env COURIER_ADMIN_TOKEN).")
     String adminToken;
@@ -175,7 +186,8 @@ public final class ServeCommand implements Callable<Integer> {
         Optional<JdbcTarget> external = Optional.ofNullable(dbUrl).filter(s -> !s.isBlank()).map(JdbcTarget::parse);
         return new CourierConfig(
                 new HttpConfig(host, port, drainTimeout),
-                new DatabaseConfig(external, dataDir),
+                new DatabaseConfig(external, dataDir, transactionPooled(),
+                        Optional.ofNullable(dbDirectUrl).filter(s -> !s.isBlank()).map(JdbcTarget::parse)),
                 pool,
                 new SessionConfig(sessionTtl, passwordHashCost),
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()),
@@ -186,6 +198,15 @@ public final class ServeCommand implements Callable<Integer> {
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
+    }
+
+    private boolean transactionPooled() {
+        return switch (dbPoolMode) {
+            case "direct" -> false;
+            case "transaction" -> true;
+            default -> throw new IllegalArgumentException(
+                    "--db-pool-mode must be direct or transaction, not '" + dbPoolMode + "'");
+        };
     }
 
     private List<URI> webhooks() {

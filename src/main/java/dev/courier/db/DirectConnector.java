@@ -20,6 +20,11 @@ final class DirectConnector {
         this.target = target;
     }
 
+    /** False behind a transaction pooler, whose backend pids are its own and name no PostgreSQL backend. */
+    boolean backendPidsAreReal() {
+        return !target.transactionPooled();
+    }
+
     /** Connects and runs {@code SELECT 1}; throws with the driver's reason when PostgreSQL does not answer. */
     void probe() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {

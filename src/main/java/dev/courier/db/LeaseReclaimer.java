@@ -146,8 +146,13 @@ final class LeaseReclaimer {
         }
         try {
             PGConnection physical = connection.unwrap(PGConnection.class);
-            if (mayBeRunning) {
+            if (mayBeRunning && direct.backendPidsAreReal()) {
                 terminate(physical.getBackendPID());
+            } else if (mayBeRunning) {
+                // Behind a transaction pooler the pid is the pooler's own, not a backend's: terminating it could end
+                // some other session. A cancel request goes through the pooler to the right backend instead, and the
+                // abort below makes the pooler close the server connection, which rolls back its transaction.
+                cancel(physical);
             }
             // Closing the socket ends the session; PostgreSQL rolls back whatever transaction it had open.
             ((Connection) physical).abort(Runnable::run);
@@ -181,6 +186,14 @@ final class LeaseReclaimer {
         } catch (SQLException | RuntimeException e) {
             log.debug("could not reset a reclaimed connection for reuse: {}", e.toString());
             return false;
+        }
+    }
+
+    private static void cancel(PGConnection physical) {
+        try {
+            ((org.postgresql.core.BaseConnection) physical).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            log.warn("could not cancel the statement of a reclaimed connection: {}", e.toString());
         }
     }
 

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.config.PoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -19,8 +20,20 @@ public final class PooledDatabaseFactory {
     }
 
     public static Database open(DatabaseTarget target, PoolConfig pool, MeterRegistry meters, Runnable onClose) {
-        migrate(target);
+        return open(target, target, pool, meters, onClose);
+    }
+
+    /**
+     * @param sessions where the migrations run: PostgreSQL itself when the pool's {@code target} is a pooler in
+     *                 transaction mode and a direct address was given, else {@code target}
+     */
+    public static Database open(DatabaseTarget target, DatabaseTarget sessions, PoolConfig pool, MeterRegistry meters,
+                                Runnable onClose) {
+        migrate(sessions);
         HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters));
+        if (target.transactionPooled()) {
+            TransactionPoolingCheck.warnUnlessTimeoutsHold(dataSource, pool, target.user());
+        }
         return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, onClose);
     }
 
@@ -35,6 +48,10 @@ public final class PooledDatabaseFactory {
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
                 .locations("classpath:db/migration")
+                // Flyway's session-level advisory lock would be taken on one server connection of a transaction
+                // pooler and released on another; the transaction-scoped lock lives and dies with each migration's
+                // transaction, wherever the pooler runs it (it is Flyway's default; set so that it stays so).
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "true"))
                 .load()
                 .migrate();
     }
@@ -57,6 +74,26 @@ public final class PooledDatabaseFactory {
         // Start even when the database is down; requests answer "unavailable" until it is back.
         config.setInitializationFailTimeout(-1);
         config.setMetricRegistry(meters);
+        if (target.transactionPooled()) {
+            // Behind a pooler in transaction mode the next statement may run on another server connection: a named
+            // server-side prepared statement (pgjdbc prepares one after 5 uses) would not be there. PgBouncer 1.18,
+            // Debian 12's, has no protocol-level prepared statements (1.21's max_prepared_statements); with it this
+            // could stay on. And PgBouncer refuses the "options" startup parameter: the same settings come from the
+            // role's or the database's defaults instead (ALTER ROLE ... SET), which TransactionPoolingCheck verifies.
+            config.addDataSourceProperty("prepareThreshold", "0");
+        } else {
+            addSessionSafetyNets(config, pool);
+        }
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("connectTimeout", "5");
+        // seconds; above statement_timeout, so only a dead peer trips it
+        config.addDataSourceProperty("socketTimeout", String.valueOf(pool.statementTimeout().toSeconds() + 10));
+        config.addDataSourceProperty("ApplicationName", "courier");
+        return config;
+    }
+
+    /** The startup settings of each connection, where the connection is a PostgreSQL session of its own. */
+    private static void addSessionSafetyNets(HikariConfig config, PoolConfig pool) {
         // PostgreSQL's own safety nets, so the database frees what a stuck or dead client holds even if the JVM cannot.
         config.addDataSourceProperty("options", "-c statement_timeout=" + pool.statementTimeout().toMillis()
                 + " -c idle_in_transaction_session_timeout=" + pool.idleInTransactionTimeout().toMillis()
@@ -64,11 +101,5 @@ public final class PooledDatabaseFactory {
                 + " -c synchronous_commit=on"
                 // server-side keepalives: PostgreSQL notices a vanished client within about a minute
                 + " -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3");
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        config.addDataSourceProperty("connectTimeout", "5");
-        // seconds; above statement_timeout, so only a dead peer trips it
-        config.addDataSourceProperty("socketTimeout", String.valueOf(pool.statementTimeout().toSeconds() + 10));
-        config.addDataSourceProperty("ApplicationName", "courier");
-        return config;
     }
 }

@@ -112,7 +112,14 @@ public final class CourierServer implements AutoCloseable {
                 started.addFirst(embedded);
             }
             DatabaseTarget target = embedded != null ? embedded.target() : externalTarget(config);
-            Database database = PooledDatabaseFactory.open(target, config.pool(), meters, () -> { });
+            DatabaseTarget sessions = sessionTarget(config, target);
+            if (sessions.transactionPooled() && config.stream().bus().equals(StreamConfig.POSTGRES)) {
+                // LISTEN holds a session; through transaction pooling it would listen on a server connection that
+                // other clients' transactions then use, and the notifications would never reach this node
+                throw new IllegalArgumentException("--bus postgres behind --db-pool-mode transaction needs "
+                        + "--db-direct-url (PostgreSQL itself, for LISTEN), or use --bus nats://...");
+            }
+            Database database = PooledDatabaseFactory.open(target, sessions, config.pool(), meters, () -> { });
             started.addFirst(database);
             Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
                     database, meters);
@@ -122,7 +129,7 @@ public final class CourierServer implements AutoCloseable {
             AnnouncementSource announcements;
             EventBus toOtherNodes;
             if (config.stream().bus().equals(StreamConfig.POSTGRES)) {
-                PostgresBus postgresBus = new PostgresBus(database, target, meters);
+                PostgresBus postgresBus = new PostgresBus(database, sessions, meters);
                 announcements = postgresBus;
                 toOtherNodes = postgresBus;
             } else {
@@ -263,7 +270,20 @@ public final class CourierServer implements AutoCloseable {
 
     private static DatabaseTarget externalTarget(CourierConfig config) {
         var external = config.database().external().orElseThrow();
-        return new DatabaseTarget(external.jdbcUrl(), external.user(), external.password(), external.describe());
+        boolean pooled = config.database().transactionPooled();
+        return new DatabaseTarget(external.jdbcUrl(), external.user(), external.password(),
+                external.describe() + (pooled ? " (transaction pooling)" : ""), pooled);
+    }
+
+    /**
+     * Where the work that needs a session of its own connects: PostgreSQL itself when --db-direct-url names it, else
+     * the same target (which then is PostgreSQL itself, or a pooler that migrations pass through with Flyway's
+     * transaction-scoped lock).
+     */
+    private static DatabaseTarget sessionTarget(CourierConfig config, DatabaseTarget target) {
+        return config.database().direct()
+                .map(d -> new DatabaseTarget(d.jdbcUrl(), d.user(), d.password(), d.describe()))
+                .orElse(target);
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

@@ -75,8 +75,14 @@ public final class CourierClient {
 
     /** The whole history of a conversation, ascending, 500 at a time. */
     public List<IntegrityLedger.HistoryEntry> history(long conversationId, String token) throws IOException, InterruptedException {
+        return history(conversationId, token, 0);
+    }
+
+    /** A conversation's messages after seq {@code from}, ascending, 500 at a time: a client's catch-up. */
+    public List<IntegrityLedger.HistoryEntry> history(long conversationId, String token, long from)
+            throws IOException, InterruptedException {
         List<IntegrityLedger.HistoryEntry> all = new ArrayList<>();
-        long after = 0;
+        long after = from;
         for (int page = 0; page < 10_000; page++) {
             ApiResponse r = get("/v1/conversations/" + conversationId + "/messages?limit=500&after=" + after, token);
             if (r.status() != 200) {

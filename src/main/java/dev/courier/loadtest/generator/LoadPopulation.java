@@ -104,6 +104,17 @@ final class LoadPopulation {
                 c -> c.members().stream().map(VirtualUser::id).collect(Collectors.toSet())));
     }
 
+    /** Each user's conversations, by user id: what a resumed stream catches up on. */
+    Map<Long, List<Long>> conversationsByUser() {
+        Map<Long, List<Long>> byUser = new java.util.HashMap<>();
+        for (LoadConversation c : conversations) {
+            for (VirtualUser member : c.members()) {
+                byUser.computeIfAbsent(member.id(), k -> new java.util.ArrayList<>()).add(c.id());
+            }
+        }
+        return byUser;
+    }
+
     @FunctionalInterface
     interface Step<T> {
         T run(int index) throws IOException, InterruptedException;

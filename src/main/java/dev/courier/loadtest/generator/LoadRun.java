@@ -53,7 +53,8 @@ public final class LoadRun {
         BusyGroupFigures busyGroup = population.busyGroup == null ? null
                 : new BusyGroupFigures(o.busyGroup(), population.busyGroup.id());
         try (UserStreams streams = new UserStreams(ledger,
-                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter), out)) {
+                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter), out, client,
+                population.conversationsByUser())) {
             streams.open(o.url(), population.users);
             population.membersByConversation().forEach(ledger::conversation);
             if (o.transport() == Transport.SOCKET && !streams.connected()) {
@@ -93,6 +94,7 @@ public final class LoadRun {
                             streams.connected(), changing);
                     check.awaitDeliveries(o.drain());
                     IntegrityReport integrity = check.report();
+                    out.println("loadtest: " + streams.resumptionLine());
                     return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
                             population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
                             figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),

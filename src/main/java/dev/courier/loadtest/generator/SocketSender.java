@@ -1,7 +1,6 @@
 package dev.courier.loadtest.generator;
 
 import dev.courier.loadtest.client.SendFrame;
-import dev.courier.loadtest.client.StreamConnection;
 import dev.courier.loadtest.client.StreamFrame.DeliveredMessage;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,17 +21,11 @@ final class SocketSender implements MessageSender {
 
     @Override
     public CompletableFuture<DeliveredMessage> send(OutgoingMessage message) {
-        StreamConnection stream = streams.of(message.sender());
-        if (stream == null) {
-            return CompletableFuture.failedFuture(new SendFailure("stream closed"));
-        }
         CompletableFuture<DeliveredMessage> ack = pending.expect(message.clientMsgId(), System.nanoTime());
-        stream.send(new SendFrame(message.conversationId(), message.clientMsgId(), message.body()))
-                .whenComplete((sent, failure) -> {
-                    if (failure != null) {
-                        pending.failed(message.clientMsgId(), new SendFailure("stream closed"));
-                    }
-                });
+        // A send on a stream that the server closes before answering is sent again on the resumed stream (see
+        // UserStreams), so a socket that fails under it is not its end: only no stream at all, or no answer in time.
+        streams.send(message.sender(), new SendFrame(message.conversationId(), message.clientMsgId(), message.body()),
+                () -> pending.failed(message.clientMsgId(), new SendFailure("stream closed")));
         return ack;
     }
 

@@ -1,39 +1,75 @@
 package dev.courier.loadtest.generator;
 
 import dev.courier.loadtest.LoadSetupException;
+import dev.courier.loadtest.client.CourierClient;
+import dev.courier.loadtest.client.SendFrame;
 import dev.courier.loadtest.client.StreamConnection;
 import dev.courier.loadtest.client.StreamFrame;
 import dev.courier.loadtest.client.VirtualUser;
 import dev.courier.loadtest.integrity.IntegrityLedger;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Every virtual user's {@code /v1/stream} socket, by user. A server whose stream cannot be opened at all leaves the
  * run without deliveries to measure, which the run reports; one that refuses a later user fails the setup.
+ *
+ * <p>A stream the server closes with 1001 (its node stops) or that breaks (its node died) is resumed as a client
+ * does: a new socket (through the same URL, so a balancer picks another node), the sends still unanswered sent again
+ * with their {@code clientMsgId}, and a catch-up from the last seq seen ({@link CatchUp}). Neither counts as an error:
+ * the resumed stream is held to delivering every message exactly once, in order, as one open all along is.
  */
 final class UserStreams implements StreamConnection.Handler, AutoCloseable {
+
+    /** The contract's close code for a node that stops. */
+    static final int GOING_AWAY = 1001;
+    /** What the JDK's client reports for a socket that broke without a close frame (the node died). */
+    static final int BROKEN = 1006;
+    /** How long a stream is tried again after the server closed it before it counts as closed early. */
+    private static final Duration RESUME_FOR = Duration.ofSeconds(30);
 
     private final IntegrityLedger ledger;
     private final FrameIntake intake;
     private final PrintStream out;
+    private final CourierClient client;
+    private final Map<Long, List<Long>> conversationsOf;
     private final Map<Long, StreamConnection> byUser = new ConcurrentHashMap<>();
+    private final Map<Long, UnansweredSends> unanswered = new ConcurrentHashMap<>();
+    /** Users whose stream is being resumed: their sends wait for the new socket. */
+    private final Set<Long> resuming = ConcurrentHashMap.newKeySet();
+    /** The catch-up of each resumed socket, by connection id, until it is done. */
+    private final Map<Integer, CatchUp> catchingUp = new ConcurrentHashMap<>();
+    private final Set<Thread> resumers = ConcurrentHashMap.newKeySet();
     /** Ids of the streams opened by reconnects, after those of the users' first streams. */
     private final AtomicInteger nextReconnectionId = new AtomicInteger(1_000_000);
+    private final LongAdder resumedGoingAway = new LongAdder();
+    private final LongAdder resumedBroken = new LongAdder();
+    private final LongAdder resumeFailures = new LongAdder();
+    private final LongAdder sentAgain = new LongAdder();
+    private final LongAdder deduplicated = new LongAdder();
     private URI url;
     private HttpClient sockets;
     private String unavailable;
+    private volatile boolean closing;
 
-    UserStreams(IntegrityLedger ledger, FrameIntake intake, PrintStream out) {
+    UserStreams(IntegrityLedger ledger, FrameIntake intake, PrintStream out, CourierClient client,
+                Map<Long, List<Long>> conversationsOf) {
         this.ledger = ledger;
         this.intake = intake;
         this.out = out;
+        this.client = client;
+        this.conversationsOf = conversationsOf;
     }
 
     /** Opens one stream per user: the first alone, to learn whether the server has one, then the rest. */
@@ -79,6 +115,27 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     }
 
     /**
+     * Sends on the user's stream; while it is being resumed the send waits for the new socket. {@code lost} runs when
+     * the user has no stream and none is coming, now or once the socket failed under the send.
+     */
+    void send(VirtualUser user, SendFrame frame, Runnable lost) {
+        UnansweredSends waiting = unanswered.computeIfAbsent(user.id(), id -> new UnansweredSends());
+        waiting.sent(frame);
+        StreamConnection stream = byUser.get(user.id());
+        if (stream != null) {
+            stream.send(frame).whenComplete((sent, failure) -> {
+                if (failure != null && !resuming.contains(user.id()) && byUser.get(user.id()) == null) {
+                    waiting.answered(frame.clientMsgId());
+                    lost.run();
+                }
+            });
+        } else if (!resuming.contains(user.id())) {
+            waiting.answered(frame.clientMsgId());
+            lost.run();
+        }
+    }
+
+    /**
      * Closes the user's stream and opens a new one {@code pause} later, as a client does whose network dropped.
      * Neither stream is held to delivering every message (see {@link IntegrityLedger#reconnectionOpening}). False
      * when the user had no open stream, or the new one could not be opened.
@@ -94,7 +151,9 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         int id = nextReconnectionId.getAndIncrement();
         ledger.reconnectionOpening(id, user.id());
         try {
-            byUser.put(user.id(), StreamConnection.open(sockets, url, id, user, this, Duration.ofSeconds(10)));
+            StreamConnection again = StreamConnection.open(sockets, url, id, user, this, Duration.ofSeconds(10));
+            byUser.put(user.id(), again);
+            sendAgain(user, again);
             return true;
         } catch (StreamConnection.UnavailableException e) {
             ledger.connectionClosedEarly(id);
@@ -105,19 +164,148 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
 
     @Override
     public void onFrame(StreamConnection connection, StreamFrame frame, long receivedNanos) {
-        intake.onFrame(connection, frame, receivedNanos);
+        switch (frame) {
+            case StreamFrame.Ack ack -> answered(connection, ack.clientMsgId());
+            case StreamFrame.Error error when error.clientMsgId() != null -> answered(connection, error.clientMsgId());
+            default -> { }
+        }
+        CatchUp catchUp = catchingUp.get(connection.id());
+        if (catchUp == null || !catchUp.hold(frame, receivedNanos)) {
+            intake.onFrame(connection, frame, receivedNanos);
+        }
+    }
+
+    private void answered(StreamConnection connection, String clientMsgId) {
+        UnansweredSends waiting = unanswered.get(connection.user().id());
+        if (waiting != null) {
+            waiting.answered(clientMsgId);
+        }
     }
 
     @Override
     public void onClosedEarly(StreamConnection connection, int statusCode, String reason) {
+        VirtualUser user = connection.user();
+        byUser.remove(user.id(), connection);
+        if (!closing && (statusCode == GOING_AWAY || statusCode == BROKEN) && resuming.add(user.id())) {
+            // on the sockets' shared thread: the resumption, which waits, runs on a thread of its own
+            Thread resumer = Thread.ofVirtual().name("loadtest-resume").unstarted(() -> {
+                try {
+                    resume(connection, statusCode);
+                } finally {
+                    resuming.remove(user.id());
+                    resumers.remove(Thread.currentThread());
+                }
+            });
+            resumers.add(resumer);
+            resumer.start();
+            return;
+        }
         ledger.connectionClosedEarly(connection.id());
-        byUser.remove(connection.user().id(), connection);
-        out.printf("loadtest: stream of %s closed by the server: %d %s%n", connection.user().username(), statusCode,
-                reason);
+        out.printf("loadtest: stream of %s closed by the server: %d %s%n", user.username(), statusCode, reason);
+    }
+
+    /** Opens the stream again (through the balancer, to any node), sends again what was unanswered and catches up. */
+    private void resume(StreamConnection old, int statusCode) {
+        VirtualUser user = old.user();
+        int id = nextReconnectionId.getAndIncrement();
+        CatchUp catchUp = new CatchUp();
+        catchingUp.put(id, catchUp);
+        ledger.resumedAs(old.id(), id);
+        long deadline = System.nanoTime() + RESUME_FOR.toNanos();
+        String lastFailure = "";
+        try {
+            // spread out: every stream of a stopping node is closed at once
+            Thread.sleep(ThreadLocalRandom.current().nextLong(50, 500));
+            for (int attempt = 1; !closing && System.nanoTime() < deadline && attempt <= 60; attempt++) {
+                try {
+                    StreamConnection again = StreamConnection.open(sockets, url, id, user, this, Duration.ofSeconds(5));
+                    byUser.put(user.id(), again);
+                    (statusCode == GOING_AWAY ? resumedGoingAway : resumedBroken).increment();
+                    sendAgain(user, again);
+                    catchUp(again, catchUp);
+                    return;
+                } catch (StreamConnection.UnavailableException e) {
+                    lastFailure = e.getMessage();
+                    Thread.sleep(Math.min(2_000, 250L * attempt));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            lastFailure = e.toString();
+        }
+        catchingUp.remove(id);
+        catchUp.abandon((frame, nanos) -> { });
+        resumeFailures.increment();
+        ledger.connectionClosedEarly(id);
+        if (!closing) {
+            out.printf("loadtest: stream of %s not resumed after %d: %s%n", user.username(), statusCode, lastFailure);
+        }
+    }
+
+    private void sendAgain(VirtualUser user, StreamConnection stream) {
+        UnansweredSends waiting = unanswered.get(user.id());
+        if (waiting == null) {
+            return;
+        }
+        for (SendFrame frame : waiting.waiting()) {
+            stream.send(frame);
+            sentAgain.increment();
+        }
+    }
+
+    /**
+     * Reads each of the user's conversations after the last seq its stream saw, then lets the frames that waited
+     * meanwhile through. A page refused for now (the balancer still sent it to the stopping node) is read again.
+     */
+    private void catchUp(StreamConnection stream, CatchUp catchUp) throws IOException, InterruptedException {
+        Map<Long, List<IntegrityLedger.HistoryEntry>> pages = new HashMap<>();
+        Map<Long, Long> caughtUp = new HashMap<>();
+        for (long conversationId : conversationsOf.getOrDefault(stream.user().id(), List.of())) {
+            long from = ledger.lastSeen(stream.id(), conversationId);
+            List<IntegrityLedger.HistoryEntry> page = null;
+            for (int attempt = 1; page == null; attempt++) {
+                try {
+                    page = client.history(conversationId, stream.user().token(), from);
+                } catch (LoadSetupException refused) {
+                    if (attempt >= 10) {
+                        throw new IOException("catch-up of conversation " + conversationId + ": " + refused.getMessage());
+                    }
+                    Thread.sleep(250L * attempt);
+                }
+            }
+            pages.put(conversationId, page);
+            caughtUp.put(conversationId, page.isEmpty() ? from : page.getLast().seq());
+        }
+        int twice = catchUp.finish(() -> pages.forEach((conversationId, page) -> page.forEach(
+                        entry -> ledger.delivered(stream.id(), conversationId, entry.seq()))),
+                caughtUp, (frame, nanos) -> intake.onFrame(stream, frame, nanos));
+        catchingUp.remove(stream.id());
+        deduplicated.add(twice);
+    }
+
+    /** One line on the streams the server closed and the run resumed. */
+    String resumptionLine() {
+        return String.format("streams resumed after the server closed them: %d (1001 going away: %d, broken: %d), "
+                        + "not resumed: %d; sends sent again: %d; messages de-duplicated across a reconnect: %d",
+                resumedGoingAway.sum() + resumedBroken.sum(), resumedGoingAway.sum(), resumedBroken.sum(),
+                resumeFailures.sum(), sentAgain.sum(), deduplicated.sum());
+    }
+
+    long resumed() {
+        return resumedGoingAway.sum() + resumedBroken.sum();
+    }
+
+    long resumeFailures() {
+        return resumeFailures.sum();
     }
 
     @Override
     public void close() {
+        closing = true;
+        for (Thread resumer : List.copyOf(resumers)) {
+            resumer.interrupt();
+        }
         byUser.values().forEach(StreamConnection::close);
         if (sockets != null) {
             sockets.shutdownNow();

@@ -10,6 +10,11 @@ final class ConnectionLog {
     private volatile boolean closedEarly;
     /** Opened or closed by the run itself, mid-run: a reconnect it makes on purpose. */
     private volatile boolean reconnected;
+    /**
+     * Resumed on a new socket after the server closed the old one (a node going away): its messages are held to
+     * delivery across the gap, which the catch-up fills, but its changes are not (the catch-up reads messages only).
+     */
+    private volatile boolean resumed;
 
     void closeEarly() {
         closedEarly = true;
@@ -21,6 +26,15 @@ final class ConnectionLog {
 
     void reconnected() {
         reconnected = true;
+    }
+
+    void resumed() {
+        resumed = true;
+    }
+
+    /** Whether the connection must have seen every change: one open for the whole run, on one socket. */
+    boolean heldToChanges() {
+        return heldToDelivery() && !resumed;
     }
 
     /**

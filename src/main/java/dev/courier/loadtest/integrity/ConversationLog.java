@@ -59,12 +59,18 @@ final class ConversationLog {
         for (long member : members) {
             for (ConnectionLog connection : connectionsOfUser.apply(member)) {
                 SeenSeqs seen = changesSeenByConnection.get(connection);
-                if (!connection.closedEarly()) {
+                if (connection.heldToChanges()) {
                     missing += seen == null ? lastChangeSeq : seen.countMissing(due);
                 }
             }
         }
         return missing;
+    }
+
+    /** The highest seq the connection has seen of this conversation, 0 when none. */
+    synchronized int lastSeen(ConnectionLog connection) {
+        SeenSeqs seen = seenByConnection.get(connection);
+        return seen == null ? 0 : seen.last();
     }
 
     synchronized int ackedCount() {

@@ -69,6 +69,27 @@ public final class IntegrityLedger {
         }
     }
 
+    /**
+     * A new socket that continues the stream of {@code previousConnectionId}, which the server closed (a node going
+     * away, or dying): as a client does, it catches up from the last seq it saw and de-duplicates what the catch-up
+     * and the new socket both bring, so the pair is held to delivering every message exactly once and in order, as
+     * one connection open for the whole run is. Registered before the socket opens, so that its first frame finds it.
+     */
+    public void resumedAs(int previousConnectionId, int connectionId) {
+        ConnectionLog log = connections.get(previousConnectionId);
+        if (log == null) {
+            throw new IllegalStateException("resuming unknown connection " + previousConnectionId);
+        }
+        log.resumed();
+        connections.put(connectionId, log);
+    }
+
+    /** The highest seq of the conversation the connection (with those it resumes) has seen; 0 when none. */
+    public long lastSeen(int connectionId, long conversationId) {
+        ConnectionLog log = connections.get(connectionId);
+        return log == null ? 0 : conversationLog(conversationId).lastSeen(log);
+    }
+
     /** A connection that closed before the end is not expected to have seen everything; it is reported apart. */
     public void connectionClosedEarly(int connectionId) {
         ConnectionLog log = connections.get(connectionId);

@@ -28,6 +28,11 @@ final class SeenSeqs {
         return Delivery.IN_ORDER;
     }
 
+    /** The highest seq seen, 0 before the first. */
+    int last() {
+        return last;
+    }
+
     boolean contains(int seq) {
         return seen.get(seq);
     }
