@@ -5,6 +5,9 @@ const PING_EVERY_MS = 20_000;
 const SILENCE_LIMIT_MS = 45_000;
 const POLL_EVERY_MS = 3_000;
 const MAX_BACKOFF_SECONDS = 30;
+// Close code 1001: the node is going away (it drains before a restart); reconnecting is the plan, not an error.
+const GOING_AWAY = 1001;
+const GOING_AWAY_DELAY_MS = 500;
 // A server that never answered an upgrade is probably one without the stream; check again now and then.
 const PROBE_AGAIN_SECONDS = 30;
 
@@ -106,6 +109,16 @@ export class LiveConnection {
     if (code === 4001) {
       this.stop();
       this.onRevoked();
+      return;
+    }
+    if (code === GOING_AWAY && this.everLive) {
+      // The node stops and asked us to go elsewhere: not a failure. Reconnect soon (the balancer picks another
+      // node), spread over a moment so that a node's clients do not all arrive at once; the catch-up on 'ready'
+      // fetches what came meanwhile.
+      this.setStatus('reconnecting');
+      this.startPolling();
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => this.connect(), GOING_AWAY_DELAY_MS * (0.5 + Math.random()));
       return;
     }
     this.failures += 1;

@@ -8,6 +8,7 @@ import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.RateLimitConfig;
+import dev.courier.config.ScalingConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.config.SessionConfig;
 import dev.courier.ops.LogFormat;
@@ -135,6 +136,17 @@ public final class ServeCommand implements Callable<Integer> {
                     + "another node; it exits once that is done, or after this long (env COURIER_DRAIN_TIMEOUT).")
     Duration drainTimeout;
 
+    @Option(names = "--stream-capacity", defaultValue = "${env:COURIER_STREAM_CAPACITY:-20000}",
+            description = "Open streams one node is sized for; the streams' share of the saturation gauge "
+                    + "(courier_node_saturation) is the open streams over this. Not a limit (env COURIER_STREAM_CAPACITY).")
+    int streamCapacity;
+
+    @Option(names = "--scale-target", defaultValue = "${env:COURIER_SCALE_TARGET:-0.7}",
+            description = "The saturation an autoscaler keeps each node at, 0 to 1: the recommended replica count is "
+                    + "ceil(sum of courier_node_replica_demand), each node's saturation / target "
+                    + "(env COURIER_SCALE_TARGET).")
+    double scaleTarget;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -197,7 +209,8 @@ public final class ServeCommand implements Callable<Integer> {
                         .withPresence(new PresenceConfig(presenceGrace, presenceLease)))
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
-                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
+                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withScaling(new ScalingConfig(streamCapacity, scaleTarget));
     }
 
     private boolean transactionPooled() {

@@ -6,6 +6,7 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ * @param scaling        what the node's saturation gauge is measured against
  */
 public record CourierConfig(
         HttpConfig http,
@@ -16,7 +17,15 @@ public record CourierConfig(
         AlertConfig alerts,
         boolean faultInjection,
         StreamConfig stream,
-        SecurityConfig security) {
+        SecurityConfig security,
+        ScalingConfig scaling) {
+
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                ScalingConfig.defaults());
+    }
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
@@ -42,30 +51,35 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, scaling);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, scaling);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security, scaling);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security);
+                security, scaling);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security);
+                security, scaling);
+    }
+
+    public CourierConfig withScaling(ScalingConfig newScaling) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newScaling);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity);
+                newSecurity, scaling);
     }
 }

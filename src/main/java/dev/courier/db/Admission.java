@@ -83,6 +83,12 @@ final class Admission {
         return limiter.getLimit();
     }
 
+    /** The share of the limit in use right now, 0 to 1. */
+    double inUseShare() {
+        int limit = limiter.getLimit();
+        return limit <= 0 ? 1.0 : Math.min(1.0, (double) limiter.getInflight() / limit);
+    }
+
     boolean limitReached() {
         return limiter.getInflight() >= limiter.getLimit();
     }

@@ -106,6 +106,11 @@ public final class Database implements AutoCloseable {
     }
 
     /** Whether {@link #openScope} would refuse right now; a hint for refusing before any other work is done. */
+    /** The share of the adaptive admission limit in use right now, 0 to 1 (1 when it is reached). */
+    public double admissionInUseShare() {
+        return admission.inUseShare();
+    }
+
     public boolean admissionLimitReached() {
         return admission.limitReached();
     }

@@ -4,8 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.config.PoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Builds the pool, migrates the schema and returns the {@link Database} door, in one call (the way Dropwizard's
@@ -44,16 +45,15 @@ public final class PooledDatabaseFactory {
      * lock timeouts that protect requests would abort a long migration.
      */
     private static void migrate(DatabaseTarget target) {
-        Flyway.configure()
+        FluentConfiguration flyway = Flyway.configure()
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
-                .locations("classpath:db/migration")
-                // Flyway's session-level advisory lock would be taken on one server connection of a transaction
-                // pooler and released on another; the transaction-scoped lock lives and dies with each migration's
-                // transaction, wherever the pooler runs it (it is Flyway's default; set so that it stays so).
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "true"))
-                .load()
-                .migrate();
+                .locations("classpath:db/migration");
+        // Flyway's session-level advisory lock would be taken on one server connection of a transaction pooler and
+        // released on another; the transaction-scoped lock lives and dies with each migration's transaction, wherever
+        // the pooler runs it (Flyway's default for PostgreSQL; set so that it stays so).
+        flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(true);
+        flyway.load().migrate();
     }
 
     static HikariConfig hikariConfig(DatabaseTarget target, PoolConfig pool, MeterRegistry meters) {

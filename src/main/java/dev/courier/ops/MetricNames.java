@@ -50,6 +50,9 @@ public final class MetricNames {
     public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";
 
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
+    public static final String NODE_SATURATION = "courier.node.saturation";
+    public static final String NODE_SATURATION_TARGET = "courier.node.saturation.target";
+    public static final String NODE_REPLICA_DEMAND = "courier.node.replica.demand";
     public static final String STREAM_FRAMES_SENT = "courier.stream.frames.sent";
     public static final String STREAM_SLOW_CONSUMERS = "courier.stream.slow.consumers";
     public static final String STREAM_GAP_FILLS = "courier.stream.gap.fills";

@@ -34,6 +34,7 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.ops.ScalingSignal;
 import dev.courier.presence.PresenceTracker;
 import dev.courier.stream.CoalescedAnswers;
 import dev.courier.stream.StreamRoutes;
@@ -161,6 +162,7 @@ public final class CourierServer implements AutoCloseable {
             StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, presence, events,
                     database, rateLimiter, config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
+            new ScalingSignal(database, stream::openStreams, config.scaling(), meters);
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
             bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));
 

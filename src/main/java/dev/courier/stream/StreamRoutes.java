@@ -64,6 +64,11 @@ public final class StreamRoutes implements AutoCloseable {
         this.inbound = new InboundFrames(messages, database, rateLimiter, hub, events, metrics);
     }
 
+    /** Streams open on this node right now. */
+    public int openStreams() {
+        return bySocket.size();
+    }
+
     /** The bus listener of this node. */
     public StreamHub hub() {
         return hub;

@@ -8,10 +8,12 @@ import java.util.Map;
 
 /**
  * A resumed stream's catch-up, as a client does it after a reconnect: the {@code message} frames the new socket brings
- * wait while the pages after the last seq seen are read; then the pages are delivered, and of the waiting frames only
- * those beyond what the pages held, since a message committed around the reconnect is in both. Frames that carry no
- * message (acks, errors, typing) pass at once. Guarded by its own monitor: frames come on the sockets' thread, the
- * pages on the thread that reads them.
+ * wait while the pages after the last seq seen are read; then the pages are delivered, and of the socket's messages
+ * only those beyond what the pages held, then and later: a message committed around the reconnect is in both, and its
+ * frame may reach the new node's socket well after the page was read (the bus between the nodes lags under load). The
+ * contract's rule, de-duplicate by (conversationId, seq) across a reconnect, applied to what the pages brought only,
+ * so a duplicate the socket itself brings is still counted. Frames that carry no message (acks, errors, typing) pass
+ * at once. Guarded by its own monitor: frames come on the sockets' thread, the pages on the thread that reads them.
  */
 final class CatchUp {
 
@@ -24,37 +26,57 @@ final class CatchUp {
     }
 
     private final List<Held> held = new ArrayList<>();
+    /** The highest seq the pages held, by conversation; set when they are delivered. */
+    private Map<Long, Long> caughtUp = Map.of();
     private boolean done;
+    private int deduplicated;
 
-    /** True when the frame was kept to be delivered after the catch-up; false when the caller delivers it now. */
-    synchronized boolean hold(StreamFrame frame, long receivedNanos) {
-        if (done || !(frame instanceof StreamFrame.Message || frame instanceof StreamFrame.Changed)) {
+    /**
+     * True when the frame is taken care of here: kept to be delivered after the catch-up, or a message the pages
+     * already brought; false when the caller delivers it now.
+     */
+    synchronized boolean intercept(StreamFrame frame, long receivedNanos) {
+        if (!(frame instanceof StreamFrame.Message || frame instanceof StreamFrame.Changed)) {
             return false;
         }
-        held.add(new Held(frame, receivedNanos));
-        return true;
+        if (!done) {
+            held.add(new Held(frame, receivedNanos));
+            return true;
+        }
+        if (broughtByPages(frame)) {
+            deduplicated++;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean broughtByPages(StreamFrame frame) {
+        return frame instanceof StreamFrame.Message(StreamFrame.DeliveredMessage m)
+                && m.seq() <= caughtUp.getOrDefault(m.conversationId(), 0L);
+    }
+
+    /** Messages that both the pages and the socket brought, so far. */
+    synchronized int deduplicated() {
+        return deduplicated;
     }
 
     /**
      * Delivers the pages read ({@code caughtUp}: the highest seq they held, by conversation, already delivered by
      * the caller through {@code deliverPages}), then the frames held, skipping the messages the pages held.
      *
-     * @return the messages that came twice (pages and socket), de-duplicated as the contract tells a client to
      */
-    synchronized int finish(Runnable deliverPages, Map<Long, Long> caughtUp, Deliver deliver) {
+    synchronized void finish(Runnable deliverPages, Map<Long, Long> pagesUpTo, Deliver deliver) {
         deliverPages.run();
-        int deduplicated = 0;
+        caughtUp = Map.copyOf(pagesUpTo);
         for (Held h : held) {
-            if (h.frame() instanceof StreamFrame.Message(StreamFrame.DeliveredMessage m)
-                    && m.seq() <= caughtUp.getOrDefault(m.conversationId(), 0L)) {
+            if (broughtByPages(h.frame())) {
                 deduplicated++;
-                continue;
+            } else {
+                deliver.deliver(h.frame(), h.receivedNanos());
             }
-            deliver.deliver(h.frame(), h.receivedNanos());
         }
         held.clear();
         done = true;
-        return deduplicated;
     }
 
     /** Gives up on the catch-up (the stream could not be resumed): what was held is delivered as it came. */

@@ -48,7 +48,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     private final Map<Long, UnansweredSends> unanswered = new ConcurrentHashMap<>();
     /** Users whose stream is being resumed: their sends wait for the new socket. */
     private final Set<Long> resuming = ConcurrentHashMap.newKeySet();
-    /** The catch-up of each resumed socket, by connection id, until it is done. */
+    /** The catch-up of each resumed socket, by connection id (it de-duplicates for as long as the socket lives). */
     private final Map<Integer, CatchUp> catchingUp = new ConcurrentHashMap<>();
     private final Set<Thread> resumers = ConcurrentHashMap.newKeySet();
     /** Ids of the streams opened by reconnects, after those of the users' first streams. */
@@ -57,7 +57,6 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     private final LongAdder resumedBroken = new LongAdder();
     private final LongAdder resumeFailures = new LongAdder();
     private final LongAdder sentAgain = new LongAdder();
-    private final LongAdder deduplicated = new LongAdder();
     private URI url;
     private HttpClient sockets;
     private String unavailable;
@@ -170,7 +169,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             default -> { }
         }
         CatchUp catchUp = catchingUp.get(connection.id());
-        if (catchUp == null || !catchUp.hold(frame, receivedNanos)) {
+        if (catchUp == null || !catchUp.intercept(frame, receivedNanos)) {
             intake.onFrame(connection, frame, receivedNanos);
         }
     }
@@ -277,11 +276,9 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             pages.put(conversationId, page);
             caughtUp.put(conversationId, page.isEmpty() ? from : page.getLast().seq());
         }
-        int twice = catchUp.finish(() -> pages.forEach((conversationId, page) -> page.forEach(
+        catchUp.finish(() -> pages.forEach((conversationId, page) -> page.forEach(
                         entry -> ledger.delivered(stream.id(), conversationId, entry.seq()))),
                 caughtUp, (frame, nanos) -> intake.onFrame(stream, frame, nanos));
-        catchingUp.remove(stream.id());
-        deduplicated.add(twice);
     }
 
     /** One line on the streams the server closed and the run resumed. */
@@ -289,7 +286,8 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         return String.format("streams resumed after the server closed them: %d (1001 going away: %d, broken: %d), "
                         + "not resumed: %d; sends sent again: %d; messages de-duplicated across a reconnect: %d",
                 resumedGoingAway.sum() + resumedBroken.sum(), resumedGoingAway.sum(), resumedBroken.sum(),
-                resumeFailures.sum(), sentAgain.sum(), deduplicated.sum());
+                resumeFailures.sum(), sentAgain.sum(),
+                catchingUp.values().stream().mapToInt(CatchUp::deduplicated).sum());
     }
 
     long resumed() {

@@ -1,0 +1,50 @@
+package dev.courier.ops;
+
+import dev.courier.config.ScalingConfig;
+import dev.courier.db.Database;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.IntSupplier;
+
+/**
+ * What an autoscaler reads from each node: how saturated the node is, 0 to 1, as the highest of the three shares
+ * that run out first (the admission limit in use, the pool's connections in use, the open streams against the
+ * capacity a node is sized for), and the replicas this node's load asks for, {@code saturation / target}. Summed over
+ * the fleet and rounded up, the second is the recommended replica count: {@code ceil(sum(courier_node_replica_demand))}
+ * is {@code ceil(replicas x mean saturation / target)}, the formula a Kubernetes HPA applies to an average metric
+ * (docs/scaling.md).
+ */
+public final class ScalingSignal {
+
+    private final Database database;
+    private final IntSupplier openStreams;
+    private final ScalingConfig config;
+
+    public ScalingSignal(Database database, IntSupplier openStreams, ScalingConfig config, MeterRegistry meters) {
+        this.database = database;
+        this.openStreams = openStreams;
+        this.config = config;
+        Gauge.builder(MetricNames.NODE_SATURATION, this, ScalingSignal::saturation)
+                .description("how saturated this node is, 0 to 1: the highest of the admission limit's, the pool's "
+                        + "and the stream capacity's share in use")
+                .register(meters);
+        Gauge.builder(MetricNames.NODE_SATURATION_TARGET, config, ScalingConfig::target)
+                .description("the saturation an autoscaler should keep each node at (--scale-target)")
+                .register(meters);
+        Gauge.builder(MetricNames.NODE_REPLICA_DEMAND, this, ScalingSignal::replicaDemand)
+                .description("replicas this node's load asks for (saturation / target); ceil of the fleet's sum is "
+                        + "the recommended replica count")
+                .register(meters);
+    }
+
+    public double saturation() {
+        Database.PoolSnapshot pool = database.pool();
+        double poolShare = pool.max() <= 0 ? 0 : Math.min(1.0, (double) (pool.active() + pool.pending()) / pool.max());
+        double streamShare = Math.min(1.0, (double) openStreams.getAsInt() / config.streamCapacity());
+        return Math.max(database.admissionInUseShare(), Math.max(poolShare, streamShare));
+    }
+
+    public double replicaDemand() {
+        return saturation() / config.target();
+    }
+}
