@@ -20,6 +20,7 @@ public final class ScalingSignal {
     private final IntSupplier openStreams;
     private final ScalingConfig config;
 
+    /** The gauges hold this object strongly: nothing else keeps it (Micrometer's gauges hold theirs weakly). */
     public ScalingSignal(Database database, IntSupplier openStreams, ScalingConfig config, MeterRegistry meters) {
         this.database = database;
         this.openStreams = openStreams;
@@ -27,13 +28,16 @@ public final class ScalingSignal {
         Gauge.builder(MetricNames.NODE_SATURATION, this, ScalingSignal::saturation)
                 .description("how saturated this node is, 0 to 1: the highest of the admission limit's, the pool's "
                         + "and the stream capacity's share in use")
+                .strongReference(true)
                 .register(meters);
         Gauge.builder(MetricNames.NODE_SATURATION_TARGET, config, ScalingConfig::target)
                 .description("the saturation an autoscaler should keep each node at (--scale-target)")
+                .strongReference(true)
                 .register(meters);
         Gauge.builder(MetricNames.NODE_REPLICA_DEMAND, this, ScalingSignal::replicaDemand)
                 .description("replicas this node's load asks for (saturation / target); ceil of the fleet's sum is "
                         + "the recommended replica count")
+                .strongReference(true)
                 .register(meters);
     }
 
