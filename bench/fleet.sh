@@ -15,7 +15,7 @@
 # Prints acknowledged msg/s, errors by code, the sends' p99 outside and during the disturbances, the streams resumed,
 # and lost / duplicated / out-of-order. Integrity: 0 lost, errors <= 0.1% of sends.
 # Missing Debian packages (haproxy, pgbouncer, nats-server) are installed by name with apt-get (as root).
-# FLEET_RATE (msg/s, default 200), FLEET_DURATION (s, default 90), FLEET_USERS (default 60), FLEET_HEAP (per node,
+# FLEET_RATE (msg/s, default 50), FLEET_DURATION (s, default 240), FLEET_USERS (default 60), FLEET_HEAP (per node,
 # default 512m). Every wait below is bounded in count and time.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,8 +25,8 @@ source "$root/bench/lib/server.sh"
 source "$root/bin/lib/jdk.sh"
 
 scenario="${1:-all}"
-rate="${FLEET_RATE:-200}"
-duration="${FLEET_DURATION:-90}"
+rate="${FLEET_RATE:-50}"
+duration="${FLEET_DURATION:-240}"
 users="${FLEET_USERS:-60}"
 pg_url="${FLEET_PG:-postgresql://postgres@127.0.0.1:5432}"
 nodes=3
@@ -135,7 +135,7 @@ start_haproxy() {
   {
     cat <<CFG
 global
-  maxconn 20000
+  maxconn 8000
 defaults
   mode http
   timeout connect 2s

@@ -1,8 +1,8 @@
 package dev.courier.loadtest.generator;
 
+import dev.courier.loadtest.client.StreamConnection;
 import dev.courier.loadtest.client.StreamFrame;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,25 +22,31 @@ final class CatchUp {
         void deliver(StreamFrame frame, long receivedNanos);
     }
 
-    private record Held(StreamFrame frame, long receivedNanos) {
+    private record Held(StreamConnection socket, StreamFrame frame, long receivedNanos) {
     }
 
     private final List<Held> held = new ArrayList<>();
     /** The highest seq the pages held, by conversation; set when they are delivered. */
     private Map<Long, Long> caughtUp = Map.of();
+    /** The socket that was resumed with; set when the catch-up is done. */
+    private StreamConnection resumedOn;
     private boolean done;
     private int deduplicated;
 
     /**
-     * True when the frame is taken care of here: kept to be delivered after the catch-up, or a message the pages
-     * already brought; false when the caller delivers it now.
+     * True when the frame is taken care of here: kept to be delivered after the catch-up, a message the pages already
+     * brought, or a frame of an attempt that was given up (a socket whose {@code ready} came too late is aborted, and
+     * the next attempt brings the same messages); false when the caller delivers it now.
      */
-    synchronized boolean intercept(StreamFrame frame, long receivedNanos) {
+    synchronized boolean intercept(StreamConnection socket, StreamFrame frame, long receivedNanos) {
         if (!(frame instanceof StreamFrame.Message || frame instanceof StreamFrame.Changed)) {
             return false;
         }
         if (!done) {
-            held.add(new Held(frame, receivedNanos));
+            held.add(new Held(socket, frame, receivedNanos));
+            return true;
+        }
+        if (socket != resumedOn) {
             return true;
         }
         if (broughtByPages(frame)) {
@@ -65,10 +71,15 @@ final class CatchUp {
      * the caller through {@code deliverPages}), then the frames held, skipping the messages the pages held.
      *
      */
-    synchronized void finish(Runnable deliverPages, Map<Long, Long> pagesUpTo, Deliver deliver) {
+    synchronized void finish(StreamConnection socket, Runnable deliverPages, Map<Long, Long> pagesUpTo,
+                             Deliver deliver) {
         deliverPages.run();
         caughtUp = Map.copyOf(pagesUpTo);
+        resumedOn = socket;
         for (Held h : held) {
+            if (h.socket() != socket) {
+                continue;
+            }
             if (broughtByPages(h.frame())) {
                 deduplicated++;
             } else {
@@ -79,8 +90,9 @@ final class CatchUp {
         done = true;
     }
 
-    /** Gives up on the catch-up (the stream could not be resumed): what was held is delivered as it came. */
-    synchronized void abandon(Deliver deliver) {
-        finish(() -> { }, new HashMap<>(), deliver);
+    /** Gives up on the catch-up (the stream could not be resumed, and is counted closed early): nothing is delivered. */
+    synchronized void abandon() {
+        held.clear();
+        done = true;
     }
 }

@@ -169,7 +169,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             default -> { }
         }
         CatchUp catchUp = catchingUp.get(connection.id());
-        if (catchUp == null || !catchUp.intercept(frame, receivedNanos)) {
+        if (catchUp == null || !catchUp.intercept(connection, frame, receivedNanos)) {
             intake.onFrame(connection, frame, receivedNanos);
         }
     }
@@ -234,7 +234,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             lastFailure = e.toString();
         }
         catchingUp.remove(id);
-        catchUp.abandon((frame, nanos) -> { });
+        catchUp.abandon();
         resumeFailures.increment();
         ledger.connectionClosedEarly(id);
         if (!closing) {
@@ -276,7 +276,7 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             pages.put(conversationId, page);
             caughtUp.put(conversationId, page.isEmpty() ? from : page.getLast().seq());
         }
-        catchUp.finish(() -> pages.forEach((conversationId, page) -> page.forEach(
+        catchUp.finish(stream, () -> pages.forEach((conversationId, page) -> page.forEach(
                         entry -> ledger.delivered(stream.id(), conversationId, entry.seq()))),
                 caughtUp, (frame, nanos) -> intake.onFrame(stream, frame, nanos));
     }
