@@ -56,23 +56,28 @@ final class FleetChecks {
     }
 
     /**
-     * The node writes its own clock into its heartbeat beside PostgreSQL's {@code clock_timestamp()}: the difference
-     * is its skew, plus the one-way trip of the statement (milliseconds on a LAN).
+     * Each heartbeat reads PostgreSQL's {@code clock_timestamp()} between two readings of the node's clock and
+     * stores both: the difference is the node's skew, known to within half that query's round trip.
      */
     static CheckResult clocks(AuditContext c) {
         List<Node> alive = c.alive();
         if (alive.isEmpty()) {
             return CheckResult.warn("fleet.clocks", "no live node to compare", "start the nodes");
         }
-        List<Node> off = alive.stream().filter(n -> Math.abs(n.clockSkewMillis()) > CLOCK_TOLERANCE_MILLIS).toList();
+        // off only when even the most favourable reading of the measurement is more than a second out
+        List<Node> off = alive.stream().filter(n -> Math.abs(n.clockSkewMillis())
+                - n.settings().clockUncertaintyMillis() > CLOCK_TOLERANCE_MILLIS).toList();
         long worst = alive.stream().mapToLong(n -> Math.abs(n.clockSkewMillis())).max().orElse(0);
+        long uncertainty = alive.stream().mapToLong(n -> n.settings().clockUncertaintyMillis()).max().orElse(0);
         if (!off.isEmpty()) {
             return CheckResult.fail("fleet.clocks", "clock off PostgreSQL's by more than 1 s: " + off.stream()
-                            .map(n -> n.address() + " " + signed(n.clockSkewMillis()) + " ms").collect(Collectors.joining(", ")),
+                            .map(n -> n.address() + " " + signed(n.clockSkewMillis()) + " ms (+/- "
+                                    + n.settings().clockUncertaintyMillis() + " ms)").collect(Collectors.joining(", ")),
                     "run NTP (chrony, systemd-timesyncd) on those hosts and on the database host: timestamps of "
                             + "messages, sessions and alerts disagree, and the audit's freshness checks mislead");
         }
-        return CheckResult.pass("fleet.clocks", "every live node within " + worst + " ms of PostgreSQL's clock");
+        return CheckResult.pass("fleet.clocks", "every live node within " + worst + " ms of PostgreSQL's clock (+/- "
+                + uncertainty + " ms of measurement)");
     }
 
     private static String signed(long millis) {

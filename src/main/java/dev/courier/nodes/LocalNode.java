@@ -89,7 +89,8 @@ public final class LocalNode {
                 databasePort,
                 null,
                 forwardedForSeen.getAsBoolean(),
-                alertsEvaluatedAt.get().orElse(null));
+                alertsEvaluatedAt.get().orElse(null),
+                0);
     }
 
     /**

@@ -92,8 +92,15 @@ public final class NodeRegistry implements BusListener, AutoCloseable {
         NodeSettings settings = node.settings();
         db.inTransaction("nodes.heartbeat", h -> {
             NodeSettings reported = settings.withSession(store.sessionSettings(h), store.serverPort(h));
-            store.heartbeat(h, node.id(), node.version(), address, node.startedAt(), Instant.now(),
-                    node.schemaVersion(), reported);
+            // PostgreSQL's clock read between two readings of ours: ours at that instant is their midpoint, give or
+            // take half the round trip (which a loaded machine can stretch to a second).
+            Instant before = Instant.now();
+            Instant databaseClock = store.databaseClock(h);
+            Instant after = Instant.now();
+            Duration roundTrip = Duration.between(before, after);
+            store.heartbeat(h, node.id(), node.version(), address, node.startedAt(), databaseClock,
+                    before.plus(roundTrip.dividedBy(2)), node.schemaVersion(),
+                    reported.withClockUncertainty(roundTrip.dividedBy(2).toMillis()));
             return null;
         });
     }

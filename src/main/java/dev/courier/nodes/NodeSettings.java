@@ -31,6 +31,8 @@ import java.util.Map;
  * @param forwardedForSeen      whether a request carried {@code X-Forwarded-For} from a peer that is not a trusted
  *                              proxy: the node sits behind a proxy it does not trust
  * @param alertsEvaluatedAt     the alert engine's last evaluation, by the node's clock; null before the first
+ * @param clockUncertaintyMillis how far the node's measure of its clock skew may be off: half the round trip of the
+ *                              query that read PostgreSQL's clock
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeSettings(
@@ -49,7 +51,8 @@ public record NodeSettings(
         Integer connectedPort,
         Integer serverPort,
         boolean forwardedForSeen,
-        Instant alertsEvaluatedAt) {
+        Instant alertsEvaluatedAt,
+        long clockUncertaintyMillis) {
 
     public NodeSettings {
         rateLimits = rateLimits == null ? Map.of() : Map.copyOf(rateLimits);
@@ -62,6 +65,12 @@ public record NodeSettings(
     NodeSettings withSession(Map<String, String> inForce, Integer port) {
         return new NodeSettings(poolSize, busListeners, bus, admissionLimit, faultInjection, rateLimits, alertWebhooks,
                 trustedProxies, corsOrigins, adminTokenLength, configuredTimeouts, inForce, connectedPort, port,
-                forwardedForSeen, alertsEvaluatedAt);
+                forwardedForSeen, alertsEvaluatedAt, clockUncertaintyMillis);
+    }
+
+    NodeSettings withClockUncertainty(long millis) {
+        return new NodeSettings(poolSize, busListeners, bus, admissionLimit, faultInjection, rateLimits, alertWebhooks,
+                trustedProxies, corsOrigins, adminTokenLength, configuredTimeouts, sessionSettings, connectedPort,
+                serverPort, forwardedForSeen, alertsEvaluatedAt, millis);
     }
 }

@@ -35,24 +35,29 @@ public final class NodeStore {
         return h.createQuery("SELECT inet_server_port()").mapTo(Integer.class).findOne().orElse(null);
     }
 
+    Instant databaseClock(Handle h) {
+        return h.createQuery("SELECT clock_timestamp()").mapTo(Timestamp.class).one().toInstant();
+    }
+
     /**
-     * Inserts or refreshes the node's row; {@code nodeClock} is the node's own time, read just before, written beside
-     * PostgreSQL's {@code clock_timestamp()} (not {@code now()}, which is the transaction's start).
+     * Inserts or refreshes the node's row: {@code databaseClock} is PostgreSQL's {@code clock_timestamp()} and
+     * {@code nodeClock} the node's own time at the same instant.
      */
-    void heartbeat(Handle h, UUID node, String version, String address, Instant startedAt, Instant nodeClock,
-                   String schemaVersion, NodeSettings settings) {
+    void heartbeat(Handle h, UUID node, String version, String address, Instant startedAt, Instant databaseClock,
+                   Instant nodeClock, String schemaVersion, NodeSettings settings) {
         h.createUpdate("""
                         INSERT INTO nodes (node_id, version, address, started_at, heartbeat_at, node_clock_at,
                                            schema_version, settings)
-                        VALUES (:node, :version, :address, :started, clock_timestamp(), :clock, :schema,
+                        VALUES (:node, :version, :address, :started, :dbclock, :clock, :schema,
                                 CAST(:settings AS jsonb))
-                        ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = clock_timestamp(), node_clock_at = :clock,
+                        ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = :dbclock, node_clock_at = :clock,
                             stopped_at = NULL, settings = EXCLUDED.settings""")
                 .bind("node", node)
                 .bind("version", version)
                 .bind("address", address)
                 .bind("started", Timestamp.from(startedAt))
                 .bind("clock", Timestamp.from(nodeClock))
+                .bind("dbclock", Timestamp.from(databaseClock))
                 .bind("schema", schemaVersion)
                 .bind("settings", Json.write(settings))
                 .execute();
