@@ -66,7 +66,7 @@ public final class LocalNode {
         Map<String, String> limits = new LinkedHashMap<>();
         for (Limit limit : Limit.values()) {
             config.security().rateLimits().rate(limit).ifPresent(rate -> limits.put(limit.configName(), rate.tokens()
-                    + "/" + rate.period()));
+                    + "/" + asOption(rate.period())));
         }
         PoolConfig pool = config.pool();
         Map<String, String> timeouts = new LinkedHashMap<>();
@@ -105,6 +105,17 @@ public final class LocalNode {
 
     private static String withoutCredentials(URI uri) {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+    }
+
+    /** As {@code --rate-limits} writes a period: {@code 1s}, {@code 15m}, {@code 1h}. */
+    private static String asOption(Duration d) {
+        long ms = d.toMillis();
+        for (var unit : new Object[][] {{86_400_000L, "d"}, {3_600_000L, "h"}, {60_000L, "m"}, {1_000L, "s"}}) {
+            if (ms % (long) unit[0] == 0) {
+                return ms / (long) unit[0] + (String) unit[1];
+            }
+        }
+        return ms + "ms";
     }
 
     /** As PostgreSQL shows a duration setting in milliseconds ({@code SHOW statement_timeout}: {@code 5s}). */
