@@ -2,6 +2,7 @@ package dev.courier.audit;
 
 import dev.courier.db.Database;
 import dev.courier.db.DatabaseUnavailableException;
+import dev.courier.db.PgBouncerConsole;
 import dev.courier.nodes.Node;
 import dev.courier.nodes.NodeRegistry;
 import dev.courier.nodes.NodeStore;
@@ -19,8 +20,10 @@ import java.util.Optional;
  * @param database      where the audit looked, for the report's first line (no password)
  * @param connectedPort the port in the audit's database URL, to tell a pooler in the path; null when unknown
  * @param prober        how to send a bus probe; empty when the audit cannot (no node URL or admin token given)
+ * @param pooler        PgBouncer's console at the address the audit connects to, in case a pooler is there
  */
 public record AuditContext(Database db, String database, Integer connectedPort, Optional<BusProber> prober,
+                           Optional<PgBouncerConsole> pooler,
                            HttpClient http, int serverVersionNum, String serverVersion, Map<String, Setting> settings,
                            List<Node> nodes) {
 
@@ -40,7 +43,7 @@ public record AuditContext(Database db, String database, Integer connectedPort, 
 
     /** Reads the facts; an unreachable database, or one without Courier's schema, is a {@link CannotAuditException}. */
     public static AuditContext load(Database db, String database, Integer connectedPort, Optional<BusProber> prober,
-                                    HttpClient http) {
+                                    Optional<PgBouncerConsole> pooler, HttpClient http) {
         try {
             int versionNum = db.withHandle("audit.version", h -> h.createQuery(
                     "SELECT current_setting('server_version_num')::int").mapTo(Integer.class).one());
@@ -63,7 +66,7 @@ public record AuditContext(Database db, String database, Integer connectedPort, 
                         + "they started since the upgrade?", null);
             }
             List<Node> nodes = db.withHandle("audit.nodes", h -> new NodeStore().list(h, NodeRegistry.GONE_AFTER));
-            return new AuditContext(db, database, connectedPort, prober, http, versionNum, version, settings, nodes);
+            return new AuditContext(db, database, connectedPort, prober, pooler, http, versionNum, version, settings, nodes);
         } catch (DatabaseUnavailableException e) {
             throw new CannotAuditException("PostgreSQL at " + database + " does not answer: " + e.getMessage(), e);
         } catch (RuntimeException e) {

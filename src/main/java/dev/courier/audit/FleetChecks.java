@@ -139,14 +139,18 @@ final class FleetChecks {
 
     /**
      * A pooler (PgBouncer) or proxy in the path shows as a session that PostgreSQL says arrived on another port than
-     * the one its client connected to. PgBouncer's own pool sizes are on its admin console, which this audit does not
-     * read: the check says so rather than guess.
+     * the one its client connected to. When the audit's own connection goes through it, PgBouncer's console at the
+     * same address is read ({@code SHOW DATABASES}, {@code SHOW CONFIG}): its pool for Courier's database must hold
+     * every node's pool and bus listener, and LISTEN/NOTIFY needs session pooling. Where it cannot be read, or only the
+     * nodes go through a pooler, the check says so rather than guess.
      */
     static CheckResult pooler(AuditContext c) {
         List<String> behind = new ArrayList<>();
         Integer auditServerPort = c.db().withHandle("audit.server-port", h -> h.createQuery(
                 "SELECT inet_server_port()").mapTo(Integer.class).findOne().orElse(null));
-        if (c.connectedPort() != null && auditServerPort != null && !c.connectedPort().equals(auditServerPort)) {
+        boolean auditBehind = c.connectedPort() != null && auditServerPort != null
+                && !c.connectedPort().equals(auditServerPort);
+        if (auditBehind) {
             behind.add("this audit (port " + c.connectedPort() + ", PostgreSQL on " + auditServerPort + ")");
         }
         for (Node n : c.alive()) {
@@ -157,16 +161,68 @@ final class FleetChecks {
             }
         }
         long pools = c.alive().stream().mapToLong(n -> n.settings().poolSize()).sum();
-        if (!behind.isEmpty()) {
-            boolean listen = c.alive().stream().anyMatch(n -> n.settings().busListeners() > 0);
-            return CheckResult.warn("pgbouncer.pools", "a pooler or proxy sits in the path of " + String.join(", ",
-                            behind) + "; its pool sizes were not read (the audit does not open PgBouncer's admin console)",
-                    "on PgBouncer's console (SHOW DATABASES, SHOW POOLS) check pool_size >= " + pools
-                            + " (the nodes' pools together) for Courier's database and user, or nodes wait inside "
-                            + "PgBouncer where no deadline of theirs applies"
-                            + (listen ? "; the LISTEN/NOTIFY bus needs pool_mode = session" : ""));
+        long listeners = c.alive().stream().mapToLong(n -> n.settings().busListeners()).sum();
+        if (behind.isEmpty()) {
+            return CheckResult.pass("pgbouncer.pools", "no pooler in the path: every live node and this audit reach "
+                    + "PostgreSQL on the port they connect to");
         }
-        return CheckResult.pass("pgbouncer.pools", "no pooler in the path: every live node and this audit reach "
-                + "PostgreSQL on the port they connect to");
+        String where = "a pooler or proxy sits in the path of " + String.join(", ", behind);
+        String needed = (pools + listeners) + " (the nodes' pools " + pools + " + " + listeners + " bus listeners)";
+        if (auditBehind && c.pooler().isPresent()) {
+            try {
+                return judgePgBouncer(c.pooler().get(), where, needed, pools + listeners, listeners > 0);
+            } catch (Exception e) {
+                return CheckResult.warn("pgbouncer.pools", where + "; PgBouncer's console could not be read: "
+                                + firstLine(e),
+                        "check by hand (psql -p <port> -U <admin> pgbouncer -c 'SHOW DATABASES') that Courier's "
+                                + "database has a pool_size >= " + needed + (listeners > 0 ? " and pool_mode = session"
+                                : "") + "; the audit reads the console itself when its role is in stats_users and "
+                                + "PgBouncer accepts the JDBC driver's SET extra_float_digits there ('SET failed' "
+                                + "before the fix for pgbouncer#1509)");
+            }
+        }
+        return CheckResult.warn("pgbouncer.pools", where + "; its pool sizes were not read (the audit reads "
+                        + "PgBouncer's console only when its own --db-url goes through it)",
+                "run the audit with the --db-url the nodes use, or check on PgBouncer's console that "
+                        + "SHOW DATABASES gives Courier's database a pool_size >= " + needed
+                        + (listeners > 0 ? " and pool_mode = session (LISTEN/NOTIFY)" : ""));
     }
+
+    private static CheckResult judgePgBouncer(dev.courier.db.PgBouncerConsole console, String where, String needed,
+                                              long neededCount, boolean listen) throws Exception {
+        String name = console.databaseName();
+        Map<String, String> config = new java.util.HashMap<>();
+        for (Map<String, String> row : console.show("CONFIG")) {
+            config.put(row.get("key"), row.get("value"));
+        }
+        Map<String, String> entry = console.show("DATABASES").stream().filter(r -> name.equals(r.get("name")))
+                .findFirst().orElse(null);
+        if (entry == null) {
+            return CheckResult.warn("pgbouncer.pools", where + "; PgBouncer has no entry named " + name,
+                    "check PgBouncer's [databases] section");
+        }
+        String poolText = entry.get("pool_size");
+        long poolSize = poolText == null || poolText.isBlank() || poolText.equals("0")
+                ? Long.parseLong(config.getOrDefault("default_pool_size", "20")) : Long.parseLong(poolText);
+        String mode = entry.get("pool_mode") == null || entry.get("pool_mode").isBlank()
+                ? config.getOrDefault("pool_mode", "session") : entry.get("pool_mode");
+        String figure = "PgBouncer in the path (" + where.substring("a pooler or proxy sits in the path of ".length())
+                + "): database " + name + " has pool_size " + poolSize + ", pool_mode " + mode + "; Courier holds "
+                + needed;
+        if (listen && !mode.equals("session")) {
+            return CheckResult.fail("pgbouncer.pools", figure, "set pool_mode = session for Courier's database: "
+                    + "LISTEN/NOTIFY does not survive transaction pooling, and the bus falls silent");
+        }
+        if (poolSize < neededCount) {
+            return CheckResult.fail("pgbouncer.pools", figure, "raise pool_size for " + name + " to at least "
+                    + neededCount + ": the nodes keep every connection of their pools open, and those beyond it wait "
+                    + "inside PgBouncer, where no deadline of theirs applies");
+        }
+        return CheckResult.pass("pgbouncer.pools", figure);
+    }
+
+    private static String firstLine(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    }
+
 }

@@ -215,17 +215,19 @@ final class PostgresChecks {
         }
         if (!off.isEmpty()) {
             return CheckResult.fail("postgres.synchronous-commit", "synchronous_commit not on for Courier's sessions: "
-                            + String.join(", ", off), "remove whatever sets it off for Courier's role or database "
-                            + "(ALTER ROLE/DATABASE ... RESET synchronous_commit): an acknowledged message could be lost "
-                            + "in a crash");
+                            + String.join(", ", off), "Courier asks for it in its startup options: a pooler in the path "
+                            + "drops them (see postgres.session-timeouts), so connect directly or ALTER ROLE ... SET "
+                            + "synchronous_commit = on; otherwise RESET whatever turns it off for the role or database. "
+                            + "Until then an acknowledged message can be lost in a crash");
         }
         if (server.equals("off")) {
-            return CheckResult.warn("postgres.synchronous-commit", "on for Courier's sessions, but the server default is "
-                    + "off: other clients' commits may be lost in a crash", "set synchronous_commit = on in "
-                    + "postgresql.conf unless every other client means it");
+            return CheckResult.warn("postgres.synchronous-commit", "on for Courier's sessions, but off for a session "
+                    + "that does not ask (the audit's own): a node whose startup options a pooler drops, and every "
+                    + "other client, may lose acknowledged commits in a crash", "set synchronous_commit = on in "
+                    + "postgresql.conf (and for Courier's role) unless every other client means it");
         }
-        return CheckResult.pass("postgres.synchronous-commit", "on for Courier's sessions (server default " + server
-                + ")");
+        return CheckResult.pass("postgres.synchronous-commit", "on for Courier's sessions and for a session that does "
+                + "not ask (" + server + ")");
     }
 
     /** Flyway's versions ("7", "7.1"), compared part by part as numbers. */

@@ -8,6 +8,7 @@ import dev.courier.audit.CannotAuditException;
 import dev.courier.config.JdbcTarget;
 import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
+import dev.courier.db.PgBouncerConsole;
 import dev.courier.db.PooledDatabaseFactory;
 import dev.courier.web.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,7 +80,8 @@ public final class AuditCommand implements Callable<Integer> {
                 ? Optional.of(() -> publishProbe(http)) : Optional.empty();
         DatabaseTarget target = new DatabaseTarget(jdbc.jdbcUrl(), jdbc.user(), jdbc.password(), jdbc.describe());
         try (Database db = PooledDatabaseFactory.openForInspection(target, new SimpleMeterRegistry())) {
-            AuditReport report = Audit.run(AuditContext.load(db, jdbc.describe(), target.port(), prober, http));
+            AuditReport report = Audit.run(AuditContext.load(db, jdbc.describe(), target.port(), prober,
+                    Optional.of(new PgBouncerConsole(target)), http));
             out.print(format == Format.json ? report.json() : report.text());
             out.flush();
             return report.exitCode();

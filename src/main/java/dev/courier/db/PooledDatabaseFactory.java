@@ -36,7 +36,13 @@ public final class PooledDatabaseFactory {
         PoolConfig pool = new PoolConfig(2, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60),
                 java.time.Duration.ofSeconds(120));
-        HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters, "courier-audit"));
+        HikariConfig config = hikariConfig(target, pool, meters, "courier-audit");
+        // Its sessions keep the server's synchronous_commit (or their role's), which the audit reports as the default
+        // that clients get without asking; the timeouts stay, so that the audit itself cannot hang or hold locks.
+        config.addDataSourceProperty("options", "-c statement_timeout=" + pool.statementTimeout().toMillis()
+                + " -c idle_in_transaction_session_timeout=" + pool.idleInTransactionTimeout().toMillis()
+                + " -c lock_timeout=" + pool.lockTimeout().toMillis());
+        HikariDataSource dataSource = new HikariDataSource(config);
         return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, () -> { },
                 "");
     }

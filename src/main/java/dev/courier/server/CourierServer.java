@@ -22,6 +22,7 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.EmbeddedDatabase;
 import dev.courier.db.FaultInjection;
+import dev.courier.db.PgBouncerConsole;
 import dev.courier.db.PooledDatabaseFactory;
 import dev.courier.events.DomainEvent;
 import dev.courier.events.EventSink;
@@ -198,7 +199,8 @@ public final class CourierServer implements AutoCloseable {
                 return probe;
             };
             AuditSchedule audit = AuditSchedule.start(config.audit(), meters, () -> AuditContext.load(database,
-                    target.description(), target.port(), Optional.of(prober), webhookProbes));
+                    target.description(), target.port(), Optional.of(prober),
+                    Optional.of(new PgBouncerConsole(target)), webhookProbes));
             started.addFirst(audit);
             auditVerdict.set(audit);
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability,

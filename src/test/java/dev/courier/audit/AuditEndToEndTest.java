@@ -7,6 +7,7 @@ import dev.courier.config.JdbcTarget;
 import dev.courier.testing.Alertmanager;
 import dev.courier.testing.ApiClient;
 import dev.courier.testing.NodeProcess;
+import dev.courier.testing.PgBouncer;
 import dev.courier.testing.TestDatabase;
 import dev.courier.web.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -128,6 +129,35 @@ class AuditEndToEndTest {
                 String alerts = awaitBody(api, "/v1/admin/alerts", "CourierAuditFailed");
                 assertThat(alerts).contains("CourierAuditFailed").contains("postgres.connections");
             }
+        }
+    }
+
+    @Test
+    void aNodeBehindAPoolerThatDropsItsStartupOptionsRunsWithoutTimeouts() throws Exception {
+        JdbcTarget db = TestDatabase.freshDatabase();
+        String name = db.jdbcUrl().replaceFirst(".*/([^/?]+)\\?.*", "$1");
+        // as PgBouncer is often configured for JDBC clients: the options Courier sets its timeouts with are dropped
+        try (PgBouncer pooler = PgBouncer.start(Files.createDirectories(dir.resolve("pgbouncer")), name, 10,
+                "extra_float_digits,options");
+             NodeProcess node = NodeProcess.start(pooler.jdbcUrl(name), "--pool-size", "3", "--admin-token", TOKEN)) {
+            awaitAlive(node, 1);
+
+            Run run = audit("--db-url", pooler.jdbcUrl(name), "--url", node.baseUrl(), "--admin-token", TOKEN);
+            System.out.println("node behind PgBouncer, exit " + run.exitCode() + ":\n" + run.out());
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+            String address = node.baseUrl().substring("http://".length());
+            assertThat(run.line("postgres.session-timeouts")).startsWith("FAIL")
+                    .contains(address + ": statement_timeout 0 (off), asks 5s")
+                    .contains("idle_in_transaction_session_timeout 0 (off), asks 10s")
+                    .contains("lock_timeout 0 (off), asks 2s");
+            // and synchronous_commit, which Courier asks for the same way, falls back to the server's: the suite's
+            // PostgreSQL runs with it off for speed
+            assertThat(run.line("postgres.synchronous-commit")).startsWith("FAIL").contains(address + " off");
+            assertThat(run.line("pgbouncer.pools")).startsWith("WARN")
+                    .contains("this audit (port " + pooler.port() + ", PostgreSQL on " + TestDatabase.port() + ")")
+                    .contains(address + " (port " + pooler.port())
+                    .contains("pool_size >= 4 (the nodes' pools 3 + 1 bus listeners)");
+            assertThat(run.line("fleet.bus-probe")).startsWith("PASS");
         }
     }
 
