@@ -56,6 +56,8 @@ cleanup() {
   for pid in ${pids[@]+"${pids[@]}"} ${node_pid[@]+"${node_pid[@]}"}; do kill -9 "$pid" 2>/dev/null || true; done
   [[ -f "$work/pgbouncer.pid" ]] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
   [[ -z "$db" ]] || "$pgbin/psql" -X -q "$pg_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  # the reports, logs and windows of the last run stay for a look (target/ is not versioned)
+  mkdir -p "$root/target/fleet" && cp "$work"/*.json "$work"/*.out "$work"/*.windows "$work"/*.log "$root/target/fleet/" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -222,11 +224,17 @@ for line in open(sys.argv[2]):
     if len(parts) >= 2:
         windows.append((int(parts[0]), int(parts[1]) + 5))   # and 5 s after the node is back
 inside, outside = [], []
+errors_in, errors_out = 0, 0
 for i in report["timeline"]:
+    during = any(a <= i["t"] <= b for a, b in windows)
+    if during:
+        errors_in += i.get("errors", 0)
+    else:
+        errors_out += i.get("errors", 0)
     s = i["sendToAck"]
     if not s or s["count"] == 0:
         continue
-    (inside if any(a <= i["t"] <= b for a, b in windows) else outside).append(s["p99"])
+    (inside if during else outside).append(s["p99"])
 out = open(sys.argv[3]).read()
 m = re.search(r"streams resumed after the server closed them: (\d+).*?not resumed: (\d+); sends sent again: (\d+)", out)
 integ = report["integrity"]
@@ -236,11 +244,12 @@ err_total = sum(errors.values())
 med = lambda xs: f"{statistics.median(xs):.0f}" if xs else "-"
 mx = lambda xs: f"{max(xs):.0f}" if xs else "-"
 print(f"\n== {sys.argv[4]}")
-print("| sent | acked | acked msg/s | errors (by code) | error share | p99 ms outside (median / worst second) "
+print("| sent | acked | acked msg/s | errors (by code) | error share | errors outside / during | p99 ms outside (median / worst second) "
       "| p99 ms during (median / worst second) | streams resumed (not resumed) | sent again | lost | duplicated | out of order |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 print(f"| {sent} | {report['acked']} | {report['throughputPerSecond']:.1f} | "
       f"{', '.join(f'{k}: {v}' for k, v in errors.items()) or 'none'} | {100.0 * err_total / max(1, sent):.3f}% | "
+      f"{errors_out} / {errors_in} | "
       f"{med(outside)} / {mx(outside)} | {med(inside)} / {mx(inside)} | "
       f"{m.group(1) if m else '?'} ({m.group(2) if m else '?'}) | {m.group(3) if m else '?'} | "
       f"{integ['lost']} | {integ['duplicated']} | {integ['outOfOrder']} |")

@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AuditConfig;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -147,6 +148,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env COURIER_SCALE_TARGET).")
     double scaleTarget;
 
+    @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
+            description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
+                    + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
+    Duration auditInterval;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -210,6 +216,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
                 .withScaling(new ScalingConfig(streamCapacity, scaleTarget));
     }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
  * @param scaling        what the node's saturation gauge is measured against
  */
 public record CourierConfig(
@@ -18,12 +19,13 @@ public record CourierConfig(
         boolean faultInjection,
         StreamConfig stream,
         SecurityConfig security,
+        AuditConfig audit,
         ScalingConfig scaling) {
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
-                         SecurityConfig security) {
-        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                         SecurityConfig security, AuditConfig audit) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
                 ScalingConfig.defaults());
     }
 
@@ -34,52 +36,68 @@ public record CourierConfig(
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
         this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
         this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, scaling);
+                security, audit, scaling);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, scaling);
+                security, audit, scaling);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security, scaling);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
+                audit, scaling);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, scaling);
+                security, audit, scaling);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, scaling);
-    }
-
-    public CourierConfig withScaling(ScalingConfig newScaling) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newScaling);
+                security, audit, scaling);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, scaling);
+                newSecurity, audit, scaling);
+    }
+
+    public CourierConfig withAudit(AuditConfig newAudit) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newAudit, scaling);
+    }
+
+    /**
+     * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY), no rate
+     * limits and no audit of its own; {@code serve} always passes its real settings.
+     */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, AuditConfig.off());
+    }
+
+    public CourierConfig withScaling(ScalingConfig newScaling) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                audit, newScaling);
     }
 }

@@ -71,7 +71,10 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         this.conversationsOf = conversationsOf;
     }
 
-    /** Opens one stream per user: the first alone, to learn whether the server has one, then the rest. */
+    /**
+     * Opens one stream per user at {@code url} (a {@link StreamConnection#endpoint}): the first alone, to learn whether
+     * the server has one, then the rest.
+     */
     void open(URI url, List<VirtualUser> users) throws InterruptedException {
         this.url = url;
         sockets = StreamConnection.newSocketClient(Duration.ofSeconds(5));
@@ -277,7 +280,12 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             caughtUp.put(conversationId, page.isEmpty() ? from : page.getLast().seq());
         }
         catchUp.finish(stream, () -> pages.forEach((conversationId, page) -> page.forEach(
-                        entry -> ledger.delivered(stream.id(), conversationId, entry.seq()))),
+                        // a seq seen already can only be the stream's own send, acked without the echo
+                        entry -> {
+                            if (!ledger.hasSeen(stream.id(), conversationId, entry.seq())) {
+                                ledger.delivered(stream.id(), conversationId, entry.seq());
+                            }
+                        })),
                 caughtUp, (frame, nanos) -> intake.onFrame(stream, frame, nanos));
     }
 

@@ -44,6 +44,10 @@ final class ConversationLog {
         return seenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(seq);
     }
 
+    synchronized Delivery ownCopy(ConnectionLog connection, int seq) {
+        return seenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).seeOwn(seq);
+    }
+
     synchronized Delivery changeDelivered(ConnectionLog connection, int changeSeq) {
         return changesSeenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(changeSeq);
     }
@@ -71,6 +75,11 @@ final class ConversationLog {
     synchronized int lastSeen(ConnectionLog connection) {
         SeenSeqs seen = seenByConnection.get(connection);
         return seen == null ? 0 : seen.last();
+    }
+
+    synchronized boolean hasSeen(ConnectionLog connection, int seq) {
+        SeenSeqs seen = seenByConnection.get(connection);
+        return seen != null && seen.contains(seq);
     }
 
     synchronized int ackedCount() {

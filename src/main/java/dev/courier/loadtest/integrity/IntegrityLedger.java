@@ -90,6 +90,12 @@ public final class IntegrityLedger {
         return log == null ? 0 : conversationLog(conversationId).lastSeen(log);
     }
 
+    /** Whether the connection (with those it resumes) has seen the message of that seq. */
+    public boolean hasSeen(int connectionId, long conversationId, long seq) {
+        ConnectionLog log = connections.get(connectionId);
+        return log != null && conversationLog(conversationId).hasSeen(log, AcksBySeq.index(seq));
+    }
+
     /** A connection that closed before the end is not expected to have seen everything; it is reported apart. */
     public void connectionClosedEarly(int connectionId) {
         ConnectionLog log = connections.get(connectionId);
@@ -105,6 +111,20 @@ public final class IntegrityLedger {
             case NEW -> toCheck.add(new Due(conversation, index, ackedAtNanos));
             case CONFLICTING -> duplicated.increment(); // two different messages acknowledged with one seq
             case REPEATED -> { }
+        }
+    }
+
+    /**
+     * The {@code ack} of a send on the connection that sent it, where that stream gets no {@code message} frame of
+     * its own sends ({@code echo=false}): the ack is its copy. Seen once, like a delivery, but outside the order.
+     */
+    public void ownCopy(int connectionId, long conversationId, long seq) {
+        ConnectionLog log = connections.get(connectionId);
+        if (log == null) {
+            throw new IllegalStateException("ack on unknown connection " + connectionId);
+        }
+        if (conversationLog(conversationId).ownCopy(log, AcksBySeq.index(seq)) == SeenSeqs.Delivery.DUPLICATE) {
+            duplicated.increment();
         }
     }
 
