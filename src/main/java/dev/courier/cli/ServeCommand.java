@@ -1,6 +1,8 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AttachmentConfig;
+import dev.courier.config.ByteSizes;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -118,6 +120,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--max-attachment-bytes", defaultValue = "${env:COURIER_MAX_ATTACHMENT_BYTES:-25MiB}",
+            converter = ByteSizes.class,
+            description = "Largest attachment accepted, e.g. 26214400, 25MiB (env COURIER_MAX_ATTACHMENT_BYTES).")
+    long maxAttachmentBytes;
+
+    @Option(names = "--attachment-quota", defaultValue = "${env:COURIER_ATTACHMENT_QUOTA:-1GiB}",
+            converter = ByteSizes.class,
+            description = "What one user's uploads may add up to, e.g. 1GiB (env COURIER_ATTACHMENT_QUOTA).")
+    long attachmentQuota;
+
+    @Option(names = "--attachments-dir", defaultValue = "${env:COURIER_ATTACHMENTS_DIR}",
+            description = "Keep attachments' bytes in this directory (a shared volume for a fleet) instead of "
+                    + "PostgreSQL; their metadata stays in PostgreSQL (env COURIER_ATTACHMENTS_DIR). Default: PostgreSQL.")
+    Path attachmentsDir;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -168,7 +185,9 @@ public final class ServeCommand implements Callable<Integer> {
                         .withPresence(new PresenceConfig(presenceGrace, presenceLease)))
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
-                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
+                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withAttachments(new AttachmentConfig(maxAttachmentBytes, attachmentQuota,
+                        Optional.ofNullable(attachmentsDir)));
     }
 
     private List<URI> webhooks() {

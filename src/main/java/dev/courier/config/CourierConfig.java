@@ -16,7 +16,16 @@ public record CourierConfig(
         AlertConfig alerts,
         boolean faultInjection,
         StreamConfig stream,
-        SecurityConfig security) {
+        SecurityConfig security,
+        AttachmentConfig attachments) {
+
+    /** Every part but attachments, which keep their defaults. */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                AttachmentConfig.defaults());
+    }
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
@@ -42,30 +51,36 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, attachments);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, attachments);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
+                attachments);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security);
+                security, attachments);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security);
+                security, attachments);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity);
+                newSecurity, attachments);
+    }
+
+    public CourierConfig withAttachments(AttachmentConfig newAttachments) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newAttachments);
     }
 }

@@ -42,7 +42,8 @@ public final class MessageRoutes {
         long conversationId = QueryParams.pathId(ctx, "id");
         JsonBody body = JsonBody.of(ctx);
         MessageService.Sent sent = messages.send(caller, conversationId, body.requiredUuid("clientMsgId"),
-                body.requiredString("body"), body.optionalLong("replyTo").orElse(null));
+                body.requiredString("body"), body.optionalLong("replyTo").orElse(null),
+                body.optionalStringList("attachments"));
         ctx.status(sent.created() ? 201 : 200).json(sent.message());
     }
 

@@ -99,7 +99,8 @@ final class InboundFrames {
     private void submit(StreamConnection connection, ClientFrame.Send send, String clientMsgId) {
         connection.takeSendPlace();
         try {
-            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo())
+            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo(),
+                            send.attachments())
                     .whenComplete((sent, failure) -> answerSend(connection, clientMsgId, sent, failure));
         } catch (RuntimeException refused) {
             connection.releaseSendPlace();

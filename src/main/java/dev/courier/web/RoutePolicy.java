@@ -27,8 +27,9 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
         /** Takes an admission place, and is refused {@code 503 overloaded} while none is free. */
         ADMITTED,
         /**
-         * Admitted like any other, but it hashes a password, slow on purpose: how long it takes says nothing about
-         * whether the server keeps up, so the limit does not learn from it.
+         * Admitted like any other, but slow on purpose (it hashes a password) or as slow as its client (a file
+         * transfer): how long it takes says nothing about whether the server keeps up, so the limit does not learn
+         * from it.
          */
         SLOW_BY_DESIGN,
         /** Takes no place: an operator, a probe and a scrape must be answered while the limit is reached. */
@@ -49,6 +50,11 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
     /** Registration and login: no token yet, and a password hashed. */
     public static RoutePolicy passwordHashing() {
         return new RoutePolicy(Caller.ANYONE, Admission.SLOW_BY_DESIGN, Optional.empty());
+    }
+
+    /** A user's file transfer: a session token, and a place whose length the client decides (see above). */
+    public static RoutePolicy transfer() {
+        return new RoutePolicy(Caller.USER, Admission.SLOW_BY_DESIGN, Optional.empty());
     }
 
     /** The admin API: the admin token, no admission place, no bucket. */
