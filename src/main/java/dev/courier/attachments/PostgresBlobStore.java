@@ -19,6 +19,11 @@ public final class PostgresBlobStore implements BlobStore {
 
     /** 256 KiB: a statement's worth that neither strains the heap nor makes a download a thousand queries. */
     static final int CHUNK_BYTES = 256 * 1024;
+    /**
+     * Where uploads wait for their transaction unless told otherwise: local disk, shared by the nodes of one machine
+     * (each sweeps only files idle for an hour).
+     */
+    public static final Path DEFAULT_SPOOL = Path.of(System.getProperty("java.io.tmpdir"), "courier-attachment-spool");
 
     private final Database db;
     private final SpoolDirectory spool;

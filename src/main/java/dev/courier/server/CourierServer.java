@@ -61,7 +61,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,12 +76,6 @@ import org.slf4j.LoggerFactory;
 public final class CourierServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
-    /**
-     * Where uploads wait for their transaction when PostgreSQL keeps the bytes: local disk, shared by the nodes of
-     * one machine (each sweeps only files idle for an hour).
-     */
-    private static final Path ATTACHMENT_SPOOL = Path.of(System.getProperty("java.io.tmpdir"),
-            "courier-attachment-spool");
     private static final Duration ATTACHMENT_SWEEP_EVERY = Duration.ofMinutes(10);
 
     private final Javalin http;
@@ -147,7 +140,7 @@ public final class CourierServer implements AutoCloseable {
             AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             BlobStore blobs = config.attachments().directory().<BlobStore>map(DirectoryBlobStore::new)
-                    .orElseGet(() -> new PostgresBlobStore(database, ATTACHMENT_SPOOL));
+                    .orElseGet(() -> new PostgresBlobStore(database, PostgresBlobStore.DEFAULT_SPOOL));
             AttachmentService attachments = new AttachmentService(database, blobs, config.attachments());
             started.addFirst(new AttachmentSweeper(database, blobs, ATTACHMENT_SWEEP_EVERY));
             CommitPublisher commitPublisher = new MessageStoredEvents(events, meters);
