@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,18 @@ public final class AttachmentService implements SendableAttachments {
 
     static final int MAX_FILENAME_CODE_POINTS = 255;
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
+    /**
+     * Upload transactions at once on a node: two keep the pool's other connections for everything else, and on the
+     * shared 2-core bench host twenty concurrent 25 MiB uploads were all stored within the wait below
+     * (bench/results/2026-12-07-attachments.md).
+     */
+    private static final int STORING_AT_ONCE = 2;
+    private static final Duration LONGEST_WAIT_TO_STORE = Duration.ofMinutes(2);
+    /**
+     * How long an upload's transaction waits for a lock: for another upload of the same content to commit its bytes
+     * (seconds, not the pool's usual lock timeout), or for the uploader's other upload to pass its quota check.
+     */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
     /** type/subtype with optional parameters, RFC 9110 tokens; anything else is stored as octet-stream. */
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
@@ -35,6 +48,7 @@ public final class AttachmentService implements SendableAttachments {
     private final BlobStore blobs;
     private final SpoolDirectory spool;
     private final AttachmentConfig config;
+    private final StoreTurns turns = new StoreTurns(STORING_AT_ONCE, LONGEST_WAIT_TO_STORE);
 
     public AttachmentService(Database db, BlobStore blobs, AttachmentConfig config) {
         this.db = db;
@@ -64,9 +78,8 @@ public final class AttachmentService implements SendableAttachments {
         }
         UploadSpool.Spooled spooled = UploadSpool.spool(body, spool, config.maxBytes(), blobs.syncsSpool());
         try {
-            return db.inTransaction("attachments.upload", h -> {
-                store.lockUploader(h, uploaderId);
-                requireWithinQuota(store.usage(h, uploaderId), spooled.size());
+            return turns.inTurn(() -> db.inTransaction("attachments.upload", h -> {
+                store.waitForLocksUpTo(h, LOCK_WAIT);
                 boolean fresh = store.claimBlob(h, spooled.sha256(), spooled.size());
                 if (fresh || !blobs.holds(h, spooled.sha256())) {
                     try {
@@ -75,9 +88,12 @@ public final class AttachmentService implements SendableAttachments {
                         throw new UncheckedIOException(e);
                     }
                 }
+                // the quota last: the uploader's lock is held for two statements, not for the bytes' hundred
+                store.lockUploader(h, uploaderId);
+                requireWithinQuota(store.usage(h, uploaderId), spooled.size());
                 return store.insert(h, AttachmentIds.next(), uploaderId, spooled.sha256(), name, type,
                         spooled.size());
-            });
+            }));
         } finally {
             Files.deleteIfExists(spooled.file());
         }

@@ -16,6 +16,11 @@ final class AttachmentStore {
      */
     static final String SENDABLE_WINDOW = "interval '24 hours'";
 
+    /** This transaction's lock timeout, instead of the pool's. */
+    void waitForLocksUpTo(Handle h, java.time.Duration wait) {
+        h.createUpdate("SELECT set_config('lock_timeout', :ms, true)").bind("ms", wait.toMillis() + "ms").execute();
+    }
+
     /**
      * Serialises a user's uploads at the moment each one commits, so two of them cannot both fit under the quota
      * the sum of them passes. {@code NO KEY UPDATE}: a login, which references the row, is not held up.
