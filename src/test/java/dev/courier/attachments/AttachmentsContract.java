@@ -357,6 +357,36 @@ abstract class AttachmentsContract {
     }
 
     @Test
+    void concurrentUploadsOfOneUserNeverTogetherPassTheQuota() throws Exception {
+        TestUser ada = api().newUser("ada");
+        int uploads = 6; // of MAX_BYTES each against a quota of three
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Response>> answers = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < uploads; i++) {
+                byte[] data = randomBytes((int) MAX_BYTES, 30 + i);
+                String name = "race-" + i + ".bin";
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return upload(ada, name, "application/octet-stream", data);
+                }));
+            }
+            start.countDown();
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (var answer : answers) {
+            Response r = answer.get();
+            statuses.add(r.status());
+            if (r.status() != 201) {
+                assertError(r, 413, "quota_exceeded", null);
+            }
+        }
+        assertThat(statuses).filteredOn(status -> status == 201).hasSize((int) (QUOTA_BYTES / MAX_BYTES));
+        assertThat(server().queryLong("SELECT coalesce(sum(size), 0) FROM attachments WHERE uploader_id = " + ada.id()))
+                .isEqualTo(QUOTA_BYTES);
+    }
+
+    @Test
     void theJsonBodyLimitStillHoldsForEveryOtherRoute() {
         TestUser ada = api().newUser("ada");
         byte[] large = new byte[70_000];
