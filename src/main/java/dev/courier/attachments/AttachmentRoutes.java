@@ -2,6 +2,7 @@ package dev.courier.attachments;
 
 import dev.courier.accounts.Authentication;
 import dev.courier.ratelimit.Limit;
+import dev.courier.web.AdmissionGate;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorBody;
 import dev.courier.web.ErrorCode;
@@ -15,15 +16,15 @@ import java.util.Optional;
 
 /**
  * {@code POST /v1/attachments} (the raw file as the body) and {@code GET /v1/attachments/{id}}. Both are transfers
- * whose length the client sets, so they take an admission place without teaching the limit how long work takes
- * ({@link RoutePolicy#transfer}); an upload spends the {@code writes} bucket. The upload's body is exempt from the
+ * whose length the client sets, so they take no admission place ({@link RoutePolicy#transfer}); an upload spends
+ * the {@code writes} bucket. The upload's body is exempt from the
  * 64 KiB limit of JSON bodies and has its own, enforced before and while it is read ({@code web.BodySizeLimit},
  * {@link UploadSpool}).
  */
 public final class AttachmentRoutes {
 
     /** The upload's path, which {@code web.BodySizeLimit} gives the attachment limit instead of the JSON one. */
-    public static final String UPLOAD_PATH = "/v1/attachments";
+    public static final String UPLOAD_PATH = AdmissionGate.TRANSFER_PATHS;
 
     private final AttachmentService attachments;
 

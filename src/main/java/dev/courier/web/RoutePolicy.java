@@ -27,12 +27,14 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
         /** Takes an admission place, and is refused {@code 503 overloaded} while none is free. */
         ADMITTED,
         /**
-         * Admitted like any other, but slow on purpose (it hashes a password) or as slow as its client (a file
-         * transfer): how long it takes says nothing about whether the server keeps up, so the limit does not learn
-         * from it.
+         * Admitted like any other, but it hashes a password, slow on purpose: how long it takes says nothing about
+         * whether the server keeps up, so the limit does not learn from it.
          */
         SLOW_BY_DESIGN,
-        /** Takes no place: an operator, a probe and a scrape must be answered while the limit is reached. */
+        /**
+         * Takes no place: an operator, a probe and a scrape must be answered while the limit is reached, and a file
+         * transfer would hold a place for as long as its client takes ({@link RoutePolicy#transfer()}).
+         */
         EXEMPT
     }
 
@@ -52,9 +54,15 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
         return new RoutePolicy(Caller.ANYONE, Admission.SLOW_BY_DESIGN, Optional.empty());
     }
 
-    /** A user's file transfer: a session token, and a place whose length the client decides (see above). */
+    /**
+     * A user's file transfer (under {@link AdmissionGate#TRANSFER_PATHS}): a session token and no admission place. A
+     * transfer lasts as long as its client takes to send or read the bytes, seconds to minutes, and would hold its
+     * place all that time, though its database work is a few short statements, each bounded by the pool's own
+     * deadline (an upload's store also waits its turn, attachments.StoreTurns). Twenty uploads at once held a pool of
+     * 8's floor of places and the gate refused everything else (bench/results/2026-12-07-attachments.md).
+     */
     public static RoutePolicy transfer() {
-        return new RoutePolicy(Caller.USER, Admission.SLOW_BY_DESIGN, Optional.empty());
+        return new RoutePolicy(Caller.USER, Admission.EXEMPT, Optional.empty());
     }
 
     /** The admin API: the admin token, no admission place, no bucket. */
