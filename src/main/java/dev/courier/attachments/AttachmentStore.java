@@ -18,7 +18,8 @@ final class AttachmentStore {
 
     /** This transaction's lock timeout, instead of the pool's. */
     void waitForLocksUpTo(Handle h, java.time.Duration wait) {
-        h.createUpdate("SELECT set_config('lock_timeout', :ms, true)").bind("ms", wait.toMillis() + "ms").execute();
+        h.createQuery("SELECT set_config('lock_timeout', :ms, true)").bind("ms", wait.toMillis() + "ms")
+                .mapTo(String.class).one();
     }
 
     /**
