@@ -184,7 +184,7 @@ class TimelineRowTest {
 
     @Test
     void anIncidentShowsItsTimelineAsRowsWithTheKindNamedOnce() {
-        Incident incident = new Incident(7, "title", Incident.RESOLVED, AT, AT, Impact.of(0, 0, 0, 0, 0), 0,
+        Incident incident = new Incident(7, "title", Incident.RESOLVED, AT, AT, Impact.of(0, 0, 0, 0, 0), 0, null,
                 List.of(new DatabaseUnreachable(AT, "PostgreSQL unreachable: Connection refused",
                         "Connection refused")));
 
