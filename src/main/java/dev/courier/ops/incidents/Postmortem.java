@@ -50,7 +50,7 @@ public final class Postmortem {
     private record Evidence(List<AlertFiring> alerts, List<AlertResolved> clearedAlerts, List<LeakCallSite> leaks,
                             List<LeakReclaimed> reclaims, List<SlowHold> slowHolds,
                             List<DatabaseUnreachable> unreachable, List<DatabaseReachable> reachable,
-                            List<FaultSwitch> faultSwitches, boolean resolutionRecorded, int mostWaiting,
+                            List<FaultSwitch> faultSwitches, int mostWaiting,
                             List<TimelineEntry.StatusUpdate> statusUpdates) {
 
         static Evidence of(List<TimelineEntry> timeline) {
@@ -62,7 +62,6 @@ public final class Postmortem {
             List<DatabaseUnreachable> unreachable = new ArrayList<>();
             List<DatabaseReachable> reachable = new ArrayList<>();
             List<FaultSwitch> faultSwitches = new ArrayList<>();
-            boolean resolutionRecorded = false;
             int mostWaiting = 0;
             List<TimelineEntry.StatusUpdate> statusUpdates = new ArrayList<>();
             for (TimelineEntry entry : timeline) {
@@ -75,10 +74,10 @@ public final class Postmortem {
                     case DatabaseUnreachable e -> unreachable.add(e);
                     case DatabaseReachable e -> reachable.add(e);
                     case FaultSwitch e -> faultSwitches.add(e);
-                    case IncidentResolved e -> resolutionRecorded = true;
                     case PoolSnapshot e -> mostWaiting = Math.max(mostWaiting, e.pending());
                     case TimelineEntry.StatusUpdate e -> statusUpdates.add(e);
                     // shown in the timeline; they name no cause and no recovery
+                    case IncidentResolved e -> { }
                     case TimelineEntry.Acknowledged e -> { }
                     case TimelineEntry.Note e -> { }
                     case TimelineEntry.Action e -> { }
@@ -87,7 +86,7 @@ public final class Postmortem {
                 }
             }
             return new Evidence(alerts, clearedAlerts, leaks, reclaims, slowHolds, unreachable, reachable,
-                    faultSwitches, resolutionRecorded, mostWaiting, statusUpdates);
+                    faultSwitches, mostWaiting, statusUpdates);
         }
     }
 
@@ -144,7 +143,7 @@ public final class Postmortem {
                 md.append("```\n\n");
             }
         }
-        md.append(resolution(evidence)).append("\n");
+        md.append(resolution(incident, evidence)).append("\n");
         if (people.resolvedBy() != null) {
             md.append("\n").append(people.resolvedBy()).append(" closed the incident: ")
                     .append(oneLine(people.resolutionSummary())).append("\n");
@@ -310,7 +309,7 @@ public final class Postmortem {
         return Optional.of(text.append(".").toString());
     }
 
-    private static String resolution(Evidence evidence) {
+    private static String resolution(Incident incident, Evidence evidence) {
         List<String> lines = new ArrayList<>();
         List<LeakReclaimed> reclaims = evidence.reclaims();
         if (!reclaims.isEmpty()) {
@@ -320,11 +319,13 @@ public final class Postmortem {
         evidence.reachable().stream().findFirst().ifPresent(e ->
                 lines.add("PostgreSQL answered again at " + TIME.format(e.at()) + "."));
         evidence.faultSwitches().stream().skip(1).reduce((a, b) -> b).ifPresent(e ->
-                lines.add("The last fault switch was: " + switches(e) + " at " + TIME.format(e.at()) + "."));
+                lines.add("The last fault switch, at " + TIME.format(e.at()) + ", set: " + switches(e) + "."));
         evidence.clearedAlerts().stream().reduce((a, b) -> b).ifPresent(e ->
                 lines.add("The last alert cleared at " + TIME.format(e.at()) + " (" + e.summary() + ")."));
-        if (!evidence.resolutionRecorded()) {
+        if (incident.resolvedAt() == null) {
             lines.add("The incident is still open.");
+        } else if (lines.isEmpty()) {
+            lines.add("The incident was resolved at " + TIME.format(incident.resolvedAt()) + ".");
         }
         return String.join(" ", lines);
     }
