@@ -613,8 +613,8 @@ async function refreshPostmortem(id) {
   try {
     const markdown = await admin('GET', `/v1/admin/incidents/${id}/postmortem`, undefined, 'text/markdown');
     page.replaceChildren(renderMarkdown(markdown));
-    if (download.href) URL.revokeObjectURL(download.href);
-    download.href = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+    // a data: URL, not a blob: one: nothing to revoke when the postmortem is refreshed
+    download.href = `data:text/markdown;charset=utf-8,${encodeURIComponent(markdown)}`;
     download.hidden = false;
   } catch (error) {
     page.replaceChildren(emptyNote(describeError(error)));

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
+    private static final int SUMMARY_KINDS = 6;
+
     private final PrintStream console;
     private final Path file;
     private final Logger root;
@@ -51,6 +53,7 @@ final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoC
     /** From now on the server's log goes to {@code file}, and a digest of its warnings to {@code console}. */
     static ServerLogDigest start(PrintStream console, Path file) {
         ServerLogDigest digest = new ServerLogDigest(console, file);
+        console.println("drill: the server logs to " + file + "; the first warning of each kind shows here");
         digest.root.iteratorForAppenders().forEachRemaining(a -> digest.detached.put(a.getName(), a));
         digest.detached.keySet().forEach(digest.root::detachAppender);
         digest.root.addAppender(digest.toFile);
@@ -65,8 +68,7 @@ final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoC
             return;
         }
         String message = event.getFormattedMessage();
-        int colon = message.indexOf(':');
-        String kind = shortName(event.getLoggerName()) + ": " + (colon > 0 ? message.substring(0, colon) : message);
+        String kind = shortName(event.getLoggerName()) + ": " + kindOf(message);
         int seen;
         synchronized (counts) {
             seen = counts.merge(kind, 1, Integer::sum);
@@ -74,7 +76,7 @@ final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoC
         if (seen == 1) {
             console.println("server " + event.getLevel() + " " + shortName(event.getLoggerName()) + ": "
                     + (message.length() > 160 ? message.substring(0, 160) + "…" : message)
-                    + "  (further ones counted; the full log is " + file + ")");
+                    + "  (more of this kind are counted, not shown)");
         }
     }
 
@@ -86,9 +88,22 @@ final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoC
             }
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
             return "server log: " + total + (total == 1 ? " warning" : " warnings") + " ("
-                    + counts.entrySet().stream().map(e -> e.getValue() + "× " + e.getKey())
-                    .collect(Collectors.joining("; ")) + "); the full log is " + file;
+                    + counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                    .limit(SUMMARY_KINDS).map(e -> e.getValue() + "× " + e.getKey())
+                    .collect(Collectors.joining("; ")) + (counts.size() > SUMMARY_KINDS ? "; …" : "")
+                    + "); the full log is " + file;
         }
+    }
+
+    /**
+     * What a message is about, without its particulars: its first three words, numbers made alike. "reclaimed the
+     * connection of fault.leak after 96 ms" and "... after 12 ms" are one kind; "ALERT firing CourierLeakSuspected"
+     * and "ALERT firing CourierPoolSaturated" are two.
+     */
+    static String kindOf(String message) {
+        String[] words = message.replaceAll("\\d+", "#").split("\\s+", 4);
+        return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(3, words.length)))
+                .replaceAll("[:,;]$", "");
     }
 
     private static String shortName(String logger) {
