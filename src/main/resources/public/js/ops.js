@@ -178,10 +178,15 @@ const CHARTS = {
   latency: { element: 'chart-latency', series: [['p50', 'p50 ms', '#1d6b32'], ['p95', 'p95 ms', '#b35c00'],
     ['p99', 'p99 ms', '#a4161a']] },
   messages: { element: 'chart-messages', series: [['messages', 'msg/s', '#6f42c1']] },
-  sockets: { element: 'chart-sockets', series: [['sockets', 'sockets', '#0b7285']] },
-  pool: { element: 'chart-pool', series: [['active', 'active', '#a4161a'], ['idle', 'idle', '#1d6b32'],
+  sockets: { element: 'chart-sockets', counts: true, series: [['sockets', 'sockets', '#0b7285']] },
+  pool: { element: 'chart-pool', counts: true, series: [['active', 'active', '#a4161a'], ['idle', 'idle', '#1d6b32'],
     ['pending', 'pending', '#b35c00'], ['max', 'max', '#4a5360']] },
 };
+
+// Time ticks in whole seconds and up: the labels show seconds, so a finer step would print one label twice.
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+// Counted things (sockets, connections) have whole ticks: there is no half a socket.
+const COUNT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 
 function renderCharts() {
   if (!window.uPlot) return; // the figures beside each chart still tell the numbers
@@ -194,10 +199,15 @@ function renderCharts() {
         width: Math.max(280, container.clientWidth),
         height: 180,
         series: [{}, ...spec.series.map(([, label, colour]) => ({ label, stroke: colour, width: 2, spanGaps: false }))],
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+        // room on the right for the last time label, which is centred on the plot's edge
+        padding: [8, 36, 0, 0],
+        scales: {
+          x: { time: true },
+          y: { range: (u, min, max) => [0, spec.counts ? Math.max(1, Math.ceil(max * 1.1)) : Math.max(1, max * 1.1)] },
+        },
         axes: [
-          { stroke: 'currentColor', space: 90, values: (u, ticks) => ticks.map(clockTime) },
-          { stroke: 'currentColor', size: 64 },
+          { stroke: 'currentColor', space: 90, incrs: TIME_STEPS, values: (u, ticks) => ticks.map(clockTime) },
+          spec.counts ? { stroke: 'currentColor', size: 64, incrs: COUNT_STEPS } : { stroke: 'currentColor', size: 64 },
         ],
         legend: { live: false },
       }, data, container);
