@@ -96,7 +96,7 @@ public final class Postmortem {
         Cause cause = cause(incident, evidence);
         StringBuilder md = new StringBuilder();
         Incident.Handling people = incident.handling();
-        md.append("# Postmortem").append(people.rootCause() == null ? " draft" : "").append(": incident ")
+        md.append("# Postmortem").append(finished(people) ? "" : " draft").append(": incident ")
                 .append(incident.id()).append("\n\n");
         md.append("_").append(incident.title()).append("_\n\n");
 
@@ -164,6 +164,12 @@ public final class Postmortem {
             md.append("- [ ] ").append(measure).append("\n");
         }
         return md.toString();
+    }
+
+    /** People have written what a postmortem must hold: a root cause, lessons and at least one corrective action. */
+    private static boolean finished(Incident.Handling people) {
+        return people.rootCause() != null && !people.rootCause().isBlank() && people.lessons() != null
+                && !people.lessons().isBlank() && !people.correctiveActions().isEmpty();
     }
 
     /** Requests and users hurt while the incident was open; says so plainly when none were answered at all. */
