@@ -5,6 +5,7 @@ import dev.courier.ops.alerts.Alert;
 import dev.courier.ops.alerts.AlertAnnotations;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class IncidentResponse {
             return Optional.empty();
         }
     }
+
+    private static final Duration STORED_PRECISION = Duration.ofMillis(1);
 
     private final Database database;
     private final IncidentStore store;
@@ -136,9 +139,12 @@ public final class IncidentResponse {
      */
     private List<Alert> alertsOf(Incident incident) {
         Map<String, Alert> newest = new LinkedHashMap<>();
+        // PostgreSQL keeps microseconds and rounds: the first alert's start, the same instant as the incident's
+        // opening in memory, may read back a fraction of a microsecond before it
+        Instant from = incident.openedAt().minus(STORED_PRECISION);
+        Instant to = incident.resolvedAt() == null ? null : incident.resolvedAt().plus(STORED_PRECISION);
         for (Alert alert : alerts.get()) {
-            boolean during = !alert.startsAt().isBefore(incident.openedAt())
-                    && (incident.resolvedAt() == null || !alert.startsAt().isAfter(incident.resolvedAt()));
+            boolean during = !alert.startsAt().isBefore(from) && (to == null || !alert.startsAt().isAfter(to));
             if (during) {
                 newest.merge(alert.name(), alert, (a, b) -> a.startsAt().isAfter(b.startsAt()) ? a : b);
             }
