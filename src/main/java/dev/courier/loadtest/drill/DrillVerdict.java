@@ -15,11 +15,12 @@ import java.util.Locale;
  * @param alertSeconds   from fault on to the first firing alert in {@code /v1/admin/alerts}
  * @param recoverSeconds from fault off to the first second after which no send failed
  * @param deliveryChecked whether lost counts deliveries over the stream too, or only history
+ * @param stillFiring    the alerts the disturbance raised that still fired when the drill ended
  */
 public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, double detectSeconds, String detectedBy,
                            double alertSeconds, String alertName, double availability, double recoverSeconds,
-                           double alertsResolvedSeconds, long lost, boolean deliveryChecked, boolean held,
-                           List<String> reasons) {
+                           double alertsResolvedSeconds, List<String> stillFiring, long lost,
+                           boolean deliveryChecked, boolean held, List<String> reasons) {
 
     /** Detection and alerting bounds a drill holds Courier to; the postmortem's alert came after 15 minutes. */
     static final double MAX_DETECT_SECONDS = 10;
@@ -64,7 +65,8 @@ public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, do
         if (alertSeconds < 0) {
             return "no alert fired, so none had to resolve";
         }
-        return "NOT within the drill: " + alertName + " still fired when it ended (a longer --duration gives the "
-                + "alert windows time to clear; the incident's timeline below shows what stayed wrong)";
+        return "NOT within the drill: " + String.join(", ", stillFiring) + " still fired when it ended (its window "
+                + "had not passed: a longer --duration gives it time to clear; GET /v1/admin/alerts and the incident's "
+                + "timeline below show what stayed wrong)";
     }
 }
