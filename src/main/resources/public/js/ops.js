@@ -79,7 +79,8 @@ function adminProblem(error, what) {
     $('token-notice').textContent = 'The admin token was refused. Check it and enter it again.';
     return `The admin token was refused, so ${what} cannot be shown.`;
   }
-  if (error.code === 'not_found') return `This server does not offer ${what}.`;
+  // a server without an admin token says so in its 404: that sentence tells the operator what to do
+  if (error.code === 'not_found') return `This server does not offer ${what}${error.message ? `: ${error.message}` : ''}.`;
   return describeError(error);
 }
 
