@@ -39,7 +39,10 @@ final class IncidentStore {
 
     void update(Handle h, long incidentId, Impact impact, Instant resolvedAt, int dropped) {
         h.createUpdate("UPDATE incidents SET requests = :requests, failed_requests = :failed, "
-                        + "active_users = :active, affected_users = :affected, "
+                        // users are told apart in memory only: a node that adopts the incident after a restart
+                        // starts counting them again, so the stored figure is the larger, never a reset
+                        + "active_users = GREATEST(active_users, :active), "
+                        + "affected_users = GREATEST(affected_users, :affected), "
                         // a person may have closed the incident meanwhile: an update still in the queue keeps it closed
                         + "resolved_at = COALESCE(:resolvedAt, resolved_at), "
                         + "dropped_entries = :dropped WHERE id = :id")
