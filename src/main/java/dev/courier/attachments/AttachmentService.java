@@ -57,10 +57,6 @@ public final class AttachmentService implements SendableAttachments {
         this.config = config;
     }
 
-    public long maxBytes() {
-        return config.maxBytes();
-    }
-
     /**
      * Stores {@code body} as an attachment of {@code uploaderId}. {@code declaredLength} is the request's
      * {@code Content-Length}, or -1 when it is sent chunked.

@@ -6,6 +6,8 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
+ * @param attachments    where attachments are kept and how large they and a user's total may be
  */
 public record CourierConfig(
         HttpConfig http,
@@ -17,13 +19,14 @@ public record CourierConfig(
         boolean faultInjection,
         StreamConfig stream,
         SecurityConfig security,
+        AuditConfig audit,
         AttachmentConfig attachments) {
 
     /** Every part but attachments, which keep their defaults. */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
-                         SecurityConfig security) {
-        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                         SecurityConfig security, AuditConfig audit) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
                 AttachmentConfig.defaults());
     }
 
@@ -34,53 +37,68 @@ public record CourierConfig(
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
         this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
         this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, attachments);
+                security, audit, attachments);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, attachments);
+                security, audit, attachments);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
-                attachments);
+                audit, attachments);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, attachments);
+                security, audit, attachments);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, attachments);
+                security, audit, attachments);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, attachments);
+                newSecurity, audit, attachments);
+    }
+
+    public CourierConfig withAudit(AuditConfig newAudit) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newAudit, attachments);
     }
 
     public CourierConfig withAttachments(AttachmentConfig newAttachments) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newAttachments);
+                audit, newAttachments);
+    }
+
+    /**
+     * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY), no rate
+     * limits and no audit of its own; {@code serve} always passes its real settings.
+     */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, AuditConfig.off());
     }
 }

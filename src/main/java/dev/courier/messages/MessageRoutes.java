@@ -8,6 +8,7 @@ import dev.courier.web.QueryParams;
 import dev.courier.web.RoutePolicy;
 import dev.courier.web.Routes;
 import io.javalin.http.Context;
+import java.util.List;
 
 /**
  * {@code /v1/conversations/{id}/messages}, each message's edits, deletes and reactions, and {@code /read}. The
@@ -43,7 +44,7 @@ public final class MessageRoutes {
         JsonBody body = JsonBody.of(ctx);
         MessageService.Sent sent = messages.send(caller, conversationId, body.requiredUuid("clientMsgId"),
                 body.requiredString("body"), body.optionalLong("replyTo").orElse(null),
-                body.optionalStringList("attachments"));
+                body.optionalStringList("attachments").orElse(List.of()));
         ctx.status(sent.created() ? 201 : 200).json(sent.message());
     }
 

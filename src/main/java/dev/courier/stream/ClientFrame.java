@@ -57,7 +57,7 @@ sealed interface ClientFrame {
         return switch (type) {
             case "send" -> new Send(body.requiredLong("conversationId"), body.requiredUuid("clientMsgId"),
                     body.requiredString("body"), body.optionalLong("replyTo").orElse(null),
-                    body.optionalStringList("attachments"));
+                    body.optionalStringList("attachments").orElse(List.of()));
             case "read" -> new Read(body.requiredLong("conversationId"), body.requiredLong("seq"));
             case "typing" -> new Typing(body.requiredLong("conversationId"));
             case "ping" -> new Ping();

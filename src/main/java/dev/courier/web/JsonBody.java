@@ -122,11 +122,11 @@ public final class JsonBody {
         return values;
     }
 
-    /** The strings of an array field; an absent field (or null) is an empty list. */
-    public List<String> optionalStringList(String field) {
+    /** An array of strings, or empty when the field is absent or null. */
+    public Optional<List<String>> optionalStringList(String field) {
         JsonNode node = present(field);
         if (node == null) {
-            return List.of();
+            return Optional.empty();
         }
         if (!node.isArray()) {
             throw wrongType(field, "an array of strings");
@@ -138,7 +138,7 @@ public final class JsonBody {
             }
             values.add(element.textValue());
         }
-        return values;
+        return Optional.of(values);
     }
 
     public Optional<Long> optionalLong(String field) {

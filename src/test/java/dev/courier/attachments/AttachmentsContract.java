@@ -609,10 +609,4 @@ abstract class AttachmentsContract {
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
-
-    static List<String> ids(JsonNode attachments) {
-        List<String> ids = new ArrayList<>();
-        attachments.forEach(a -> ids.add(a.path("id").asText()));
-        return ids;
-    }
 }
