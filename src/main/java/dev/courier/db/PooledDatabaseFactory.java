@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.config.PoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Builds the pool, migrates the schema and returns the {@link Database} door, in one call (the way Dropwizard's
@@ -31,12 +33,15 @@ public final class PooledDatabaseFactory {
      * lock timeouts that protect requests would abort a long migration.
      */
     private static void migrate(DatabaseTarget target) {
-        Flyway.configure()
+        FluentConfiguration flyway = Flyway.configure()
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+                .locations("classpath:db/migration");
+        // A session-level advisory lock instead of one held in an open transaction: CREATE INDEX CONCURRENTLY
+        // (V15__search_index.sql) waits for every transaction open when it starts, the lock's included, and would
+        // wait for it forever.
+        flyway.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        flyway.load().migrate();
     }
 
     static HikariConfig hikariConfig(DatabaseTarget target, PoolConfig pool, MeterRegistry meters) {
