@@ -58,9 +58,9 @@ if (( fill )); then
   small_user="$("${psql[@]}" -At -c "SELECT id FROM users WHERE username = 'searcher50'")"
   large_user="$("${psql[@]}" -At -c "SELECT id FROM users WHERE username = 'searcher2000'")"
   started=$SECONDS
-  "${psql[@]}" -v users="$users" -v conversations="$conversations" -v messages="$messages" \
+  stdbuf -oL "${psql[@]}" -v users="$users" -v conversations="$conversations" -v messages="$messages" \
     -v vocabulary="$vocabulary" -v small_user="$small_user" -v large_user="$large_user" \
-    -v small_count=50 -v large_count=2000 -f "$root/bench/lib/search-fill.sql" |
+    -v small_count=50 -v large_count=2000 -f "$root/bench/lib/search-fill.sql" |  # stdbuf: a line per statement as it ends
     grep --line-buffered -v '^$' >&2
   "${psql[@]}" -c "CREATE TABLE bench_search_fill AS SELECT $messages::bigint AS messages, $((SECONDS - started)) AS seconds"
   echo "bench: filled in $((SECONDS - started)) s" >&2
