@@ -6,6 +6,8 @@
 # for a user in 50 and a user in 2,000 conversations:
 #   very common word  one of the three most frequent words (each in about a third to a half of all messages)
 #   common word       ranks 20-60 of the vocabulary (each in 1-5% of messages)
+#   middling word     ranks 300-1,000 (each in 0.1-0.3% of messages: too common to read all its matches cheaply,
+#                     too rare for a page to fill among the newest messages)
 #   rare word         a word of rank 3,000 or more that occurs in the user's conversations (a few hundred messages)
 #   phrase            two words in a row, in quotes, taken from a message of the user's conversations
 #   one conversation  a common word with conversationId, in the user's busiest conversation
@@ -82,6 +84,7 @@ queries() {
   case "$2" in
     very-common) sql="SELECT word, '' FROM bench_words WHERE rank <= 3" ;;
     common) sql="SELECT word, '' FROM bench_words WHERE rank BETWEEN 20 AND 60 ORDER BY rank LIMIT 20" ;;
+    middling) sql="SELECT word, '' FROM bench_words WHERE rank BETWEEN 300 AND 1000 ORDER BY hashint4(rank) LIMIT 20" ;;
     rare) sql="SELECT DISTINCT ON (w.rank) w.word, '' FROM ($sampled) b,
                  regexp_split_to_table(b.body, ' ') t JOIN bench_words w ON w.word = t WHERE w.rank >= 3000 LIMIT 20" ;;
     phrase) sql="SELECT '\"' || (regexp_match(b.body, '^\S+ (\S+ \S+)'))[1] || '\"', '' FROM ($sampled) b
@@ -123,7 +126,7 @@ measure() {
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-cases=(very-common common rare phrase one-conversation next-page)
+cases=(very-common common middling rare phrase one-conversation next-page)
 declare -A result
 for user in searcher50 searcher2000; do
   token="$(token "$user")"

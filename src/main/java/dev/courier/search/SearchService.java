@@ -46,10 +46,10 @@ public final class SearchService {
      */
     public Page search(long callerId, String q, Long conversationId, int limit, String cursor) {
         validateQuery(q);
-        long beforeId = cursor == null ? Long.MAX_VALUE : SearchCursor.decode(cursor).beforeId();
+        SearchCursor after = cursor == null ? SearchCursor.START : SearchCursor.decode(cursor);
         Highlight highlight = Highlight.withFreshSentinels();
         List<SearchStore.Row> rows = db.inTransaction("search.messages", h -> {
-            if (!store.parse(h, q).searchable()) {
+            if (!store.searchable(h, q)) {
                 throw ApiException.invalid("q", "q must hold at least one word to look for, not only excluded words");
             }
             long[] scope;
@@ -65,7 +65,7 @@ public final class SearchService {
                 return List.of();
             }
             store.plan(h);
-            return store.search(h, scope, q, beforeId, limit + 1, highlight);
+            return store.search(h, scope, q, after, limit + 1, highlight);
         });
         boolean more = rows.size() > limit;
         List<SearchStore.Row> page = more ? rows.subList(0, limit) : rows;
@@ -73,7 +73,8 @@ public final class SearchService {
         for (SearchStore.Row row : page) {
             results.add(new Result(row.message(), highlight.render(row.message().body(), row.headline())));
         }
-        String next = more ? new SearchCursor(page.getLast().message().id()).encode() : null;
+        Message last = page.isEmpty() ? null : page.getLast().message();
+        String next = more ? new SearchCursor(last.id(), last.seq()).encode() : null;
         return new Page(results, next);
     }
 

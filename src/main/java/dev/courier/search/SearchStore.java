@@ -1,10 +1,11 @@
 package dev.courier.search;
 
-import dev.courier.messages.MessageRows;
 import dev.courier.messages.Message;
+import dev.courier.messages.MessageRows;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * SQL for search, over the expression index {@code messages_search_idx} (V15__search_index.sql): every query names the
@@ -17,21 +18,17 @@ final class SearchStore {
     /** A message's words: the expression {@code messages_search_idx} is built on. */
     static final String WORDS = "to_tsvector(" + CONFIG + ", m.body)";
 
-    /** What a query asks for, as PostgreSQL reads it; see {@link #parse}. */
-    record Parsed(boolean searchable) {
-    }
-
     /**
      * Whether {@code q}, read as a web search, holds a word the index can look for. It holds none when it has no word
      * at all (only punctuation) or only excluded words ({@code -word}): {@code querytree} then answers {@code ''} or
      * {@code 'T'}, and such a search would have to read every message of the caller's conversations.
      */
-    Parsed parse(Handle h, String q) {
+    boolean searchable(Handle h, String q) {
         String tree = h.createQuery("SELECT querytree(websearch_to_tsquery(" + CONFIG + ", :q))")
                 .bind("q", q)
                 .mapTo(String.class)
                 .one();
-        return new Parsed(!tree.isEmpty() && !tree.equals("T"));
+        return !tree.isEmpty() && !tree.equals("T");
     }
 
     /** The conversations {@code userId} is a member of now. */
@@ -44,29 +41,38 @@ final class SearchStore {
     }
 
     /**
-     * Up to {@code limit} messages of {@code conversations} that match {@code q}, not deleted, with id below
-     * {@code beforeId}, newest (highest id) first, each with its headline. The caller's transaction must have called
-     * {@link #plan}.
+     * Up to {@code limit} messages of {@code conversations} that match {@code q}, not deleted, after {@code cursor},
+     * newest first, each with its headline. Across conversations newest is the highest id (store order); within one
+     * conversation it is the highest seq, the same order, read from the conversation's own index. The caller's
+     * transaction must have called {@link #plan}.
      *
      * <p>The conversation ids travel as an array value, not as a subquery on memberships: with the actual ids in hand
      * the planner estimates how many of the caller's messages there are and picks, per search, between reading the
      * index (a rare word: its few matches, filtered to the caller's conversations), combining it with the
      * conversations' own index, and walking the newest messages backwards until enough match (a common word: a page
-     * fills within the first few hundred rows). A subquery hides the count until run time, and the planner then guessed
-     * the same plan for every word, seconds long for the common ones (bench/results/2026-12-07-search.md).
+     * fills within the first few thousand rows). A subquery hides the count until run time, and the planner then
+     * guessed one plan for every word, seconds long for the common ones (bench/results/2026-12-07-search.md). In one
+     * conversation, ordering by seq lets that backward walk stay inside the conversation's index rather than cross
+     * everyone's newest messages.
      */
-    List<Row> search(Handle h, long[] conversations, String q, long beforeId, int limit, Highlight highlight) {
-        return h.createQuery("SELECT " + MessageRows.COLUMNS + ", ts_headline(" + CONFIG + ", "
+    List<Row> search(Handle h, long[] conversations, String q, SearchCursor cursor, int limit, Highlight highlight) {
+        boolean one = conversations.length == 1;
+        String order = one ? "seq" : "id";
+        Query query = h.createQuery("SELECT " + MessageRows.COLUMNS + ", ts_headline(" + CONFIG + ", "
                         + Highlight.escapeSql("body") + ", websearch_to_tsquery(" + CONFIG + ", :q), :options) AS headline"
                         + " FROM (SELECT " + MessageRows.columns("m") + " FROM messages m"
-                        + " WHERE m.conversation_id = ANY (:conversations::bigint[])"
+                        + " WHERE m.conversation_id" + (one ? " = :conversation" : " = ANY (:conversations::bigint[])")
                         + " AND " + WORDS + " @@ websearch_to_tsquery(" + CONFIG + ", :q)"
-                        + " AND m.deleted_at IS NULL AND m.id < :beforeId"
-                        + " ORDER BY m.id DESC LIMIT :limit) m"
-                        + " ORDER BY id DESC")
-                .bind("conversations", array(conversations))
-                .bind("q", q)
-                .bind("beforeId", beforeId)
+                        + " AND m.deleted_at IS NULL AND m." + order + " < :before"
+                        + " ORDER BY m." + order + " DESC LIMIT :limit) m"
+                        + " ORDER BY " + order + " DESC");
+        if (one) {
+            query.bind("conversation", conversations[0]);
+        } else {
+            query.bind("conversations", array(conversations));
+        }
+        return query.bind("q", q)
+                .bind("before", one ? cursor.beforeSeq() : cursor.beforeId())
                 .bind("limit", limit)
                 .bind("options", highlight.options())
                 .map((rs, ctx) -> new Row(MessageRows.read(rs), rs.getString("headline")))

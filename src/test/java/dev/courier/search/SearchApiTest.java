@@ -256,6 +256,20 @@ class SearchApiTest {
         assertThat(pages).isEqualTo(3);
         assertThat(paged).containsExactlyElementsOf(stored);
         assertThat(bodies(found(ada, "q=" + word + "&limit=1", 200))).containsExactly("late 2.2 " + word);
+
+        // within one conversation (read in seq order from its own index), the same pages, a message arriving between
+        List<Long> everything = ids(found(ada, "q=" + word + "&limit=100", 200));
+        List<Long> inGroup = new ArrayList<>();
+        String scope = "q=" + word + "&conversationId=" + group + "&limit=12";
+        page = found(ada, scope, 200);
+        inGroup.addAll(ids(page));
+        sent(bob, group, "later still " + word);
+        while (!page.path("next").isNull()) {
+            page = found(ada, scope + "&cursor=" + encode(page.path("next").asText()), 200);
+            inGroup.addAll(ids(page));
+        }
+        assertThat(everything).hasSize(31);
+        assertThat(inGroup).containsExactlyElementsOf(everything);
     }
 
     /**

@@ -64,11 +64,11 @@ class SearchBrowserTest {
             assertThat(results.get(0).getText()).contains("Trip planning");
             browser.screenshot("1-word");
 
-            // A phrase: only the message that has the words in that order.
+            // A phrase: only the message that has the words in that order (its words are marked wherever they occur).
             search(browser, "\"bus at 9\"");
             results = results(browser, 1);
             assertThat(results.get(0).findElements(By.cssSelector(".search-highlight mark")))
-                    .extracting(WebElement::getText).containsExactly("bus", "at", "9");
+                    .extracting(WebElement::getText).containsExactly("at", "bus", "at", "9");
             browser.screenshot("2-phrase");
 
             // A click opens the conversation at the message, reading older history to reach it.
