@@ -2,6 +2,7 @@ package dev.courier.search;
 
 import dev.courier.messages.Message;
 import dev.courier.messages.MessageRows;
+import java.time.Duration;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
@@ -83,14 +84,23 @@ final class SearchStore {
      * Settings for the search statement, for its transaction only. A custom plan for every execution: a generic plan
      * (which PostgreSQL may settle on for a statement prepared and run often) cannot see how many conversations the
      * array holds nor how common the words are, and one plan does not fit them all. No parallel workers: an
-     * interactive query that takes milliseconds gains nothing from them and would take cores from the sends.
+     * interactive query that takes milliseconds gains nothing from them and would take cores from the sends. And a
+     * statement timeout of its own, shorter than the pool's: the planner assumes a caller's messages are spread evenly
+     * over time, and for a caller whose conversations went quiet long ago the backward walk of a common word can read
+     * far more rows than it expected; such a search is better cut off early ({@code 503}) than left to hold a
+     * connection for seconds.
      */
     void plan(Handle h) {
         h.createQuery("SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans, "
-                        + "set_config('max_parallel_workers_per_gather', '0', true) AS workers")
+                        + "set_config('max_parallel_workers_per_gather', '0', true) AS workers, "
+                        + "set_config('statement_timeout', :timeout, true) AS timeout")
+                .bind("timeout", String.valueOf(STATEMENT_TIMEOUT.toMillis()))
                 .mapToMap()
                 .one();
     }
+
+    /** The longest a search statement may run. */
+    static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(2);
 
     /** A message found, and ts_headline's output for it. */
     record Row(Message message, String headline) {
