@@ -250,7 +250,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
                             cursor.lastDelivered + 1, message.seq());
                     return;
                 }
-                sendToMembers(members, ServerFrame.encode(new ServerFrame.MessageFrame(message)));
+                sendMessage(members, message, ServerFrame.encode(new ServerFrame.MessageFrame(message)));
                 cursor.lastDelivered = message.seq();
             }
         } catch (RuntimeException e) {
@@ -457,6 +457,21 @@ public final class StreamHub implements BusListener, AutoCloseable {
             return members(conversationId, cursor);
         } finally {
             cursor.lock.unlock();
+        }
+    }
+
+    /** A new message to every member's streams here, but not to a stream that sent it with {@code echo=false}. */
+    private void sendMessage(List<Long> members, Message message, String frame) {
+        for (long userId : members) {
+            Set<StreamConnection> local = byUser.get(userId);
+            if (local == null) {
+                continue;
+            }
+            for (StreamConnection connection : local) {
+                if (!connection.spares(message.senderId(), message.clientMsgId())) {
+                    connection.send(frame);
+                }
+            }
         }
     }
 

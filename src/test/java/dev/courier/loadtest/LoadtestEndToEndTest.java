@@ -110,6 +110,9 @@ class LoadtestEndToEndTest {
                     .isGreaterThanOrEqualTo(report.acked());
             LatencySummary fromSent = report.generator().sentToDelivered();
             assertThat(fromSent.count()).isEqualTo(report.sendToDelivered().count());
+            assertThat(report.opening().sends()).as("a run of fewer than 100 sends is all opening")
+                    .isEqualTo(report.attempted());
+            assertThat(report.opening().sendToDelivered().count()).isEqualTo(report.sendToDelivered().count());
             assertThat(fromSent.max()).as("counted from the actual send, never from before the intended time")
                     .isLessThanOrEqualTo(report.sendToDelivered().max());
             assertThat(report.verdict()).isEqualTo("pass");

@@ -96,7 +96,7 @@ public final class LoadRun {
                     return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
                             population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
                             figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),
-                            figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
+                            figures.refusals(activeSeconds), figures.opening(), figures.timeline(), figures.ackPerSecond(),
                             figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
                             outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
                             busyGroup == null ? null : busyGroup.report(),
