@@ -489,6 +489,12 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** How many streams the user has open on this node. */
+    int streamCount(long userId) {
+        Set<StreamConnection> local = byUser.get(userId);
+        return local == null ? 0 : local.size();
+    }
+
     /** Whether the user has a stream on this node. */
     boolean hasStreams(long userId) {
         return byUser.containsKey(userId);

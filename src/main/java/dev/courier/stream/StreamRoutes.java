@@ -148,8 +148,8 @@ public final class StreamRoutes implements AutoCloseable {
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
         // A per-node cap (checked before the upgrade, so two racing upgrades may both pass): it bounds what one
         // account can pin on a node, not a deployment-wide quota.
-        long open = bySocket.values().stream().filter(c -> c.userId() == session.user().id()).count();
-        if (open >= limits.maxStreamsPerUser()) {
+        // by the hub's streams of the user, not a scan of every socket: a reconnect storm is thousands of upgrades
+        if (hub.streamCount(session.user().id()) >= limits.maxStreamsPerUser()) {
             throw new ApiException(ErrorCode.RATE_LIMITED,
                     "at most " + limits.maxStreamsPerUser() + " open streams per user", null, 5);
         }
