@@ -14,7 +14,8 @@
 #   next page         the common-word search's second page (its cursor)
 # Then, unless SEND_COST=0, bench/search-send-cost.sh: the index's cost on the send path.
 #
-#   bench/search.sh                            # the full year; the fill takes about half an hour here
+#   bench/search.sh                            # the full year; its fill takes about an hour on a busy 2-core box
+#                                              # (SCALE=0.5 took 27 minutes there)
 #   SCALE=0.1 SAMPLES=100 bench/search.sh      # a tenth of it
 #   BENCH_PG=postgresql://postgres@127.0.0.1:5432 BENCH_DATABASE=courier_search_bench bench/search.sh   # the defaults
 #
