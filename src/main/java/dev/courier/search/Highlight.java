@@ -127,7 +127,8 @@ final class Highlight {
             if (c == '<' || c == '>') {
                 return false;
             }
-            if (c == '&' && !(text.startsWith("&amp;", i) || text.startsWith("&lt;", i) || text.startsWith("&gt;", i))) {
+            boolean entity = text.startsWith("&amp;", i) || text.startsWith("&lt;", i) || text.startsWith("&gt;", i);
+            if (c == '&' && !entity) {
                 return false;
             }
         }

@@ -60,7 +60,8 @@ final class SearchStore {
         boolean one = conversations.length == 1;
         String order = one ? "seq" : "id";
         Query query = h.createQuery("SELECT " + MessageRows.COLUMNS + ", ts_headline(" + CONFIG + ", "
-                        + Highlight.escapeSql("body") + ", websearch_to_tsquery(" + CONFIG + ", :q), :options) AS headline"
+                        + Highlight.escapeSql("body") + ", websearch_to_tsquery(" + CONFIG + ", :q), :options)"
+                        + " AS headline"
                         + " FROM (SELECT " + MessageRows.columns("m") + " FROM messages m"
                         + " WHERE m.conversation_id" + (one ? " = :conversation" : " = ANY (:conversations::bigint[])")
                         + " AND " + WORDS + " @@ websearch_to_tsquery(" + CONFIG + ", :q)"

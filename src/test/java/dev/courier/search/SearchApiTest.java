@@ -21,7 +21,10 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code GET /v1/search} against the contract: who finds what, deletes and edits, highlights, paging, languages, input. */
+/**
+ * {@code GET /v1/search} against the contract: who finds what, deletes and edits, highlights, paging, languages, bad
+ * input, its rate limit.
+ */
 @ExtendWith(TestServerExtension.class)
 class SearchApiTest {
 

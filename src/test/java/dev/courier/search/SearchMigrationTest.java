@@ -36,10 +36,10 @@ class SearchMigrationTest {
             s.execute("INSERT INTO conversations (type, title, last_seq) VALUES ('group', 'before search', 2)");
             conversation = queryLong(s, "SELECT max(id) FROM conversations");
             s.execute("INSERT INTO memberships (conversation_id, user_id) SELECT " + conversation + ", id FROM users");
-            s.execute("INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, body) SELECT " + conversation
-                    + ", 1, id, gen_random_uuid(), 'Die Straße von früher' FROM users");
-            s.execute("INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, body) SELECT " + conversation
-                    + ", 2, id, gen_random_uuid(), 'and something else' FROM users");
+            String insert = "INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, body) SELECT "
+                    + conversation;
+            s.execute(insert + ", 1, id, gen_random_uuid(), 'Die Straße von früher' FROM users");
+            s.execute(insert + ", 2, id, gen_random_uuid(), 'and something else' FROM users");
         }
 
         try (TestServer server = TestServer.start(TestServer.defaultConfig(target))) {
