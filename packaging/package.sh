@@ -37,7 +37,14 @@ if ! maven -B -ntp -Pdist -DskipTests package 2>&1 | tee "$log" \
 fi
 
 if [[ "$image" == yes ]]; then
-  "$root/packaging/image/build-image.sh" "$root/target/courier.jar" "$version" "$root/target/dist/courier-$version-image.tar"
+  status=0
+  "$root/packaging/image/build-image.sh" "$root/target/courier.jar" "$version" \
+    "$root/target/dist/courier-$version-image.tar" || status=$?
+  if (( status == 3 )); then
+    echo "courier: package: no image (not root); the tarball and the .deb are built" >&2
+  elif (( status != 0 )); then
+    exit "$status"
+  fi
 fi
 
 echo "courier: package: target/dist now holds:" >&2
