@@ -72,7 +72,7 @@ root:x:0:0:root:/root:/bin/bash
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 PASSWD
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-chroot "$rootfs" /bin/bash -c 'dirname /a/b && echo | awk "{}" && sort -V </dev/null' >/dev/null \
+chroot "$rootfs" /bin/bash -c 'dirname /a/b && echo | awk "{}" && echo | sort -V' >/dev/null \
   || { say "the base does not run bash, awk and sort"; exit 1; }
 
 # 2. the Java runtime: the modules the jar uses, plus those it reaches only by reflection or service lookup

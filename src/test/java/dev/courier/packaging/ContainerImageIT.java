@@ -93,7 +93,9 @@ class ContainerImageIT {
             assertThat(refused.exitCode()).isEqualTo(64);
             assertThat(refused.output()).contains("courier: DATABASE_URL is required in the container image");
 
+            // read-only root file system and a writable /tmp, as deploy/kubernetes runs it
             Shell.run(Duration.ofMinutes(1), podman.run("-d", "--name", name, "--network", "host",
+                    "--read-only", "--tmpfs", "/tmp",
                     "-e", "DATABASE_URL=" + database.jdbcUrl(), "-e", "COURIER_PORT=" + port,
                     "-e", "COURIER_HEAP=256m", "-e", "COURIER_PASSWORD_HASH_COST=1", image)).orFail("podman run");
             ApiClient api = new ApiClient("http://127.0.0.1:" + port);
