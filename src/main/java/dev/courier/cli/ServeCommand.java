@@ -1,7 +1,9 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AttachmentConfig;
 import dev.courier.config.AuditConfig;
+import dev.courier.config.ByteSizes;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -16,6 +18,9 @@ import dev.courier.config.PresenceConfig;
 import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -38,7 +43,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--host", defaultValue = "${env:COURIER_HOST:-0.0.0.0}",
-            description = "Address to listen on (env COURIER_HOST).")
+            description = "Address to listen on; 0.0.0.0 is every network interface, 127.0.0.1 this machine only "
+                    + "(env COURIER_HOST).")
     String host;
 
     @Option(names = "--data-dir", defaultValue = "${env:COURIER_DATA_DIR:-./courier-data}",
@@ -55,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
     String adminToken;
 
     @Option(names = "--pool-size", defaultValue = "${env:COURIER_POOL_SIZE:-0}",
-            description = "Database connections; 0 means cores x 2 + 1 (env COURIER_POOL_SIZE).")
+            description = "Database connections; 0 means cores x 2 + 1, at least 4 (env COURIER_POOL_SIZE).")
     int poolSize;
 
     @Option(names = "--pool-acquire-timeout", defaultValue = "${env:COURIER_POOL_ACQUIRE_TIMEOUT:-250ms}",
@@ -119,6 +125,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--max-attachment-bytes", defaultValue = "${env:COURIER_MAX_ATTACHMENT_BYTES:-25MiB}",
+            converter = ByteSizes.class,
+            description = "Largest attachment accepted, e.g. 26214400, 25MiB (env COURIER_MAX_ATTACHMENT_BYTES).")
+    long maxAttachmentBytes;
+
+    @Option(names = "--attachment-quota", defaultValue = "${env:COURIER_ATTACHMENT_QUOTA:-1GiB}",
+            converter = ByteSizes.class,
+            description = "What one user's uploads may add up to, e.g. 1GiB (env COURIER_ATTACHMENT_QUOTA).")
+    long attachmentQuota;
+
+    @Option(names = "--attachments-dir", defaultValue = "${env:COURIER_ATTACHMENTS_DIR}",
+            description = "Keep attachments' bytes in this directory (a shared volume for a fleet) instead of "
+                    + "PostgreSQL; their metadata stays in PostgreSQL (env COURIER_ATTACHMENTS_DIR). Default: PostgreSQL.")
+    Path attachmentsDir;
+
     @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
             description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
                     + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
@@ -128,6 +149,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         logFormat.apply();
         CourierConfig config = config();
+        requirePortFree();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
         // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
         // Handled before the start, so a signal during the start stops the server as soon as it is up.
@@ -143,13 +165,18 @@ public final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeOnce = () -> {
             if (closed.compareAndSet(false, true)) {
+                System.out.println("Courier stopping: no new connections, finishing requests in flight");
+                System.out.flush();
+                long started = System.nanoTime();
                 server.close();
+                System.out.println("Courier stopped after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                System.out.flush();
             }
         };
         // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
-        System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
-                + " using " + server.databaseDescription());
+        System.out.println("Courier listening on http://" + host + ":" + server.port()
+                + " using " + server.databaseDescription() + reachableAs(server.port()));
         System.out.flush();
         stopRequested.await();
         closeOnce.run();
@@ -175,7 +202,9 @@ public final class ServeCommand implements Callable<Integer> {
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
-                .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval));
+                .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
+                .withAttachments(new AttachmentConfig(maxAttachmentBytes, attachmentQuota,
+                        Optional.ofNullable(attachmentsDir)));
     }
 
     private List<URI> webhooks() {
@@ -191,7 +220,26 @@ public final class ServeCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private String displayHost() {
-        return host.equals("0.0.0.0") ? "localhost" : host;
+    /** The banner names the address actually bound; a wildcard is every interface, so say how to reach it here. */
+    private String reachableAs(int boundPort) {
+        return host.equals("0.0.0.0") || host.equals("::")
+                ? "; on every network interface, http://localhost:" + boundPort + " from this machine" : "";
+    }
+
+    /**
+     * Fails in a moment, naming the option, when the port is taken: otherwise the embedded database starts first
+     * and the conflict shows only when the HTTP server binds, many seconds later.
+     */
+    private void requirePortFree() {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--port " + port + " on " + host + " is in use (" + e.getMessage()
+                    + "): stop what listens there or choose another --port");
+        }
     }
 }
