@@ -1,10 +1,12 @@
 // Courier's chat client: accounts, conversations, history, live delivery and sends that survive failures; replies,
 // edits, deletes, reactions and mentions, with the changes caught up like messages.
-import { ApiError, describeError, newUuid, request, waitSeconds } from './api.js';
+import { ApiError, describeError, newUuid, onServerState, request, waitSeconds } from './api.js';
 import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
 import { MentionCompletion } from './mention-completion.js';
+import { AttachmentBlobs, formatSize, uploadFile } from './attachments.js';
 import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
+import { wireSearch } from './search.js';
 
 const SESSION_KEY = 'courier.session';
 const PAGE_SIZE = 50;
@@ -14,6 +16,11 @@ const AUTO_RETRIES = 5;
 const ACK_TIMEOUT_MS = 10_000;
 const NEAR_BOTTOM_PX = 80;
 const CONFIRM_DELETE_MS = 4_000;
+// A search result deep in a conversation's history is reached by reading older pages of up to HISTORY_MAX messages,
+// JUMP_MAX_PAGES of them at most; it stays marked as found for FOUND_SHOWN_MS.
+const HISTORY_MAX = 500;
+const JUMP_MAX_PAGES = 20;
+const FOUND_SHOWN_MS = 4_000;
 // The contract lets a client send one typing frame every 3 s while typing; a typist not heard from for twice that
 // has stopped.
 const TYPING_EVERY_MS = 3_000;
@@ -38,7 +45,7 @@ const state = {
   firstSeq: null,
   lastSeq: 0,
   hasOlder: false,
-  loadingOlder: false,
+  loadingOlder: null, // the running read of older history, which a second reader joins
   catchingUp: null,
   historyLoaded: false, // the open conversation's latest page has been read
   pending: new Map(), // clientMsgId -> send in flight or failed
@@ -47,7 +54,12 @@ const state = {
   typingSentAt: new Map(), // conversationId -> when this page last said it is typing there
   refreshTimer: null,
   listShown: null, // what the conversation list shows now, to skip identical redraws
+  uploads: [], // files picked for the next message: {file, element, attachment (once uploaded), failed}
+  search: null, // the search box's controls
 };
+
+/** Attachments' bytes, fetched with the session's token as blobs for previews and downloads. */
+const blobs = new AttachmentBlobs(() => state.token);
 
 // ---------- session ----------
 
@@ -62,6 +74,15 @@ function api(method, path, body) {
 
 async function boot() {
   wireForms();
+  state.search = wireSearch({
+    api,
+    where: (message) => {
+      const conversation = state.conversations.get(message.conversationId);
+      const name = conversation ? conversationName(conversation) : 'A conversation';
+      return `${name} · ${memberName(message.conversationId, message.senderId)}`;
+    },
+    open: openConversationAt,
+  });
   const saved = readSavedSession();
   if (!saved) {
     showAuth();
@@ -97,11 +118,14 @@ function startSession(session) {
 }
 
 function endSession(notice) {
+  if (state.search) state.search.close(); // the next person at this page must not see these results
   if (state.live) state.live.stop();
   state.live = null;
   for (const send of state.pending.values()) clearTimeout(send.timer);
   state.pending.clear();
   sessionStorage.removeItem(SESSION_KEY);
+  blobs.clear();
+  clearUploads(true);
   state.token = null;
   state.me = null;
   state.conversations.clear();
@@ -144,6 +168,7 @@ function showChat() {
 const STATUS_TEXT = {
   connecting: 'Connecting…',
   live: 'Live',
+  degraded: 'Connected, but the server cannot reach its database: messages are not sent until it is back.',
   reconnecting: 'Connection lost. Reconnecting…',
   polling: 'Live updates are not available; checking for new messages every few seconds.',
   offline: 'You are offline. Reconnecting when the network is back…',
@@ -152,9 +177,36 @@ const STATUS_TEXT = {
 function showConnectionStatus(status) {
   const element = $('connection');
   element.hidden = false;
-  element.dataset.state = status;
-  element.textContent = STATUS_TEXT[status] || status;
+  // a live socket to a server without its database is not "Live": nothing sent now would be stored
+  const shown = status === 'live' && databaseAway.since !== null ? 'degraded' : status;
+  element.dataset.state = shown;
+  element.textContent = STATUS_TEXT[shown] || shown;
 }
+
+const READY_PROBE_MS = 5_000;
+const databaseAway = { since: null, probe: null };
+
+/** A request answered `unavailable`: say so until a request, or the readiness probe, succeeds again. */
+function serverStateChanged(serverState) {
+  if (serverState === 'unavailable' && databaseAway.since === null) {
+    databaseAway.since = Date.now();
+    databaseAway.probe = setInterval(async () => {
+      try {
+        await request('GET', '/health/ready');
+      } catch (e) {
+        // still away; the next probe asks again
+      }
+    }, READY_PROBE_MS);
+  } else if (serverState === 'ok' && databaseAway.since !== null) {
+    databaseAway.since = null;
+    clearInterval(databaseAway.probe);
+  } else {
+    return;
+  }
+  if (state.live) showConnectionStatus(state.live.status);
+}
+
+onServerState(serverStateChanged);
 
 // ---------- forms ----------
 
@@ -275,6 +327,27 @@ function wireForms() {
       event.preventDefault();
       cancelReply();
     }
+  });
+  $('attach-button').addEventListener('click', () => $('attach-input').click());
+  $('attach-input').addEventListener('change', (event) => {
+    attachFiles(event.target.files);
+    event.target.value = '';
+  });
+  const dropZone = $('conversation');
+  dropZone.addEventListener('dragover', (event) => {
+    if (!state.openId || !event.dataTransfer || !event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    dropZone.classList.add('dropping');
+  });
+  dropZone.addEventListener('dragleave', (event) => {
+    if (!dropZone.contains(event.relatedTarget)) dropZone.classList.remove('dropping');
+  });
+  dropZone.addEventListener('drop', (event) => {
+    dropZone.classList.remove('dropping');
+    if (!state.openId || !event.dataTransfer || event.dataTransfer.files.length === 0) return;
+    event.preventDefault();
+    attachFiles(event.dataTransfer.files);
   });
   $('reply-cancel').addEventListener('click', () => {
     cancelReply();
@@ -548,25 +621,58 @@ function closeConversation() {
 
 // ---------- messages ----------
 
-async function loadOlder() {
+/** Reads up to `limit` messages before the first one shown; a call while a read runs joins that read. */
+function loadOlder(limit = PAGE_SIZE) {
   const id = state.openId;
-  if (!id || !state.hasOlder || state.loadingOlder || state.firstSeq === null) return;
-  state.loadingOlder = true;
+  if (state.loadingOlder) return state.loadingOlder;
+  if (!id || !state.hasOlder || state.firstSeq === null) return Promise.resolve();
   $('history-status').textContent = 'Loading older messages…';
   const log = $('messages');
-  try {
-    const page = await api('GET', `/v1/conversations/${id}/messages?before=${state.firstSeq}&limit=${PAGE_SIZE}`);
-    if (state.openId !== id) return;
-    const heightBefore = log.scrollHeight;
-    page.messages.forEach(showMessage);
-    log.scrollTop += log.scrollHeight - heightBefore; // keep the reader's place
-    state.hasOlder = page.hasMore;
-    $('history-status').textContent = page.hasMore ? '' : 'This is the beginning of the conversation.';
-  } catch (error) {
-    $('history-status').textContent = describeError(error);
-  } finally {
-    state.loadingOlder = false;
+  state.loadingOlder = (async () => {
+    try {
+      const page = await api('GET', `/v1/conversations/${id}/messages?before=${state.firstSeq}&limit=${limit}`);
+      if (state.openId !== id) return;
+      const heightBefore = log.scrollHeight;
+      page.messages.forEach(showMessage);
+      log.scrollTop += log.scrollHeight - heightBefore; // keep the reader's place
+      state.hasOlder = page.hasMore;
+      $('history-status').textContent = page.hasMore ? '' : 'This is the beginning of the conversation.';
+    } catch (error) {
+      $('history-status').textContent = describeError(error);
+    } finally {
+      state.loadingOlder = null;
+    }
+  })();
+  return state.loadingOlder;
+}
+
+/**
+ * Opens conversation `id` at message `seq` (a search result): the latest page as usual, then older pages until the
+ * message is shown, which is then scrolled to the middle, marked as found for a while and focused.
+ */
+async function openConversationAt(id, seq) {
+  if (!state.conversations.has(id)) await refreshConversations().catch(() => {});
+  if (!state.conversations.has(id)) {
+    $('search-status').textContent = 'That conversation is no longer yours to open.';
+    return;
   }
+  await openConversation(id);
+  if (state.openId !== id || !state.historyLoaded) return; // left meanwhile, or the history said why it failed
+  for (let pages = 0; pages < JUMP_MAX_PAGES && state.openId === id && !state.shown.has(seq); pages += 1) {
+    if (!state.hasOlder || state.firstSeq === null || seq > state.firstSeq) break;
+    await loadOlder(Math.min(HISTORY_MAX, state.firstSeq - seq + PAGE_SIZE));
+  }
+  const element = state.shown.get(seq);
+  if (state.openId !== id) return;
+  if (!element) {
+    $('history-status').textContent = 'That message is too far back to show here; scroll up to read older messages.';
+    return;
+  }
+  element.scrollIntoView({ block: 'center' });
+  element.classList.add('found');
+  element.tabIndex = -1;
+  element.focus({ preventScroll: true });
+  setTimeout(() => element.classList.remove('found'), FOUND_SHOWN_MS);
 }
 
 /** Fetches whatever the open conversation has after the last message shown (after a gap, a reconnect, a poll). */
@@ -699,6 +805,7 @@ function renderMessage(element, message) {
     onToggleReaction: (emoji, reacted) => react(message.seq, emoji, reacted),
     onEdit: () => startEdit(message.seq),
     onDelete: (button) => confirmDelete(button, message.seq),
+    fillAttachments: (list, attachments) => blobs.fill(list, attachments),
   });
 }
 
@@ -1011,20 +1118,29 @@ function renderTyping() {
 
 function sendFromComposer() {
   const input = $('composer-input');
-  const body = input.value;
-  if (!state.openId || !body.trim()) return;
+  if (state.uploads.some((upload) => !upload.attachment && !upload.failed)) {
+    $('attach-status').textContent = 'Wait until the files have uploaded, then send.';
+    return;
+  }
+  const attachments = state.uploads.filter((upload) => upload.attachment).map((upload) => upload.attachment);
+  // with files, a message needs no text: white space alone is sent as none
+  const body = input.value.trim() || attachments.length === 0 ? input.value : '';
+  if (!state.openId || (!body.trim() && attachments.length === 0)) return;
   input.value = '';
+  clearUploads(false);
   state.mentions.close();
   const send = {
     clientMsgId: newUuid(),
     conversationId: state.openId,
     body,
+    attachments,
     replyTo: state.replyTo,
     attempts: 0,
     timer: null,
     element: messageElement(true),
   };
-  fillPending(send.element, { senderName: 'You', body, quoted: send.replyTo === null ? null : quoteOf(send.replyTo) });
+  fillPending(send.element, { senderName: 'You', body, quoted: send.replyTo === null ? null : quoteOf(send.replyTo),
+    attachments, fillAttachments: (list, files) => blobs.fill(list, files) });
   cancelReply();
   send.element.classList.add('pending');
   send.element.dataset.clientMsgId = send.clientMsgId;
@@ -1041,6 +1157,7 @@ function attempt(send) {
   send.attempts += 1;
   const frame = { type: 'send', conversationId: send.conversationId, clientMsgId: send.clientMsgId, body: send.body };
   if (send.replyTo !== null) frame.replyTo = send.replyTo;
+  if (send.attachments.length > 0) frame.attachments = send.attachments.map((a) => a.id);
   if (state.live && state.live.send(frame)) {
     send.timer = setTimeout(() => attemptOverRest(send), ACK_TIMEOUT_MS); // no ack: the socket may be dead
     return;
@@ -1053,6 +1170,7 @@ async function attemptOverRest(send) {
   try {
     const body = { clientMsgId: send.clientMsgId, body: send.body };
     if (send.replyTo !== null) body.replyTo = send.replyTo;
+    if (send.attachments.length > 0) body.attachments = send.attachments.map((a) => a.id);
     const message = await api('POST', `/v1/conversations/${send.conversationId}/messages`, body);
     acknowledged(message);
   } catch (error) {
@@ -1129,6 +1247,75 @@ function showDelivery(send, text, failedNow = false) {
   delivery.replaceChildren(...parts);
 }
 
+// ---------- attaching files ----------
+
+/** Starts uploading each file at once; the tray above the composer shows each one's progress. */
+function attachFiles(files) {
+  $('attach-status').textContent = '';
+  for (const file of files) {
+    const upload = { file, attachment: null, failed: false, element: uploadElement(file) };
+    upload.element.querySelector('.upload-remove').addEventListener('click', () => {
+      state.uploads = state.uploads.filter((other) => other !== upload);
+      upload.element.remove();
+      renderTray();
+    });
+    state.uploads.push(upload);
+    $('attachment-tray').append(upload.element);
+    const bar = upload.element.querySelector('progress');
+    uploadFile(file, state.token, (fraction) => { bar.value = fraction; }).then((attachment) => {
+      upload.attachment = attachment;
+      upload.element.classList.add('uploaded');
+      upload.element.querySelector('.upload-state').textContent = 'ready';
+    }, (error) => {
+      upload.failed = true;
+      upload.element.classList.add('failed');
+      upload.element.querySelector('.upload-state').textContent = uploadProblem(error);
+    });
+  }
+  renderTray();
+}
+
+function uploadElement(file) {
+  const item = document.createElement('li');
+  item.className = 'upload';
+  const name = document.createElement('span');
+  name.className = 'upload-name';
+  name.textContent = `${file.name} (${formatSize(file.size)})`;
+  const bar = document.createElement('progress');
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute('aria-label', `Uploading ${file.name}`);
+  const status = document.createElement('span');
+  status.className = 'upload-state';
+  status.setAttribute('role', 'status');
+  status.textContent = 'uploading…';
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'upload-remove quiet';
+  remove.textContent = 'Remove';
+  remove.setAttribute('aria-label', `Remove ${file.name}`);
+  item.append(name, ' ', bar, ' ', status, ' ', remove);
+  return item;
+}
+
+function uploadProblem(error) {
+  if (error.code === 'attachment_too_large') return `Too large to send. ${error.message}.`;
+  if (error.code === 'quota_exceeded') return 'Your files take up all the space you have. Not uploaded.';
+  return `${describeError(error, { secondsLeft: 0 }).replace(' Trying again now.', '')} Not uploaded.`;
+}
+
+/** Empties the tray: after a send (the sent files go with the message), or on sign-out. */
+function clearUploads(all) {
+  state.uploads = all ? [] : state.uploads.filter((upload) => !upload.attachment && !upload.failed);
+  $('attachment-tray').replaceChildren(...state.uploads.map((upload) => upload.element));
+  $('attach-status').textContent = '';
+  renderTray();
+}
+
+function renderTray() {
+  $('attachment-tray').hidden = state.uploads.length === 0;
+}
+
 function settleTimers(send) {
   clearTimeout(send.timer);
   send.timer = null;
@@ -1164,11 +1351,13 @@ function handleFrame(frame) {
       receivePresence(frame);
       break;
     case 'ack':
+      serverStateChanged('ok'); // a stored message: the database answers
       acknowledged(frame.message);
       break;
     case 'error': {
       const send = state.pending.get(frame.clientMsgId);
       const error = frame.error || {};
+      if (error.code === 'unavailable') serverStateChanged('unavailable');
       if (send) {
         failed(send, new ApiError(STATUS_OF_CODE[error.code] || 400, error.code, error.message, error.field,
             error.retryAfter ?? null));

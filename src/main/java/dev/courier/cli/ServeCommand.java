@@ -1,7 +1,9 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AttachmentConfig;
 import dev.courier.config.AuditConfig;
+import dev.courier.config.ByteSizes;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -17,6 +19,9 @@ import dev.courier.config.PresenceConfig;
 import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -39,7 +44,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--host", defaultValue = "${env:COURIER_HOST:-0.0.0.0}",
-            description = "Address to listen on (env COURIER_HOST).")
+            description = "Address to listen on; 0.0.0.0 is every network interface, 127.0.0.1 this machine only "
+                    + "(env COURIER_HOST).")
     String host;
 
     @Option(names = "--data-dir", defaultValue = "${env:COURIER_DATA_DIR:-./courier-data}",
@@ -58,8 +64,8 @@ public final class ServeCommand implements Callable<Integer> {
     String dbPoolMode;
 
     @Option(names = "--db-direct-url", defaultValue = "${env:COURIER_DB_DIRECT_URL}",
-            description = "PostgreSQL itself, when --db-url is a transaction pooler: migrations and the postgres bus's "
-                    + "LISTEN need a session of their own (env COURIER_DB_DIRECT_URL).")
+            description = "PostgreSQL itself; required when --db-url is a transaction pooler: the migrations' lock and "
+                    + "the postgres bus's LISTEN need a session of their own (env COURIER_DB_DIRECT_URL).")
     String dbDirectUrl;
 
     @Option(names = "--admin-token", defaultValue = "${env:COURIER_ADMIN_TOKEN}",
@@ -67,7 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
     String adminToken;
 
     @Option(names = "--pool-size", defaultValue = "${env:COURIER_POOL_SIZE:-0}",
-            description = "Database connections; 0 means cores x 2 + 1 (env COURIER_POOL_SIZE).")
+            description = "Database connections; 0 means cores x 2 + 1, at least 4 (env COURIER_POOL_SIZE).")
     int poolSize;
 
     @Option(names = "--pool-acquire-timeout", defaultValue = "${env:COURIER_POOL_ACQUIRE_TIMEOUT:-250ms}",
@@ -103,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--rate-limits", defaultValue = "${env:COURIER_RATE_LIMITS}",
             description = "off, or name=N/period,... overriding the defaults accounts=20/1h, sessions=60/1m, "
-                    + "login-failures=10/15m, messages=30/1s, writes=10/1s; name=off turns one off "
+                    + "login-failures=10/15m, messages=30/1s, writes=10/1s, search=30/30s; name=off turns one off "
                     + "(env COURIER_RATE_LIMITS).")
     String rateLimits;
 
@@ -148,6 +154,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env COURIER_SCALE_TARGET).")
     double scaleTarget;
 
+    @Option(names = "--max-attachment-bytes", defaultValue = "${env:COURIER_MAX_ATTACHMENT_BYTES:-25MiB}",
+            converter = ByteSizes.class,
+            description = "Largest attachment accepted, e.g. 26214400, 25MiB (env COURIER_MAX_ATTACHMENT_BYTES).")
+    long maxAttachmentBytes;
+
+    @Option(names = "--attachment-quota", defaultValue = "${env:COURIER_ATTACHMENT_QUOTA:-1GiB}",
+            converter = ByteSizes.class,
+            description = "What one user's uploads may add up to, e.g. 1GiB (env COURIER_ATTACHMENT_QUOTA).")
+    long attachmentQuota;
+
+    @Option(names = "--attachments-dir", defaultValue = "${env:COURIER_ATTACHMENTS_DIR}",
+            description = "Keep attachments' bytes in this directory (a shared volume for a fleet) instead of "
+                    + "PostgreSQL; their metadata stays in PostgreSQL (env COURIER_ATTACHMENTS_DIR). Default: PostgreSQL.")
+    Path attachmentsDir;
+
     @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
             description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
                     + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
@@ -157,6 +178,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         logFormat.apply();
         CourierConfig config = config();
+        requirePortFree();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
         // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
         // Handled before the start, so a signal during the start stops the server as soon as it is up.
@@ -172,13 +194,18 @@ public final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeOnce = () -> {
             if (closed.compareAndSet(false, true)) {
+                System.out.println("Courier stopping: no new connections, finishing requests in flight");
+                System.out.flush();
+                long started = System.nanoTime();
                 server.close();
+                System.out.println("Courier stopped after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                System.out.flush();
             }
         };
         // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
-        System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
-                + " using " + server.databaseDescription());
+        System.out.println("Courier listening on http://" + host + ":" + server.port()
+                + " using " + server.databaseDescription() + reachableAs(server.port()));
         System.out.flush();
         stopRequested.await();
         // The drain is bounded by --drain-timeout; closing what is left (the writers, the bus, the pool) gets a few
@@ -217,6 +244,8 @@ public final class ServeCommand implements Callable<Integer> {
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
                 .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
+                .withAttachments(new AttachmentConfig(maxAttachmentBytes, attachmentQuota,
+                        Optional.ofNullable(attachmentsDir)))
                 .withScaling(new ScalingConfig(streamCapacity, scaleTarget));
     }
 
@@ -242,7 +271,26 @@ public final class ServeCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private String displayHost() {
-        return host.equals("0.0.0.0") ? "localhost" : host;
+    /** The banner names the address actually bound; a wildcard is every interface, so say how to reach it here. */
+    private String reachableAs(int boundPort) {
+        return host.equals("0.0.0.0") || host.equals("::")
+                ? "; on every network interface, http://localhost:" + boundPort + " from this machine" : "";
+    }
+
+    /**
+     * Fails in a moment, naming the option, when the port is taken: otherwise the embedded database starts first
+     * and the conflict shows only when the HTTP server binds, many seconds later.
+     */
+    private void requirePortFree() {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--port " + port + " on " + host + " is in use (" + e.getMessage()
+                    + "): stop what listens there or choose another --port");
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
  * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
+ * @param attachments    where attachments are kept and how large they and a user's total may be
  * @param scaling        what the node's saturation gauge is measured against
  */
 public record CourierConfig(
@@ -20,13 +21,23 @@ public record CourierConfig(
         StreamConfig stream,
         SecurityConfig security,
         AuditConfig audit,
+        AttachmentConfig attachments,
         ScalingConfig scaling) {
 
+    /** Every part but the scaling signal's, which keeps its defaults. */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security, AuditConfig audit, AttachmentConfig attachments) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit, attachments,
+                ScalingConfig.defaults());
+    }
+
+    /** Every part but attachments, which keep their defaults. */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
                          SecurityConfig security, AuditConfig audit) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
-                ScalingConfig.defaults());
+                AttachmentConfig.defaults());
     }
 
     /**
@@ -53,37 +64,42 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit, scaling);
+                security, audit, attachments, scaling);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit, scaling);
+                security, audit, attachments, scaling);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
-                audit, scaling);
+                audit, attachments, scaling);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, audit, scaling);
+                security, audit, attachments, scaling);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, audit, scaling);
+                security, audit, attachments, scaling);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, audit, scaling);
+                newSecurity, audit, attachments, scaling);
     }
 
     public CourierConfig withAudit(AuditConfig newAudit) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newAudit, scaling);
+                newAudit, attachments, scaling);
+    }
+
+    public CourierConfig withAttachments(AttachmentConfig newAttachments) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                audit, newAttachments, scaling);
     }
 
     /**
@@ -98,6 +114,6 @@ public record CourierConfig(
 
     public CourierConfig withScaling(ScalingConfig newScaling) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                audit, newScaling);
+                audit, attachments, newScaling);
     }
 }

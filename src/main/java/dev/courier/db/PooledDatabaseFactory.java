@@ -72,10 +72,11 @@ public final class PooledDatabaseFactory {
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
                 .locations("classpath:db/migration");
-        // Flyway's session-level advisory lock would be taken on one server connection of a transaction pooler and
-        // released on another; the transaction-scoped lock lives and dies with each migration's transaction, wherever
-        // the pooler runs it (Flyway's default for PostgreSQL; set so that it stays so).
-        configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(true);
+        // A session-level advisory lock instead of one held in an open transaction: CREATE INDEX CONCURRENTLY
+        // (V15__search_index.sql) waits for every transaction open when it starts, the lock's included, and would
+        // wait for it forever. A session lock needs a session of its own, so behind a transaction pooler the
+        // migrations run on --db-direct-url (CourierServer insists on it).
+        configuration.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         Flyway flyway = configuration.load();
         flyway.migrate();
         return shippedVersion(flyway);

@@ -8,6 +8,12 @@ import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
+import dev.courier.attachments.AttachmentRoutes;
+import dev.courier.attachments.AttachmentService;
+import dev.courier.attachments.AttachmentSweeper;
+import dev.courier.attachments.BlobStore;
+import dev.courier.attachments.DirectoryBlobStore;
+import dev.courier.attachments.PostgresBlobStore;
 import dev.courier.bus.EventBus;
 import dev.courier.bus.LocalFirstBus;
 import dev.courier.bus.NatsBus;
@@ -50,7 +56,10 @@ import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.ratelimit.RateLimiter;
+import dev.courier.search.SearchRoutes;
+import dev.courier.search.SearchService;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.CorsPolicy;
 import dev.courier.web.Draining;
@@ -83,6 +92,7 @@ import org.slf4j.LoggerFactory;
 public final class CourierServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+    private static final Duration ATTACHMENT_SWEEP_EVERY = Duration.ofMinutes(10);
 
     private final Javalin http;
     private final Database database;
@@ -126,11 +136,12 @@ public final class CourierServer implements AutoCloseable {
             }
             DatabaseTarget target = embedded != null ? embedded.target() : externalTarget(config);
             DatabaseTarget sessions = sessionTarget(config, target);
-            if (sessions.transactionPooled() && config.stream().bus().equals(StreamConfig.POSTGRES)) {
-                // LISTEN holds a session; through transaction pooling it would listen on a server connection that
-                // other clients' transactions then use, and the notifications would never reach this node
-                throw new IllegalArgumentException("--bus postgres behind --db-pool-mode transaction needs "
-                        + "--db-direct-url (PostgreSQL itself, for LISTEN), or use --bus nats://...");
+            if (sessions.transactionPooled()) {
+                // Flyway's session-level lock (which CREATE INDEX CONCURRENTLY needs) and the postgres bus's LISTEN
+                // both hold a session; through transaction pooling each statement may land on another server
+                // connection, so the lock would never be released and the notifications would never arrive.
+                throw new IllegalArgumentException("--db-pool-mode transaction needs --db-direct-url (PostgreSQL "
+                        + "itself): the migrations' lock and the postgres bus's LISTEN need a session of their own");
             }
             Database database = PooledDatabaseFactory.open(target, sessions, config.pool(), meters, () -> { });
             started.addFirst(database);
@@ -160,10 +171,14 @@ public final class CourierServer implements AutoCloseable {
             SessionCache sessionCache = new SessionCache(meters);
             AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
+            BlobStore blobs = config.attachments().directory().<BlobStore>map(DirectoryBlobStore::new)
+                    .orElseGet(() -> new PostgresBlobStore(database, PostgresBlobStore.DEFAULT_SPOOL));
+            AttachmentService attachments = new AttachmentService(database, blobs, config.attachments());
+            started.addFirst(new AttachmentSweeper(database, blobs, ATTACHMENT_SWEEP_EVERY));
             CommitPublisher commitPublisher = new MessageStoredEvents(events, meters);
             AnswerScope answerScope = new CoalescedAnswers();
             MessageService messages = new MessageService(database, conversationStore, events,
-                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope);
+                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope, attachments);
             started.addFirst(messages);
             MessageChanges changes = new MessageChanges(database, conversationStore, events,
                     config.pool().acquireTimeout());
@@ -191,6 +206,8 @@ public final class CourierServer implements AutoCloseable {
                     new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
+                    new AttachmentRoutes(attachments)::register,
+                    new SearchRoutes(new SearchService(database, conversationStore))::register,
                     stream::register,
                     new OpsRoutes(new Health(database, draining), meters)::register,
                     observability::register));
@@ -205,7 +222,8 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()), draining);
+                    new CorsPolicy(config.security().corsOrigins()),
+                    new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()), draining);
             Javalin http = api.start();
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);
@@ -328,9 +346,8 @@ public final class CourierServer implements AutoCloseable {
     }
 
     /**
-     * Where the work that needs a session of its own connects: PostgreSQL itself when --db-direct-url names it, else
-     * the same target (which then is PostgreSQL itself, or a pooler that migrations pass through with Flyway's
-     * transaction-scoped lock).
+     * Where the work that needs a session of its own connects (the migrations, LISTEN): PostgreSQL itself when
+     * --db-direct-url names it, else the pool's target, which must then be PostgreSQL itself too.
      */
     private static DatabaseTarget sessionTarget(CourierConfig config, DatabaseTarget target) {
         return config.database().direct()

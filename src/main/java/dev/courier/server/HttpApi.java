@@ -47,11 +47,14 @@ final class HttpApi {
     private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private final BodySizeLimit.Upload upload;
     private final Draining draining;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
-            List<Consumer<Routes>> features, Database database, CorsPolicy cors, Draining draining) {
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors, BodySizeLimit.Upload upload,
+            Draining draining) {
+        this.upload = upload;
         this.draining = draining;
         this.database = database;
         this.config = config;
@@ -93,8 +96,7 @@ final class HttpApi {
             // Javalin puts its handler inside the innermost wrapper, so an oversized body, and database-bound work
             // while the admission limit is reached, are refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
-                BodySizeLimit bodySizeLimit = new BodySizeLimit(
-                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
+                BodySizeLimit bodySizeLimit = new BodySizeLimit(code -> metrics.countError(code.code()), upload);
                 bodySizeLimit.setHandler(new AdmissionGate(database::admissionLimitReached,
                         (path, authorization, nanos) -> {
                             database.countRefusedByAdmissionLimit();
