@@ -1,6 +1,7 @@
 package dev.courier.server;
 
 import dev.courier.accounts.AccountRoutes;
+import dev.courier.apidocs.ApiDescription;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
@@ -160,6 +161,7 @@ public final class CourierServer implements AutoCloseable {
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);
+            features.add(ApiDescription.load()::register);
             if (faults != null) {
                 // every switch of a fault goes on the open incident's timeline
                 faults.addListener(observability.incidents()::faultSwitched);

@@ -15,6 +15,7 @@ import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.Routes;
 import dev.courier.web.StaticPages;
+import dev.courier.web.TraceContext;
 import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -119,6 +120,7 @@ final class HttpApi {
             RoutesConfig routes = javalin.routes;
             routes.before(ctx -> {
                 RequestIds.assign(ctx);
+                TraceContext.begin(ctx);
                 metrics.start(ctx);
                 SecurityHeaders.applyTo(ctx);
                 if (cors.apply(ctx)) {
@@ -135,6 +137,7 @@ final class HttpApi {
                 guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();
+                TraceContext.clear();
             });
             HttpErrors.register(routes);
             Routes declaring = new Routes(routes);
