@@ -29,6 +29,7 @@ import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
 import dev.courier.messages.MessageStoredEvents;
+import dev.courier.ops.AccessLog;
 import dev.courier.ops.FaultRoutes;
 import dev.courier.ops.Health;
 import dev.courier.ops.Observability;
@@ -171,7 +172,7 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()));
+                    new CorsPolicy(config.security().corsOrigins()), new AccessLog(clientAddresses));
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability,
                     api.declaredRoutes());

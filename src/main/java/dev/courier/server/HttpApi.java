@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
+import dev.courier.ops.AccessLog;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
@@ -47,10 +48,12 @@ final class HttpApi {
     private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private final AccessLog accessLog;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
-            List<Consumer<Routes>> features, Database database, CorsPolicy cors) {
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.database = database;
         this.config = config;
         this.guard = guard;
@@ -86,6 +89,8 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
+            // once the answer is written, so that its size is known; a level check when the access log is off
+            javalin.requestLogger.http(accessLog::record);
             // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
             // handler inside the innermost wrapper, so an oversized body, and database-bound work while the admission
             // limit is reached, are refused before Javalin sees the request.

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  *       tests send broken requests on purpose, but a server that accepts one the document calls invalid has
  *       drifted from it.</li>
  * </ul>
- * HEAD and OPTIONS (CORS preflight) exchanges are not checked: neither is an operation of the document.
+ * HEAD and OPTIONS (CORS preflight) exchanges are not checked: neither is an operation of the document. An error
+ * answered before routing (no request id in it) is checked against the error shape only.
  */
 public final class OpenApiContract {
 
@@ -113,10 +114,15 @@ public final class OpenApiContract {
         if (method.equals("head") || method.equals("options") || API_PREFIXES.stream().noneMatch(path::startsWith)) {
             return List.of();
         }
+        if (answeredBeforeRouting(exchange)) {
+            return responseProblems("/components/responses/BadRequest", exchange);
+        }
         Optional<String> template = template(path);
         JsonNode operation = template.map(t -> document.path("paths").path(t).path(method)).orElse(null);
         if (operation == null || operation.isMissingNode()) {
-            if (exchange.status() == 404) {
+            // an unknown route is 404; under /v1/admin/ a caller without the token gets 401 instead, so that a
+            // refusal does not tell which admin routes exist
+            if (exchange.status() == 404 || (exchange.status() == 401 && path.startsWith("/v1/admin/"))) {
                 return responseProblems("/components/responses/NotFound", exchange);
             }
             return List.of(template.isEmpty() ? "the path is not in the document"
@@ -134,6 +140,23 @@ public final class OpenApiContract {
         }
         problems.addAll(responseProblems(responsePointer, exchange));
         return problems;
+    }
+
+    /**
+     * An error Jetty gave before the request reached a route (a URI it cannot parse, a header block too large) or the
+     * admission gate's {@code 503}: the error shape, but no request id, since no route handled it. The document
+     * describes routed answers; these are the same for every path (docs/api.md, "Errors").
+     */
+    private static boolean answeredBeforeRouting(Exchange exchange) {
+        if (exchange.status() < 400 || exchange.responseBody() == null || !exchange.responseBody().startsWith("{")) {
+            return false;
+        }
+        try {
+            JsonNode error = JSON.readTree(exchange.responseBody()).path("error");
+            return error.isObject() && !error.has("requestId");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private List<String> requestProblems(String operationPointer, JsonNode operation, Exchange exchange) {

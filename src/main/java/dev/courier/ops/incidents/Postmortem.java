@@ -59,7 +59,8 @@ public final class Postmortem {
             List<DatabaseReachable> reachable = new ArrayList<>();
             List<FaultSwitch> faultSwitches = new ArrayList<>();
             boolean resolutionRecorded = false;
-            for (TimelineEntry entry : timeline) {
+            for (TimelineEntry each : timeline) {
+                TimelineEntry entry = TimelineEntry.Traced.untraced(each);
                 switch (entry) {
                     case AlertFiring e -> alerts.add(e);
                     case AlertResolved e -> clearedAlerts.add(e);
@@ -74,6 +75,7 @@ public final class Postmortem {
                     case PoolSnapshot e -> { }
                     case Restart e -> { }
                     case Unknown e -> { }
+                    case TimelineEntry.Traced e -> { }  // unwrapped above
                 }
             }
             return new Evidence(alerts, clearedAlerts, leaks, reclaims, slowHolds, unreachable, reachable,
@@ -111,7 +113,9 @@ public final class Postmortem {
         md.append("All times UTC.\n\n");
         for (TimelineEntry entry : timeline) {
             md.append("- ").append(TIME.format(entry.at()).replace(" UTC", "")).append(" — **")
-                    .append(TimelineRow.kindOf(entry)).append("** — ").append(entry.summary()).append("\n");
+                    .append(TimelineRow.kindOf(entry)).append("** — ").append(entry.summary())
+                    .append(entry instanceof TimelineEntry.Traced traced ? " (trace `" + traced.traceId() + "`)" : "")
+                    .append("\n");
         }
 
         md.append("\n## Root Cause and Resolution\n\n");

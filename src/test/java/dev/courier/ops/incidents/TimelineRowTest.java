@@ -59,7 +59,9 @@ class TimelineRowTest {
             new Restart(AT, "Courier restarted while this incident was open"),
             new IncidentResolved(AT, "all alerts cleared; incident resolved", Impact.of(75, 1_200, 87, 40, 12),
                     Map.of("messages.export", 2)),
-            new Unknown(AT, "note", "ana: looking at the pool", json("{\"by\": \"ana\", \"text\": \"looking\"}")));
+            new Unknown(AT, "note", "ana: looking at the pool", json("{\"by\": \"ana\", \"text\": \"looking\"}")),
+            new TimelineEntry.Traced(new FaultSwitch(AT, "fault injection changed", 0.5, 0, false),
+                    "4bf92f3577b34da6a3ce929d0e0e4736"));
 
     @Test
     void theSamplesCoverEveryKind() {
@@ -80,7 +82,8 @@ class TimelineRowTest {
     void eachKindIsStoredUnderItsOwnName() {
         assertThat(ONE_OF_EACH.stream().map(e -> TimelineRow.of(e).kind())).containsExactly("alert_firing",
                 "alert_resolved", "pool_snapshot", "slow_hold", "leak_call_site", "leak_reclaimed",
-                "database_unreachable", "database_reachable", "fault_switch", "restart", "resolved", "note");
+                "database_unreachable", "database_reachable", "fault_switch", "restart", "resolved", "note",
+                "fault_switch");
     }
 
     /**
@@ -148,7 +151,9 @@ class TimelineRowTest {
     void everyKindHasARowWrittenBeforeTheTimelineWasTyped() {
         assertThat(rowsWrittenBeforeTheTimelineWasTyped().<Class<?>>map(a -> a.get()[2].getClass()))
                 .containsExactlyInAnyOrder(Arrays.stream(TimelineEntry.class.getPermittedSubclasses())
-                        .filter(type -> type != Unknown.class).toArray(Class<?>[]::new));
+                        // a trace was never stored before the timeline was typed
+                        .filter(type -> type != Unknown.class && type != TimelineEntry.Traced.class)
+                        .toArray(Class<?>[]::new));
     }
 
     @Test
@@ -195,9 +200,23 @@ class TimelineRowTest {
                 + "\"data\":{\"detail\":\"Connection refused\"}}]");
     }
 
+    @Test
+    void anEntryARequestCausedShowsTheRequestsTraceIdBesideItsKind() {
+        TimelineEntry traced = new TimelineEntry.Traced(new FaultSwitch(AT, "fault injection changed", 0.5, 0, false),
+                "4bf92f3577b34da6a3ce929d0e0e4736");
+        Incident incident = new Incident(7, "title", Incident.OPEN, AT, null, Impact.of(0, 0, 0, 0, 0), 0,
+                List.of(traced));
+
+        assertThat(Json.write(incident)).contains("\"kind\":\"fault_switch\",\"summary\":\"fault injection changed\","
+                + "\"data\":{\"leakRate\":0.5,\"queryLatencyMs\":0,\"databaseDown\":false},"
+                + "\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+        assertThat(Postmortem.markdown(incident)).contains("fault injection changed (trace "
+                + "`4bf92f3577b34da6a3ce929d0e0e4736`)");
+    }
+
     /** The row as it comes back from {@code incident_events}: its data through JSON text, as jsonb holds it. */
     private static TimelineRow stored(TimelineRow row) {
-        return new TimelineRow(row.at(), row.kind(), row.summary(), json(Json.write(row.data())));
+        return new TimelineRow(row.at(), row.kind(), row.summary(), json(Json.write(row.storedData())));
     }
 
     private static JsonNode json(String text) {
