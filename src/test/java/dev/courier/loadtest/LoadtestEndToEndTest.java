@@ -120,6 +120,25 @@ class LoadtestEndToEndTest {
     }
 
     @Test
+    void aSocketRunWithoutEchoCountsEachAckAsTheSendersCopyAndFindsNothingLost(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start()) {
+            LoadOptions options = steady(server, Transport.SOCKET, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir)
+                    .withEcho(false);
+
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+            assertThat(report.acked()).isPositive().isEqualTo(report.attempted());
+            assertThat(report.integrity().deliveryChecked()).isTrue();
+            assertThat(report.integrity().lost()).as("the senders' streams are owed their acks only").isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().outOfOrder()).isZero();
+            assertThat(report.sendToDelivered().count()).as("each message reaches its other members")
+                    .isGreaterThanOrEqualTo(report.acked());
+            assertThat(report.verdict()).isEqualTo("pass");
+        }
+    }
+
+    @Test
     void aRunWithEditsAndReactionsMakesThemInItsSharesAndEveryChangeReachesEveryStreamOnceInOrder(@TempDir Path dir)
             throws Exception {
         try (TestServer server = TestServer.start()) {
