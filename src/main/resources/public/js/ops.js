@@ -303,6 +303,37 @@ async function refreshAlerts() {
   }
 }
 
+// ---------- nodes ----------
+
+async function refreshNodes() {
+  try {
+    const { nodes } = await admin('GET', '/v1/admin/nodes');
+    if (!nodes.length) {
+      $('nodes').replaceChildren(emptyNote('No node has registered yet.'));
+      return;
+    }
+    $('nodes').replaceChildren(table(
+        ['State', 'Address', 'Version', 'Schema', 'Pool', 'Bus', 'Fault injection', 'Webhooks', 'Clock skew (ms)',
+          'Started', 'Last heartbeat'],
+        nodes.map((node) => [
+          badge(node.state),
+          code(node.address),
+          text(node.version),
+          text(`V${node.schemaVersion}`),
+          number(node.settings.poolSize),
+          text(node.settings.bus),
+          text(node.settings.faultInjection ? 'on' : 'off'),
+          number(node.settings.alertWebhooks.length),
+          number(node.clockSkewMillis),
+          timeCell(node.startedAt),
+          timeCell(node.heartbeatAt),
+        ]),
+        'Every node as it registered itself, alive ones first'));
+  } catch (error) {
+    $('nodes').replaceChildren(emptyNote(adminProblem(error, 'the nodes')));
+  }
+}
+
 function runbookLink(url, name) {
   const cell = document.createElement('td');
   if (!url) return cell;
@@ -572,6 +603,7 @@ function emptyNote(words) {
 
 function refreshAdmin() {
   refreshAlerts();
+  refreshNodes();
   refreshIncidents();
   refreshFaults();
 }

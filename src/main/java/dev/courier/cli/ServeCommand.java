@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AuditConfig;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -139,6 +140,11 @@ public final class ServeCommand implements Callable<Integer> {
         return host + ":" + port;
     }
 
+    @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
+            description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
+                    + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
+    Duration auditInterval;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply(new LogFormat.Identity(version(), nodeId()), accessLog);
@@ -189,7 +195,8 @@ public final class ServeCommand implements Callable<Integer> {
                         .withPresence(new PresenceConfig(presenceGrace, presenceLease)))
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
-                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
+                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval));
     }
 
     private List<URI> webhooks() {

@@ -6,6 +6,7 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
  */
 public record CourierConfig(
         HttpConfig http,
@@ -16,7 +17,8 @@ public record CourierConfig(
         AlertConfig alerts,
         boolean faultInjection,
         StreamConfig stream,
-        SecurityConfig security) {
+        SecurityConfig security,
+        AuditConfig audit) {
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
@@ -25,47 +27,63 @@ public record CourierConfig(
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
         this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
         this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, audit);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, audit);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
+                audit);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security);
+                security, audit);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security);
+                security, audit);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity);
+                newSecurity, audit);
+    }
+
+    public CourierConfig withAudit(AuditConfig newAudit) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newAudit);
+    }
+
+    /**
+     * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY), no rate
+     * limits and no audit of its own; {@code serve} always passes its real settings.
+     */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, AuditConfig.off());
     }
 }

@@ -8,6 +8,7 @@ import dev.courier.ops.alerts.AlertListener;
 import dev.courier.ops.alerts.AlertLog;
 import dev.courier.ops.alerts.AlertRoutes;
 import dev.courier.ops.alerts.DefaultRules;
+import dev.courier.ops.alerts.FailedAuditChecks;
 import dev.courier.ops.alerts.FigureSampler;
 import dev.courier.ops.alerts.WebhookNotifier;
 import dev.courier.ops.incidents.ImpactTracker;
@@ -43,7 +44,7 @@ public final class Observability implements AutoCloseable {
     }
 
     public static Observability start(AlertConfig config, PoolConfig pool, int port, Database database,
-                                      MeterRegistry meters) {
+                                      MeterRegistry meters, FailedAuditChecks audit) {
         PoolEventLog poolEvents = new PoolEventLog(meters);
         database.addListener(poolEvents);
         long overdueMillis = pool.leakWarning().toMillis();
@@ -63,7 +64,7 @@ public final class Observability implements AutoCloseable {
                 "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, meters);
         List<AlertListener> listeners = new ArrayList<>(List.of(new AlertLog(), incidents, webhooks));
         FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config);
-        AlertEngine engine = new AlertEngine(DefaultRules.all(config), sampler::sample, listeners,
+        AlertEngine engine = new AlertEngine(DefaultRules.all(config, audit), sampler::sample, listeners,
                 config.evaluationInterval(), meters);
         engine.start();
         return new Observability(httpMetrics, engine, incidents, webhooks, database);

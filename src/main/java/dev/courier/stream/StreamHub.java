@@ -162,6 +162,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
             case DomainEvent.Typing typing -> routeTyping(typing);
             case DomainEvent.PresenceChanged changed -> presenceFrames.changed(changed.userIds());
+            case DomainEvent.BusProbe probe -> { } // for the node registry, not for clients
         }
     }
 

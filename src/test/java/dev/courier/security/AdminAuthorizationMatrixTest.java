@@ -77,6 +77,8 @@ class AdminAuthorizationMatrixTest {
                 new Route("GET /v1/admin/incidents/{unknown id}",
                         id -> new Request("GET", "/v1/admin/incidents/" + (id + 1_000), null), 404),
                 new Route("GET /v1/admin/faults", id -> new Request("GET", "/v1/admin/faults", null), 200),
+                new Route("GET /v1/admin/nodes", id -> new Request("GET", "/v1/admin/nodes", null), 200),
+                new Route("POST /v1/admin/nodes/probe", id -> new Request("POST", "/v1/admin/nodes/probe", null), 202),
                 // a change the right token does make: proof that a refused caller's identical request would have
                 new Route("PUT /v1/admin/faults", id -> new Request("PUT", "/v1/admin/faults",
                         Map.of("queryLatencyMs", 3)), 200),

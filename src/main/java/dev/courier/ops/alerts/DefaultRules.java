@@ -22,6 +22,11 @@ public final class DefaultRules {
     }
 
     public static List<AlertRule> all(AlertConfig config) {
+        return all(config, FailedAuditChecks.NONE);
+    }
+
+    /** Every rule, {@code CourierAuditFailed} judging the node's latest infrastructure audit. */
+    public static List<AlertRule> all(AlertConfig config, FailedAuditChecks audit) {
         // Rules that name a cause come first: alerts that fire in the same evaluation are told in this order, and
         // the first one titles the incident.
         return List.of(
@@ -33,7 +38,8 @@ public final class DefaultRules {
                 rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
                 rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
                 rule("CourierHighErrorRate", Severity.critical, Duration.ZERO, f -> errorRate(f, config)),
-                rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)));
+                rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)),
+                rule("CourierAuditFailed", Severity.warning, Duration.ZERO, f -> auditFailed(audit)));
     }
 
     private static AlertRule rule(String name, Severity severity, Duration holdFor,
@@ -168,6 +174,21 @@ public final class DefaultRules {
                 "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)",
                 100 * t.slowShare(), config.latencyObjective().toMillis(), config.trafficWindow().toSeconds(),
                 100 * config.latencyTarget())));
+    }
+
+    /**
+     * Not a live figure: the latest audit's verdict, which stands until the next audit. A risk that has not struck
+     * yet (too few connection slots, no webhook), hence a warning.
+     */
+    static Optional<Finding> auditFailed(FailedAuditChecks audit) {
+        List<String> failed = audit.failed();
+        if (failed.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = failed.getFirst();
+        String check = first.contains(":") ? first.substring(0, first.indexOf(':')) : first;
+        return Optional.of(new Finding("infrastructure audit failed " + failed.size() + " check"
+                + (failed.size() == 1 ? "" : "s") + ": " + String.join("; ", failed), Map.of("check", check)));
     }
 
     private static String heldBy(Figures f) {
