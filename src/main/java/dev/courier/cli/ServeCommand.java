@@ -16,6 +16,9 @@ import dev.courier.config.PresenceConfig;
 import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -38,7 +41,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--host", defaultValue = "${env:COURIER_HOST:-0.0.0.0}",
-            description = "Address to listen on (env COURIER_HOST).")
+            description = "Address to listen on; 0.0.0.0 is every network interface, 127.0.0.1 this machine only "
+                    + "(env COURIER_HOST).")
     String host;
 
     @Option(names = "--data-dir", defaultValue = "${env:COURIER_DATA_DIR:-./courier-data}",
@@ -55,7 +59,7 @@ public final class ServeCommand implements Callable<Integer> {
     String adminToken;
 
     @Option(names = "--pool-size", defaultValue = "${env:COURIER_POOL_SIZE:-0}",
-            description = "Database connections; 0 means cores x 2 + 1 (env COURIER_POOL_SIZE).")
+            description = "Database connections; 0 means cores x 2 + 1, at least 4 (env COURIER_POOL_SIZE).")
     int poolSize;
 
     @Option(names = "--pool-acquire-timeout", defaultValue = "${env:COURIER_POOL_ACQUIRE_TIMEOUT:-250ms}",
@@ -149,6 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         logFormat.apply(new LogFormat.Identity(version(), nodeId()), accessLog);
         CourierConfig config = config();
+        requirePortFree();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
         // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
         // Handled before the start, so a signal during the start stops the server as soon as it is up.
@@ -164,13 +169,18 @@ public final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeOnce = () -> {
             if (closed.compareAndSet(false, true)) {
+                System.out.println("Courier stopping: no new connections, finishing requests in flight");
+                System.out.flush();
+                long started = System.nanoTime();
                 server.close();
+                System.out.println("Courier stopped after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                System.out.flush();
             }
         };
         // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
-        System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
-                + " using " + server.databaseDescription());
+        System.out.println("Courier listening on http://" + host + ":" + server.port()
+                + " using " + server.databaseDescription() + reachableAs(server.port()));
         System.out.flush();
         stopRequested.await();
         closeOnce.run();
@@ -212,7 +222,26 @@ public final class ServeCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private String displayHost() {
-        return host.equals("0.0.0.0") ? "localhost" : host;
+    /** The banner names the address actually bound; a wildcard is every interface, so say how to reach it here. */
+    private String reachableAs(int boundPort) {
+        return host.equals("0.0.0.0") || host.equals("::")
+                ? "; on every network interface, http://localhost:" + boundPort + " from this machine" : "";
+    }
+
+    /**
+     * Fails in a moment, naming the option, when the port is taken: otherwise the embedded database starts first
+     * and the conflict shows only when the HTTP server binds, many seconds later.
+     */
+    private void requirePortFree() {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--port " + port + " on " + host + " is in use (" + e.getMessage()
+                    + "): stop what listens there or choose another --port");
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.courier.ops.alerts.FigureSampler;
 import dev.courier.ops.alerts.WebhookNotifier;
 import dev.courier.ops.incidents.ImpactTracker;
 import dev.courier.ops.incidents.IncidentRecorder;
+import dev.courier.ops.incidents.IncidentResponse;
 import dev.courier.ops.incidents.IncidentRoutes;
 import dev.courier.web.Routes;
 import io.micrometer.core.instrument.Gauge;
@@ -60,8 +61,10 @@ public final class Observability implements AutoCloseable {
         IncidentRecorder incidents = new IncidentRecorder(database, impact, meters);
         database.addListener(incidents);
         String host = hostName();
+        // alerts of an incident a person acknowledged are not posted again: the person is on it
         WebhookNotifier webhooks = new WebhookNotifier(config.webhooks(),
-                "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, meters);
+                "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, WebhookNotifier.RESEND,
+                incidents::acknowledgedAlert, meters);
         List<AlertListener> listeners = new ArrayList<>(List.of(new AlertLog(), incidents, webhooks));
         FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config);
         AlertEngine engine = new AlertEngine(DefaultRules.all(config, audit), sampler::sample, listeners,
@@ -87,7 +90,8 @@ public final class Observability implements AutoCloseable {
     /** The admin routes: alerts and incidents. */
     public void register(Routes routes) {
         new AlertRoutes(engine).register(routes);
-        new IncidentRoutes(database).register(routes);
+        new IncidentRoutes(database, new IncidentResponse(database, incidents, webhooks, engine::alerts))
+                .register(routes);
     }
 
     private static String hostName() {

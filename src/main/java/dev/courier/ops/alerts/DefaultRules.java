@@ -114,7 +114,8 @@ public final class DefaultRules {
         Lease lease = reported.getLast().lease();
         return Optional.of(new Finding("connection leak suspected at " + lease.callSite() + ": held "
                 + seconds(reported.getLast().heldMillis()) + " by thread " + lease.thread() + " ("
-                + reported.size() + " reports)", Map.of("call_site", lease.callSite())));
+                + reported.size() + (reported.size() == 1 ? " report)" : " reports)"),
+                Map.of("call_site", lease.callSite())));
     }
 
     /**
@@ -206,7 +207,8 @@ public final class DefaultRules {
         return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("unknown");
     }
 
+    /** A hold as people read it: milliseconds below a second, where "0.0 s" would hide a 17 ms hold. */
     private static String seconds(long millis) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        return millis < 1_000 ? millis + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 }
