@@ -7,6 +7,7 @@ import java.util.Optional;
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
  * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
+ * @param attachments    where attachments are kept and how large they and a user's total may be
  */
 public record CourierConfig(
         HttpConfig http,
@@ -18,7 +19,16 @@ public record CourierConfig(
         boolean faultInjection,
         StreamConfig stream,
         SecurityConfig security,
-        AuditConfig audit) {
+        AuditConfig audit,
+        AttachmentConfig attachments) {
+
+    /** Every part but attachments, which keep their defaults. */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security, AuditConfig audit) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
+                AttachmentConfig.defaults());
+    }
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
@@ -44,37 +54,42 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit);
+                security, audit, attachments);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit);
+                security, audit, attachments);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
-                audit);
+                audit, attachments);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, audit);
+                security, audit, attachments);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, audit);
+                security, audit, attachments);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, audit);
+                newSecurity, audit, attachments);
     }
 
     public CourierConfig withAudit(AuditConfig newAudit) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newAudit);
+                newAudit, attachments);
+    }
+
+    public CourierConfig withAttachments(AttachmentConfig newAttachments) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                audit, newAttachments);
     }
 
     /**

@@ -9,6 +9,12 @@ import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
+import dev.courier.attachments.AttachmentRoutes;
+import dev.courier.attachments.AttachmentService;
+import dev.courier.attachments.AttachmentSweeper;
+import dev.courier.attachments.BlobStore;
+import dev.courier.attachments.DirectoryBlobStore;
+import dev.courier.attachments.PostgresBlobStore;
 import dev.courier.bus.EventBus;
 import dev.courier.bus.LocalFirstBus;
 import dev.courier.bus.NatsBus;
@@ -52,6 +58,7 @@ import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.CorsPolicy;
 import dev.courier.web.Routes;
@@ -83,6 +90,7 @@ import org.slf4j.LoggerFactory;
 public final class CourierServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+    private static final Duration ATTACHMENT_SWEEP_EVERY = Duration.ofMinutes(10);
 
     private final Javalin http;
     private final Database database;
@@ -147,10 +155,14 @@ public final class CourierServer implements AutoCloseable {
             SessionCache sessionCache = new SessionCache(meters);
             AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
+            BlobStore blobs = config.attachments().directory().<BlobStore>map(DirectoryBlobStore::new)
+                    .orElseGet(() -> new PostgresBlobStore(database, PostgresBlobStore.DEFAULT_SPOOL));
+            AttachmentService attachments = new AttachmentService(database, blobs, config.attachments());
+            started.addFirst(new AttachmentSweeper(database, blobs, ATTACHMENT_SWEEP_EVERY));
             CommitPublisher commitPublisher = new MessageStoredEvents(events, meters);
             AnswerScope answerScope = new CoalescedAnswers();
             MessageService messages = new MessageService(database, conversationStore, events,
-                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope);
+                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope, attachments);
             started.addFirst(messages);
             MessageChanges changes = new MessageChanges(database, conversationStore, events,
                     config.pool().acquireTimeout());
@@ -176,6 +188,7 @@ public final class CourierServer implements AutoCloseable {
                     new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
+                    new AttachmentRoutes(attachments)::register,
                     stream::register,
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
@@ -191,7 +204,9 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()), new AccessLog(clientAddresses));
+                    new CorsPolicy(config.security().corsOrigins()),
+                    new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()),
+                    new AccessLog(clientAddresses));
             Javalin http = api.start();
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);
