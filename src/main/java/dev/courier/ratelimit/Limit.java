@@ -14,7 +14,12 @@ public enum Limit {
     /** Messages sent, per user, REST and socket together. */
     MESSAGES("messages", new Rate(30, Duration.ofSeconds(1))),
     /** Every other write, per user. */
-    WRITES("writes", new Rate(10, Duration.ofSeconds(1)));
+    WRITES("writes", new Rate(10, Duration.ofSeconds(1))),
+    /**
+     * Searches, per user: a burst of 30 (a client that searches as its user types, a request per pause), refilled at
+     * one a second. A search reads far more than a send; one a second per user is more than a person reads.
+     */
+    SEARCH("search", new Rate(30, Duration.ofSeconds(30)));
 
     private final String configName;
     private final Rate defaultRate;
