@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
+import dev.courier.ops.AccessLog;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
@@ -17,6 +18,7 @@ import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.Routes;
 import dev.courier.web.StaticPages;
+import dev.courier.web.TraceContext;
 import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -48,13 +50,15 @@ final class HttpApi {
     private final Database database;
     private final CorsPolicy cors;
     private final BodySizeLimit.Upload upload;
+    private final AccessLog accessLog;
     private final Draining draining;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
             List<Consumer<Routes>> features, Database database, CorsPolicy cors, BodySizeLimit.Upload upload,
-            Draining draining) {
+            AccessLog accessLog, Draining draining) {
         this.upload = upload;
+        this.accessLog = accessLog;
         this.draining = draining;
         this.database = database;
         this.config = config;
@@ -91,6 +95,8 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
+            // once the answer is written, so that its size is known; a level check when the access log is off
+            javalin.requestLogger.http(accessLog::record);
             // Graceful stop: the drain gate refuses new requests once the node drains, and Jetty's graceful handler lets
             // the ones in flight finish when it stops (up to what is left of the drain timeout, see CourierServer).
             // Javalin puts its handler inside the innermost wrapper, so an oversized body, and database-bound work
@@ -128,6 +134,7 @@ final class HttpApi {
             RoutesConfig routes = javalin.routes;
             routes.before(ctx -> {
                 RequestIds.assign(ctx);
+                TraceContext.begin(ctx);
                 metrics.start(ctx);
                 SecurityHeaders.applyTo(ctx);
                 if (cors.apply(ctx)) {
@@ -144,6 +151,7 @@ final class HttpApi {
                 guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();
+                TraceContext.clear();
             });
             HttpErrors.register(routes);
             Routes declaring = new Routes(routes);
