@@ -8,6 +8,7 @@ import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.RateLimitConfig;
+import dev.courier.config.RetentionConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.config.SessionConfig;
 import dev.courier.ops.LogFormat;
@@ -118,6 +119,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--retention", defaultValue = "${env:COURIER_RETENTION:-off}",
+            description = "Messages older than this (e.g. 90d) become tombstones, in small batches; off keeps them for "
+                    + "good. At least 1h (env COURIER_RETENTION).")
+    String retention;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
@@ -168,7 +174,8 @@ public final class ServeCommand implements Callable<Integer> {
                         .withPresence(new PresenceConfig(presenceGrace, presenceLease)))
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
-                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)));
+                        new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withRetention(RetentionConfig.parse(retention));
     }
 
     private List<URI> webhooks() {

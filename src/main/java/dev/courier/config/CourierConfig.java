@@ -16,7 +16,15 @@ public record CourierConfig(
         AlertConfig alerts,
         boolean faultInjection,
         StreamConfig stream,
-        SecurityConfig security) {
+        SecurityConfig security,
+        RetentionConfig retention) {
+
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                RetentionConfig.off());
+    }
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY) and no rate
@@ -42,30 +50,35 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, retention);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security);
+                security, retention);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security, retention);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security);
+                security, retention);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security);
+                security, retention);
+    }
+
+    public CourierConfig withRetention(RetentionConfig newRetention) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newRetention);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity);
+                newSecurity, retention);
     }
 }

@@ -14,7 +14,9 @@ public enum Limit {
     /** Messages sent, per user, REST and socket together. */
     MESSAGES("messages", new Rate(30, Duration.ofSeconds(1))),
     /** Every other write, per user. */
-    WRITES("writes", new Rate(10, Duration.ofSeconds(1)));
+    WRITES("writes", new Rate(10, Duration.ofSeconds(1))),
+    /** Exports of an account, per user: each reads everything the user ever sent. */
+    EXPORTS("exports", new Rate(3, Duration.ofHours(1)));
 
     private final String configName;
     private final Rate defaultRate;

@@ -2,6 +2,16 @@ package dev.courier.server;
 
 import dev.courier.accounts.AccountRoutes;
 import dev.courier.accounts.AccountService;
+import dev.courier.accounts.Accounts;
+import dev.courier.accounts.UserAdminRoutes;
+import dev.courier.audit.AdminAuditLog;
+import dev.courier.audit.AuditRoutes;
+import dev.courier.export.AccountExport;
+import dev.courier.export.ExportRoutes;
+import dev.courier.messages.SentMessages;
+import dev.courier.messages.TombstoneFollower;
+import dev.courier.messages.Tombstones;
+import dev.courier.retention.RetentionPurge;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
@@ -128,7 +138,11 @@ public final class CourierServer implements AutoCloseable {
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
             SessionCache sessionCache = new SessionCache(meters);
-            AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
+            // Retention and the erasure of deleted accounts tombstone in bulk; nothing else refers to a message yet.
+            Tombstones tombstones = new Tombstones(events, TombstoneFollower.NONE);
+            Accounts accountFeature = new Accounts(database, users, config.sessions(), events, sessionCache, tombstones);
+            started.addFirst(accountFeature);
+            AccountService accounts = accountFeature.service();
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             CommitPublisher commitPublisher = new MessageStoredEvents(events, meters);
             AnswerScope answerScope = new CoalescedAnswers();
@@ -149,11 +163,18 @@ public final class CourierServer implements AutoCloseable {
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
             bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));
 
+            started.addFirst(RetentionPurge.start(database, tombstones, config.retention()));
+            AdminAuditLog auditLog = new AdminAuditLog(database);
+
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
-                    new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
+                    new AccountRoutes(accounts, accountFeature.myAccount(), new LoginThrottle(rateLimiter),
+                            clientAddresses)::register,
+                    new ExportRoutes(new AccountExport(accounts, conversations, new SentMessages(database)))::register,
+                    new UserAdminRoutes(accountFeature.administration())::register,
+                    new AuditRoutes(auditLog)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
                     stream::register,
@@ -169,7 +190,7 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()));
+                    new CorsPolicy(config.security().corsOrigins()), auditLog);
             Javalin http = api.start();
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability,
                     api.declaredRoutes());

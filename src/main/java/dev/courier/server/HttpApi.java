@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.audit.AdminAuditLog;
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
 import dev.courier.ops.HttpMetrics;
@@ -46,10 +47,12 @@ final class HttpApi {
     private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private final AdminAuditLog audit;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
-            List<Consumer<Routes>> features, Database database, CorsPolicy cors) {
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors, AdminAuditLog audit) {
+        this.audit = audit;
         this.database = database;
         this.config = config;
         this.guard = guard;
@@ -132,6 +135,8 @@ final class HttpApi {
             // would tell a caller without the token which admin routes (fault injection) exist
             routes.before(AdminAuthentication.PATHS + "*", adminAuthentication::require);
             routes.after(ctx -> {
+                // every admin action, at the one place every request passes once answered
+                audit.afterRequest(ctx);
                 guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();
