@@ -4,6 +4,7 @@ import { ApiError, describeError, newUuid, request, waitSeconds } from './api.js
 import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
 import { MentionCompletion } from './mention-completion.js';
+import { SettingsPage } from './settings.js';
 import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
 
 const SESSION_KEY = 'courier.session';
@@ -53,8 +54,9 @@ const state = {
 
 function api(method, path, body) {
   return request(method, path, { token: state.token, body }).catch((error) => {
-    if (error instanceof ApiError && error.code === 'unauthorized' && state.token) {
-      endSession('Your session has ended. Please sign in again.');
+    if (error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'account_deactivated')
+        && state.token) {
+      endSession(describeError(error));
     }
     throw error;
   });
@@ -97,6 +99,7 @@ function startSession(session) {
 }
 
 function endSession(notice) {
+  settings.hide();
   if (state.live) state.live.stop();
   state.live = null;
   for (const send of state.pending.values()) clearTimeout(send.timer);
@@ -112,6 +115,31 @@ function endSession(notice) {
   state.listShown = null;
   closeConversation();
   showAuth(notice);
+}
+
+const settings = new SettingsPage({
+  token: () => state.token,
+  onRenamed: (user) => {
+    state.me = user;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: state.token, user }));
+    $('me-name').textContent = user.displayName || user.username;
+  },
+  // A deletion closes this page's stream too (4001), which may end the session before the answer arrives: the
+  // answer's notice wins either way.
+  onEnded: (notice) => {
+    if (state.token) endSession(notice);
+    else $('auth-notice').textContent = notice;
+  },
+});
+
+function showSettings() {
+  $('chat').hidden = true;
+  settings.show(state.me);
+}
+
+function hideSettings() {
+  settings.hide();
+  $('chat').hidden = false;
 }
 
 function showAuth(notice = '') {
@@ -191,6 +219,9 @@ function wireForms() {
       $('register-password').value = '';
     });
   });
+
+  $('open-settings').addEventListener('click', showSettings);
+  $('close-settings').addEventListener('click', hideSettings);
 
   $('sign-out').addEventListener('click', async () => {
     try {
