@@ -96,6 +96,11 @@ run() {  # run LABEL [SERVE OPTION...]
   stolen_to="$(cpu_ticks)"
   after="$(tombstones)"
   stop_server
+  if [[ ! -s "$work/$label.json" ]]; then
+    results+=("$label	no report: $(tail -1 "$work/$label.log")	purged $((after - before))")
+    echo "bench: ${results[-1]}" >&2
+    return 0
+  fi
   results+=("$(jq -r --arg name "$label" --arg purged "$((after - before))" --arg stolen \
     "$(stolen_percent "$stolen_from" "$stolen_to")" \
     '"\($name)\tacked \(.acked)\tfailed \(.failed)\tack p50/p99 \(.sendToAck.p50)/\(.sendToAck.p99) ms\tdelivered p99 \(.sendToDelivered.p99) ms\tpurged \($purged)\tstolen \($stolen)%"' \

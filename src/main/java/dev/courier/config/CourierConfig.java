@@ -59,7 +59,8 @@ public record CourierConfig(
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security, retention);
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
+                retention);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
