@@ -70,7 +70,7 @@ public final class AccountErasure implements AutoCloseable {
         return total;
     }
 
-    private record Batch(long userId, List<Message> tombstoned, boolean finished) {
+    private record Batch(List<Message> tombstoned, boolean finished) {
     }
 
     private Batch nextBatch(Handle h) {
@@ -100,7 +100,7 @@ public final class AccountErasure implements AutoCloseable {
         if (finished) {
             log.info("the messages of deleted account {} are all tombstones now", userId);
         }
-        return new Batch(userId, page.tombstoned(), finished);
+        return new Batch(page.tombstoned(), finished);
     }
 
     private void runUntilClosed() {

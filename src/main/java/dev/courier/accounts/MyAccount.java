@@ -31,11 +31,10 @@ public final class MyAccount {
 
     public User rename(Session session, String displayName) {
         TextRules.requireLength("displayName", displayName, 1, 64);
-        User renamed = db.withHandle("accounts.rename", h -> users.rename(h, session.user().id(), displayName))
+        // Every node's session cache keeps the user as it was for up to SessionCache.MAX_AGE; what shows a user to
+        // anyone (GET /v1/me included) reads the table, so the new name shows at once.
+        return db.withHandle("accounts.rename", h -> users.rename(h, session.user().id(), displayName))
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
-        // The session cache of every node holds the user as it was when the token was looked up; /v1/me then shows the
-        // old name for at most SessionCache.MAX_AGE. Everything else reads users from the table.
-        return renamed;
     }
 
     /**
