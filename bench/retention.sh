@@ -80,6 +80,8 @@ top_up() {  # tops the live expired messages up to $rows
        WHERE c.title LIKE 'retention filler %'" >/dev/null
   sql "UPDATE conversations SET last_seq = last_seq + $per WHERE title LIKE 'retention filler %'" >/dev/null
   sql "VACUUM ANALYZE messages" >/dev/null
+  # the fill's dirty pages written out now, not during the run that follows
+  sql "CHECKPOINT" >/dev/null
 }
 tombstones() { sql "SELECT count(*) FROM messages WHERE deleted_at IS NOT NULL"; }
 

@@ -8,7 +8,9 @@ import java.util.Optional;
  *
  * @param maxAge      messages older than this become tombstones; empty: never ({@code --retention off}, the default)
  * @param batchSize   messages per transaction, at most
- * @param pause       between two batches, so that a large purge leaves the database to the senders most of the time
+ * @param pause       between two batches at least; a batch that took longer than a quarter of that is followed by a
+ *                    pause of four times its own length, so the purge takes at most a fifth of one connection's time
+ *                    and backs off by itself when the database is slow
  * @param lockTimeout how long a batch waits for a lock (a change counter a user's edit holds) before it gives up and
  *                    is tried again after the pause
  * @param idleCheck   how often to look for newly expired messages once none are left
@@ -20,7 +22,7 @@ public record RetentionConfig(Optional<Duration> maxAge, int batchSize, Duration
     public static final Duration MIN_AGE = Duration.ofHours(1);
 
     public static RetentionConfig off() {
-        return new RetentionConfig(Optional.empty(), 500, Duration.ofMillis(50), Duration.ofMillis(50),
+        return new RetentionConfig(Optional.empty(), 200, Duration.ofMillis(100), Duration.ofMillis(50),
                 Duration.ofMinutes(1));
     }
 

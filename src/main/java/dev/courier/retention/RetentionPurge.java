@@ -13,11 +13,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code serve --retention}: turns messages older than the retention into tombstones, the way a user's delete does
  * ({@link Tombstones}: each gets a {@code changeSeq}, and members' streams a {@code message_changed}; seqs never
- * change). Small batches, each its own transaction, with a pause between them; a batch skips messages another change
- * holds ({@code SKIP LOCKED}) and gives up after a short lock timeout on a change counter, so a send never waits for
- * a purge (a send locks the conversation's row, which a purge never touches) and an edit waits at most that timeout.
- * Every node runs one; two nodes' batches take disjoint messages. {@code bench/results/2026-12-07-retention.md}
- * measures sends during the purge of a million messages.
+ * change). Small batches, each its own transaction; a batch skips messages another change holds ({@code SKIP LOCKED})
+ * and gives up after a short lock timeout on a change counter, so a send never waits for a purge (a send locks the
+ * conversation's row, which a purge never touches) and an edit waits at most that timeout.
+ *
+ * <p>Locks are not what a purge costs the senders; its share of the database is (the WAL it writes, the CPU and the
+ * disk it takes). With a fixed 50 ms pause after each batch of 500, a purge took some 3,000 messages a second and
+ * multiplied the senders' p99 by about nine on a busy two-core machine (bench/results/2026-12-07-retention.md). So
+ * the purge paces itself by duty cycle: after a batch it pauses four times as long as the batch took (at least the
+ * configured pause), using at most a fifth of one connection's time, and less when the database is slow. Retention
+ * is not in a hurry. Every node runs one; two nodes' batches take disjoint messages.
  */
 public final class RetentionPurge implements AutoCloseable {
 
@@ -61,6 +66,7 @@ public final class RetentionPurge implements AutoCloseable {
         int failuresInARow = 0;
         while (!closed) {
             Instant cutoff = Instant.now().minus(maxAge);
+            long started = System.nanoTime();
             List<Message> batch;
             try {
                 batch = db.inTransaction("retention.purge", h -> {
@@ -81,7 +87,7 @@ public final class RetentionPurge implements AutoCloseable {
             if (batch.size() < config.batchSize()) {
                 return total;
             }
-            pause();
+            sleep(pauseAfter(Duration.ofNanos(System.nanoTime() - started), config.pause()));
         }
         return total;
     }
@@ -103,6 +109,12 @@ public final class RetentionPurge implements AutoCloseable {
 
     private void pause() {
         sleep(config.pause());
+    }
+
+    /** Four times as long as the batch took, at least {@code minimum}: the purge's duty cycle is at most a fifth. */
+    static Duration pauseAfter(Duration batchTook, Duration minimum) {
+        Duration proportional = batchTook.multipliedBy(4);
+        return proportional.compareTo(minimum) > 0 ? proportional : minimum;
     }
 
     private void sleep(Duration duration) {

@@ -64,6 +64,14 @@ class RetentionPurgeTest {
     }
 
     @Test
+    void aBatchIsFollowedByFourTimesItsOwnLengthAtLeastTheConfiguredPause() {
+        assertThat(RetentionPurge.pauseAfter(Duration.ofMillis(10), Duration.ofMillis(100)))
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(RetentionPurge.pauseAfter(Duration.ofMillis(80), Duration.ofMillis(100)))
+                .isEqualTo(Duration.ofMillis(320));
+    }
+
+    @Test
     void aServerWithRetentionTombstonesOldMessagesAndMembersStreamsHearOfEach() {
         RetentionConfig fast = ONE_DAY.withBatches(5, Duration.ofMillis(10)).withIdleCheck(Duration.ofMillis(200));
         try (TestServer server = TestServer.start(config -> config.withRetention(fast))) {
