@@ -21,10 +21,30 @@ find_jdk() {
   return 1
 }
 
+# jdk_install_hint: how to get a JDK >= 21 on this system. Distributions differ: Debian 12 packages OpenJDK 17 only,
+# so naming openjdk-21-jdk there sends people to a package that does not exist.
+jdk_install_hint() {
+  local pkg
+  if command -v apt-cache >/dev/null; then
+    for pkg in openjdk-25-jdk openjdk-21-jdk; do
+      if [[ -n "$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}')" ]]; then
+        echo "apt-get install $pkg"; return
+      fi
+    done
+    echo "this system's packages have no JDK 21 or newer: install Eclipse Temurin 21 or 25 from Adoptium's apt repository (https://adoptium.net/installation/linux/, package temurin-21-jdk) or unpack a JDK and set JAVA_HOME"
+  elif command -v dnf >/dev/null; then
+    echo "dnf install java-21-openjdk-devel"
+  elif command -v brew >/dev/null; then
+    echo "brew install openjdk@21"
+  else
+    echo "install a JDK 21 or newer (e.g. Eclipse Temurin from https://adoptium.net) and set JAVA_HOME"
+  fi
+}
+
 use_jdk() {
   local found
   if ! found="$(find_jdk)"; then
-    echo "courier: no JDK 21 or newer found (looked at JAVA_HOME and /usr/lib/jvm); install one, e.g. apt-get install openjdk-21-jdk" >&2
+    echo "courier: no JDK 21 or newer found (looked at JAVA_HOME, /usr/lib/jvm and PATH); $(jdk_install_hint)" >&2
     return 1
   fi
   export JAVA_HOME="$found"

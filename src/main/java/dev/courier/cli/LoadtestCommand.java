@@ -127,6 +127,11 @@ public final class LoadtestCommand implements Callable<Integer> {
                     + "on, and the report compares the sends' latency with and without them.")
     Duration chatterAlternate;
 
+    @Option(names = "--echo", defaultValue = "true", arity = "1",
+            description = "false: open the streams with echo=false, so that a socket send comes back as its ack only "
+                    + "and the ack counts as the sending stream's copy.")
+    boolean echo;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -174,7 +179,8 @@ public final class LoadtestCommand implements Callable<Integer> {
                 rampFactor, leakRate,
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport),
-                new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate));
+                new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate))
+                .withEcho(echo);
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */

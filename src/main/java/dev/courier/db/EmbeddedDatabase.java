@@ -37,6 +37,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public static EmbeddedDatabase start(Path dataDir) {
+        EmbeddedPlatform.current().requireSupported();
         try {
             Files.createDirectories(dataDir);
             DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);

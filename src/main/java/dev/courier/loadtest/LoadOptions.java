@@ -41,7 +41,8 @@ public record LoadOptions(
         Duration drain,
         Optional<Path> jsonReport,
         Optional<Path> htmlReport,
-        Chatter chatter) {
+        Chatter chatter,
+        boolean echo) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -153,6 +154,27 @@ public record LoadOptions(
         public boolean present() {
             return typingShare > 0 || reconnectShare > 0;
         }
+    }
+
+    /** A run whose streams get the contract's echo of their own sends. */
+    public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
+                       Duration duration, long maxMessages, int users, double groupShare, int groupSize,
+                       BusyGroup busyGroup, ChangeMix changes, Duration sloP99, double maxErrorRate, Duration rampStep,
+                       double rampFactor, double leakRate, Optional<String> adminToken, Duration drain,
+                       Optional<Path> jsonReport, Optional<Path> htmlReport, Chatter chatter) {
+        this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
+                busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, true);
+    }
+
+    /**
+     * The same run with streams opened with {@code echo} ({@code false}: {@code /v1/stream?echo=false}, where a
+     * socket send's ack is the sending stream's copy of the message).
+     */
+    public LoadOptions withEcho(boolean echo) {
+        return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
+                groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, echo);
     }
 
     /** A run without typing or reconnects. */

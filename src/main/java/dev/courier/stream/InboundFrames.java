@@ -98,10 +98,13 @@ final class InboundFrames {
      */
     private void submit(StreamConnection connection, ClientFrame.Send send, String clientMsgId) {
         connection.takeSendPlace();
+        connection.sending(send.clientMsgId());
         try {
             messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo())
-                    .whenComplete((sent, failure) -> answerSend(connection, clientMsgId, sent, failure));
+                    .whenComplete((sent, failure) -> answerSend(connection, send.clientMsgId(), clientMsgId, sent,
+                            failure));
         } catch (RuntimeException refused) {
+            connection.notDelivered(send.clientMsgId());
             connection.releaseSendPlace();
             throw refused;
         }
@@ -112,12 +115,16 @@ final class InboundFrames {
      * answer scope, once the send's batch has committed; on a writer, when its batch failed; or at once, on the
      * reading thread, when the writers refused it.
      */
-    private static void answerSend(StreamConnection connection, String clientMsgId, MessageService.Sent sent,
+    private static void answerSend(StreamConnection connection, UUID id, String clientMsgId, MessageService.Sent sent,
                                    Throwable failure) {
         try {
             if (failure == null) {
+                if (!sent.created()) {
+                    connection.notDelivered(id);
+                }
                 connection.send(new ServerFrame.Ack(clientMsgId, sent.message()));
             } else {
+                connection.notDelivered(id);
                 answerFailure(connection, clientMsgId, MessageService.failureOf(failure));
             }
         } finally {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,19 +68,46 @@ final class StreamConnection implements CoalescedWrites.Target {
     private long refusalsCountedAt;
     /** When the last typing frame of each conversation was relayed (nanoTime). Guarded by {@code this}. */
     private final Map<Long, Long> typingRelayedAt = new HashMap<>();
+    /** Null when the stream echoes its own sends, as v1 does; else opened with {@code echo=false}. */
+    private final OwnSends ownSends;
 
     StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
                      long maxQueuedBytes, StreamMetrics metrics) {
+        this(socket, session, maxQueuedFrames, maxQueuedBytes, metrics, true);
+    }
+
+    StreamConnection(org.eclipse.jetty.websocket.api.Session socket, Session session, int maxQueuedFrames,
+                     long maxQueuedBytes, StreamMetrics metrics, boolean echo) {
         this.socket = socket;
         this.frames = ((WebSocketSession) socket).getCoreSession();
         this.session = session;
         this.maxQueuedFrames = maxQueuedFrames;
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
+        this.ownSends = echo ? null : new OwnSends();
     }
 
     long userId() {
         return session.user().id();
+    }
+
+    /** A send of this stream goes to the writers: with {@code echo=false}, its delivery here is to be spared. */
+    void sending(UUID clientMsgId) {
+        if (ownSends != null) {
+            ownSends.sending(clientMsgId);
+        }
+    }
+
+    /** The send will not be delivered as new (it failed, or an earlier one stored it): nothing to spare. */
+    void notDelivered(UUID clientMsgId) {
+        if (ownSends != null) {
+            ownSends.letGo(clientMsgId);
+        }
+    }
+
+    /** Whether this stream skips the {@code message} frame of {@code message}: one it sent itself, with echo off. */
+    boolean spares(long senderId, UUID clientMsgId) {
+        return ownSends != null && senderId == userId() && ownSends.spare(clientMsgId);
     }
 
     boolean openedWith(byte[] tokenHash) {

@@ -251,7 +251,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
                             cursor.lastDelivered + 1, message.seq());
                     return;
                 }
-                sendToMembers(members, ServerFrame.encode(new ServerFrame.MessageFrame(message)));
+                sendMessage(members, message, ServerFrame.encode(new ServerFrame.MessageFrame(message)));
                 cursor.lastDelivered = message.seq();
             }
         } catch (RuntimeException e) {
@@ -474,6 +474,21 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
     }
 
+    /** A new message to every member's streams here, but not to a stream that sent it with {@code echo=false}. */
+    private void sendMessage(List<Long> members, Message message, String frame) {
+        for (long userId : members) {
+            Set<StreamConnection> local = byUser.get(userId);
+            if (local == null) {
+                continue;
+            }
+            for (StreamConnection connection : local) {
+                if (!connection.spares(message.senderId(), message.clientMsgId())) {
+                    connection.send(frame);
+                }
+            }
+        }
+    }
+
     private void sendToMembers(List<Long> members, String frame) {
         for (long userId : members) {
             sendTo(userId, frame);
@@ -486,6 +501,12 @@ public final class StreamHub implements BusListener, AutoCloseable {
         if (local != null) {
             local.forEach(c -> c.send(frame));
         }
+    }
+
+    /** How many streams the user has open on this node. */
+    int streamCount(long userId) {
+        Set<StreamConnection> local = byUser.get(userId);
+        return local == null ? 0 : local.size();
     }
 
     /** Whether the user has a stream on this node. */

@@ -16,6 +16,7 @@ import dev.courier.web.ApiException;
 import dev.courier.web.BearerToken;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
+import dev.courier.web.QueryParams;
 import dev.courier.web.RequestIds;
 import dev.courier.web.RoutePolicy;
 import dev.courier.web.Routes;
@@ -40,6 +41,7 @@ public final class StreamRoutes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamRoutes.class);
     public static final String PATH = "/v1/stream";
     private static final String SESSION = "courier.stream.session";
+    private static final String ECHO = "courier.stream.echo";
 
     private final Authentication authentication;
     private final StreamConfig config;
@@ -74,8 +76,9 @@ public final class StreamRoutes implements AutoCloseable {
                 ctx.session.setIdleTimeout(config.idleTimeout());
                 // Jetty closes a stream whose client sends a bigger frame with 1009 (message too big).
                 ctx.session.setMaxTextMessageSize(limits.maxFrameBytes());
+                boolean echo = Boolean.TRUE.equals(ctx.attribute(ECHO));
                 StreamConnection connection = new StreamConnection(ctx.session, session, config.maxQueuedFrames(),
-                        config.maxQueuedBytes(), metrics);
+                        config.maxQueuedBytes(), metrics, echo);
                 bySocket.put(ctx.sessionId(), connection);
                 ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
                 try {
@@ -145,11 +148,13 @@ public final class StreamRoutes implements AutoCloseable {
                 .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
         // A per-node cap (checked before the upgrade, so two racing upgrades may both pass): it bounds what one
         // account can pin on a node, not a deployment-wide quota.
-        long open = bySocket.values().stream().filter(c -> c.userId() == session.user().id()).count();
-        if (open >= limits.maxStreamsPerUser()) {
+        // by the hub's streams of the user, not a scan of every socket: a reconnect storm is thousands of upgrades
+        if (hub.streamCount(session.user().id()) >= limits.maxStreamsPerUser()) {
             throw new ApiException(ErrorCode.RATE_LIMITED,
                     "at most " + limits.maxStreamsPerUser() + " open streams per user", null, 5);
         }
+        // echo=false: the stream's own sends come back as their ack only, not also as a message frame
+        ctx.attribute(ECHO, QueryParams.booleanParam(ctx, "echo", true));
         ctx.attribute(SESSION, session);
     }
 

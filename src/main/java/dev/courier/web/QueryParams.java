@@ -54,4 +54,17 @@ public final class QueryParams {
         }
         throw ApiException.invalid(name, name + " must be a non-negative integer");
     }
+
+    /** A {@code true}/{@code false} query parameter; absent is {@code defaultValue}, anything else is invalid. */
+    public static boolean booleanParam(Context ctx, String name, boolean defaultValue) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.invalid(name, name + " must be true or false");
+        };
+    }
 }

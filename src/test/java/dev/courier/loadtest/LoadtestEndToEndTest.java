@@ -110,8 +110,30 @@ class LoadtestEndToEndTest {
                     .isGreaterThanOrEqualTo(report.acked());
             LatencySummary fromSent = report.generator().sentToDelivered();
             assertThat(fromSent.count()).isEqualTo(report.sendToDelivered().count());
+            assertThat(report.opening().sends()).as("a run of fewer than 100 sends is all opening")
+                    .isEqualTo(report.attempted());
+            assertThat(report.opening().sendToDelivered().count()).isEqualTo(report.sendToDelivered().count());
             assertThat(fromSent.max()).as("counted from the actual send, never from before the intended time")
                     .isLessThanOrEqualTo(report.sendToDelivered().max());
+            assertThat(report.verdict()).isEqualTo("pass");
+        }
+    }
+
+    @Test
+    void aSocketRunWithoutEchoCountsEachAckAsTheSendersCopyAndFindsNothingLost(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start()) {
+            LoadOptions options = steady(server, Transport.SOCKET, 25, 3, 0.5, 3, LoadOptions.BusyGroup.NONE, dir)
+                    .withEcho(false);
+
+            LoadReport report = run(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+            assertThat(report.acked()).isPositive().isEqualTo(report.attempted());
+            assertThat(report.integrity().deliveryChecked()).isTrue();
+            assertThat(report.integrity().lost()).as("the senders' streams are owed their acks only").isZero();
+            assertThat(report.integrity().duplicated()).isZero();
+            assertThat(report.integrity().outOfOrder()).isZero();
+            assertThat(report.sendToDelivered().count()).as("each message reaches its other members")
+                    .isGreaterThanOrEqualTo(report.acked());
             assertThat(report.verdict()).isEqualTo("pass");
         }
     }

@@ -43,11 +43,33 @@ public final class StreamClient implements AutoCloseable {
         return client;
     }
 
+    /** Connects with the token in the Authorization header and {@code query} (e.g. {@code echo=false}). */
+    public static StreamClient connect(String baseUrl, String token, String query) {
+        StreamClient client = open(baseUrl, token, false, query);
+        JsonNode ready = client.next(Duration.ofSeconds(10));
+        if (!ready.path("type").asText().equals("ready")) {
+            throw new AssertionError("first frame is not ready: " + ready);
+        }
+        return client;
+    }
+
     /** Opens the socket; with {@code tokenInQuery} the token travels as {@code access_token}. */
     public static StreamClient open(String baseUrl, String token, boolean tokenInQuery) {
+        return open(baseUrl, token, tokenInQuery, "");
+    }
+
+    /** Opens the socket with {@code query} added to the URL (empty for none). */
+    public static StreamClient open(String baseUrl, String token, boolean tokenInQuery, String query) {
         StreamClient client = new StreamClient();
+        List<String> params = new ArrayList<>();
+        if (tokenInQuery) {
+            params.add("access_token=" + token);
+        }
+        if (!query.isEmpty()) {
+            params.add(query);
+        }
         String url = baseUrl.replaceFirst("^http", "ws") + "/v1/stream"
-                + (tokenInQuery ? "?access_token=" + token : "");
+                + (params.isEmpty() ? "" : "?" + String.join("&", params));
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (!tokenInQuery && token != null) {
             builder.header("Authorization", "Bearer " + token);

@@ -63,15 +63,22 @@ public final class StreamConnection implements WebSocket.Listener {
                 .executor(Runnable::run).build();
     }
 
+    /** The stream of the server at {@code base}; with {@code echo} false, one that does not echo its own sends. */
+    public static URI endpoint(URI base, boolean echo) {
+        return URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/v1/stream"
+                + (echo ? "" : "?echo=false"));
+    }
+
     /**
-     * Opens a user's stream as a polite client does: an upgrade answered {@code 503} or {@code 429} (the server is
+     * Opens a user's stream (at {@link #endpoint}) as a polite client does: an upgrade answered {@code 503} or
+     * {@code 429} (the server is
      * shedding load, as during the registration of a run's users) is tried again after its {@code Retry-After}.
      */
-    public static StreamConnection open(HttpClient sockets, URI base, int id, VirtualUser user, Handler handler, Duration timeout)
-            throws UnavailableException, InterruptedException {
+    public static StreamConnection open(HttpClient sockets, URI endpoint, int id, VirtualUser user, Handler handler,
+                                        Duration timeout) throws UnavailableException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return openOnce(sockets, base, id, user, handler, timeout);
+                return openOnce(sockets, endpoint, id, user, handler, timeout);
             } catch (RefusedForNowException refused) {
                 if (attempt >= CourierClient.SETUP_ATTEMPTS) {
                     throw refused;
@@ -91,13 +98,12 @@ public final class StreamConnection implements WebSocket.Listener {
         }
     }
 
-    private static StreamConnection openOnce(HttpClient sockets, URI base, int id, VirtualUser user, Handler handler,
+    private static StreamConnection openOnce(HttpClient sockets, URI endpoint, int id, VirtualUser user, Handler handler,
                                              Duration timeout) throws UnavailableException, InterruptedException {
         StreamConnection connection = new StreamConnection(id, user, handler);
-        URI uri = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/v1/stream");
         try {
             connection.socket = sockets.newWebSocketBuilder().header("Authorization", "Bearer " + user.token())
-                    .connectTimeout(timeout).buildAsync(uri, connection).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .connectTimeout(timeout).buildAsync(endpoint, connection).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             connection.ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return connection;
         } catch (ExecutionException e) {

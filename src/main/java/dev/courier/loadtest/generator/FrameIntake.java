@@ -22,9 +22,13 @@ final class FrameIntake {
     private final BusyGroupFigures busyGroup;
     private final PendingAcks socketAcks;
     private final ChatterCounts chatter;
+    /** False when a socket send's ack is its stream's copy of the message ({@code echo=false}). */
+    private final boolean echo;
 
+    /** @param echo false when the streams were opened with {@code echo=false}: a socket ack is the sender's copy */
     FrameIntake(IntegrityLedger ledger, ClientMsgIds clientMsgIds, RunFigures figures, BusyGroupFigures busyGroup,
-                PendingAcks socketAcks, ChatterCounts chatter) {
+                PendingAcks socketAcks, ChatterCounts chatter, boolean echo) {
+        this.echo = echo;
         this.chatter = chatter;
         this.ledger = ledger;
         this.clientMsgIds = clientMsgIds;
@@ -50,7 +54,12 @@ final class FrameIntake {
             }
             case StreamFrame.Changed(DeliveredMessage m) ->
                     ledger.changeDelivered(connection.id(), m.conversationId(), m.changeSeq());
-            case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> socketAcks.acked(clientMsgId, m);
+            case StreamFrame.Ack(String clientMsgId, DeliveredMessage m) -> {
+                if (!echo) {
+                    ledger.ownCopy(connection.id(), m.conversationId(), m.seq());
+                }
+                socketAcks.acked(clientMsgId, m);
+            }
             case StreamFrame.Error error -> {
                 if (error.clientMsgId() != null) {
                     socketAcks.failed(error.clientMsgId(), SendFailure.ofErrorFrame(error));

@@ -3,6 +3,7 @@ package dev.courier.loadtest.generator;
 import dev.courier.loadtest.LoadOptions;
 import dev.courier.loadtest.LoadSetupException;
 import dev.courier.loadtest.Transport;
+import dev.courier.loadtest.client.StreamConnection;
 import dev.courier.loadtest.client.CourierClient;
 import dev.courier.loadtest.integrity.IntegrityLedger;
 import dev.courier.loadtest.measure.BusyGroupFigures;
@@ -53,8 +54,8 @@ public final class LoadRun {
         BusyGroupFigures busyGroup = population.busyGroup == null ? null
                 : new BusyGroupFigures(o.busyGroup(), population.busyGroup.id());
         try (UserStreams streams = new UserStreams(ledger,
-                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter), out)) {
-            streams.open(o.url(), population.users);
+                new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter, o.echo()), out)) {
+            streams.open(StreamConnection.endpoint(o.url(), o.echo()), population.users);
             population.membersByConversation().forEach(ledger::conversation);
             if (o.transport() == Transport.SOCKET && !streams.connected()) {
                 throw new LoadSetupException("--transport socket needs the stream: " + streams.unavailable());
@@ -96,7 +97,7 @@ public final class LoadRun {
                     return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
                             population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
                             figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),
-                            figures.refusals(activeSeconds), figures.timeline(), figures.ackPerSecond(),
+                            figures.refusals(activeSeconds), figures.opening(), figures.timeline(), figures.ackPerSecond(),
                             figures.deliveredPerSecond(), figures.generator().sentToDeliveredPerSecond(),
                             outcomes.bySecond(), figures.generator().report(o.sloP99Millis()),
                             busyGroup == null ? null : busyGroup.report(),

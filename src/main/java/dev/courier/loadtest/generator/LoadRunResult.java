@@ -22,6 +22,7 @@ import org.HdrHistogram.Histogram;
  * @param errors                   the failed sends by kind, in the order of their names
  * @param sendToAck                over the whole run, from intended send time
  * @param sendToDelivered          likewise; meaningful only when {@link #deliveryMeasured()}
+ * @param opening                  the first sends' latencies, as the totals
  * @param ackPerSecond             send→ack of each second of the timeline, in microseconds
  * @param deliveredPerSecond       send→delivered of each second of the timeline, in microseconds
  * @param sentToDeliveredPerSecond send→delivered counted from the actual sends, per second
@@ -43,6 +44,7 @@ public record LoadRunResult(
         LatencySummary sendToAck,
         LatencySummary sendToDelivered,
         LoadReport.Refusals refusals,
+        LoadReport.Opening opening,
         List<Interval> timeline,
         List<Histogram> ackPerSecond,
         List<Histogram> deliveredPerSecond,

@@ -63,7 +63,7 @@ final class Pacer {
                     continue;
                 }
             }
-            OutgoingMessage message = messages.next(intended, System.nanoTime(), figures.sent());
+            OutgoingMessage message = messages.next(intended, System.nanoTime(), figures.sent(intended));
             sender.send(message).whenComplete((m, failure) -> {
                 // Nothing else would see an exception here, and a lost permit would stall the pacer.
                 try {

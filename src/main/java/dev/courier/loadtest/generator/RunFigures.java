@@ -28,10 +28,17 @@ import org.HdrHistogram.Histogram;
  */
 final class RunFigures {
 
+    /** How many of the first sends make the run's opening: a cold server shows itself there, and a warm one hides it. */
+    static final int OPENING_SENDS = 100;
+
     private final ReadWriteLock seconds = new ReentrantReadWriteLock();
 
     private final LatencyTracker ackLatency = new LatencyTracker();
     private final LatencyTracker deliveredLatency = new LatencyTracker();
+    private final LatencyTracker openingAckLatency = new LatencyTracker();
+    private final LatencyTracker openingDeliveredLatency = new LatencyTracker();
+    /** The intended time of the opening's last send, once it was made; sends intended later are not the opening. */
+    private volatile long openingEndNanos = Long.MAX_VALUE;
     private final ErrorTally errors = new ErrorTally();
     private final RefusalTracker refusals = new RefusalTracker();
     private final GeneratorLoad generator;
@@ -58,11 +65,18 @@ final class RunFigures {
         generator.heldByInFlightCap();
     }
 
-    /** Counts a send going out; returns its number, from 0. */
-    long sent() {
+    /** Counts a send intended for {@code intendedNanos} going out; returns its number, from 0. One pacer calls it. */
+    long sent(long intendedNanos) {
         long n = attempted.getAndIncrement();
         sentThisSecond.increment();
+        if (n == OPENING_SENDS - 1) {
+            openingEndNanos = intendedNanos;
+        }
         return n;
+    }
+
+    private boolean inOpening(long intendedNanos) {
+        return intendedNanos <= openingEndNanos;
     }
 
     /** The send intended at {@code intendedNanos} and sent at {@code sentNanos} was acked at {@code nowNanos}. */
@@ -70,6 +84,9 @@ final class RunFigures {
         seconds.readLock().lock();
         try {
             ackLatency.record(intendedNanos, nowNanos);
+            if (inOpening(intendedNanos)) {
+                openingAckLatency.record(intendedNanos, nowNanos);
+            }
             generator.acked(sentNanos, nowNanos);
             acked.incrementAndGet();
             ackedThisSecond.increment();
@@ -92,6 +109,9 @@ final class RunFigures {
         seconds.readLock().lock();
         try {
             deliveredLatency.record(intendedNanos, receivedNanos);
+            if (inOpening(intendedNanos)) {
+                openingDeliveredLatency.record(intendedNanos, receivedNanos);
+            }
             generator.delivered(sentNanos, receivedNanos);
         } finally {
             seconds.readLock().unlock();
@@ -108,6 +128,8 @@ final class RunFigures {
         try {
             Histogram ack = ackLatency.closeInterval();
             Histogram delivered = deliveredLatency.closeInterval();
+            openingAckLatency.closeInterval();
+            openingDeliveredLatency.closeInterval();
             LatencySummary refused = LatencySummary.of(refusals.closeInterval());
             ackPerSecond.add(ack);
             deliveredPerSecond.add(delivered);
@@ -159,6 +181,12 @@ final class RunFigures {
     /** The deliveries of the closed seconds. */
     LatencySummary sendToDelivered() {
         return LatencySummary.of(deliveredLatency.total());
+    }
+
+    /** The first {@value #OPENING_SENDS} sends' send→ack and send→delivered, of the closed seconds. */
+    LoadReport.Opening opening() {
+        return new LoadReport.Opening(Math.min(attempted.get(), OPENING_SENDS),
+                LatencySummary.of(openingAckLatency.total()), LatencySummary.of(openingDeliveredLatency.total()));
     }
 
     LoadReport.Refusals refusals(double activeSeconds) {

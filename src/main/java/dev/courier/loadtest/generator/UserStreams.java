@@ -36,7 +36,10 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         this.out = out;
     }
 
-    /** Opens one stream per user: the first alone, to learn whether the server has one, then the rest. */
+    /**
+     * Opens one stream per user at {@code url} (a {@link StreamConnection#endpoint}): the first alone, to learn whether
+     * the server has one, then the rest.
+     */
     void open(URI url, List<VirtualUser> users) throws InterruptedException {
         this.url = url;
         sockets = StreamConnection.newSocketClient(Duration.ofSeconds(5));

@@ -44,6 +44,10 @@ final class ConversationLog {
         return seenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(seq);
     }
 
+    synchronized Delivery ownCopy(ConnectionLog connection, int seq) {
+        return seenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).seeOwn(seq);
+    }
+
     synchronized Delivery changeDelivered(ConnectionLog connection, int changeSeq) {
         return changesSeenByConnection.computeIfAbsent(connection, c -> new SeenSeqs()).see(changeSeq);
     }

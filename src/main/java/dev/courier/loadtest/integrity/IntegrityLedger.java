@@ -87,6 +87,20 @@ public final class IntegrityLedger {
         }
     }
 
+    /**
+     * The {@code ack} of a send on the connection that sent it, where that stream gets no {@code message} frame of
+     * its own sends ({@code echo=false}): the ack is its copy. Seen once, like a delivery, but outside the order.
+     */
+    public void ownCopy(int connectionId, long conversationId, long seq) {
+        ConnectionLog log = connections.get(connectionId);
+        if (log == null) {
+            throw new IllegalStateException("ack on unknown connection " + connectionId);
+        }
+        if (conversationLog(conversationId).ownCopy(log, AcksBySeq.index(seq)) == SeenSeqs.Delivery.DUPLICATE) {
+            duplicated.increment();
+        }
+    }
+
     /** A {@code message} frame on one connection. */
     public void delivered(int connectionId, long conversationId, long seq) {
         ConnectionLog log = connections.get(connectionId);

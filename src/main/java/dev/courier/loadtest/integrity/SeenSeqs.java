@@ -28,6 +28,18 @@ final class SeenSeqs {
         return Delivery.IN_ORDER;
     }
 
+    /**
+     * Records the connection's own send, acknowledged to it instead of delivered ({@code echo=false}): an ack may
+     * overtake the deliveries of earlier seqs, so it does not count in the order, only as seen, once.
+     */
+    Delivery seeOwn(int seq) {
+        if (seen.get(seq)) {
+            return Delivery.DUPLICATE;
+        }
+        seen.set(seq);
+        return Delivery.IN_ORDER;
+    }
+
     boolean contains(int seq) {
         return seen.get(seq);
     }

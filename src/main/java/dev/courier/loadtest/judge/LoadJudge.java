@@ -127,6 +127,8 @@ public final class LoadJudge implements StopRule {
                 Figures.round(run.acked() / Math.max(activeSeconds, 1e-9)),
                 Figures.share(run.failed(), run.attempted()),
                 run.errors(), run.sendToAck(), deliveryMeasured ? run.sendToDelivered() : null, run.refusals(),
+                deliveryMeasured ? run.opening()
+                        : new LoadReport.Opening(run.opening().sends(), run.opening().sendToAck(), null),
                 new LoadReport.Delivery(deliveryMeasured, deliveryMeasured ? "measured over /v1/stream"
                         : run.streamUnavailable()),
                 integrity, objectives, ramp, disturbance, busyGroup, changes, run.chatter(), run.generator(),

@@ -29,6 +29,7 @@ public record LoadReport(
         LatencySummary sendToAck,
         LatencySummary sendToDelivered,
         Refusals refusals,
+        Opening opening,
         Delivery delivery,
         IntegrityReport integrity,
         Objectives objectives,
@@ -56,6 +57,15 @@ public record LoadReport(
      */
     public record Refusals(long count, double perSecond, long withoutRetryAfter, LatencySummary sendToRefusal,
                            LatencySummary sentToRefusal) {
+    }
+
+    /**
+     * The run's first sends, where a cold server shows what a warm one's totals hide.
+     *
+     * @param sends           how many sends the opening holds (up to 100)
+     * @param sendToDelivered null when deliveries were not measured
+     */
+    public record Opening(long sends, LatencySummary sendToAck, LatencySummary sendToDelivered) {
     }
 
     /** Whether send→delivered was measured; when it was not, why. */

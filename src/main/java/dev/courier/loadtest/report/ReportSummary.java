@@ -28,6 +28,12 @@ public final class ReportSummary {
         } else {
             out.println("send->delivered NOT MEASURED: " + r.delivery().reason());
         }
+        LoadReport.Opening opening = r.opening();
+        if (opening.sends() > 0) {
+            LatencySummary first = opening.sendToDelivered() != null ? opening.sendToDelivered() : opening.sendToAck();
+            latency(out, String.format(Locale.ROOT, "  first %d sends, send->%s", opening.sends(),
+                    opening.sendToDelivered() != null ? "delivered" : "ack"), first);
+        }
         IntegrityReport in = r.integrity();
         out.printf(Locale.ROOT, "integrity: lost=%d duplicated=%d out-of-order=%d history-gaps=%d (deliveries %s)%n",
                 in.lost(), in.duplicated(), in.outOfOrder(), in.historyGaps(),
