@@ -55,13 +55,30 @@ use_jdk() {
   fi
 }
 
+# default_heap: a quarter of this machine's memory, at least 256m and at most 2g, so that a server on a small
+# machine leaves room for PostgreSQL and the system; 2g where the memory cannot be read.
+default_heap() {
+  local kib=""
+  if [[ -r /proc/meminfo ]]; then
+    kib="$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
+  elif command -v sysctl >/dev/null; then
+    kib="$(( $(sysctl -n hw.memsize 2>/dev/null || echo 0) / 1024 ))"
+  fi
+  if [[ -z "$kib" || "$kib" -le 0 ]]; then echo 2g; return; fi
+  local mib=$(( kib / 1024 / 4 ))
+  (( mib < 256 )) && mib=256
+  (( mib > 2048 )) && mib=2048
+  echo "${mib}m"
+}
+
 # courier_jvm_opts [SUBCOMMAND]: sets jvm_opts, the options Courier's JVM runs with (after use_jdk). For serve,
-# loadtest and drill the heap is fixed and touched at start-up (COURIER_HEAP, default 2g; "auto" leaves it to the
-# JVM). A heap that grows under load has the kernel map and zero fresh pages while requests wait: at 12,000 msg/s
-# the server took 45,000 page faults a second as ZGC grew its heap from 4 to 5.3 GB, system time reached 59%, and
-# p99 went from 30-60 ms to over a second (docs/loadtest.md).
+# loadtest and drill the heap is fixed and touched at start-up (COURIER_HEAP, default a quarter of the memory
+# between 256m and 2g, see default_heap; "auto" leaves it to the JVM). A heap that grows under load has the kernel
+# map and zero fresh pages while requests wait: at 12,000 msg/s the server took 45,000 page faults a second as ZGC
+# grew its heap from 4 to 5.3 GB, system time reached 59%, and p99 went from 30-60 ms to over a second
+# (docs/loadtest.md). The price is that the process holds its whole heap from the start, even idle.
 courier_jvm_opts() {
-  local heap="${COURIER_HEAP:-2g}"
+  local heap="${COURIER_HEAP:-$(default_heap)}"
   jvm_opts=(-XX:+UseZGC -Xss512k)
   case "${1:-}" in
     serve|loadtest|drill)

@@ -1,5 +1,6 @@
 package dev.courier;
 
+import dev.courier.cli.AuditCommand;
 import dev.courier.cli.DrillCommand;
 import dev.courier.cli.LoadtestCommand;
 import dev.courier.cli.PostmortemCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
         versionProvider = CourierVersion.class,
         description = "Courier: a messaging service that keeps every acknowledged message.",
         subcommands = {ServeCommand.class, LoadtestCommand.class, DrillCommand.class, PostmortemCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Courier implements Runnable {
 

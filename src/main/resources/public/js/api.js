@@ -19,6 +19,21 @@ export class ApiError extends Error {
 
 const DEFAULT_WAIT_SECONDS = 2;
 
+const serverStateListeners = new Set();
+
+/**
+ * Calls `listener('unavailable')` when a request finds the server unable to reach its database, and
+ * `listener('ok')` when a request succeeds: an open socket alone does not say that the server can store anything.
+ */
+export function onServerState(listener) {
+  serverStateListeners.add(listener);
+  return () => serverStateListeners.delete(listener);
+}
+
+function reportServerState(serverState) {
+  serverStateListeners.forEach((listener) => listener(serverState));
+}
+
 /**
  * Sends one request; resolves with the parsed JSON body (or null for an empty body), rejects with ApiError.
  * A request that never reaches the server rejects with code "network".
@@ -40,6 +55,7 @@ export async function request(method, path, { token, body, accept } = {}) {
     throw new ApiError(0, 'network', 'the request did not reach the server', null, DEFAULT_WAIT_SECONDS);
   }
   if (response.ok) {
+    reportServerState('ok');
     if (response.status === 204) return null;
     const type = response.headers.get('Content-Type') || '';
     return type.includes('json') ? response.json() : response.text();
@@ -51,6 +67,7 @@ export async function request(method, path, { token, body, accept } = {}) {
   } catch (e) {
     // a proxy's HTML page or an empty body: the status alone has to do
   }
+  if (error.code === 'unavailable') reportServerState('unavailable');
   throw new ApiError(response.status, error.code || `http_${response.status}`, error.message, error.field,
       retryAfter);
 }

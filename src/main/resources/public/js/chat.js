@@ -1,6 +1,6 @@
 // Courier's chat client: accounts, conversations, history, live delivery and sends that survive failures; replies,
 // edits, deletes, reactions and mentions, with the changes caught up like messages.
-import { ApiError, describeError, newUuid, request, waitSeconds } from './api.js';
+import { ApiError, describeError, newUuid, onServerState, request, waitSeconds } from './api.js';
 import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
 import { MentionCompletion } from './mention-completion.js';
@@ -172,6 +172,7 @@ function showChat() {
 const STATUS_TEXT = {
   connecting: 'Connecting…',
   live: 'Live',
+  degraded: 'Connected, but the server cannot reach its database: messages are not sent until it is back.',
   reconnecting: 'Connection lost. Reconnecting…',
   polling: 'Live updates are not available; checking for new messages every few seconds.',
   offline: 'You are offline. Reconnecting when the network is back…',
@@ -180,9 +181,36 @@ const STATUS_TEXT = {
 function showConnectionStatus(status) {
   const element = $('connection');
   element.hidden = false;
-  element.dataset.state = status;
-  element.textContent = STATUS_TEXT[status] || status;
+  // a live socket to a server without its database is not "Live": nothing sent now would be stored
+  const shown = status === 'live' && databaseAway.since !== null ? 'degraded' : status;
+  element.dataset.state = shown;
+  element.textContent = STATUS_TEXT[shown] || shown;
 }
+
+const READY_PROBE_MS = 5_000;
+const databaseAway = { since: null, probe: null };
+
+/** A request answered `unavailable`: say so until a request, or the readiness probe, succeeds again. */
+function serverStateChanged(serverState) {
+  if (serverState === 'unavailable' && databaseAway.since === null) {
+    databaseAway.since = Date.now();
+    databaseAway.probe = setInterval(async () => {
+      try {
+        await request('GET', '/health/ready');
+      } catch (e) {
+        // still away; the next probe asks again
+      }
+    }, READY_PROBE_MS);
+  } else if (serverState === 'ok' && databaseAway.since !== null) {
+    databaseAway.since = null;
+    clearInterval(databaseAway.probe);
+  } else {
+    return;
+  }
+  if (state.live) showConnectionStatus(state.live.status);
+}
+
+onServerState(serverStateChanged);
 
 // ---------- forms ----------
 
@@ -1195,11 +1223,13 @@ function handleFrame(frame) {
       receivePresence(frame);
       break;
     case 'ack':
+      serverStateChanged('ok'); // a stored message: the database answers
       acknowledged(frame.message);
       break;
     case 'error': {
       const send = state.pending.get(frame.clientMsgId);
       const error = frame.error || {};
+      if (error.code === 'unavailable') serverStateChanged('unavailable');
       if (send) {
         failed(send, new ApiError(STATUS_OF_CODE[error.code] || 400, error.code, error.message, error.field,
             error.retryAfter ?? null));

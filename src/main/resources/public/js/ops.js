@@ -1,5 +1,6 @@
 // Courier's operations console: live charts from /metrics, who holds the pool, alerts, incidents, fault drills.
 import { describeError, request } from './api.js';
+import { renderMarkdown } from './markdown.js';
 import {
   counterRate, firstPresent, gaugeSum, histogramQuantiles, parsePrometheusText, sumByLabel,
 } from './prometheus.js';
@@ -78,7 +79,8 @@ function adminProblem(error, what) {
     $('token-notice').textContent = 'The admin token was refused. Check it and enter it again.';
     return `The admin token was refused, so ${what} cannot be shown.`;
   }
-  if (error.code === 'not_found') return `This server does not offer ${what}.`;
+  // a server without an admin token says so in its 404: that sentence tells the operator what to do
+  if (error.code === 'not_found') return `This server does not offer ${what}${error.message ? `: ${error.message}` : ''}.`;
   return describeError(error);
 }
 
@@ -177,10 +179,15 @@ const CHARTS = {
   latency: { element: 'chart-latency', series: [['p50', 'p50 ms', '#1d6b32'], ['p95', 'p95 ms', '#b35c00'],
     ['p99', 'p99 ms', '#a4161a']] },
   messages: { element: 'chart-messages', series: [['messages', 'msg/s', '#6f42c1']] },
-  sockets: { element: 'chart-sockets', series: [['sockets', 'sockets', '#0b7285']] },
-  pool: { element: 'chart-pool', series: [['active', 'active', '#a4161a'], ['idle', 'idle', '#1d6b32'],
+  sockets: { element: 'chart-sockets', counts: true, series: [['sockets', 'sockets', '#0b7285']] },
+  pool: { element: 'chart-pool', counts: true, series: [['active', 'active', '#a4161a'], ['idle', 'idle', '#1d6b32'],
     ['pending', 'pending', '#b35c00'], ['max', 'max', '#4a5360']] },
 };
+
+// Time ticks in whole seconds and up: the labels show seconds, so a finer step would print one label twice.
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+// Counted things (sockets, connections) have whole ticks: there is no half a socket.
+const COUNT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 
 function renderCharts() {
   if (!window.uPlot) return; // the figures beside each chart still tell the numbers
@@ -193,10 +200,15 @@ function renderCharts() {
         width: Math.max(280, container.clientWidth),
         height: 180,
         series: [{}, ...spec.series.map(([, label, colour]) => ({ label, stroke: colour, width: 2, spanGaps: false }))],
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+        // room on the right for the last time label, which is centred on the plot's edge
+        padding: [8, 36, 0, 0],
+        scales: {
+          x: { time: true },
+          y: { range: (u, min, max) => [0, spec.counts ? Math.max(1, Math.ceil(max * 1.1)) : Math.max(1, max * 1.1)] },
+        },
         axes: [
-          { stroke: 'currentColor', space: 90, values: (u, ticks) => ticks.map(clockTime) },
-          { stroke: 'currentColor', size: 64 },
+          { stroke: 'currentColor', space: 90, incrs: TIME_STEPS, values: (u, ticks) => ticks.map(clockTime) },
+          spec.counts ? { stroke: 'currentColor', size: 64, incrs: COUNT_STEPS } : { stroke: 'currentColor', size: 64 },
         ],
         legend: { live: false },
       }, data, container);
@@ -303,6 +315,37 @@ async function refreshAlerts() {
   }
 }
 
+// ---------- nodes ----------
+
+async function refreshNodes() {
+  try {
+    const { nodes } = await admin('GET', '/v1/admin/nodes');
+    if (!nodes.length) {
+      $('nodes').replaceChildren(emptyNote('No node has registered yet.'));
+      return;
+    }
+    $('nodes').replaceChildren(table(
+        ['State', 'Address', 'Version', 'Schema', 'Pool', 'Bus', 'Fault injection', 'Webhooks', 'Clock skew (ms)',
+          'Started', 'Last heartbeat'],
+        nodes.map((node) => [
+          badge(node.state),
+          code(node.address),
+          text(node.version),
+          text(`V${node.schemaVersion}`),
+          number(node.settings.poolSize),
+          text(node.settings.bus),
+          text(node.settings.faultInjection ? 'on' : 'off'),
+          number(node.settings.alertWebhooks.length),
+          number(node.clockSkewMillis),
+          timeCell(node.startedAt),
+          timeCell(node.heartbeatAt),
+        ]),
+        'Every node as it registered itself, alive ones first'));
+  } catch (error) {
+    $('nodes').replaceChildren(emptyNote(adminProblem(error, 'the nodes')));
+  }
+}
+
 function runbookLink(url, name) {
   const cell = document.createElement('td');
   if (!url) return cell;
@@ -387,49 +430,238 @@ async function showIncident(id, moveFocus) {
   heading.tabIndex = -1;
   heading.textContent = `Incident ${incident.id}: ${incident.title}`;
   const summary = document.createElement('p');
+  summary.id = 'incident-summary';
   summary.append(badge(incident.state, 'span'), ` Opened ${formatTime(incident.openedAt)}`,
       incident.resolvedAt ? `, resolved ${formatTime(incident.resolvedAt)}` : ', still open',
       incident.impact ? `. Impact: ${describeImpact(incident.impact)}` : '');
+  const people = document.createElement('p');
+  people.id = 'incident-people';
+  people.textContent = describePeople(incident);
   const timeline = document.createElement('ol');
   timeline.className = 'timeline';
+  timeline.id = 'incident-timeline';
   timeline.setAttribute('aria-label', 'Timeline');
   for (const entry of incident.timeline || []) {
     const item = document.createElement('li');
+    item.dataset.kind = entry.kind;
     const time = document.createElement('time');
     time.dateTime = entry.at;
     time.textContent = formatTime(entry.at);
     const kind = document.createElement('strong');
     kind.textContent = entry.kind;
-    item.append(time, kind, ` ${entry.summary}`);
+    item.append(time, kind);
+    if (entry.data && typeof entry.data.by === 'string') {
+      const by = document.createElement('span');
+      by.className = 'by';
+      by.textContent = entry.data.by;
+      item.append(' ', by);
+    }
+    item.append(` ${entry.summary}`);
     timeline.append(item);
   }
-  const postmortemButton = document.createElement('button');
-  postmortemButton.type = 'button';
-  postmortemButton.id = 'show-postmortem';
-  postmortemButton.textContent = 'Show the postmortem draft';
-  const postmortem = document.createElement('pre');
-  postmortem.className = 'postmortem';
-  postmortem.id = 'postmortem';
-  postmortem.tabIndex = 0;
-  postmortem.hidden = state.postmortemShown !== id;
-  postmortemButton.addEventListener('click', async () => {
-    try {
-      postmortem.textContent = await admin('GET', `/v1/admin/incidents/${id}/postmortem`, undefined,
-          'text/markdown');
-    } catch (error) {
-      postmortem.textContent = describeError(error);
-    }
-    state.postmortemShown = id;
-    postmortem.hidden = false;
-    postmortem.focus();
-  });
-  const parts = [heading, summary, timeline, postmortemButton, postmortem];
-  if (state.postmortemShown === id) {
-    const previous = $('postmortem');
-    postmortem.textContent = previous ? previous.textContent : '';
+  const detail = $('incident-detail');
+  if (detail.dataset.id === String(id) && $('incident-work')) {
+    // The same incident again: only what Courier or others changed is replaced; the forms, what is typed into
+    // them and the focus stay where they are.
+    $('incident-detail-title').replaceWith(heading);
+    $('incident-summary').replaceWith(summary);
+    $('incident-people').replaceWith(people);
+    $('incident-timeline').replaceWith(timeline);
+    updateIncidentWork($('incident-work'), incident);
+    if (state.postmortemShown === id) await refreshPostmortem(id);
+  } else {
+    const timelineHeading = document.createElement('h4');
+    timelineHeading.textContent = 'Timeline';
+    detail.dataset.id = String(id);
+    detail.replaceChildren(heading, summary, people, incidentWork(incident), timelineHeading, timeline,
+        postmortemPanel(id));
   }
-  $('incident-detail').replaceChildren(...parts);
   if (moveFocus) heading.focus();
+}
+
+function describePeople(incident) {
+  const parts = [];
+  parts.push(incident.acknowledgedBy
+    ? `Acknowledged by ${incident.acknowledgedBy} at ${formatTime(incident.acknowledgedAt)}.`
+    : 'Nobody has acknowledged this incident yet.');
+  if (incident.resolvedBy) parts.push(`Closed by ${incident.resolvedBy}: ${incident.resolutionSummary}`);
+  return parts.join(' ');
+}
+
+const RESPONDER_KEY = 'courier.responderName';
+
+/** The forms a person works the incident with: acknowledge, notes, resolve, and the postmortem's own fields. */
+function incidentWork(incident) {
+  const id = incident.id;
+  const work = document.createElement('div');
+  work.id = 'incident-work';
+  work.className = 'incident-work';
+  work.dataset.id = String(id);
+  work.innerHTML = `
+    <div class="responder">
+      <label for="responder-name">Your name</label>
+      <input id="responder-name" autocomplete="name" maxlength="100" required>
+      <button id="acknowledge" type="button">Acknowledge</button>
+    </div>
+    <form id="note-form" novalidate>
+      <h4>Add to the timeline</h4>
+      <label for="note-kind">Kind</label>
+      <select id="note-kind">
+        <option value="note">Note: something found</option>
+        <option value="action">Action: something done to the system</option>
+        <option value="status">Status update: also posted to the alert webhooks</option>
+      </select>
+      <label for="note-text">Text</label>
+      <textarea id="note-text" rows="2" maxlength="4000" required></textarea>
+      <button type="submit">Add to timeline</button>
+    </form>
+    <form id="resolve-form" novalidate>
+      <h4>Resolve</h4>
+      <label for="resolve-summary">What fixed it</label>
+      <textarea id="resolve-summary" rows="2" maxlength="4000" required></textarea>
+      <button type="submit">Resolve incident</button>
+    </form>
+    <form id="findings-form" class="findings" novalidate>
+      <h4>Postmortem</h4>
+      <label for="root-cause">Root cause</label>
+      <textarea id="root-cause" rows="3" maxlength="20000"></textarea>
+      <label for="lessons">Lessons</label>
+      <textarea id="lessons" rows="3" maxlength="20000"></textarea>
+      <label for="corrective-actions">Corrective actions, one per line</label>
+      <textarea id="corrective-actions" rows="3"></textarea>
+      <button type="submit">Save postmortem fields</button>
+    </form>
+    <p id="incident-work-status" class="hint" role="status" aria-live="polite"></p>
+    <p id="incident-work-error" class="error" role="alert"></p>`;
+  const name = work.querySelector('#responder-name');
+  name.value = sessionStorage.getItem(RESPONDER_KEY) || '';
+  name.addEventListener('change', () => sessionStorage.setItem(RESPONDER_KEY, name.value.trim()));
+  work.querySelector('#root-cause').value = incident.rootCause || '';
+  work.querySelector('#lessons').value = incident.lessons || '';
+  work.querySelector('#corrective-actions').value = (incident.correctiveActions || []).join('\n');
+
+  const act = async (what, path, method, body, done) => {
+    const status = work.querySelector('#incident-work-status');
+    const error = work.querySelector('#incident-work-error');
+    status.textContent = '';
+    error.textContent = '';
+    try {
+      await admin(method, path, body);
+      status.textContent = done;
+      await showIncident(id, false);
+      return true;
+    } catch (e) {
+      error.textContent = `${what} failed: ${describeError(e)}`;
+      if (e.field) work.querySelector(`#${FIELD_INPUTS[e.field] || 'responder-name'}`)?.focus();
+      return false;
+    }
+  };
+  const by = () => {
+    const value = name.value.trim();
+    if (!value) {
+      work.querySelector('#incident-work-error').textContent = 'Enter your name first: every entry is signed.';
+      name.focus();
+      return null;
+    }
+    sessionStorage.setItem(RESPONDER_KEY, value);
+    return value;
+  };
+  work.querySelector('#acknowledge').addEventListener('click', () => {
+    const who = by();
+    if (who) act('Acknowledging', `/v1/admin/incidents/${id}/acknowledge`, 'POST', { by: who }, 'Acknowledged.');
+  });
+  work.querySelector('#note-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const who = by();
+    if (!who) return;
+    const kind = work.querySelector('#note-kind').value;
+    const textArea = work.querySelector('#note-text');
+    if (await act('Adding to the timeline', `/v1/admin/incidents/${id}/notes`, 'POST',
+        { by: who, kind, text: textArea.value }, kind === 'status'
+          ? 'Status update added and posted to the alert webhooks.' : 'Added to the timeline.')) {
+      textArea.value = '';
+    }
+  });
+  work.querySelector('#resolve-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const who = by();
+    if (who) {
+      act('Resolving', `/v1/admin/incidents/${id}/resolve`, 'POST',
+          { by: who, summary: work.querySelector('#resolve-summary').value }, 'Incident resolved.');
+    }
+  });
+  work.querySelector('#findings-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const actions = work.querySelector('#corrective-actions').value.split('\n').map((line) => line.trim())
+        .filter((line) => line);
+    act('Saving', `/v1/admin/incidents/${id}`, 'PATCH', {
+      rootCause: work.querySelector('#root-cause').value,
+      lessons: work.querySelector('#lessons').value,
+      correctiveActions: actions,
+    }, 'Postmortem fields saved.');
+  });
+  updateIncidentWork(work, incident);
+  return work;
+}
+
+/** Which input a validation error's field points at. */
+const FIELD_INPUTS = {
+  by: 'responder-name', text: 'note-text', kind: 'note-kind', summary: 'resolve-summary',
+  rootCause: 'root-cause', lessons: 'lessons', correctiveActions: 'corrective-actions',
+};
+
+function updateIncidentWork(work, incident) {
+  const acknowledge = work.querySelector('#acknowledge');
+  acknowledge.disabled = Boolean(incident.acknowledgedBy);
+  acknowledge.textContent = incident.acknowledgedBy ? `Acknowledged by ${incident.acknowledgedBy}` : 'Acknowledge';
+  const resolve = work.querySelector('#resolve-form');
+  resolve.hidden = Boolean(incident.resolvedBy);
+}
+
+/** The postmortem as a page, refreshed on demand, and the same Markdown as a download. */
+function postmortemPanel(id) {
+  const panel = document.createElement('div');
+  panel.id = 'postmortem-panel';
+  panel.dataset.id = String(id);
+  const show = document.createElement('button');
+  show.type = 'button';
+  show.id = 'show-postmortem';
+  show.textContent = 'Show the postmortem';
+  const download = document.createElement('a');
+  download.id = 'download-postmortem';
+  download.className = 'button-link';
+  download.textContent = 'Download as Markdown';
+  download.download = `incident-${id}-postmortem.md`;
+  download.hidden = true;
+  const page = document.createElement('article');
+  page.className = 'postmortem';
+  page.id = 'postmortem';
+  page.tabIndex = 0;
+  page.hidden = true;
+  page.setAttribute('aria-label', 'Postmortem');
+  show.addEventListener('click', async () => {
+    state.postmortemShown = id;
+    await refreshPostmortem(id);
+    page.focus();
+  });
+  panel.append(show, download, page);
+  return panel;
+}
+
+async function refreshPostmortem(id) {
+  const page = $('postmortem');
+  const download = $('download-postmortem');
+  if (!page) return;
+  try {
+    const markdown = await admin('GET', `/v1/admin/incidents/${id}/postmortem`, undefined, 'text/markdown');
+    page.replaceChildren(renderMarkdown(markdown));
+    // a data: URL, not a blob: one: nothing to revoke when the postmortem is refreshed
+    download.href = `data:text/markdown;charset=utf-8,${encodeURIComponent(markdown)}`;
+    download.hidden = false;
+  } catch (error) {
+    page.replaceChildren(emptyNote(describeError(error)));
+  }
+  page.hidden = false;
 }
 
 // ---------- fault injection ----------
@@ -572,6 +804,7 @@ function emptyNote(words) {
 
 function refreshAdmin() {
   refreshAlerts();
+  refreshNodes();
   refreshIncidents();
   refreshFaults();
 }

@@ -57,6 +57,7 @@ final class BusCodec {
      *       every one);
  *   <li>{@code t}: user {@code u} is typing in conversation {@code c};
  *   <li>{@code p}: the presence of users {@code us} changed;
+     *   <li>{@code q}: bus probe {@code h} (a UUID) of an audit;
      *   <li>{@code b}: a batch, its events in {@code e}, in order, each without an origin of its own. Only the
      *       database writes batches, of {@code m} and {@code M} events:
      *       {@code {"o":<origin>,"k":"b","e":[{"k":"m","m":{...}}, {"k":"M","c":3,"s":12}, ...]}}.
@@ -157,6 +158,8 @@ final class BusCodec {
                     typing.userId(), null, null, null, null);
             case DomainEvent.PresenceChanged presence -> new Wire(origin, "p", null, null, null, null,
                     presence.userIds(), null, null, null);
+            case DomainEvent.BusProbe probe -> new Wire(origin, "q", null, null, null, null, null,
+                    probe.probeId().toString(), null, null);
         });
     }
 
@@ -214,6 +217,7 @@ final class BusCodec {
                     wire.h() == null ? null : Base64.getDecoder().decode(wire.h())));
             case "t" -> new Decoded.Event(new DomainEvent.Typing(wire.c(), wire.u()));
             case "p" -> new Decoded.Event(new DomainEvent.PresenceChanged(wire.us()));
+            case "q" -> new Decoded.Event(new DomainEvent.BusProbe(java.util.UUID.fromString(wire.h())));
             default -> throw new IllegalArgumentException("unknown bus event kind " + wire.k());
         };
     }

@@ -14,7 +14,7 @@ final class EventCounts {
 
     /** The label values; one per kind of {@link DomainEvent}. */
     enum Kind {
-        MESSAGE, CHANGE, READ, CONVERSATION, SESSION, TYPING, PRESENCE;
+        MESSAGE, CHANGE, READ, CONVERSATION, SESSION, TYPING, PRESENCE, PROBE;
 
         static Kind of(DomainEvent event) {
             return switch (event) {
@@ -26,6 +26,7 @@ final class EventCounts {
                 case DomainEvent.UserSessionsRevoked revoked -> SESSION;
                 case DomainEvent.Typing typing -> TYPING;
                 case DomainEvent.PresenceChanged presence -> PRESENCE;
+                case DomainEvent.BusProbe probe -> PROBE;
             };
         }
 

@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.web.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
         description = "Print the postmortem draft (Markdown) of an incident recorded by a running Courier server.")
 public final class PostmortemCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The incident id (see GET /v1/admin/incidents).")
+    @Parameters(index = "0", paramLabel = "ID", description = "The incident id: GET /v1/admin/incidents lists them "
+            + "newest first, /ops shows them, and bin/courier drill prints its incident's.")
     long id;
 
     @Option(names = "--url", defaultValue = "${env:COURIER_URL:-http://localhost:8080}",
@@ -33,6 +35,16 @@ public final class PostmortemCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The contract's error message, or the body as it came when it is not an error envelope. */
+    private static String errorMessage(String body) {
+        try {
+            String message = Json.mapper().readTree(body).path("error").path("message").asText("");
+            return message.isEmpty() ? body : message;
+        } catch (IOException e) {
+            return body;
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -49,7 +61,12 @@ public final class PostmortemCommand implements Callable<Integer> {
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                     .send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (response.statusCode() != 200) {
-                err.println("postmortem: " + target + " answered " + response.statusCode() + ": " + response.body());
+                err.println("postmortem: " + target + " answered " + response.statusCode() + ": "
+                        + errorMessage(response.body()));
+                if (response.statusCode() == 404) {
+                    err.println("postmortem: incident ids are listed newest first by GET /v1/admin/incidents "
+                            + "(or in /ops); the admin token is the one the server was started with");
+                }
                 return 1;
             }
             out.print(response.body());

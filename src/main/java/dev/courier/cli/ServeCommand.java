@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AuditConfig;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -16,6 +17,9 @@ import dev.courier.config.PresenceConfig;
 import dev.courier.config.StreamConfig;
 import dev.courier.config.StreamLimits;
 import dev.courier.server.CourierServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -38,7 +42,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--host", defaultValue = "${env:COURIER_HOST:-0.0.0.0}",
-            description = "Address to listen on (env COURIER_HOST).")
+            description = "Address to listen on; 0.0.0.0 is every network interface, 127.0.0.1 this machine only "
+                    + "(env COURIER_HOST).")
     String host;
 
     @Option(names = "--data-dir", defaultValue = "${env:COURIER_DATA_DIR:-./courier-data}",
@@ -55,7 +60,7 @@ public final class ServeCommand implements Callable<Integer> {
     String adminToken;
 
     @Option(names = "--pool-size", defaultValue = "${env:COURIER_POOL_SIZE:-0}",
-            description = "Database connections; 0 means cores x 2 + 1 (env COURIER_POOL_SIZE).")
+            description = "Database connections; 0 means cores x 2 + 1, at least 4 (env COURIER_POOL_SIZE).")
     int poolSize;
 
     @Option(names = "--pool-acquire-timeout", defaultValue = "${env:COURIER_POOL_ACQUIRE_TIMEOUT:-250ms}",
@@ -119,6 +124,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
+            description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
+                    + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
+    Duration auditInterval;
+
     @Option(names = "--retention", defaultValue = "${env:COURIER_RETENTION:-off}",
             description = "Messages older than this (e.g. 90d) become tombstones, in small batches; off keeps them for "
                     + "good. At least 1h (env COURIER_RETENTION).")
@@ -128,6 +138,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         logFormat.apply();
         CourierConfig config = config();
+        requirePortFree();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and
         // the process then exits 0. Left to the JVM's default, a signal exits 143/130 whatever the hook achieved.
         // Handled before the start, so a signal during the start stops the server as soon as it is up.
@@ -143,13 +154,18 @@ public final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeOnce = () -> {
             if (closed.compareAndSet(false, true)) {
+                System.out.println("Courier stopping: no new connections, finishing requests in flight");
+                System.out.flush();
+                long started = System.nanoTime();
                 server.close();
+                System.out.println("Courier stopped after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                System.out.flush();
             }
         };
         // Any other way out (SIGHUP, System.exit) still stops the server, so no PostgreSQL is left running.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "courier-shutdown"));
-        System.out.println("Courier listening on http://" + displayHost() + ":" + server.port()
-                + " using " + server.databaseDescription());
+        System.out.println("Courier listening on http://" + host + ":" + server.port()
+                + " using " + server.databaseDescription() + reachableAs(server.port()));
         System.out.flush();
         stopRequested.await();
         closeOnce.run();
@@ -175,6 +191,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withSecurity(new SecurityConfig(RateLimitConfig.parse(rateLimits),
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
+                .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
                 .withRetention(RetentionConfig.parse(retention));
     }
 
@@ -191,7 +208,26 @@ public final class ServeCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private String displayHost() {
-        return host.equals("0.0.0.0") ? "localhost" : host;
+    /** The banner names the address actually bound; a wildcard is every interface, so say how to reach it here. */
+    private String reachableAs(int boundPort) {
+        return host.equals("0.0.0.0") || host.equals("::")
+                ? "; on every network interface, http://localhost:" + boundPort + " from this machine" : "";
+    }
+
+    /**
+     * Fails in a moment, naming the option, when the port is taken: otherwise the embedded database starts first
+     * and the conflict shows only when the HTTP server binds, many seconds later.
+     */
+    private void requirePortFree() {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--port " + port + " on " + host + " is in use (" + e.getMessage()
+                    + "): stop what listens there or choose another --port");
+        }
     }
 }

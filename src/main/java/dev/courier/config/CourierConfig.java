@@ -6,6 +6,8 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
+ * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
+ * @param retention      how old messages become tombstones; off unless {@code serve} asks for it
  */
 public record CourierConfig(
         HttpConfig http,
@@ -17,12 +19,14 @@ public record CourierConfig(
         boolean faultInjection,
         StreamConfig stream,
         SecurityConfig security,
+        AuditConfig audit,
         RetentionConfig retention) {
 
+    /** With retention off. */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
-                         SecurityConfig security) {
-        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                         SecurityConfig security, AuditConfig audit) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
                 RetentionConfig.off());
     }
 
@@ -33,53 +37,68 @@ public record CourierConfig(
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken) {
         this(http, database, pool, sessions, adminToken, AlertConfig.defaults(), false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts) {
         this(http, database, pool, sessions, adminToken, alerts, false, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, StreamConfig.defaults(),
-                SecurityConfig.withoutRateLimits());
+                SecurityConfig.withoutRateLimits(), AuditConfig.off());
     }
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, retention);
+                security, audit, retention);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, retention);
+                security, audit, retention);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
-                retention);
+                audit, retention);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, retention);
+                security, audit, retention);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, retention);
-    }
-
-    public CourierConfig withRetention(RetentionConfig newRetention) {
-        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newRetention);
+                security, audit, retention);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, retention);
+                newSecurity, audit, retention);
+    }
+
+    public CourierConfig withAudit(AuditConfig newAudit) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                newAudit, retention);
+    }
+
+    public CourierConfig withRetention(RetentionConfig newRetention) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                audit, newRetention);
+    }
+
+    /**
+     * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY), no rate
+     * limits, no audit of its own and no retention; {@code serve} always passes its real settings.
+     */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, AuditConfig.off());
     }
 }

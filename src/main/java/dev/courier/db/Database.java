@@ -62,9 +62,11 @@ public final class Database implements AutoCloseable {
     private final Counter rejectedAcquireTimeout;
     private volatile double leakRate;
     private volatile long addedQueryLatencyMillis;
+    private final String schemaVersion;
 
     Database(HikariDataSource dataSource, LeaseRegistry leases, PoolConfig pool, DirectConnector direct,
-             MeterRegistry meters, Runnable onClose) {
+             MeterRegistry meters, Runnable onClose, String schemaVersion) {
+        this.schemaVersion = schemaVersion;
         this.dataSource = dataSource;
         this.leases = leases;
         this.onClose = onClose;
@@ -160,6 +162,16 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** The schema version this build's migrations bring the database to (empty for a pool that did not migrate). */
+    public String schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** How many operations from outside the admission limit lets in at once right now (it adapts). */
+    public int admissionLimit() {
+        return admission.limit();
     }
 
     /** Why PostgreSQL counts as unreachable right now, or null while it answers. */

@@ -1,6 +1,7 @@
 package dev.courier.db;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,22 @@ public final class FaultInjection {
                 throw new IllegalArgumentException("queryLatencyMs must be between 0 and " + MAX_QUERY_LATENCY_MS);
             }
         }
+
+        /** The switches in words, only those that are on: for logs, timelines and postmortems. */
+        public String describe() {
+            List<String> on = new ArrayList<>();
+            if (leakRate > 0) {
+                String share = leakRate >= 0.01 ? Math.round(leakRate * 100) + " %" : String.valueOf(leakRate);
+                on.add(share + " of operations leak their connection");
+            }
+            if (queryLatencyMs > 0) {
+                on.add("every query delayed " + queryLatencyMs + " ms");
+            }
+            if (databaseDown) {
+                on.add("PostgreSQL stopped");
+            }
+            return on.isEmpty() ? "no faults" : String.join(", ", on);
+        }
     }
 
     /** One change of the switches, for logs and incident timelines. */
@@ -71,7 +88,7 @@ public final class FaultInjection {
         }
         current = next;
         Change change = new Change(Instant.now(), before, next);
-        log.warn("fault injection changed: {} -> {}", before, next);
+        log.warn("fault injection changed: {} (before: {})", next.describe(), before.describe());
         for (Consumer<Change> listener : listeners) {
             try {
                 listener.accept(change);

@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.config.PoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Comparator;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 
 /**
  * Builds the pool, migrates the schema and returns the {@link Database} door, in one call (the way Dropwizard's
@@ -19,9 +21,30 @@ public final class PooledDatabaseFactory {
     }
 
     public static Database open(DatabaseTarget target, PoolConfig pool, MeterRegistry meters, Runnable onClose) {
-        migrate(target);
-        HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters));
-        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, onClose);
+        String schemaVersion = migrate(target);
+        HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters, APPLICATION_NAME));
+        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, onClose,
+                schemaVersion);
+    }
+
+    /**
+     * A small pool on a database that is left as it is, without migrating it: for a command that only looks
+     * ({@code courier audit}). Its sessions are named {@code courier-audit}, so that they are not counted as a
+     * node's.
+     */
+    public static Database openForInspection(DatabaseTarget target, MeterRegistry meters) {
+        PoolConfig pool = new PoolConfig(2, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofSeconds(120));
+        HikariConfig config = hikariConfig(target, pool, meters, "courier-audit");
+        // Its sessions keep the server's synchronous_commit (or their role's), which the audit reports as the default
+        // that clients get without asking; the timeouts stay, so that the audit itself cannot hang or hold locks.
+        config.addDataSourceProperty("options", "-c statement_timeout=" + pool.statementTimeout().toMillis()
+                + " -c idle_in_transaction_session_timeout=" + pool.idleInTransactionTimeout().toMillis()
+                + " -c lock_timeout=" + pool.lockTimeout().toMillis());
+        HikariDataSource dataSource = new HikariDataSource(config);
+        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, () -> { },
+                "");
     }
 
     /**
@@ -30,18 +53,40 @@ public final class PooledDatabaseFactory {
      * opened, a pool of one cannot serve Flyway's lock and migration connections at once, and the statement and
      * lock timeouts that protect requests would abort a long migration.
      */
-    private static void migrate(DatabaseTarget target) {
-        Flyway.configure()
+    private static String migrate(DatabaseTarget target) {
+        Flyway flyway = Flyway.configure()
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
                 .locations("classpath:db/migration")
-                .load()
-                .migrate();
+                .load();
+        flyway.migrate();
+        return shippedVersion(flyway);
     }
 
+    /**
+     * The highest versioned migration this build carries: the schema version it expects. A database ahead of it (a
+     * newer node migrated it during a rolling upgrade) is not what this node expects, which the audit reports.
+     */
+    private static String shippedVersion(Flyway flyway) {
+        return java.util.Arrays.stream(flyway.info().all())
+                .filter(m -> m.getVersion() != null && m.getState().isResolved())
+                .map(MigrationInfo::getVersion)
+                .max(Comparator.naturalOrder())
+                .map(Object::toString)
+                .orElse("0");
+    }
+
+    /** The {@code application_name} of a node's pooled sessions, by which the audit finds them. */
+    public static final String APPLICATION_NAME = "courier";
+
     static HikariConfig hikariConfig(DatabaseTarget target, PoolConfig pool, MeterRegistry meters) {
+        return hikariConfig(target, pool, meters, APPLICATION_NAME);
+    }
+
+    static HikariConfig hikariConfig(DatabaseTarget target, PoolConfig pool, MeterRegistry meters,
+                                     String applicationName) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("courier");
+        config.setPoolName(applicationName);
         config.setJdbcUrl(target.jdbcUrl());
         if (target.user() != null) {
             config.setUsername(target.user());
@@ -68,7 +113,7 @@ public final class PooledDatabaseFactory {
         config.addDataSourceProperty("connectTimeout", "5");
         // seconds; above statement_timeout, so only a dead peer trips it
         config.addDataSourceProperty("socketTimeout", String.valueOf(pool.statementTimeout().toSeconds() + 10));
-        config.addDataSourceProperty("ApplicationName", "courier");
+        config.addDataSourceProperty("ApplicationName", applicationName);
         return config;
     }
 }

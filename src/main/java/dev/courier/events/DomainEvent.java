@@ -2,6 +2,7 @@ package dev.courier.events;
 
 import dev.courier.messages.Message;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Something that happened and committed, which connected clients may need to hear about. Published after the
@@ -62,5 +63,12 @@ public sealed interface DomainEvent {
             }
             userIds = List.copyOf(userIds);
         }
+    }
+
+    /**
+     * An audit asks every node to say that it heard this ({@code courier audit}'s bus round trip). Nothing is stored
+     * before it; each receiver records its receipt, so the audit sees which nodes the bus reached and when.
+     */
+    record BusProbe(UUID probeId) implements DomainEvent {
     }
 }

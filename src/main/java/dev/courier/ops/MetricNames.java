@@ -35,6 +35,8 @@ public final class MetricNames {
     public static final String DB_REACHABLE = "courier.db.reachable";
     /** Alerts firing now, by {@code alertname}. */
     public static final String ALERTS_FIRING = "courier.alerts.firing";
+    /** 1 for each check's status in the node's latest infrastructure audit, by {@code check} and {@code status}. */
+    public static final String AUDIT_CHECK = "courier.audit.check";
     public static final String ALERT_NOTIFICATIONS = "courier.alert.notifications";
     public static final String INCIDENTS_OPEN = "courier.incidents.open";
 

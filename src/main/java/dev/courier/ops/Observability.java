@@ -8,10 +8,12 @@ import dev.courier.ops.alerts.AlertListener;
 import dev.courier.ops.alerts.AlertLog;
 import dev.courier.ops.alerts.AlertRoutes;
 import dev.courier.ops.alerts.DefaultRules;
+import dev.courier.ops.alerts.FailedAuditChecks;
 import dev.courier.ops.alerts.FigureSampler;
 import dev.courier.ops.alerts.WebhookNotifier;
 import dev.courier.ops.incidents.ImpactTracker;
 import dev.courier.ops.incidents.IncidentRecorder;
+import dev.courier.ops.incidents.IncidentResponse;
 import dev.courier.ops.incidents.IncidentRoutes;
 import dev.courier.web.Routes;
 import io.micrometer.core.instrument.Gauge;
@@ -43,7 +45,7 @@ public final class Observability implements AutoCloseable {
     }
 
     public static Observability start(AlertConfig config, PoolConfig pool, int port, Database database,
-                                      MeterRegistry meters) {
+                                      MeterRegistry meters, FailedAuditChecks audit) {
         PoolEventLog poolEvents = new PoolEventLog(meters);
         database.addListener(poolEvents);
         long overdueMillis = pool.leakWarning().toMillis();
@@ -59,11 +61,13 @@ public final class Observability implements AutoCloseable {
         IncidentRecorder incidents = new IncidentRecorder(database, impact, meters);
         database.addListener(incidents);
         String host = hostName();
+        // alerts of an incident a person acknowledged are not posted again: the person is on it
         WebhookNotifier webhooks = new WebhookNotifier(config.webhooks(),
-                "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, meters);
+                "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, WebhookNotifier.RESEND,
+                incidents::acknowledgedAlert, meters);
         List<AlertListener> listeners = new ArrayList<>(List.of(new AlertLog(), incidents, webhooks));
         FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config);
-        AlertEngine engine = new AlertEngine(DefaultRules.all(config), sampler::sample, listeners,
+        AlertEngine engine = new AlertEngine(DefaultRules.all(config, audit), sampler::sample, listeners,
                 config.evaluationInterval(), meters);
         engine.start();
         return new Observability(httpMetrics, engine, incidents, webhooks, database);
@@ -86,7 +90,8 @@ public final class Observability implements AutoCloseable {
     /** The admin routes: alerts and incidents. */
     public void register(Routes routes) {
         new AlertRoutes(engine).register(routes);
-        new IncidentRoutes(database).register(routes);
+        new IncidentRoutes(database, new IncidentResponse(database, incidents, webhooks, engine::alerts))
+                .register(routes);
     }
 
     private static String hostName() {

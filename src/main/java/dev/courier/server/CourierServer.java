@@ -1,6 +1,9 @@
 package dev.courier.server;
 
 import dev.courier.accounts.AccountRoutes;
+import dev.courier.audit.AuditContext;
+import dev.courier.audit.AuditSchedule;
+import dev.courier.audit.BusProber;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Accounts;
 import dev.courier.accounts.UserAdminRoutes;
@@ -29,7 +32,9 @@ import dev.courier.db.Database;
 import dev.courier.db.DatabaseTarget;
 import dev.courier.db.EmbeddedDatabase;
 import dev.courier.db.FaultInjection;
+import dev.courier.db.PgBouncerConsole;
 import dev.courier.db.PooledDatabaseFactory;
+import dev.courier.events.DomainEvent;
 import dev.courier.events.EventSink;
 import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.AnswerScope;
@@ -44,6 +49,10 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.ops.alerts.FailedAuditChecks;
+import dev.courier.nodes.LocalNode;
+import dev.courier.nodes.NodeRegistry;
+import dev.courier.nodes.NodeRoutes;
 import dev.courier.presence.PresenceTracker;
 import dev.courier.stream.CoalescedAnswers;
 import dev.courier.stream.StreamRoutes;
@@ -64,9 +73,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +129,10 @@ public final class CourierServer implements AutoCloseable {
             DatabaseTarget target = embedded != null ? embedded.target() : externalTarget(config);
             Database database = PooledDatabaseFactory.open(target, config.pool(), meters, () -> { });
             started.addFirst(database);
+            // The audit needs the bus and the node registry, built below; the alert engine reads its verdict from now.
+            AtomicReference<FailedAuditChecks> auditVerdict = new AtomicReference<>(FailedAuditChecks.NONE);
             Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
-                    database, meters);
+                    database, meters, () -> auditVerdict.get().failed());
             started.addFirst(observability);
 
             // The send path's hand-offs are wired below; docs/stream.md follows a message through them in order.
@@ -160,8 +175,11 @@ public final class CourierServer implements AutoCloseable {
             StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, presence, events,
                     database, rateLimiter, config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
+            NodeRegistry nodes = new NodeRegistry(database, new LocalNode(version(), database.schemaVersion(), config,
+                    target.port(), database::admissionLimit, clientAddresses::untrustedForwardedForSeen,
+                    () -> observability.alerts().lastEvaluation()));
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
-            bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub())));
+            bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub(), nodes)));
 
             started.addFirst(RetentionPurge.start(database, tombstones, config.retention()));
             AdminAuditLog auditLog = new AdminAuditLog(database);
@@ -181,6 +199,7 @@ public final class CourierServer implements AutoCloseable {
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);
+            features.add(new NodeRoutes(nodes, events)::register);
             if (faults != null) {
                 // every switch of a fault goes on the open incident's timeline
                 faults.addListener(observability.incidents()::faultSwitched);
@@ -192,6 +211,19 @@ public final class CourierServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()), auditLog);
             Javalin http = api.start();
+            nodes.start(listensAt(config, http.port()));
+            started.addFirst(nodes);
+            HttpClient webhookProbes = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            BusProber prober = () -> {
+                UUID probe = UUID.randomUUID();
+                events.publish(new DomainEvent.BusProbe(probe));
+                return probe;
+            };
+            AuditSchedule audit = AuditSchedule.start(config.audit(), meters, () -> AuditContext.load(database,
+                    target.description(), target.port(), Optional.of(prober),
+                    Optional.of(new PgBouncerConsole(target)), webhookProbes));
+            started.addFirst(audit);
+            auditVerdict.set(audit);
             return new CourierServer(http, database, embedded, started, target.description(), faults, observability,
                     api.declaredRoutes());
         } catch (RuntimeException | Error e) {
@@ -249,6 +281,25 @@ public final class CourierServer implements AutoCloseable {
     /** The fault injection switches, when enabled (the incident timeline subscribes to their changes). */
     public Optional<FaultInjection> faults() {
         return Optional.ofNullable(faults);
+    }
+
+    /** The build's version from the jar's manifest. */
+    private static String version() {
+        String version = CourierServer.class.getPackage().getImplementationVersion();
+        return version == null ? "development build" : version;
+    }
+
+    /** Where the node can be reached, as its row in {@code nodes} shows it. */
+    private static String listensAt(CourierConfig config, int port) {
+        String host = config.http().host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host + ":" + port;
     }
 
     private static DatabaseTarget externalTarget(CourierConfig config) {

@@ -163,6 +163,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
             case DomainEvent.UserSessionsRevoked revoked -> closeAllRevoked(revoked);
             case DomainEvent.Typing typing -> routeTyping(typing);
             case DomainEvent.PresenceChanged changed -> presenceFrames.changed(changed.userIds());
+            case DomainEvent.BusProbe probe -> { } // for the node registry, not for clients
         }
     }
 

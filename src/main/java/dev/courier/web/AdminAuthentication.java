@@ -48,7 +48,9 @@ public final class AdminAuthentication {
 
     public void require(Context ctx) {
         if (token.isEmpty()) {
-            throw ApiException.notFound("no such resource");
+            // still 404, as if the routes did not exist, but saying why: the operator's next step is a flag
+            throw ApiException.notFound("the admin API is off: this server was started without an admin token "
+                    + "(--admin-token or COURIER_ADMIN_TOKEN)");
         }
         String presented = BearerToken.from(ctx.header("Authorization")).orElse("");
         // constant-time comparison: response timing must not reveal how much of the token was right

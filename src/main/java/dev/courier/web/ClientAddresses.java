@@ -18,6 +18,8 @@ public final class ClientAddresses {
     private static final int MAX_HOPS = 20;
 
     private final List<Cidr> trustedProxies;
+    /** Set by the first request that carried the header from a peer not trusted: a proxy we do not believe. */
+    private volatile boolean untrustedForwardedForSeen;
 
     public ClientAddresses(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
@@ -30,7 +32,11 @@ public final class ClientAddresses {
     /** {@code peer} is the socket's remote address; {@code forwarded} every X-Forwarded-For header, in order. */
     String resolve(String peer, java.util.Enumeration<String> forwarded) {
         Optional<InetAddress> peerAddress = Cidr.literal(peer);
-        if (peerAddress.isEmpty() || !trusted(peerAddress.get()) || forwarded == null) {
+        boolean peerTrusted = peerAddress.isPresent() && trusted(peerAddress.get());
+        if (!peerTrusted && forwarded != null && forwarded.hasMoreElements() && !untrustedForwardedForSeen) {
+            untrustedForwardedForSeen = true;
+        }
+        if (!peerTrusted || forwarded == null) {
             return canonical(peer, peerAddress);
         }
         // Several headers are one list, in the order they arrived.
@@ -54,6 +60,14 @@ public final class ClientAddresses {
             }
         }
         return client;
+    }
+
+    /**
+     * Whether a request arrived with {@code X-Forwarded-For} from a peer that is not a trusted proxy: the node sits
+     * behind a load balancer it does not believe, so every client looks like the balancer to the per-address limits.
+     */
+    public boolean untrustedForwardedForSeen() {
+        return untrustedForwardedForSeen;
     }
 
     private boolean trusted(InetAddress address) {

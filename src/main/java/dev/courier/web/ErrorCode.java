@@ -13,6 +13,8 @@ public enum ErrorCode {
     CLIENT_MSG_ID_REUSED("client_msg_id_reused", 409),
     /** An edit of (or a reaction to) a deleted message. */
     MESSAGE_DELETED("message_deleted", 409),
+    /** The action does not fit the resource's state (closing an incident whose alerts still fire). */
+    CONFLICT("conflict", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     RATE_LIMITED("rate_limited", 429),

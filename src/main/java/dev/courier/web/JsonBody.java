@@ -122,6 +122,25 @@ public final class JsonBody {
         return values;
     }
 
+    /** An array of strings, or empty when the field is absent or null. */
+    public Optional<List<String>> optionalStringList(String field) {
+        JsonNode node = present(field);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isArray()) {
+            throw wrongType(field, "an array of strings");
+        }
+        List<String> values = new ArrayList<>(node.size());
+        for (JsonNode element : node) {
+            if (!element.isTextual()) {
+                throw wrongType(field, "an array of strings");
+            }
+            values.add(element.textValue());
+        }
+        return Optional.of(values);
+    }
+
     public Optional<Long> optionalLong(String field) {
         JsonNode node = present(field);
         return node == null ? Optional.empty() : Optional.of(asLong(field, node));

@@ -3,9 +3,15 @@ package dev.courier.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.Courier;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -44,6 +50,25 @@ class CommandLineTest {
     @Test
     void runningWithoutASubcommandPrintsTheSameHelp() {
         assertThat(run()).isEqualTo(run("--help"));
+    }
+
+    @Test
+    void aPortInUseIsReportedAtOnceBeforeAnythingStarts(@TempDir Path dataDir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CommandLine cli = Courier.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+            long started = System.nanoTime();
+
+            int exit = cli.execute("serve", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()),
+                    "--data-dir", dataDir.toString());
+
+            assertThat(exit).isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(err.toString().strip()).startsWith("courier: --port " + taken.getLocalPort()
+                    + " on 127.0.0.1 is in use").endsWith("choose another --port");
+            assertThat(dataDir).isEmptyDirectory();
+        }
     }
 
     @Test

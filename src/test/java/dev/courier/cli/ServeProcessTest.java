@@ -75,6 +75,8 @@ class ServeProcessTest {
             }
 
             assertThat(serve.awaitExit(Duration.ofSeconds(60))).as(serve.output()).isZero();
+            assertThat(serve.output()).as("a graceful stop says so").contains("Courier stopping",
+                    "Courier stopped after ");
         }
         assertThat(dataDir.resolve("pgdata").resolve("postmaster.pid")).doesNotExist();
         assertThat(ServeProcess.postgresOn(dataDir)).isEmpty();

@@ -10,6 +10,7 @@ import dev.courier.testing.ApiClient.Response;
 import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServer;
 import dev.courier.testing.TestServerExtension;
+import dev.courier.web.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,15 @@ class AdminAuthorizationMatrixTest {
                         id -> new Request("GET", "/v1/admin/incidents/" + id + "/postmortem", null), 200),
                 new Route("GET /v1/admin/incidents/{unknown id}",
                         id -> new Request("GET", "/v1/admin/incidents/" + (id + 1_000), null), 404),
+                new Route("POST /v1/admin/incidents/{id}/acknowledge", id -> new Request("POST",
+                        "/v1/admin/incidents/" + id + "/acknowledge", Map.of("by", "matrix")), 200),
+                new Route("POST /v1/admin/incidents/{id}/notes", id -> new Request("POST",
+                        "/v1/admin/incidents/" + id + "/notes", Map.of("by", "matrix", "kind", "note", "text", "n")),
+                        201),
+                new Route("PATCH /v1/admin/incidents/{id}", id -> new Request("PATCH", "/v1/admin/incidents/" + id,
+                        Map.of("lessons", "matrix lessons")), 200),
+                new Route("POST /v1/admin/incidents/{id}/resolve", id -> new Request("POST",
+                        "/v1/admin/incidents/" + id + "/resolve", Map.of("by", "matrix", "summary", "s")), 200),
                 new Route("GET /v1/admin/users", id -> new Request("GET", "/v1/admin/users?query=subject", null), 200),
                 new Route("POST /v1/admin/users/{id}/deactivate", id -> new Request("POST",
                         "/v1/admin/users/" + subject + "/deactivate", null), 204),
@@ -88,6 +98,8 @@ class AdminAuthorizationMatrixTest {
                         "/v1/admin/users/999999999/deactivate", null), 404),
                 new Route("GET /v1/admin/audit-log", id -> new Request("GET", "/v1/admin/audit-log", null), 200),
                 new Route("GET /v1/admin/faults", id -> new Request("GET", "/v1/admin/faults", null), 200),
+                new Route("GET /v1/admin/nodes", id -> new Request("GET", "/v1/admin/nodes", null), 200),
+                new Route("POST /v1/admin/nodes/probe", id -> new Request("POST", "/v1/admin/nodes/probe", null), 202),
                 // a change the right token does make: proof that a refused caller's identical request would have
                 new Route("PUT /v1/admin/faults", id -> new Request("PUT", "/v1/admin/faults",
                         Map.of("queryLatencyMs", 3)), 200),
@@ -152,12 +164,11 @@ class AdminAuthorizationMatrixTest {
             String faultsBefore = closed.server().faults().orElseThrow().current().toString();
             for (Route route : routes().toList()) {
                 for (String token : new String[] {null, user, TestServer.ADMIN_TOKEN}) {
-                    Request request = route.request().apply(1);
-                    Response answer = request.body() == null
-                            ? client.send(request.method(), request.path(), token, null, null)
-                            : client.put(request.path(), token, request.body());
+                    Response answer = call(client, route.request().apply(1), token);
                     assertThat(answer.status()).as(route + " with " + token).isEqualTo(404);
                     assertThat(answer.errorCode()).as(route + " with " + token).isEqualTo("not_found");
+                    assertThat(answer.json().path("error").path("message").asText()).as("the 404 says why")
+                            .contains("admin API is off", "--admin-token");
                 }
             }
             assertThat(closed.server().faults().orElseThrow().current().toString()).isEqualTo(faultsBefore);
@@ -175,17 +186,22 @@ class AdminAuthorizationMatrixTest {
     }
 
     private static Response call(Request request, String token) {
-        return request.body() == null ? api.send(request.method(), request.path(), token, null, null)
-                : api.put(request.path(), token, request.body());
+        return call(api, request, token);
+    }
+
+    private static Response call(ApiClient client, Request request, String token) {
+        return request.body() == null ? client.send(request.method(), request.path(), token, null, null)
+                : client.send(request.method(), request.path(), token, "application/json", Json.write(request.body()));
     }
 
     /** What the admin API shows that a caller could change: the fault switches and the incidents. */
     private static String adminState() {
         JsonNode faults = api.get("/v1/admin/faults", TestServer.ADMIN_TOKEN).json();
         JsonNode incidents = api.get("/v1/admin/incidents", TestServer.ADMIN_TOKEN).json();
+        JsonNode timeline = api.get("/v1/admin/incidents/" + incident, TestServer.ADMIN_TOKEN).json().path("timeline");
         // what the user routes change, and the audit log, to which a refused call must add nothing
         long deactivated = server.queryLong("SELECT count(*) FROM users WHERE deactivated_at IS NOT NULL");
         long audited = server.queryLong("SELECT count(*) FROM admin_audit_log");
-        return faults + " " + incidents + " deactivated=" + deactivated + " audited=" + audited;
+        return faults + " " + incidents + " " + timeline + " deactivated=" + deactivated + " audited=" + audited;
     }
 }

@@ -51,6 +51,10 @@ class OpsConsoleBrowserTest {
             assertThat(browser.find("#token-notice").getText()).isEmpty();
             // Leases come from /v1/admin/pool: a table where the server has it, else a sentence saying why not.
             browser.waitUntil(STEP, "the leases panel", d -> !browser.find("#leases").getText().isBlank() ? true : null);
+            // The node lists itself, alive, from its row in PostgreSQL (GET /v1/admin/nodes).
+            browser.waitUntil(STEP, "this node in the nodes panel", d ->
+                    browser.find("#nodes").getText().contains("127.0.0.1:" + server.port()) ? true : null);
+            assertThat(browser.find("#nodes").getText()).contains("alive");
             browser.driver().manage().window().setSize(new Dimension(1280, 2000)); // the whole console in one shot
             browser.screenshot("console");
             assertThat(browser.consoleLines()).noneMatch(line -> line.contains("Content Security Policy"));

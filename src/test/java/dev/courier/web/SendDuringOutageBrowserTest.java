@@ -41,6 +41,10 @@ class SendDuringOutageBrowserTest {
                         .getText();
                 assertThat(words).matches("(?s).*(busy|database|reached).*Try again in \\d+ s\\..*");
                 assertThat(failed.getText()).doesNotContain("503", "unavailable", "overloaded", "SQL");
+                // the socket is still open, but the badge no longer says "Live": nothing sent now would be stored
+                browser.waitUntil(STEP, "the connection badge to say the database is away", d ->
+                        "degraded".equals(browser.find("#connection").getDomAttribute("data-state")) ? true : null);
+                assertThat(browser.find("#connection").getText()).contains("cannot reach its database");
                 browser.screenshot("error-shown");
             } finally {
                 TestDatabase.acceptConnections(server.databaseName());
@@ -55,6 +59,8 @@ class SendDuringOutageBrowserTest {
                 }
             }
             ChatPage.waitForAcknowledged(browser, "during the outage");
+            browser.waitUntil(STEP, "the badge to say Live again", d ->
+                    "live".equals(browser.find("#connection").getDomAttribute("data-state")) ? true : null);
             browser.screenshot("sent-after-retry");
 
             long conversationId = api.direct(bob, api.login(aliceName));

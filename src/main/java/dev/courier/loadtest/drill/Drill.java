@@ -15,8 +15,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The postmortem's incident, replayed against a server: a load run with a disturbance in its middle third,
@@ -66,9 +68,6 @@ public final class Drill {
         DrillObserver.Sample baseline = null;
         double detect = -1;
         String detectedBy = "";
-        double alert = -1;
-        String alertName = "";
-        double resolved = -1;
         for (DrillObserver.Sample s : samples) {
             double t = (s.atNanos() - start) / 1e9;
             if (t < on) {
@@ -82,14 +81,11 @@ public final class Drill {
                 detect = t - on;
                 detectedBy = describe(s, baseline);
             }
-            if (alert < 0 && !s.firingAlerts().isEmpty()) {
-                alert = t - on;
-                alertName = String.join(", ", s.firingAlerts());
-            }
-            if (alert >= 0 && resolved < 0 && t >= off && s.firingAlerts().isEmpty()) {
-                resolved = t - off;
-            }
         }
+        AlertTimes alerts = alertTimes(samples, start, on, off);
+        double alert = alerts.firedSeconds();
+        String alertName = String.join(", ", alerts.raised());
+        double resolved = alerts.resolvedSeconds();
         double recover = recovery(result.outcomes(), off, report.timeline().size());
         double availability = report.disturbance().availability();
         long lost = report.integrity().lost();
@@ -118,8 +114,46 @@ public final class Drill {
             reasons.add("sends still failed at the end of the drill");
         }
         return new DrillVerdict(scenario.cliName(), Figures.round(on), Figures.round(off), Figures.round(detect),
-                detectedBy, Figures.round(alert), alertName, availability, recover, Figures.round(resolved), lost,
+                detectedBy, Figures.round(alert), alertName, availability, recover, Figures.round(resolved),
+                alerts.stillFiring(), lost,
                 report.integrity().deliveryChecked(), reasons.isEmpty(), reasons);
+    }
+
+    /**
+     * The alerts the disturbance raised: those firing after {@code on} that were not firing just before it (an alert
+     * left over from the warm-up, a cold server's latency, is not the fault's), when the first of them fired after
+     * {@code on}, and when, after {@code off}, none of them fired any more. -1 where that did not happen.
+     *
+     * @param stillFiring those of them firing at the last look
+     */
+    record AlertTimes(List<String> raised, double firedSeconds, double resolvedSeconds, List<String> stillFiring) {
+    }
+
+    static AlertTimes alertTimes(List<DrillObserver.Sample> samples, long startNanos, double on, double off) {
+        Set<String> before = Set.of();
+        Set<String> raised = new LinkedHashSet<>();
+        double fired = -1;
+        double resolved = -1;
+        List<String> last = List.of();
+        for (DrillObserver.Sample s : samples) {
+            double t = (s.atNanos() - startNanos) / 1e9;
+            if (t < on) {
+                before = Set.copyOf(s.firingAlerts());
+                continue;
+            }
+            for (String name : s.firingAlerts()) {
+                if (!before.contains(name) && raised.add(name) && fired < 0) {
+                    fired = t - on;
+                }
+            }
+            last = s.firingAlerts().stream().filter(raised::contains).toList();
+            if (fired >= 0 && t >= off && last.isEmpty() && resolved < 0) {
+                resolved = t - off;
+            } else if (!last.isEmpty()) {
+                resolved = -1; // one fired again: resolved is when they stayed quiet
+            }
+        }
+        return new AlertTimes(List.copyOf(raised), fired, resolved, last);
     }
 
     /**
@@ -143,8 +177,8 @@ public final class Drill {
         if (s.reclaimedLeaks() > baseline.reclaimedLeaks()) {
             return "/v1/admin/pool: " + s.reclaimedLeaks() + " reclaimed leaks";
         }
-        if (!s.firingAlerts().isEmpty()) {
-            return "alert " + String.join(", ", s.firingAlerts());
+        if (!s.newAlerts(baseline).isEmpty()) {
+            return "alert " + String.join(", ", s.newAlerts(baseline));
         }
         return "/health/ready answered " + s.readyStatus();
     }

@@ -21,9 +21,14 @@ final class DrillObserver implements AutoCloseable {
     record Sample(long atNanos, int readyStatus, long suspectedLeaks, long reclaimedLeaks, long poolActive,
                   long poolPending, List<String> firingAlerts) {
 
+        /** Trouble the baseline did not have: an alert already firing before the fault is not the fault's. */
         boolean troubleSeen(Sample baseline) {
             return readyStatus != 200 || suspectedLeaks > baseline.suspectedLeaks()
-                    || reclaimedLeaks > baseline.reclaimedLeaks() || !firingAlerts.isEmpty();
+                    || reclaimedLeaks > baseline.reclaimedLeaks() || !newAlerts(baseline).isEmpty();
+        }
+
+        List<String> newAlerts(Sample baseline) {
+            return firingAlerts.stream().filter(a -> !baseline.firingAlerts().contains(a)).toList();
         }
     }
 

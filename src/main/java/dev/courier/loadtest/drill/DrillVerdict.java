@@ -1,6 +1,7 @@
 package dev.courier.loadtest.drill;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,11 +15,12 @@ import java.util.Locale;
  * @param alertSeconds   from fault on to the first firing alert in {@code /v1/admin/alerts}
  * @param recoverSeconds from fault off to the first second after which no send failed
  * @param deliveryChecked whether lost counts deliveries over the stream too, or only history
+ * @param stillFiring    the alerts the disturbance raised that still fired when the drill ended
  */
 public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, double detectSeconds, String detectedBy,
                            double alertSeconds, String alertName, double availability, double recoverSeconds,
-                           double alertsResolvedSeconds, long lost, boolean deliveryChecked, boolean held,
-                           List<String> reasons) {
+                           double alertsResolvedSeconds, List<String> stillFiring, long lost,
+                           boolean deliveryChecked, boolean held, List<String> reasons) {
 
     /** Detection and alerting bounds a drill holds Courier to; the postmortem's alert came after 15 minutes. */
     static final double MAX_DETECT_SECONDS = 10;
@@ -30,20 +32,41 @@ public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, do
     }
 
     public void print(PrintStream out) {
-        out.printf(Locale.ROOT, "%n== drill %s: %s%n", drill, held ? "COURIER HELD" : "COURIER DID NOT HOLD");
-        out.printf(Locale.ROOT, "  disturbance    : on at %.1f s, off at %.1f s%n", faultOnAt, faultOffAt);
-        out.printf(Locale.ROOT, "  time to detect : %s%n", detectSeconds < 0 ? "not detected"
-                : String.format(Locale.ROOT, "%.2f s (%s)", detectSeconds, detectedBy));
-        out.printf(Locale.ROOT, "  time to alert  : %s%n", alertSeconds < 0 ? "no alert fired"
-                : String.format(Locale.ROOT, "%.2f s (%s)", alertSeconds, alertName));
-        out.printf(Locale.ROOT, "  availability   : %.3f%% of sends intended during the disturbance%n", availability * 100);
-        out.printf(Locale.ROOT, "  time to recover: %s%n", recoverSeconds < 0 ? "did not recover within the drill"
-                : String.format(Locale.ROOT, "%.0f s after the disturbance ended (1 s resolution)", recoverSeconds));
+        out.println();
+        lines().forEach(out::println);
+    }
+
+    /** The verdict as lines: the console prints them, the drill's report page shows them. */
+    public List<String> lines() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "== drill %s: %s", drill, held ? "COURIER HELD" : "COURIER DID NOT HOLD"));
+        lines.add(String.format(Locale.ROOT, "  disturbance    : on at %.1f s, off at %.1f s", faultOnAt, faultOffAt));
+        lines.add(String.format(Locale.ROOT, "  time to detect : %s", detectSeconds < 0 ? "not detected"
+                : String.format(Locale.ROOT, "%.2f s (%s)", detectSeconds, detectedBy)));
+        lines.add(String.format(Locale.ROOT, "  time to alert  : %s", alertSeconds < 0 ? "no alert fired"
+                : String.format(Locale.ROOT, "%.2f s (%s)", alertSeconds, alertName)));
+        lines.add(String.format(Locale.ROOT, "  availability   : %.3f%% of sends intended during the disturbance",
+                availability * 100));
+        lines.add(String.format(Locale.ROOT, "  time to recover: %s", recoverSeconds < 0
+                ? "did not recover within the drill"
+                : String.format(Locale.ROOT, "%.0f s after the disturbance ended (1 s resolution)", recoverSeconds)));
+        lines.add("  alerts resolved: " + alertsResolved());
+        lines.add(String.format(Locale.ROOT, "  lost messages  : %d%s", lost,
+                deliveryChecked ? "" : " (history only: delivery over /v1/stream was not measured)"));
+        reasons.forEach(r -> lines.add("  - " + r));
+        return lines;
+    }
+
+    /** Always said: when the alerts cleared, or why there is nothing to say and where to look. */
+    private String alertsResolved() {
         if (alertsResolvedSeconds >= 0) {
-            out.printf(Locale.ROOT, "  alerts resolved: %.2f s after the disturbance ended%n", alertsResolvedSeconds);
+            return String.format(Locale.ROOT, "%.2f s after the disturbance ended", alertsResolvedSeconds);
         }
-        out.printf(Locale.ROOT, "  lost messages  : %d%s%n", lost,
-                deliveryChecked ? "" : " (history only: delivery over /v1/stream was not measured)");
-        reasons.forEach(r -> out.println("  - " + r));
+        if (alertSeconds < 0) {
+            return "no alert fired, so none had to resolve";
+        }
+        return "NOT within the drill: " + String.join(", ", stillFiring) + " still fired when it ended (its window "
+                + "had not passed: a longer --duration gives it time to clear; GET /v1/admin/alerts and the incident's "
+                + "timeline below show what stayed wrong)";
     }
 }

@@ -4,6 +4,7 @@ import dev.courier.loadtest.LoadOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /** The report as one self-contained HTML page: summary tables and inline SVG charts, nothing fetched. */
@@ -13,17 +14,30 @@ public final class HtmlReport {
     }
 
     public static String render(LoadReport r) {
+        return render(r, Optional.empty());
+    }
+
+    /** A drill's page: titled for the drill, its verdict first, the load test's figures after, its postmortem last. */
+    public static String render(LoadReport r, Optional<DrillPage> drill) {
         List<Interval> tl = r.timeline();
         double[] xs = series(tl, i -> i.t());
+        String title = drill.map(d -> "Courier drill: " + d.drill()).orElse("Courier load test: " + r.scenario());
         StringBuilder html = new StringBuilder();
-        html.append("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Courier load test: ")
-                .append(escape(r.scenario())).append("</title><style>")
-                .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:820px}")
+        html.append("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>")
+                .append(escape(title)).append("</title><style>")
+                .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1280px}")
+                .append("pre{white-space:pre-wrap;background:#f6f6f6;padding:12px;border-radius:6px}")
                 .append("table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;")
                 .append("text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}")
                 .append(".pass{color:#17692c}.fail{color:#b00020}.incomplete{color:#a15c00}")
                 .append("</style></head><body>");
-        html.append("<h1>Courier load test: ").append(escape(r.scenario())).append("</h1>");
+        html.append("<h1>").append(escape(title)).append("</h1>");
+        drill.ifPresent(d -> {
+            html.append("<p class='").append(d.held() ? "pass" : "fail").append("'><b>Drill verdict: ")
+                    .append(d.held() ? "COURIER HELD" : "COURIER DID NOT HOLD").append("</b></p><pre>");
+            d.verdictLines().forEach(line -> html.append(escape(line)).append("\n"));
+            html.append("</pre><h2>The load test under the drill</h2>");
+        });
         html.append("<p class='").append(escape(r.verdict())).append("'><b>Verdict: ")
                 .append(escape(r.verdict().toUpperCase(Locale.ROOT))).append("</b></p>");
         if (!r.failures().isEmpty()) {
@@ -225,6 +239,11 @@ public final class HtmlReport {
             }
             html.append("</table>");
         }
+        drill.ifPresent(d -> {
+            html.append("<h2>Postmortem draft of the drill's incident</h2>");
+            html.append(d.postmortem().map(md -> "<pre>" + escape(md) + "</pre>")
+                    .orElse("<p class='incomplete'>No incident was recorded during the drill.</p>"));
+        });
         return html.append("</body></html>\n").toString();
     }
 

@@ -18,6 +18,11 @@ public final class ReportFiles {
                 StandardCharsets.UTF_8);
     }
 
+    public static void writeHtml(LoadReport report, DrillPage drill, Path file) throws IOException {
+        createParent(file);
+        Files.writeString(file, HtmlReport.render(report, java.util.Optional.of(drill)), StandardCharsets.UTF_8);
+    }
+
     public static void writeHtml(LoadReport report, Path file) throws IOException {
         createParent(file);
         Files.writeString(file, HtmlReport.render(report), StandardCharsets.UTF_8);

@@ -10,12 +10,17 @@ final class SvgChart {
     record Series(String name, String color, double[] values) {
     }
 
-    private static final int WIDTH = 760;
-    private static final int HEIGHT = 240;
-    private static final int LEFT = 64;
-    private static final int RIGHT = 12;
-    private static final int TOP = 28;
+    /*
+     * Drawn in a wide box and scaled to the page's width: the title, the legend and the unit each have a row of their
+     * own above the plot, so that none of them is cut off by another or by the edge.
+     */
+    private static final int WIDTH = 1100;
+    private static final int HEIGHT = 300;
+    private static final int LEFT = 56;
+    private static final int RIGHT = 16;
+    private static final int TOP = 64;
     private static final int BOTTOM = 30;
+    private static final int LEGEND_Y = 36;
 
     private final String title;
     private final String unit;
@@ -58,8 +63,9 @@ final class SvgChart {
         int plotH = HEIGHT - TOP - BOTTOM;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
-                "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' width='%d' height='%d' role='img'>",
-                WIDTH, HEIGHT, WIDTH, HEIGHT));
+                "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' width='100%%' role='img' "
+                        + "style='height:auto;display:block'><title>%s</title>",
+                WIDTH, HEIGHT, HtmlReport.escape(title)));
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='16' font-size='13' font-weight='bold'>%s</text>",
                 LEFT, HtmlReport.escape(title)));
         if (shade != null) {
@@ -76,13 +82,14 @@ final class SvgChart {
                             + "text-anchor='end'>%s</text>", LEFT, WIDTH - RIGHT, y, y, LEFT - 4, y + 3,
                     format(yMax * i / 4)));
         }
-        svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s</text>",
-                LEFT - 4, TOP - 6, HtmlReport.escape(unit)));
+        svg.append(String.format(Locale.ROOT, "<text x='4' y='%d' font-size='11'>%s</text>", TOP - 10,
+                HtmlReport.escape(unit)));
         svg.append(String.format(Locale.ROOT,
                 "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s s</text>", WIDTH - RIGHT, HEIGHT - 6,
                 format(xMax)));
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10'>0 s</text>", LEFT, HEIGHT - 6));
-        int legendX = LEFT + 8 * title.length() + 16;
+        int legendX = LEFT;
+        int legendY = LEGEND_Y;
         for (Series s : series) {
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < Math.min(xs.length, s.values().length); i++) {
@@ -96,10 +103,15 @@ final class SvgChart {
             svg.append(String.format(Locale.ROOT,
                     "<polyline fill='none' stroke='%s' stroke-width='1.6' points='%s'><title>%s</title></polyline>",
                     s.color(), points.toString().trim(), HtmlReport.escape(s.name())));
+            int legendWidth = 24 + 7 * s.name().length();
+            if (legendX + legendWidth > WIDTH - RIGHT && legendX > LEFT) {
+                legendX = LEFT;
+                legendY += 14;
+            }
             svg.append(String.format(Locale.ROOT,
-                    "<rect x='%d' y='8' width='10' height='10' fill='%s'/><text x='%d' y='17' font-size='11'>%s</text>",
-                    legendX, s.color(), legendX + 14, HtmlReport.escape(s.name())));
-            legendX += 24 + 7 * s.name().length();
+                    "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d' font-size='11'>%s</text>",
+                    legendX, legendY - 9, s.color(), legendX + 14, legendY, HtmlReport.escape(s.name())));
+            legendX += legendWidth;
         }
         return svg.append("</svg>").toString();
     }

@@ -46,6 +46,8 @@ public final class AlertEngine implements AutoCloseable {
     private final List<AlertListener> listeners;
     private final Duration interval;
     private ScheduledExecutorService scheduler;
+    /** When the last round over the rules finished: an engine that stopped evaluating alerts nobody. */
+    private volatile Instant lastEvaluation;
 
     public AlertEngine(List<AlertRule> rules, Supplier<Figures> sampler, List<AlertListener> listeners,
                        Duration interval, MeterRegistry meters) {
@@ -117,6 +119,12 @@ public final class AlertEngine implements AutoCloseable {
         }
         notifications.forEach(Runnable::run);
         listeners.forEach(l -> l.evaluated(figures, firingNow));
+        lastEvaluation = Instant.now();
+    }
+
+    /** When the last evaluation finished, by this node's clock; empty before the first. */
+    public Optional<Instant> lastEvaluation() {
+        return Optional.ofNullable(lastEvaluation);
     }
 
     /** Firing alerts, oldest first, then recently resolved ones, newest first. */

@@ -22,6 +22,11 @@ public final class DefaultRules {
     }
 
     public static List<AlertRule> all(AlertConfig config) {
+        return all(config, FailedAuditChecks.NONE);
+    }
+
+    /** Every rule, {@code CourierAuditFailed} judging the node's latest infrastructure audit. */
+    public static List<AlertRule> all(AlertConfig config, FailedAuditChecks audit) {
         // Rules that name a cause come first: alerts that fire in the same evaluation are told in this order, and
         // the first one titles the incident.
         return List.of(
@@ -33,7 +38,8 @@ public final class DefaultRules {
                 rule("CourierAcquisitionTimeouts", Severity.warning, Duration.ZERO, DefaultRules::timeouts),
                 rule("CourierConnectionWaiters", Severity.warning, config.waitingFor(), DefaultRules::waiters),
                 rule("CourierHighErrorRate", Severity.critical, Duration.ZERO, f -> errorRate(f, config)),
-                rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)));
+                rule("CourierLatencyAboveObjective", Severity.warning, Duration.ZERO, f -> latency(f, config)),
+                rule("CourierAuditFailed", Severity.warning, Duration.ZERO, f -> auditFailed(audit)));
     }
 
     private static AlertRule rule(String name, Severity severity, Duration holdFor,
@@ -108,7 +114,8 @@ public final class DefaultRules {
         Lease lease = reported.getLast().lease();
         return Optional.of(new Finding("connection leak suspected at " + lease.callSite() + ": held "
                 + seconds(reported.getLast().heldMillis()) + " by thread " + lease.thread() + " ("
-                + reported.size() + " reports)", Map.of("call_site", lease.callSite())));
+                + reported.size() + (reported.size() == 1 ? " report)" : " reports)"),
+                Map.of("call_site", lease.callSite())));
     }
 
     /**
@@ -170,6 +177,21 @@ public final class DefaultRules {
                 100 * config.latencyTarget())));
     }
 
+    /**
+     * Not a live figure: the latest audit's verdict, which stands until the next audit. A risk that has not struck
+     * yet (too few connection slots, no webhook), hence a warning.
+     */
+    static Optional<Finding> auditFailed(FailedAuditChecks audit) {
+        List<String> failed = audit.failed();
+        if (failed.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = failed.getFirst();
+        String check = first.contains(":") ? first.substring(0, first.indexOf(':')) : first;
+        return Optional.of(new Finding("infrastructure audit failed " + failed.size() + " check"
+                + (failed.size() == 1 ? "" : "s") + ": " + String.join("; ", failed), Map.of("check", check)));
+    }
+
     private static String heldBy(Figures f) {
         return f.topHolder().map(h -> "; " + h.callSite() + " holds " + h.leases() + " (the oldest for "
                 + seconds(h.longestHeldMillis()) + ")").orElse("");
@@ -185,7 +207,8 @@ public final class DefaultRules {
         return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("unknown");
     }
 
+    /** A hold as people read it: milliseconds below a second, where "0.0 s" would hide a 17 ms hold. */
     private static String seconds(long millis) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        return millis < 1_000 ? millis + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 }

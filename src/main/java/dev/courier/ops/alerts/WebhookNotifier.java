@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +24,18 @@ import org.slf4j.LoggerFactory;
  * Posts alerts to every configured webhook in the body of Alertmanager's {@code POST /api/v2/alerts}: a JSON array
  * of {@code {labels, annotations, startsAt, endsAt, generatorURL}}. Firing alerts are posted again every
  * {@link #RESEND} (as Prometheus does) with {@code endsAt} a few resends ahead, so a real Alertmanager keeps them
- * active and resolves them itself if Courier dies.
+ * active and resolves them itself if Courier dies. Alerts of an incident a person has acknowledged are not posted
+ * again: the person is on it. A status update on an incident posts its alerts once more, with the status as
+ * annotations ({@link #annotate}).
  *
  * <p>Never blocks its caller: posts wait in a bounded queue for one sender thread; each attempt has a connect and
  * a request timeout and a post is tried at most {@link #ATTEMPTS} times. When the queue is full the post is dropped
  * and counted.
  */
-public final class WebhookNotifier implements AlertListener, AutoCloseable {
+public final class WebhookNotifier implements AlertListener, AlertAnnotations, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
-    static final Duration RESEND = Duration.ofSeconds(60);
-    private static final Duration VALID_FOR = RESEND.multipliedBy(4);
+    public static final Duration RESEND = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 3;
     private static final int QUEUE_CAPACITY = 256;
 
@@ -43,6 +45,9 @@ public final class WebhookNotifier implements AlertListener, AutoCloseable {
     private final List<URI> targets;
     private final String generatorUrl;
     private final String instance;
+    private final Duration resend;
+    private final Duration validFor;
+    private final Predicate<Alert> acknowledged;
     private final BlockingQueue<Post> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Counter sent;
@@ -51,10 +56,18 @@ public final class WebhookNotifier implements AlertListener, AutoCloseable {
     private final Thread sender;
     private Instant lastResend = Instant.now();
 
-    public WebhookNotifier(List<URI> targets, String generatorUrl, String instance, MeterRegistry meters) {
+    /**
+     * @param resend       how often firing alerts are posted again
+     * @param acknowledged true for a firing alert whose incident a person has acknowledged: it is not posted again
+     */
+    public WebhookNotifier(List<URI> targets, String generatorUrl, String instance, Duration resend,
+                           Predicate<Alert> acknowledged, MeterRegistry meters) {
         this.targets = List.copyOf(targets);
         this.generatorUrl = generatorUrl;
         this.instance = instance;
+        this.resend = resend;
+        this.validFor = resend.multipliedBy(4);
+        this.acknowledged = acknowledged;
         this.sent = outcome(meters, "sent");
         this.failed = outcome(meters, "failed");
         this.dropped = outcome(meters, "dropped");
@@ -68,24 +81,34 @@ public final class WebhookNotifier implements AlertListener, AutoCloseable {
 
     @Override
     public void fired(Alert alert, Figures figures) {
-        enqueue(List.of(alert), figures.at());
+        enqueue(List.of(alert), Map.of(), figures.at());
     }
 
     @Override
     public void resolved(Alert alert, Figures figures) {
-        enqueue(List.of(alert), figures.at());
+        enqueue(List.of(alert), Map.of(), figures.at());
     }
 
     @Override
     public void evaluated(Figures figures, List<Alert> firing) {
-        if (!firing.isEmpty() && !figures.at().isBefore(lastResend.plus(RESEND))) {
+        if (!firing.isEmpty() && !figures.at().isBefore(lastResend.plus(resend))) {
             lastResend = figures.at();
-            enqueue(firing, figures.at());
+            List<Alert> unattended = firing.stream().filter(acknowledged.negate()).toList();
+            if (!unattended.isEmpty()) {
+                enqueue(unattended, Map.of(), figures.at());
+            }
         }
     }
 
-    /** The Alertmanager v2 body for these alerts. */
-    List<Map<String, Object>> payload(List<Alert> alerts, Instant now) {
+    @Override
+    public void annotate(List<Alert> alerts, Map<String, String> annotations, Instant now) {
+        if (!alerts.isEmpty()) {
+            enqueue(alerts, annotations, now);
+        }
+    }
+
+    /** The Alertmanager v2 body for these alerts, with {@code extra} annotations beside each alert's own. */
+    List<Map<String, Object>> payload(List<Alert> alerts, Map<String, String> extra, Instant now) {
         return alerts.stream().map(a -> {
             Map<String, String> labels = new LinkedHashMap<>(a.labels());
             labels.put("alertname", a.name());
@@ -94,19 +117,22 @@ public final class WebhookNotifier implements AlertListener, AutoCloseable {
             labels.put("instance", instance);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("labels", labels);
-            body.put("annotations", Map.of("summary", a.summary(), "runbook_url", a.runbook()));
+            Map<String, String> annotations = new LinkedHashMap<>(extra);
+            annotations.put("summary", a.summary());
+            annotations.put("runbook_url", a.runbook());
+            body.put("annotations", annotations);
             body.put("startsAt", a.startsAt());
-            body.put("endsAt", a.firing() ? now.plus(VALID_FOR) : a.endsAt());
+            body.put("endsAt", a.firing() ? now.plus(validFor) : a.endsAt());
             body.put("generatorURL", generatorUrl);
             return body;
         }).toList();
     }
 
-    private void enqueue(List<Alert> alerts, Instant now) {
+    private void enqueue(List<Alert> alerts, Map<String, String> annotations, Instant now) {
         if (targets.isEmpty()) {
             return;
         }
-        String body = Json.write(payload(alerts, now));
+        String body = Json.write(payload(alerts, annotations, now));
         for (URI target : targets) {
             if (!queue.offer(new Post(target, body))) {
                 dropped.increment();

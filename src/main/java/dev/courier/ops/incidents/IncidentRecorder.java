@@ -54,6 +54,8 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
         final Map<String, Integer> reclaims = new LinkedHashMap<>();
         Instant lastSnapshot = Instant.EPOCH;
         Instant quietSince;
+        /** A person took the incident: its firing alerts stop re-notifying. */
+        boolean acknowledged;
 
         Open(IncidentJournal.Ref ref, Instant openedAt) {
             this.ref = ref;
@@ -85,6 +87,7 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                 Instant now = Instant.now();
                 Open adopted = new Open(new IncidentJournal.Ref(found.id()), found.openedAt());
                 adopted.quietSince = now.plus(ADOPTED_GRACE);
+                adopted.acknowledged = found.handling().acknowledgedBy() != null;
                 open = adopted;
                 impact.begin(found.impact().requests(), found.impact().failedRequests());
                 journal.submit(new IncidentJournal.Append(adopted.ref, new TimelineEntry.Restart(now,
@@ -101,8 +104,8 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
     /** Every switch of the fault injector goes on the open incident's timeline, or into the next one's. */
     public synchronized void faultSwitched(FaultInjection.Change change) {
         FaultInjection.Faults after = change.after();
-        record(new TimelineEntry.FaultSwitch(change.at(), "fault injection changed from " + change.before() + " to "
-                + after, after.leakRate(), after.queryLatencyMs(), after.databaseDown()));
+        record(new TimelineEntry.FaultSwitch(change.at(), "fault injection: " + after.describe() + " (before: "
+                + change.before().describe() + ")", after.leakRate(), after.queryLatencyMs(), after.databaseDown()));
     }
 
     /** Appends to the open incident, or keeps the entry for the next one. */
@@ -116,6 +119,56 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
 
     public synchronized boolean isOpen() {
         return open != null;
+    }
+
+    /** A person acknowledged this incident: if it is the one open here, its firing alerts stop re-notifying. */
+    public synchronized void acknowledged(long incidentId) {
+        if (isOpenHere(incidentId)) {
+            open.acknowledged = true;
+        }
+    }
+
+    /** True when this alert belongs to the incident open here and a person has acknowledged that incident. */
+    public synchronized boolean acknowledgedAlert(Alert alert) {
+        return open != null && open.acknowledged && open.firing.contains(alert.name());
+    }
+
+    /**
+     * What became of a person's request to close an incident.
+     *
+     * @param firing   the incident's alerts still firing here, when it stays open
+     * @param measured the impact measured up to now, when this node tracked the incident and it closed
+     */
+    public record Closing(List<String> firing, Impact measured, Map<String, Integer> reclaimsByCallSite) {
+
+        public boolean refused() {
+            return !firing.isEmpty();
+        }
+    }
+
+    /**
+     * A person closes an incident: refused while any of its alerts fires here; otherwise, if it is the incident open
+     * here, tracking ends now with its measured impact. An incident this node does not track (left open by a node
+     * that is gone) closes with the impact it has stored.
+     */
+    public synchronized Closing close(long incidentId, Instant at) {
+        if (!isOpenHere(incidentId)) {
+            return new Closing(List.of(), null, Map.of());
+        }
+        if (!open.firing.isEmpty()) {
+            return new Closing(List.copyOf(open.firing), null, Map.of());
+        }
+        Impact measured = impact.snapshot(secondsOpen(at));
+        impact.stop();
+        Map<String, Integer> reclaims = Map.copyOf(open.reclaims);
+        journal.submit(new IncidentJournal.Update(open.ref, measured, at));
+        log.info("incident {} closed by a person while no alert fired", incidentId);
+        open = null;
+        return new Closing(List.of(), measured, reclaims);
+    }
+
+    private boolean isOpenHere(long incidentId) {
+        return open != null && open.ref.id != null && open.ref.id == incidentId;
     }
 
     @Override

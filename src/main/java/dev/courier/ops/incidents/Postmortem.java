@@ -1,5 +1,6 @@
 package dev.courier.ops.incidents;
 
+import dev.courier.db.FaultInjection;
 import dev.courier.ops.incidents.TimelineEntry.AlertFiring;
 import dev.courier.ops.incidents.TimelineEntry.AlertResolved;
 import dev.courier.ops.incidents.TimelineEntry.DatabaseReachable;
@@ -25,9 +26,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A postmortem draft in Markdown, filled in from an incident's recorded evidence: its impact, its timeline, the
- * call sites that leaked or were slowed by saturation, the reachability of the database and the fault switches. A
- * person finishes it; nothing in it is guessed.
+ * A postmortem in Markdown, filled in from an incident's recorded evidence (its impact, its timeline, the call sites
+ * that leaked or were slowed by saturation, the reachability of the database and the fault switches) and from what
+ * people recorded on it: who acknowledged and closed it, their notes, actions and status updates, and the root
+ * cause, lessons and corrective actions they wrote. Nothing in it is guessed; what people have not written yet is
+ * marked as such, and Courier's own reading of the evidence stays beside theirs.
  */
 public final class Postmortem {
 
@@ -47,7 +50,8 @@ public final class Postmortem {
     private record Evidence(List<AlertFiring> alerts, List<AlertResolved> clearedAlerts, List<LeakCallSite> leaks,
                             List<LeakReclaimed> reclaims, List<SlowHold> slowHolds,
                             List<DatabaseUnreachable> unreachable, List<DatabaseReachable> reachable,
-                            List<FaultSwitch> faultSwitches, boolean resolutionRecorded) {
+                            List<FaultSwitch> faultSwitches, int mostWaiting,
+                            List<TimelineEntry.StatusUpdate> statusUpdates) {
 
         static Evidence of(List<TimelineEntry> timeline) {
             List<AlertFiring> alerts = new ArrayList<>();
@@ -58,7 +62,8 @@ public final class Postmortem {
             List<DatabaseUnreachable> unreachable = new ArrayList<>();
             List<DatabaseReachable> reachable = new ArrayList<>();
             List<FaultSwitch> faultSwitches = new ArrayList<>();
-            boolean resolutionRecorded = false;
+            int mostWaiting = 0;
+            List<TimelineEntry.StatusUpdate> statusUpdates = new ArrayList<>();
             for (TimelineEntry entry : timeline) {
                 switch (entry) {
                     case AlertFiring e -> alerts.add(e);
@@ -69,15 +74,19 @@ public final class Postmortem {
                     case DatabaseUnreachable e -> unreachable.add(e);
                     case DatabaseReachable e -> reachable.add(e);
                     case FaultSwitch e -> faultSwitches.add(e);
-                    case IncidentResolved e -> resolutionRecorded = true;
+                    case PoolSnapshot e -> mostWaiting = Math.max(mostWaiting, e.pending());
+                    case TimelineEntry.StatusUpdate e -> statusUpdates.add(e);
                     // shown in the timeline; they name no cause and no recovery
-                    case PoolSnapshot e -> { }
+                    case IncidentResolved e -> { }
+                    case TimelineEntry.Acknowledged e -> { }
+                    case TimelineEntry.Note e -> { }
+                    case TimelineEntry.Action e -> { }
                     case Restart e -> { }
                     case Unknown e -> { }
                 }
             }
             return new Evidence(alerts, clearedAlerts, leaks, reclaims, slowHolds, unreachable, reachable,
-                    faultSwitches, resolutionRecorded);
+                    faultSwitches, mostWaiting, statusUpdates);
         }
     }
 
@@ -86,7 +95,9 @@ public final class Postmortem {
         Evidence evidence = Evidence.of(timeline);
         Cause cause = cause(incident, evidence);
         StringBuilder md = new StringBuilder();
-        md.append("# Postmortem draft: incident ").append(incident.id()).append("\n\n");
+        Incident.Handling people = incident.handling();
+        md.append("# Postmortem").append(finished(people) ? "" : " draft").append(": incident ")
+                .append(incident.id()).append("\n\n");
         md.append("_").append(incident.title()).append("_\n\n");
 
         md.append("## Issue Summary\n\n");
@@ -95,13 +106,16 @@ public final class Postmortem {
                 .append(TIME.format(incident.openedAt())).append(" to ")
                 .append(incident.resolvedAt() == null ? "now; still open" : TIME.format(incident.resolvedAt()))
                 .append(")\n");
-        md.append("- **Impact:** ").append(impact.failedRequests()).append(" of ").append(impact.requests())
-                .append(" requests failed (").append(percent(impact.failedRequests(), impact.requests()))
-                .append("); ").append(impact.affectedUsers()).append(" of ").append(impact.activeUsers())
-                .append(" active users (").append(percent(impact.affectedUsers(), impact.activeUsers()))
-                .append(") saw at least one failure.\n");
-        md.append("- **Root cause:** ").append(cause.statement()).append("\n");
+        md.append("- **Impact:** ").append(impact(impact)).append("\n");
+        if (people.rootCause() != null && !people.rootCause().isBlank()) {
+            md.append("- **Root cause:** ").append(oneLine(people.rootCause())).append("\n");
+            md.append("- **Courier's reading of the evidence:** ").append(cause.statement()).append("\n");
+        } else {
+            md.append("- **Root cause:** ").append(cause.statement()).append(" _(Courier's reading of the evidence; "
+                    + "the people working the incident have not written theirs yet.)_\n");
+        }
         detection(evidence, cause).ifPresent(d -> md.append("- **Detection:** ").append(d).append("\n"));
+        md.append("- **Response:** ").append(response(incident, evidence)).append("\n");
         if (incident.droppedEntries() > 0) {
             md.append("- **Note:** ").append(incident.droppedEntries())
                     .append(" timeline entries were lost while the database was unreachable.\n");
@@ -111,10 +125,15 @@ public final class Postmortem {
         md.append("All times UTC.\n\n");
         for (TimelineEntry entry : timeline) {
             md.append("- ").append(TIME.format(entry.at()).replace(" UTC", "")).append(" — **")
-                    .append(TimelineRow.kindOf(entry)).append("** — ").append(entry.summary()).append("\n");
+                    .append(TimelineRow.kindOf(entry)).append("**").append(signature(entry)).append(" — ")
+                    .append(oneLine(said(entry))).append("\n");
         }
 
         md.append("\n## Root Cause and Resolution\n\n");
+        if (people.rootCause() != null && !people.rootCause().isBlank()) {
+            md.append(people.rootCause().strip()).append("\n\n");
+            md.append("What Courier recorded: ");
+        }
         md.append(cause.statement()).append("\n\n");
         // any leak makes the cause a leak, so these stacks are the evidence for the statement above
         for (LeakCallSite leak : evidence.leaks()) {
@@ -124,13 +143,103 @@ public final class Postmortem {
                 md.append("```\n\n");
             }
         }
-        md.append(resolution(evidence)).append("\n");
+        md.append(resolution(incident, evidence)).append("\n");
+        if (people.resolvedBy() != null) {
+            md.append("\n").append(people.resolvedBy()).append(" closed the incident: ")
+                    .append(oneLine(people.resolutionSummary())).append("\n");
+        }
+
+        md.append("\n## Lessons\n\n");
+        md.append(people.lessons() == null || people.lessons().isBlank() ? "_Not written yet._"
+                : people.lessons().strip()).append("\n");
 
         md.append("\n## Corrective and Preventative Measures\n\n");
+        for (String action : people.correctiveActions()) {
+            md.append("- [ ] ").append(oneLine(action)).append("\n");
+        }
+        if (!people.correctiveActions().isEmpty()) {
+            md.append("\nSuggested by Courier from the evidence:\n\n");
+        }
         for (String measure : measures(cause, evidence)) {
             md.append("- [ ] ").append(measure).append("\n");
         }
         return md.toString();
+    }
+
+    /** People have written what a postmortem must hold: a root cause, lessons and at least one corrective action. */
+    private static boolean finished(Incident.Handling people) {
+        return people.rootCause() != null && !people.rootCause().isBlank() && people.lessons() != null
+                && !people.lessons().isBlank() && !people.correctiveActions().isEmpty();
+    }
+
+    /** Requests and users hurt while the incident was open; says so plainly when none were answered at all. */
+    private static String impact(Impact impact) {
+        if (impact.requests() == 0) {
+            return "no request was answered while the incident was open, so none failed; "
+                    + "no user was seen.";
+        }
+        return impact.failedRequests() + " of " + impact.requests() + " " + plural(impact.requests(), "request")
+                + " failed (" + percent(impact.failedRequests(), impact.requests()) + "); "
+                + impact.affectedUsers() + " of " + impact.activeUsers() + " active "
+                + plural(impact.activeUsers(), "user") + " (" + percent(impact.affectedUsers(), impact.activeUsers())
+                + ") saw at least one failure.";
+    }
+
+    /** Who took the incident and when, and who closed it. */
+    private static String response(Incident incident, Evidence evidence) {
+        Incident.Handling people = incident.handling();
+        StringBuilder text = new StringBuilder();
+        if (people.acknowledgedBy() == null) {
+            text.append("nobody acknowledged the incident");
+        } else {
+            text.append("acknowledged by ").append(people.acknowledgedBy()).append(" at ")
+                    .append(TIME.format(people.acknowledgedAt())).append(" (")
+                    .append(duration(Duration.between(incident.openedAt(), people.acknowledgedAt()).toSeconds()))
+                    .append(" after it opened)");
+        }
+        List<TimelineEntry.StatusUpdate> updates = evidence.statusUpdates();
+        if (!updates.isEmpty()) {
+            text.append("; ").append(updates.size()).append(" status ").append(plural(updates.size(), "update"))
+                    .append(", the first ")
+                    .append(duration(Duration.between(incident.openedAt(), updates.getFirst().at()).toSeconds()))
+                    .append(" after it opened");
+        }
+        if (people.resolvedBy() != null) {
+            text.append("; closed by ").append(people.resolvedBy());
+        } else if (incident.resolvedAt() != null) {
+            text.append("; Courier resolved it when its alerts cleared, and nobody has closed it yet");
+        }
+        return text.append(".").toString();
+    }
+
+    /** The person who wrote an entry, after its kind. */
+    private static String signature(TimelineEntry entry) {
+        return switch (entry) {
+            case TimelineEntry.ByPerson e -> " (" + e.by() + ")";
+            case IncidentResolved e when e.byPerson() -> " (" + e.by() + ")";
+            default -> "";
+        };
+    }
+
+    /** What an entry says: its stored sentence, except a fault switch, told from its switches. */
+    private static String said(TimelineEntry entry) {
+        if (entry instanceof FaultSwitch e) {
+            return "fault injection: " + switches(e);
+        }
+        return entry.summary();
+    }
+
+    private static String switches(FaultSwitch e) {
+        return new FaultInjection.Faults(e.leakRate(), e.queryLatencyMs(), e.databaseDown()).describe();
+    }
+
+    /** People's texts may span lines; a list item or a summary line must not. */
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static String plural(long n, String word) {
+        return n == 1 ? word : word + "s";
     }
 
     private static Cause cause(Incident incident, Evidence evidence) {
@@ -142,8 +251,7 @@ public final class Postmortem {
             return new Cause(CauseKind.LEAK, "Database connections leaked at call site "
                     + String.join(", ", sites.stream().map(s -> "`" + s + "`").toList())
                     + ": a connection was borrowed and not given back (first seen held "
-                    + first.heldMs() + " ms on thread " + first.thread()
-                    + "), until the pool ran short for every other request.");
+                    + first.heldMs() + " ms on thread " + first.thread() + ")" + shortage(incident, evidence) + ".");
         }
         List<DatabaseUnreachable> down = evidence.unreachable();
         List<AlertFiring> unreachableAlerts = evidence.alerts().stream()
@@ -154,7 +262,7 @@ public final class Postmortem {
         }
         List<FaultSwitch> faults = evidence.faultSwitches();
         if (!faults.isEmpty()) {
-            return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + faults.getFirst().summary() + ".");
+            return new Cause(CauseKind.FAULT, "A fault was injected on purpose: " + switches(faults.getFirst()) + ".");
         }
         List<SlowHold> slow = evidence.slowHolds();
         if (!slow.isEmpty()) {
@@ -165,6 +273,18 @@ public final class Postmortem {
         }
         return new Cause(CauseKind.OTHER, "Not determined from the evidence; the first alert was: "
                 + incident.title() + ".");
+    }
+
+    /** What the leak did to everyone else, as far as the evidence shows it. */
+    private static String shortage(Incident incident, Evidence evidence) {
+        long failed = incident.impact().failedRequests();
+        if (failed > 0) {
+            return "; the pool ran short and " + failed + " " + plural(failed, "request") + " failed";
+        }
+        if (evidence.mostWaiting() > 0) {
+            return "; up to " + evidence.mostWaiting() + " callers waited for a connection, but no request failed";
+        }
+        return "; the pool still had connections for every other request";
     }
 
     /** When the first alert fired, and how long after the onset the alert naming the cause fired. */
@@ -195,7 +315,7 @@ public final class Postmortem {
         return Optional.of(text.append(".").toString());
     }
 
-    private static String resolution(Evidence evidence) {
+    private static String resolution(Incident incident, Evidence evidence) {
         List<String> lines = new ArrayList<>();
         List<LeakReclaimed> reclaims = evidence.reclaims();
         if (!reclaims.isEmpty()) {
@@ -205,11 +325,13 @@ public final class Postmortem {
         evidence.reachable().stream().findFirst().ifPresent(e ->
                 lines.add("PostgreSQL answered again at " + TIME.format(e.at()) + "."));
         evidence.faultSwitches().stream().skip(1).reduce((a, b) -> b).ifPresent(e ->
-                lines.add("The last fault switch was: " + e.summary() + " at " + TIME.format(e.at()) + "."));
+                lines.add("The last fault switch, at " + TIME.format(e.at()) + ", set: " + switches(e) + "."));
         evidence.clearedAlerts().stream().reduce((a, b) -> b).ifPresent(e ->
                 lines.add("The last alert cleared at " + TIME.format(e.at()) + " (" + e.summary() + ")."));
-        if (!evidence.resolutionRecorded()) {
+        if (incident.resolvedAt() == null) {
             lines.add("The incident is still open.");
+        } else if (lines.isEmpty()) {
+            lines.add("The incident was resolved at " + TIME.format(incident.resolvedAt()) + ".");
         }
         return String.join(" ", lines);
     }

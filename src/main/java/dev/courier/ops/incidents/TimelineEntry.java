@@ -1,5 +1,6 @@
 package dev.courier.ops.incidents;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
@@ -25,7 +26,9 @@ import java.util.Map;
         @JsonSubTypes.Type(TimelineEntry.DatabaseUnreachable.class),
         @JsonSubTypes.Type(TimelineEntry.DatabaseReachable.class),
         @JsonSubTypes.Type(TimelineEntry.FaultSwitch.class), @JsonSubTypes.Type(TimelineEntry.Restart.class),
-        @JsonSubTypes.Type(TimelineEntry.IncidentResolved.class)})
+        @JsonSubTypes.Type(TimelineEntry.IncidentResolved.class), @JsonSubTypes.Type(TimelineEntry.Acknowledged.class),
+        @JsonSubTypes.Type(TimelineEntry.Note.class), @JsonSubTypes.Type(TimelineEntry.Action.class),
+        @JsonSubTypes.Type(TimelineEntry.StatusUpdate.class)})
 public sealed interface TimelineEntry {
 
     Instant at();
@@ -118,14 +121,51 @@ public sealed interface TimelineEntry {
     record Restart(Instant at, String summary) implements TimelineEntry {
     }
 
-    /** The last alert cleared. */
+    /**
+     * The incident was resolved: by Courier when its last alert cleared ({@code by} null, and absent from the stored
+     * row, as rows were written before people could resolve), or by a person closing it, with their summary.
+     */
     @JsonTypeName("resolved")
-    record IncidentResolved(Instant at, String summary, Impact impact, Map<String, Integer> reclaimsByCallSite)
-            implements TimelineEntry {
+    record IncidentResolved(Instant at, String summary, Impact impact, Map<String, Integer> reclaimsByCallSite,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String by) implements TimelineEntry {
 
         public IncidentResolved {
             reclaimsByCallSite = Map.copyOf(reclaimsByCallSite);
         }
+
+        /** Courier's own resolution: the last alert cleared. */
+        public IncidentResolved(Instant at, String summary, Impact impact, Map<String, Integer> reclaimsByCallSite) {
+            this(at, summary, impact, reclaimsByCallSite, null);
+        }
+
+        public boolean byPerson() {
+            return by != null;
+        }
+    }
+
+    /** An entry a person wrote; {@code by} names them, {@code summary} is their text. */
+    sealed interface ByPerson extends TimelineEntry permits Acknowledged, Note, Action, StatusUpdate {
+        String by();
+    }
+
+    /** A person took the incident: they are the one working it now. */
+    @JsonTypeName("acknowledged")
+    record Acknowledged(Instant at, String summary, String by) implements ByPerson {
+    }
+
+    /** Something a person found or thought, for the record. */
+    @JsonTypeName("note")
+    record Note(Instant at, String summary, String by) implements ByPerson {
+    }
+
+    /** Something a person did to the system (restarted a node, rolled back a release). */
+    @JsonTypeName("action")
+    record Action(Instant at, String summary, String by) implements ByPerson {
+    }
+
+    /** A status for everyone following the incident; also posted to the alert webhooks. */
+    @JsonTypeName("status")
+    record StatusUpdate(Instant at, String summary, String by) implements ByPerson {
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.courier.web.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A timeline entry as a row of {@code incident_events} and as the admin API shows it: {@code at}, {@code kind},
@@ -45,10 +46,21 @@ record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
                 : entry.getClass().getAnnotation(JsonTypeName.class).value();
     }
 
+    /**
+     * Fields a kind gained after rows of it were stored, which those rows lack and which read as null: a resolution
+     * names the person who closed the incident, and Courier's own resolutions, old and new, name nobody.
+     */
+    private static final Map<String, List<String>> ADDED_LATER = Map.of("resolved", List.of("by"));
+
     /** The entry this row records, or {@link TimelineEntry.Unknown} holding the row as it is if no record reads it. */
     TimelineEntry entry() {
         if (data instanceof ObjectNode evidence) {
             ObjectNode fields = evidence.deepCopy().put("kind", kind).put("at", at.toString()).put("summary", summary);
+            for (String added : ADDED_LATER.getOrDefault(kind, List.of())) {
+                if (!fields.has(added)) {
+                    fields.putNull(added);
+                }
+            }
             try {
                 return ENTRIES.readValue(fields);
             } catch (IOException e) {

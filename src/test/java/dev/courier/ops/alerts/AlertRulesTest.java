@@ -131,6 +131,18 @@ class AlertRulesTest {
         assertThat(firing("CourierLeakSuspected")).isEmpty();
     }
 
+    /** A postmortem quotes this summary beside the timeline's "held 17 ms": the two must read alike. */
+    @Test
+    void aShortHoldIsToldInMillisecondsAndASingleReportInTheSingular() {
+        Lease lease = leases("fault.leak", 1, 17).getFirst().lease();
+        events.accept(new PoolEvent.LeakSuspected(lease, 17));
+        engine.evaluate(figuresWithEvents(0, idlePool(), 0));
+
+        assertThat(firing("CourierLeakSuspected").orElseThrow().summary())
+                .isEqualTo("connection leak suspected at fault.leak: held 17 ms by thread " + lease.thread()
+                        + " (1 report)");
+    }
+
     @Test
     void leasesHeldLongByWorkStillRunningFireSaturatedAndNeverLeakSuspected() {
         List<HeldLease> starved = slow("sessions.authenticate", 6, 2_500, Saturation.CPU);

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,6 +58,25 @@ class StoredIncidentsTest {
 
         assertThat(draft.status()).isEqualTo(200);
         assertThat(draft.body()).isEqualTo(resource(fixture + ".md").replace("INCIDENT_ID", String.valueOf(id)));
+    }
+
+    @Test
+    void aNodeThatAdoptsAnIncidentAfterARestartDoesNotResetItsUsers() {
+        JsonNode stored = fixture("leak");
+        long id = insert(stored);
+
+        // the adopting node continues the request counts but tells users apart afresh, from nobody
+        server.server().database().withHandle("test.adoptedUpdate", h -> {
+            new IncidentStore().update(h, id, Impact.of(90, stored.path("requests").asLong() + 10,
+                    stored.path("failedRequests").asLong(), 3, 1), null, 0);
+            return null;
+        });
+
+        JsonNode impact = server.client().get("/v1/admin/incidents/" + id, TestServer.ADMIN_TOKEN).json()
+                .path("impact");
+        assertThat(impact.path("requests").asLong()).isEqualTo(stored.path("requests").asLong() + 10);
+        assertThat(impact.path("activeUsers").asInt()).isEqualTo(stored.path("activeUsers").asInt());
+        assertThat(impact.path("affectedUsers").asInt()).isEqualTo(stored.path("affectedUsers").asInt());
     }
 
     /** Writes the fixture's rows with plain SQL, as an earlier version of Courier left them. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.ops.alerts.Severity;
+import dev.courier.ops.incidents.TimelineEntry.Acknowledged;
+import dev.courier.ops.incidents.TimelineEntry.Action;
 import dev.courier.ops.incidents.TimelineEntry.AlertFiring;
 import dev.courier.ops.incidents.TimelineEntry.AlertResolved;
 import dev.courier.ops.incidents.TimelineEntry.DatabaseReachable;
@@ -12,9 +14,11 @@ import dev.courier.ops.incidents.TimelineEntry.FaultSwitch;
 import dev.courier.ops.incidents.TimelineEntry.IncidentResolved;
 import dev.courier.ops.incidents.TimelineEntry.LeakCallSite;
 import dev.courier.ops.incidents.TimelineEntry.LeakReclaimed;
+import dev.courier.ops.incidents.TimelineEntry.Note;
 import dev.courier.ops.incidents.TimelineEntry.PoolSnapshot;
 import dev.courier.ops.incidents.TimelineEntry.Restart;
 import dev.courier.ops.incidents.TimelineEntry.SlowHold;
+import dev.courier.ops.incidents.TimelineEntry.StatusUpdate;
 import dev.courier.ops.incidents.TimelineEntry.Unknown;
 import dev.courier.web.Json;
 import java.io.IOException;
@@ -59,12 +63,23 @@ class TimelineRowTest {
             new Restart(AT, "Courier restarted while this incident was open"),
             new IncidentResolved(AT, "all alerts cleared; incident resolved", Impact.of(75, 1_200, 87, 40, 12),
                     Map.of("messages.export", 2)),
-            new Unknown(AT, "note", "ana: looking at the pool", json("{\"by\": \"ana\", \"text\": \"looking\"}")));
+            new Acknowledged(AT, "ana acknowledged the incident", "ana"),
+            new Note(AT, "the pool shows six leases held by messages.export", "ana"),
+            new Action(AT, "paused the nightly export", "ben"),
+            new StatusUpdate(AT, "exports paused; sends recovering", "ana"),
+            new IncidentResolved(AT, "export fixed and redeployed", Impact.of(75, 1_200, 87, 40, 12), Map.of(), "ben"),
+            new Unknown(AT, "retro_meeting", "ana: booked the review", json("{\"by\": \"ana\", \"room\": 4}")));
+
+    /** Every record an entry can be, through the sealed interfaces between them and {@link TimelineEntry}. */
+    private static Stream<Class<?>> recordsOf(Class<?> sealed) {
+        return Arrays.stream(sealed.getPermittedSubclasses())
+                .flatMap(type -> type.isInterface() ? recordsOf(type) : Stream.of(type));
+    }
 
     @Test
     void theSamplesCoverEveryKind() {
         assertThat(ONE_OF_EACH.stream().<Class<?>>map(Object::getClass).distinct())
-                .containsExactlyInAnyOrder(TimelineEntry.class.getPermittedSubclasses());
+                .containsExactlyInAnyOrder(recordsOf(TimelineEntry.class).toArray(Class<?>[]::new));
     }
 
     @Test
@@ -80,7 +95,8 @@ class TimelineRowTest {
     void eachKindIsStoredUnderItsOwnName() {
         assertThat(ONE_OF_EACH.stream().map(e -> TimelineRow.of(e).kind())).containsExactly("alert_firing",
                 "alert_resolved", "pool_snapshot", "slow_hold", "leak_call_site", "leak_reclaimed",
-                "database_unreachable", "database_reachable", "fault_switch", "restart", "resolved", "note");
+                "database_unreachable", "database_reachable", "fault_switch", "restart", "resolved", "acknowledged", "note",
+                "action", "status", "resolved", "retro_meeting");
     }
 
     /**
@@ -144,21 +160,35 @@ class TimelineRowTest {
         assertThat(json(Json.write(TimelineRow.of(expected).data()))).isEqualTo(json(data));
     }
 
+    /** People's entries came after the timeline was typed: no untyped row of theirs exists. */
     @Test
     void everyKindHasARowWrittenBeforeTheTimelineWasTyped() {
         assertThat(rowsWrittenBeforeTheTimelineWasTyped().<Class<?>>map(a -> a.get()[2].getClass()))
                 .containsExactlyInAnyOrder(Arrays.stream(TimelineEntry.class.getPermittedSubclasses())
-                        .filter(type -> type != Unknown.class).toArray(Class<?>[]::new));
+                        .filter(type -> type != Unknown.class && type != TimelineEntry.ByPerson.class)
+                        .toArray(Class<?>[]::new));
+    }
+
+    @Test
+    void aResolutionByAPersonNamesThemAndCouriersOwnNamesNobody() {
+        TimelineRow byPerson = TimelineRow.of(new IncidentResolved(AT, "fixed", Impact.of(1, 2, 0, 1, 0), Map.of(),
+                "ben"));
+        TimelineRow byCourier = TimelineRow.of(new IncidentResolved(AT, "all alerts cleared; incident resolved",
+                Impact.of(1, 2, 0, 1, 0), Map.of()));
+
+        assertThat(byPerson.data().path("by").asText()).isEqualTo("ben");
+        assertThat(byCourier.data().has("by")).isFalse();
+        assertThat(((IncidentResolved) stored(byCourier).entry()).byPerson()).isFalse();
     }
 
     @Test
     void aKindThisVersionDoesNotKnowIsKeptAsStored() {
-        TimelineRow row = new TimelineRow(AT, "note", "ana: looking at the pool",
+        TimelineRow row = new TimelineRow(AT, "retro_meeting", "ana: looking at the pool",
                 json("{\"by\": \"ana\", \"links\": [1, 2.5, null, {\"nested\": true}]}"));
 
         TimelineEntry entry = row.entry();
 
-        assertThat(entry).isEqualTo(new Unknown(AT, "note", "ana: looking at the pool", row.data()));
+        assertThat(entry).isEqualTo(new Unknown(AT, "retro_meeting", "ana: looking at the pool", row.data()));
         assertThat(TimelineRow.of(entry)).isEqualTo(row);
     }
 
@@ -184,7 +214,7 @@ class TimelineRowTest {
 
     @Test
     void anIncidentShowsItsTimelineAsRowsWithTheKindNamedOnce() {
-        Incident incident = new Incident(7, "title", Incident.RESOLVED, AT, AT, Impact.of(0, 0, 0, 0, 0), 0,
+        Incident incident = new Incident(7, "title", Incident.RESOLVED, AT, AT, Impact.of(0, 0, 0, 0, 0), 0, null,
                 List.of(new DatabaseUnreachable(AT, "PostgreSQL unreachable: Connection refused",
                         "Connection refused")));
 
