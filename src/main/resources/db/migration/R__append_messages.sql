@@ -39,8 +39,8 @@ $$;
 -- limit PostgresBus.MAX_PAYLOAD_BYTES keeps every payload of the bus under (PostgreSQL's 8,000 bytes count the
 -- channel name too); a message that would not fit a payload alone travels as its reference, and the receivers read
 -- its row. The JSON must keep decoding the same in an older node's BusCodec: nodes of two versions share the bus
--- during a rolling restart. So a message travels in the fields V6 wrote, and replyTo and mentions follow only when the
--- send set them: a plain message's payload is the one V6 wrote, byte for byte, which a node from before V7 decodes
+-- during a rolling restart. So a message travels in the fields V6 wrote, and replyTo, mentions and attachments follow
+-- only when the send set them: a plain message's payload is the one V6 wrote, byte for byte, which a node from before V7 decodes
 -- (one that cannot decode a reply catches up from the table instead). A newly stored message has no reactions, no
 -- edit and no delete, and its change counter is 0: like BusCodec, the payload leaves them out.
 CREATE OR REPLACE FUNCTION message_announcements(p_origin text, p_messages messages[])
@@ -67,6 +67,9 @@ BEGIN
         END IF;
         IF cardinality(m.mentions) > 0 THEN
             message := left(message, -1) || ', "mentions" : ' || to_json(m.mentions)::text || '}';
+        END IF;
+        IF jsonb_array_length(m.attachments) > 0 THEN
+            message := left(message, -1) || ', "attachments" : ' || m.attachments::text || '}';
         END IF;
         event := '{"k":"m","m":' || message || '}';
         -- "]}" closes every payload
@@ -97,6 +100,9 @@ $$;
 --                  the caller compares with the send. When no row
 --                  comes back (id null), the send's reply_to named no message of the conversation, and nothing
 --                  was stored for it.
+-- p_attachments holds each send's attachments as the message object shows them (a JSON array, checked and written by
+-- dev.courier.attachments), NULL for none; the whole array is NULL for a batch without any, which then costs nothing
+-- more than a plain batch. A new message's attachments are linked to it in message_attachments.
 -- p_reply_tos holds each send's reply_to, 0 for none. A reply names a message stored before the batch: every seq up to
 -- the conversation's last_seq exists, since seqs are gapless and a delete leaves a tombstone.
 -- seq stays gapless: the counter and the rows change in the same statement, and a retried clientMsgId, or a reply to
@@ -113,16 +119,19 @@ $$;
 -- aggregate such a statement needs cost more than the loop (bench/results/2026-11-26-write-path.md), and PL/pgSQL
 -- keeps its statements' plans for the session.
 CREATE OR REPLACE FUNCTION append_messages(p_senders bigint[], p_conversations bigint[], p_client_msg_ids uuid[],
-                                p_bodies text[], p_reply_tos bigint[], p_announce_to text, p_origin text)
+                                p_bodies text[], p_reply_tos bigint[], p_attachments text[],
+                                p_announce_to text, p_origin text)
     RETURNS TABLE (idx integer, member boolean, created boolean, id bigint, conversation_id bigint, seq bigint,
                    sender_id bigint, client_msg_id uuid, body text, created_at timestamptz, edited_at timestamptz,
-                   deleted_at timestamptz, reply_to bigint, mentions bigint[], reactions jsonb, change_seq bigint)
+                   deleted_at timestamptz, reply_to bigint, mentions bigint[], reactions jsonb, change_seq bigint,
+                   attachments jsonb)
     LANGUAGE plpgsql AS
 $$
 #variable_conflict use_column
 DECLARE
     r record;
     announced messages[];
+    linked messages[];
     payload text;
 BEGIN
     -- Lock the counters first, in id order: two batches (from two nodes) sharing conversations queue instead of
@@ -134,9 +143,9 @@ BEGIN
 
     FOR r IN
         WITH batch AS (
-            SELECT b.i::integer AS i, b.s, b.c, b.k, b.t, nullif(b.r, 0) AS r
-              FROM unnest(p_senders, p_conversations, p_client_msg_ids, p_bodies, p_reply_tos)
-                   WITH ORDINALITY AS b(s, c, k, t, r, i)
+            SELECT b.i::integer AS i, b.s, b.c, b.k, b.t, nullif(b.r, 0) AS r, b.a
+              FROM unnest(p_senders, p_conversations, p_client_msg_ids, p_bodies, p_reply_tos, p_attachments)
+                   WITH ORDINALITY AS b(s, c, k, t, r, a, i)
         ), admitted AS (
             SELECT b.* FROM batch b
              WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.conversation_id = b.c AND m.user_id = b.s)
@@ -160,9 +169,10 @@ BEGIN
              WHERE c.id = n.c
             RETURNING c.id, c.last_seq, n.count
         ), inserted AS (
-            INSERT INTO messages AS m (conversation_id, seq, sender_id, client_msg_id, body, reply_to, mentions)
+            INSERT INTO messages AS m (conversation_id, seq, sender_id, client_msg_id, body, reply_to, mentions,
+                                       attachments)
             SELECT f.c, cl.last_seq - cl.count + row_number() OVER (PARTITION BY f.c ORDER BY f.i), f.s, f.k, f.t, f.r,
-                   message_mentions(f.c, f.t)
+                   message_mentions(f.c, f.t), coalesce(f.a::jsonb, '[]')
               FROM fresh f
               JOIN claimed cl ON cl.id = f.c
             RETURNING m AS msg, m.sender_id, m.client_msg_id
@@ -197,17 +207,42 @@ BEGIN
         mentions := (r.msg).mentions;
         reactions := (r.msg).reactions;
         change_seq := (r.msg).change_seq;
+        attachments := (r.msg).attachments;
         RETURN NEXT;
         IF r.created AND p_announce_to IS NOT NULL THEN
             announced := announced || r.msg;
         END IF;
+        IF r.created AND p_attachments IS NOT NULL AND jsonb_array_length((r.msg).attachments) > 0 THEN
+            linked := linked || r.msg;
+        END IF;
     END LOOP;
+    IF linked IS NOT NULL THEN
+        INSERT INTO message_attachments (attachment_id, message_id, conversation_id)
+        SELECT e.value ->> 'id', l.id, l.conversation_id
+          FROM unnest(linked) l, jsonb_array_elements(l.attachments) e;
+    END IF;
     IF announced IS NOT NULL THEN
         FOREACH payload IN ARRAY message_announcements(p_origin, announced) LOOP
             PERFORM pg_notify(p_announce_to, payload);
         END LOOP;
     END IF;
 END;
+$$;
+
+-- The signature of the version before attachments, for its nodes while a rolling upgrade runs: their sends, which
+-- carry no attachment, are stored by the function above. Dropped by a V migration once no node of that version can be
+-- running.
+CREATE OR REPLACE FUNCTION append_messages(p_senders bigint[], p_conversations bigint[], p_client_msg_ids uuid[],
+                                p_bodies text[], p_reply_tos bigint[], p_announce_to text, p_origin text)
+    RETURNS TABLE (idx integer, member boolean, created boolean, id bigint, conversation_id bigint, seq bigint,
+                   sender_id bigint, client_msg_id uuid, body text, created_at timestamptz, edited_at timestamptz,
+                   deleted_at timestamptz, reply_to bigint, mentions bigint[], reactions jsonb, change_seq bigint)
+    LANGUAGE sql AS
+$$
+SELECT a.idx, a.member, a.created, a.id, a.conversation_id, a.seq, a.sender_id, a.client_msg_id, a.body, a.created_at,
+       a.edited_at, a.deleted_at, a.reply_to, a.mentions, a.reactions, a.change_seq
+  FROM append_messages(p_senders, p_conversations, p_client_msg_ids, p_bodies, p_reply_tos, NULL::text[],
+                       p_announce_to, p_origin) a;
 $$;
 
 -- The signature of the version before replies, for its nodes while a rolling upgrade runs: their sends, which never

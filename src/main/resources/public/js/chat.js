@@ -4,6 +4,7 @@ import { ApiError, describeError, newUuid, onServerState, request, waitSeconds }
 import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
 import { MentionCompletion } from './mention-completion.js';
+import { AttachmentBlobs, formatSize, uploadFile } from './attachments.js';
 import { SettingsPage } from './settings.js';
 import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
 
@@ -48,7 +49,11 @@ const state = {
   typingSentAt: new Map(), // conversationId -> when this page last said it is typing there
   refreshTimer: null,
   listShown: null, // what the conversation list shows now, to skip identical redraws
+  uploads: [], // files picked for the next message: {file, element, attachment (once uploaded), failed}
 };
+
+/** Attachments' bytes, fetched with the session's token as blobs for previews and downloads. */
+const blobs = new AttachmentBlobs(() => state.token);
 
 // ---------- session ----------
 
@@ -105,6 +110,8 @@ function endSession(notice) {
   for (const send of state.pending.values()) clearTimeout(send.timer);
   state.pending.clear();
   sessionStorage.removeItem(SESSION_KEY);
+  blobs.clear();
+  clearUploads(true);
   state.token = null;
   state.me = null;
   state.conversations.clear();
@@ -334,6 +341,27 @@ function wireForms() {
       event.preventDefault();
       cancelReply();
     }
+  });
+  $('attach-button').addEventListener('click', () => $('attach-input').click());
+  $('attach-input').addEventListener('change', (event) => {
+    attachFiles(event.target.files);
+    event.target.value = '';
+  });
+  const dropZone = $('conversation');
+  dropZone.addEventListener('dragover', (event) => {
+    if (!state.openId || !event.dataTransfer || !event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    dropZone.classList.add('dropping');
+  });
+  dropZone.addEventListener('dragleave', (event) => {
+    if (!dropZone.contains(event.relatedTarget)) dropZone.classList.remove('dropping');
+  });
+  dropZone.addEventListener('drop', (event) => {
+    dropZone.classList.remove('dropping');
+    if (!state.openId || !event.dataTransfer || event.dataTransfer.files.length === 0) return;
+    event.preventDefault();
+    attachFiles(event.dataTransfer.files);
   });
   $('reply-cancel').addEventListener('click', () => {
     cancelReply();
@@ -758,6 +786,7 @@ function renderMessage(element, message) {
     onToggleReaction: (emoji, reacted) => react(message.seq, emoji, reacted),
     onEdit: () => startEdit(message.seq),
     onDelete: (button) => confirmDelete(button, message.seq),
+    fillAttachments: (list, attachments) => blobs.fill(list, attachments),
   });
 }
 
@@ -1070,20 +1099,29 @@ function renderTyping() {
 
 function sendFromComposer() {
   const input = $('composer-input');
-  const body = input.value;
-  if (!state.openId || !body.trim()) return;
+  if (state.uploads.some((upload) => !upload.attachment && !upload.failed)) {
+    $('attach-status').textContent = 'Wait until the files have uploaded, then send.';
+    return;
+  }
+  const attachments = state.uploads.filter((upload) => upload.attachment).map((upload) => upload.attachment);
+  // with files, a message needs no text: white space alone is sent as none
+  const body = input.value.trim() || attachments.length === 0 ? input.value : '';
+  if (!state.openId || (!body.trim() && attachments.length === 0)) return;
   input.value = '';
+  clearUploads(false);
   state.mentions.close();
   const send = {
     clientMsgId: newUuid(),
     conversationId: state.openId,
     body,
+    attachments,
     replyTo: state.replyTo,
     attempts: 0,
     timer: null,
     element: messageElement(true),
   };
-  fillPending(send.element, { senderName: 'You', body, quoted: send.replyTo === null ? null : quoteOf(send.replyTo) });
+  fillPending(send.element, { senderName: 'You', body, quoted: send.replyTo === null ? null : quoteOf(send.replyTo),
+    attachments, fillAttachments: (list, files) => blobs.fill(list, files) });
   cancelReply();
   send.element.classList.add('pending');
   send.element.dataset.clientMsgId = send.clientMsgId;
@@ -1100,6 +1138,7 @@ function attempt(send) {
   send.attempts += 1;
   const frame = { type: 'send', conversationId: send.conversationId, clientMsgId: send.clientMsgId, body: send.body };
   if (send.replyTo !== null) frame.replyTo = send.replyTo;
+  if (send.attachments.length > 0) frame.attachments = send.attachments.map((a) => a.id);
   if (state.live && state.live.send(frame)) {
     send.timer = setTimeout(() => attemptOverRest(send), ACK_TIMEOUT_MS); // no ack: the socket may be dead
     return;
@@ -1112,6 +1151,7 @@ async function attemptOverRest(send) {
   try {
     const body = { clientMsgId: send.clientMsgId, body: send.body };
     if (send.replyTo !== null) body.replyTo = send.replyTo;
+    if (send.attachments.length > 0) body.attachments = send.attachments.map((a) => a.id);
     const message = await api('POST', `/v1/conversations/${send.conversationId}/messages`, body);
     acknowledged(message);
   } catch (error) {
@@ -1186,6 +1226,75 @@ function showDelivery(send, text, failedNow = false) {
     send.element.classList.remove('failed');
   }
   delivery.replaceChildren(...parts);
+}
+
+// ---------- attaching files ----------
+
+/** Starts uploading each file at once; the tray above the composer shows each one's progress. */
+function attachFiles(files) {
+  $('attach-status').textContent = '';
+  for (const file of files) {
+    const upload = { file, attachment: null, failed: false, element: uploadElement(file) };
+    upload.element.querySelector('.upload-remove').addEventListener('click', () => {
+      state.uploads = state.uploads.filter((other) => other !== upload);
+      upload.element.remove();
+      renderTray();
+    });
+    state.uploads.push(upload);
+    $('attachment-tray').append(upload.element);
+    const bar = upload.element.querySelector('progress');
+    uploadFile(file, state.token, (fraction) => { bar.value = fraction; }).then((attachment) => {
+      upload.attachment = attachment;
+      upload.element.classList.add('uploaded');
+      upload.element.querySelector('.upload-state').textContent = 'ready';
+    }, (error) => {
+      upload.failed = true;
+      upload.element.classList.add('failed');
+      upload.element.querySelector('.upload-state').textContent = uploadProblem(error);
+    });
+  }
+  renderTray();
+}
+
+function uploadElement(file) {
+  const item = document.createElement('li');
+  item.className = 'upload';
+  const name = document.createElement('span');
+  name.className = 'upload-name';
+  name.textContent = `${file.name} (${formatSize(file.size)})`;
+  const bar = document.createElement('progress');
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute('aria-label', `Uploading ${file.name}`);
+  const status = document.createElement('span');
+  status.className = 'upload-state';
+  status.setAttribute('role', 'status');
+  status.textContent = 'uploading…';
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'upload-remove quiet';
+  remove.textContent = 'Remove';
+  remove.setAttribute('aria-label', `Remove ${file.name}`);
+  item.append(name, ' ', bar, ' ', status, ' ', remove);
+  return item;
+}
+
+function uploadProblem(error) {
+  if (error.code === 'attachment_too_large') return `Too large to send. ${error.message}.`;
+  if (error.code === 'quota_exceeded') return 'Your files take up all the space you have. Not uploaded.';
+  return `${describeError(error, { secondsLeft: 0 }).replace(' Trying again now.', '')} Not uploaded.`;
+}
+
+/** Empties the tray: after a send (the sent files go with the message), or on sign-out. */
+function clearUploads(all) {
+  state.uploads = all ? [] : state.uploads.filter((upload) => !upload.attachment && !upload.failed);
+  $('attachment-tray').replaceChildren(...state.uploads.map((upload) => upload.element));
+  $('attach-status').textContent = '';
+  renderTray();
+}
+
+function renderTray() {
+  $('attachment-tray').hidden = state.uploads.length === 0;
 }
 
 function settleTimers(send) {

@@ -28,6 +28,10 @@ export function messageElement(mine) {
   quote.hidden = true;
   const text = document.createElement('p');
   text.className = 'body';
+  const attachments = document.createElement('ul');
+  attachments.className = 'attachments';
+  attachments.setAttribute('aria-label', 'Files');
+  attachments.hidden = true;
   const reactions = document.createElement('ul');
   reactions.className = 'reactions';
   reactions.setAttribute('aria-label', 'Reactions');
@@ -35,21 +39,23 @@ export function messageElement(mine) {
   actions.className = 'actions';
   const delivery = document.createElement('p');
   delivery.className = 'delivery';
-  element.append(meta, quote, text, reactions, actions, delivery);
+  element.append(meta, quote, text, attachments, reactions, actions, delivery);
   return element;
 }
 
-/** A message still being sent: its text, and the message it answers. */
-export function fillPending(element, { senderName, body, quoted }) {
+/** A message still being sent: its text, its files and the message it answers. */
+export function fillPending(element, { senderName, body, quoted, attachments, fillAttachments }) {
   element.querySelector('.sender').textContent = senderName;
   element.querySelector('.body').textContent = body;
   fillQuote(element.querySelector('.quote'), quoted);
+  fillAttachments(element.querySelector('.attachments'), attachments);
 }
 
 /**
  * Shows `message` as it is now. `view` says who reads and what they may do: { me, nameOf(userId),
  * usernameOf(userId), quoted: {senderName, body, deleted} | null, canEdit, canDelete, onReply(button),
- * onReact(button), onToggleReaction(emoji, mine), onEdit(button), onDelete(button) }.
+ * onReact(button), onToggleReaction(emoji, mine), onEdit(button), onDelete(button), fillAttachments(list,
+ * attachments) }.
  */
 export function fillMessage(element, message, view) {
   const deleted = message.deletedAt !== null && message.deletedAt !== undefined;
@@ -70,6 +76,7 @@ export function fillMessage(element, message, view) {
   } else {
     body.replaceChildren(...withMentions(message.body, message.mentions || [], view));
   }
+  view.fillAttachments(element.querySelector('.attachments'), deleted ? [] : message.attachments || []);
   fillReactions(element.querySelector('.reactions'), deleted ? [] : message.reactions || [], view);
   fillActions(element.querySelector('.actions'), deleted, view);
 }

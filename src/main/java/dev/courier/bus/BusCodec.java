@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.courier.events.DomainEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.attachments.Attachment;
 import dev.courier.messages.Message;
 import dev.courier.messages.Reaction;
 import dev.courier.web.Json;
@@ -105,6 +106,9 @@ final class BusCodec {
 
         @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         abstract long changeSeq();
+
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        abstract List<Attachment> attachments();
     }
 
     private static final ObjectMapper WIRE = Json.mapper().copy().addMixIn(Message.class, MessageOnTheBus.class);

@@ -1,7 +1,9 @@
 package dev.courier.cli;
 
 import dev.courier.config.AlertConfig;
+import dev.courier.config.AttachmentConfig;
 import dev.courier.config.AuditConfig;
+import dev.courier.config.ByteSizes;
 import dev.courier.config.CourierConfig;
 import dev.courier.config.DatabaseConfig;
 import dev.courier.config.Durations;
@@ -124,6 +126,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    @Option(names = "--max-attachment-bytes", defaultValue = "${env:COURIER_MAX_ATTACHMENT_BYTES:-25MiB}",
+            converter = ByteSizes.class,
+            description = "Largest attachment accepted, e.g. 26214400, 25MiB (env COURIER_MAX_ATTACHMENT_BYTES).")
+    long maxAttachmentBytes;
+
+    @Option(names = "--attachment-quota", defaultValue = "${env:COURIER_ATTACHMENT_QUOTA:-1GiB}",
+            converter = ByteSizes.class,
+            description = "What one user's uploads may add up to, e.g. 1GiB (env COURIER_ATTACHMENT_QUOTA).")
+    long attachmentQuota;
+
+    @Option(names = "--attachments-dir", defaultValue = "${env:COURIER_ATTACHMENTS_DIR}",
+            description = "Keep attachments' bytes in this directory (a shared volume for a fleet) instead of "
+                    + "PostgreSQL; their metadata stays in PostgreSQL (env COURIER_ATTACHMENTS_DIR). Default: PostgreSQL.")
+    Path attachmentsDir;
+
     @Option(names = "--audit-interval", defaultValue = "${env:COURIER_AUDIT_INTERVAL:-1h}", converter = Durations.class,
             description = "How often the node runs the infrastructure audit of 'courier audit' itself, exporting "
                     + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
@@ -192,6 +209,8 @@ public final class ServeCommand implements Callable<Integer> {
                         SecurityConfig.parseTrustedProxies(trustedProxies), SecurityConfig.parseCorsOrigins(corsOrigins),
                         new StreamLimits(StreamLimits.defaults().maxFrameBytes(), maxStreamsPerUser)))
                 .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
+                .withAttachments(new AttachmentConfig(maxAttachmentBytes, attachmentQuota,
+                        Optional.ofNullable(attachmentsDir)))
                 .withRetention(RetentionConfig.parse(retention));
     }
 

@@ -6,8 +6,9 @@ import java.util.Optional;
  * Everything {@code serve} needs, validated once at start and never changed afterwards.
  *
  * @param faultInjection whether {@code /v1/admin/faults} exists (it also needs the admin token)
- * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
  * @param retention      how old messages become tombstones; off unless {@code serve} asks for it
+ * @param audit          the node's own infrastructure audit; off unless {@code serve} asks for it
+ * @param attachments    where attachments are kept and how large they and a user's total may be
  */
 public record CourierConfig(
         HttpConfig http,
@@ -20,14 +21,23 @@ public record CourierConfig(
         StreamConfig stream,
         SecurityConfig security,
         AuditConfig audit,
+        AttachmentConfig attachments,
         RetentionConfig retention) {
 
     /** With retention off. */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
+                         SecurityConfig security, AuditConfig audit, AttachmentConfig attachments) {
+        this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit, attachments,
+                RetentionConfig.off());
+    }
+
+    /** Every part but attachments, which keep their defaults. */
+    public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
+                         Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
                          SecurityConfig security, AuditConfig audit) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, audit,
-                RetentionConfig.off());
+                AttachmentConfig.defaults());
     }
 
     /**
@@ -54,51 +64,56 @@ public record CourierConfig(
 
     public CourierConfig withPool(PoolConfig newPool) {
         return new CourierConfig(http, database, newPool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit, retention);
+                security, audit, attachments, retention);
     }
 
     public CourierConfig withDatabase(DatabaseConfig newDatabase) {
         return new CourierConfig(http, newDatabase, pool, sessions, adminToken, alerts, faultInjection, stream,
-                security, audit, retention);
+                security, audit, attachments, retention);
     }
 
     public CourierConfig withFaultInjection(boolean enabled) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, enabled, stream, security,
-                audit, retention);
+                audit, attachments, retention);
     }
 
     public CourierConfig withAlerts(AlertConfig newAlerts) {
         return new CourierConfig(http, database, pool, sessions, adminToken, newAlerts, faultInjection, stream,
-                security, audit, retention);
+                security, audit, attachments, retention);
     }
 
     public CourierConfig withStream(StreamConfig newStream) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, newStream,
-                security, audit, retention);
+                security, audit, attachments, retention);
     }
 
     public CourierConfig withSecurity(SecurityConfig newSecurity) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream,
-                newSecurity, audit, retention);
+                newSecurity, audit, attachments, retention);
     }
 
     public CourierConfig withAudit(AuditConfig newAudit) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                newAudit, retention);
+                newAudit, attachments, retention);
     }
 
-    public CourierConfig withRetention(RetentionConfig newRetention) {
+    public CourierConfig withAttachments(AttachmentConfig newAttachments) {
         return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
-                audit, newRetention);
+                audit, newAttachments, retention);
     }
 
     /**
      * A configuration with default alerting, no fault injection, the stream's defaults (LISTEN/NOTIFY), no rate
-     * limits, no audit of its own and no retention; {@code serve} always passes its real settings.
+     * limits and no audit of its own; {@code serve} always passes its real settings.
      */
     public CourierConfig(HttpConfig http, DatabaseConfig database, PoolConfig pool, SessionConfig sessions,
                          Optional<String> adminToken, AlertConfig alerts, boolean faultInjection, StreamConfig stream,
                          SecurityConfig security) {
         this(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security, AuditConfig.off());
+    }
+
+    public CourierConfig withRetention(RetentionConfig newRetention) {
+        return new CourierConfig(http, database, pool, sessions, adminToken, alerts, faultInjection, stream, security,
+                audit, attachments, newRetention);
     }
 }

@@ -1,5 +1,6 @@
 package dev.courier.messages;
 
+import dev.courier.attachments.Attachment;
 import dev.courier.db.Database;
 import dev.courier.db.UniqueViolation;
 import dev.courier.web.ApiException;
@@ -67,16 +68,21 @@ final class BatchAppender implements BatchStore {
      * A clientMsgId seen before: the same request answers with the first message, another one conflicts (another
      * replyTo too: the client would take the first message for an answer to a message it does not answer). A first
      * message edited or deleted since no longer has the body it was stored with, so its body is not compared: the
-     * retry learns what became of its message.
+     * retry learns what became of its message. Attachments are compared too, unless a delete took them away.
      */
     private static Outcome resolveRetry(PendingSend send, Message first) {
         long firstReplyTo = first.replyTo() == null ? 0 : first.replyTo();
         boolean changedSince = first.editedAt() != null || first.deleted();
         if (first.conversationId() != send.conversationId() || firstReplyTo != send.replyTo()
-                || !changedSince && !first.body().equals(send.body())) {
+                || !changedSince && !first.body().equals(send.body())
+                || !first.deleted() && !ids(first.attachments()).equals(ids(send.attachments()))) {
             return new Outcome(send, null, new ApiException(ErrorCode.CLIENT_MSG_ID_REUSED,
                     "clientMsgId was already used for a different message", "clientMsgId", 0));
         }
         return new Outcome(send, new MessageService.Sent(first, false), null);
+    }
+
+    private static List<String> ids(List<Attachment> attachments) {
+        return attachments.stream().map(Attachment::id).toList();
     }
 }

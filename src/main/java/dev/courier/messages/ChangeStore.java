@@ -60,10 +60,17 @@ final class ChangeStore {
                 .one();
     }
 
-    /** The tombstone: the body gone from the table, not only hidden; replyTo and the seq stay. */
+    /**
+     * The tombstone: the body gone from the table, not only hidden; replyTo and the seq stay. Its attachments go too,
+     * and with their links the members' access to them: one the uploader does not send again is then an orphan.
+     */
     Message tombstone(Handle h, Message message) {
+        if (!message.attachments().isEmpty()) {
+            h.createUpdate("DELETE FROM message_attachments WHERE message_id = :id").bind("id", message.id()).execute();
+        }
         return h.createQuery(RAISE_COUNTER + "UPDATE messages SET body = '', deleted_at = now(), mentions = '{}', "
-                        + "reactions = '[]', " + CHANGE_SEQ + " WHERE id = :id RETURNING " + MessageStore.COLUMNS)
+                        + "reactions = '[]', attachments = '[]', " + CHANGE_SEQ + " WHERE id = :id RETURNING "
+                        + MessageStore.COLUMNS)
                 .bind("c", message.conversationId())
                 .bind("id", message.id())
                 .map((rs, ctx) -> MessageStore.message(rs))

@@ -8,6 +8,7 @@ import dev.courier.web.QueryParams;
 import dev.courier.web.RoutePolicy;
 import dev.courier.web.Routes;
 import io.javalin.http.Context;
+import java.util.List;
 
 /**
  * {@code /v1/conversations/{id}/messages}, each message's edits, deletes and reactions, and {@code /read}. The
@@ -42,7 +43,8 @@ public final class MessageRoutes {
         long conversationId = QueryParams.pathId(ctx, "id");
         JsonBody body = JsonBody.of(ctx);
         MessageService.Sent sent = messages.send(caller, conversationId, body.requiredUuid("clientMsgId"),
-                body.requiredString("body"), body.optionalLong("replyTo").orElse(null));
+                body.requiredString("body"), body.optionalLong("replyTo").orElse(null),
+                body.optionalStringList("attachments").orElse(List.of()));
         ctx.status(sent.created() ? 201 : 200).json(sent.message());
     }
 

@@ -1,5 +1,7 @@
 package dev.courier.messages;
 
+import dev.courier.attachments.Attachment;
+import dev.courier.attachments.SendableAttachments;
 import dev.courier.conversations.ConversationStore;
 import dev.courier.db.Database;
 import dev.courier.events.DomainEvent;
@@ -59,17 +61,20 @@ public final class MessageService implements AutoCloseable {
     private final ConversationStore conversations;
     private final MessageWriter writer;
     private final EventSink events;
+    private final SendableAttachments attachments;
 
     /**
      * Starts {@code writers} message writers. Each stores its batches with {@link BatchAppender}, whose statement
      * also announces the new messages to the other nodes where {@code announcements} says so; once a batch has
      * committed, the writers' publisher answers its sends and hands its new messages to {@code commitPublisher}, both
-     * inside one {@code answerScope}. {@code events} hears the read markers this service moves.
+     * inside one {@code answerScope}. {@code events} hears the read markers this service moves; {@code attachments}
+     * says which attachments a send may carry.
      */
     public MessageService(Database db, ConversationStore conversations, EventSink events, int writers,
                           MeterRegistry meters, AnnouncementSource announcements, CommitPublisher commitPublisher,
-                          AnswerScope answerScope) {
+                          AnswerScope answerScope, SendableAttachments attachments) {
         this.db = db;
+        this.attachments = attachments;
         this.conversations = conversations;
         this.writer = new MessageWriter(new BatchAppender(db, store, announcements), writerLimits(writers),
                 commitPublisher, answerScope, new WriterMetrics(meters));
@@ -92,7 +97,13 @@ public final class MessageService implements AutoCloseable {
      * the message is committed. {@code replyTo}, when not null, is the seq of the message it answers.
      */
     public Sent send(long senderId, long conversationId, UUID clientMsgId, String body, Long replyTo) {
-        CompletableFuture<Sent> result = submit(senderId, conversationId, clientMsgId, body, replyTo);
+        return send(senderId, conversationId, clientMsgId, body, replyTo, List.of());
+    }
+
+    /** {@link #send(long, long, UUID, String, Long)} with the ids of the attachments the message carries. */
+    public Sent send(long senderId, long conversationId, UUID clientMsgId, String body, Long replyTo,
+                     List<String> attachmentIds) {
+        CompletableFuture<Sent> result = submit(senderId, conversationId, clientMsgId, body, replyTo, attachmentIds);
         try {
             return result.get(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -116,13 +127,27 @@ public final class MessageService implements AutoCloseable {
      */
     public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body,
                                           Long replyTo) {
-        validateBody(body);
+        return submit(senderId, conversationId, clientMsgId, body, replyTo, List.of());
+    }
+
+    /**
+     * {@link #submit(long, long, UUID, String, Long)} with the ids of the attachments the message carries, each of
+     * which the sender must have uploaded; with any, the body may be empty. Only a send that names attachments asks
+     * the database about them before it is queued: every other send queues exactly as before.
+     */
+    public CompletableFuture<Sent> submit(long senderId, long conversationId, UUID clientMsgId, String body,
+                                          Long replyTo, List<String> attachmentIds) {
+        if (attachmentIds.isEmpty() || !body.isEmpty()) {
+            validateBody(body);
+        }
         if (replyTo != null && replyTo < 1) {
             throw noSuchReplyTarget();
         }
+        List<Attachment> carried = attachmentIds.isEmpty() ? List.of()
+                : attachments.requireSendable(senderId, attachmentIds);
         CompletableFuture<Sent> result = new CompletableFuture<>();
         writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, replyTo == null ? 0 : replyTo,
-                result));
+                carried, result));
         return result;
     }
 

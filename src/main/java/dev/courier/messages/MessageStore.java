@@ -1,5 +1,6 @@
 package dev.courier.messages;
 
+import dev.courier.attachments.Attachment;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,7 +17,7 @@ final class MessageStore {
 
     /** The columns {@link #message} reads. */
     static final String COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, body, created_at, edited_at, "
-            + "deleted_at, reply_to, mentions, reactions, change_seq";
+            + "deleted_at, reply_to, mentions, reactions, change_seq, attachments";
 
     /** What the database made of the i-th send of a batch (see {@code append_messages} in R__append_messages.sql). */
     record Appended(boolean member, boolean created, Message message) {
@@ -38,6 +39,8 @@ final class MessageStore {
         UUID[] clientMsgIds = new UUID[size];
         String[] bodies = new String[size];
         long[] replyTos = new long[size];
+        // null unless a send of the batch carries attachments: a batch without any binds nothing more
+        String[] attachments = null;
         for (int i = 0; i < size; i++) {
             PendingSend send = batch.get(i);
             senders[i] = send.senderId();
@@ -45,14 +48,22 @@ final class MessageStore {
             clientMsgIds[i] = send.clientMsgId();
             bodies[i] = send.body();
             replyTos[i] = send.replyTo();
+            if (!send.attachments().isEmpty()) {
+                if (attachments == null) {
+                    attachments = new String[size];
+                }
+                attachments[i] = Attachment.stored(send.attachments());
+            }
         }
         return h.createQuery("SELECT * FROM append_messages(:senders::bigint[], :conversations::bigint[], "
-                        + ":clientMsgIds::uuid[], :bodies::text[], :replyTos::bigint[], :announceTo, :origin)")
+                        + ":clientMsgIds::uuid[], :bodies::text[], :replyTos::bigint[], :attachments::text[], "
+                        + ":announceTo, :origin)")
                 .bind("senders", array(senders))
                 .bind("conversations", array(conversations))
                 .bind("clientMsgIds", array(clientMsgIds))
                 .bind("bodies", array(bodies))
                 .bind("replyTos", array(replyTos))
+                .bind("attachments", attachments == null ? nullTextArray() : array(attachments))
                 .bind("announceTo", announcement == null ? null : announcement.channel())
                 .bind("origin", announcement == null ? null : announcement.origin())
                 .map((rs, ctx) -> appended(rs))
@@ -67,6 +78,10 @@ final class MessageStore {
      */
     private static Argument array(Object javaArray) {
         return (position, statement, ctx) -> statement.setObject(position, javaArray);
+    }
+
+    private static Argument nullTextArray() {
+        return (position, statement, ctx) -> statement.setNull(position, java.sql.Types.ARRAY, "_text");
     }
 
     /** One row of {@code append_messages}, whose message columns are {@link #COLUMNS}. */
@@ -124,7 +139,8 @@ final class MessageStore {
                 rs.getObject("client_msg_id", UUID.class), rs.getString("body"),
                 rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("edited_at")),
                 instant(rs.getTimestamp("deleted_at")), reply, ids(rs.getArray("mentions")),
-                Reactions.parse(rs.getString("reactions")), rs.getLong("change_seq"));
+                Reactions.parse(rs.getString("reactions")), rs.getLong("change_seq"),
+                Attachment.parse(rs.getString("attachments")));
     }
 
     private static Instant instant(Timestamp timestamp) {

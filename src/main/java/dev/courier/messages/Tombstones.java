@@ -8,8 +8,8 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Tombstones in bulk, for retention and the erasure of deleted accounts, on a handle lent by the caller's transaction.
- * A bulk tombstone is the same change as a user's delete ({@link MessageChanges}): the body, mentions and reactions
- * emptied, {@code deletedAt} set, the conversation's change counter raised once per message so that each tombstone
+ * A bulk tombstone is the same change as a user's delete ({@link MessageChanges}): the body, mentions, reactions and
+ * attachments emptied (the links to attachments go through the {@link TombstoneFollower}), {@code deletedAt} set, the conversation's change counter raised once per message so that each tombstone
  * gets its own {@code changeSeq}, and a {@code message_changed} to the members' streams once committed
  * ({@link #announce}). Seqs never change.
  *
@@ -95,6 +95,7 @@ public final class Tombstones {
                         + "FROM picked p JOIN counts c ON c.conversation_id = p.conversation_id "
                         + "JOIN raised r ON r.conversation_id = p.conversation_id) "
                         + "UPDATE messages m SET body = '', deleted_at = now(), mentions = '{}', reactions = '[]', "
+                        + "attachments = '[]', "
                         + "change_seq = numbered.change_seq FROM numbered WHERE m.id = numbered.id "
                         + "RETURNING " + M_COLUMNS))
                 .map((rs, ctx) -> MessageStore.message(rs))

@@ -6,18 +6,24 @@ import dev.courier.audit.AuditSchedule;
 import dev.courier.audit.BusProber;
 import dev.courier.accounts.AccountService;
 import dev.courier.accounts.Accounts;
+import dev.courier.attachments.AttachmentsOfTombstones;
 import dev.courier.accounts.UserAdminRoutes;
 import dev.courier.audit.AdminAuditLog;
 import dev.courier.audit.AuditRoutes;
 import dev.courier.export.AccountExport;
 import dev.courier.export.ExportRoutes;
 import dev.courier.messages.SentMessages;
-import dev.courier.messages.TombstoneFollower;
 import dev.courier.messages.Tombstones;
 import dev.courier.retention.RetentionPurge;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
+import dev.courier.attachments.AttachmentRoutes;
+import dev.courier.attachments.AttachmentService;
+import dev.courier.attachments.AttachmentSweeper;
+import dev.courier.attachments.BlobStore;
+import dev.courier.attachments.DirectoryBlobStore;
+import dev.courier.attachments.PostgresBlobStore;
 import dev.courier.bus.EventBus;
 import dev.courier.bus.LocalFirstBus;
 import dev.courier.bus.NatsBus;
@@ -60,6 +66,7 @@ import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.ratelimit.RateLimiter;
 import dev.courier.web.AdminAuthentication;
+import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.CorsPolicy;
 import dev.courier.web.Routes;
@@ -91,6 +98,7 @@ import org.slf4j.LoggerFactory;
 public final class CourierServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+    private static final Duration ATTACHMENT_SWEEP_EVERY = Duration.ofMinutes(10);
 
     private final Javalin http;
     private final Database database;
@@ -153,16 +161,21 @@ public final class CourierServer implements AutoCloseable {
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
             SessionCache sessionCache = new SessionCache(meters);
-            // Retention and the erasure of deleted accounts tombstone in bulk; nothing else refers to a message yet.
-            Tombstones tombstones = new Tombstones(events, TombstoneFollower.NONE);
+            // Retention and the erasure of deleted accounts tombstone in bulk; the attachments only those messages
+            // referenced become orphans for the attachment sweeper.
+            Tombstones tombstones = new Tombstones(events, new AttachmentsOfTombstones());
             Accounts accountFeature = new Accounts(database, users, config.sessions(), events, sessionCache, tombstones);
             started.addFirst(accountFeature);
             AccountService accounts = accountFeature.service();
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
+            BlobStore blobs = config.attachments().directory().<BlobStore>map(DirectoryBlobStore::new)
+                    .orElseGet(() -> new PostgresBlobStore(database, PostgresBlobStore.DEFAULT_SPOOL));
+            AttachmentService attachments = new AttachmentService(database, blobs, config.attachments());
+            started.addFirst(new AttachmentSweeper(database, blobs, ATTACHMENT_SWEEP_EVERY));
             CommitPublisher commitPublisher = new MessageStoredEvents(events, meters);
             AnswerScope answerScope = new CoalescedAnswers();
             MessageService messages = new MessageService(database, conversationStore, events,
-                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope);
+                    config.pool().writerConnections(), meters, announcements, commitPublisher, answerScope, attachments);
             started.addFirst(messages);
             MessageChanges changes = new MessageChanges(database, conversationStore, events,
                     config.pool().acquireTimeout());
@@ -195,6 +208,7 @@ public final class CourierServer implements AutoCloseable {
                     new AuditRoutes(auditLog)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
+                    new AttachmentRoutes(attachments)::register,
                     stream::register,
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
@@ -209,7 +223,8 @@ public final class CourierServer implements AutoCloseable {
             RouteGuard guard = new RouteGuard(database, new Authentication(accounts), admin, rateLimiter,
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
-                    new CorsPolicy(config.security().corsOrigins()), auditLog);
+                    new CorsPolicy(config.security().corsOrigins()),
+                    new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()), auditLog);
             Javalin http = api.start();
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);

@@ -8,7 +8,6 @@ import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.CorsPolicy;
-import dev.courier.web.ErrorCode;
 import dev.courier.web.HttpErrors;
 import dev.courier.web.Json;
 import dev.courier.web.JettyErrorHandler;
@@ -47,11 +46,14 @@ final class HttpApi {
     private final List<Consumer<Routes>> features;
     private final Database database;
     private final CorsPolicy cors;
+    private final BodySizeLimit.Upload upload;
     private final AdminAuditLog audit;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
-            List<Consumer<Routes>> features, Database database, CorsPolicy cors, AdminAuditLog audit) {
+            List<Consumer<Routes>> features, Database database, CorsPolicy cors, BodySizeLimit.Upload upload,
+            AdminAuditLog audit) {
+        this.upload = upload;
         this.audit = audit;
         this.database = database;
         this.config = config;
@@ -92,8 +94,7 @@ final class HttpApi {
             // handler inside the innermost wrapper, so an oversized body, and database-bound work while the admission
             // limit is reached, are refused before Javalin sees the request.
             javalin.jetty.modifyServer(server -> {
-                BodySizeLimit bodySizeLimit = new BodySizeLimit(
-                        () -> metrics.countError(ErrorCode.PAYLOAD_TOO_LARGE.code()));
+                BodySizeLimit bodySizeLimit = new BodySizeLimit(code -> metrics.countError(code.code()), upload);
                 bodySizeLimit.setHandler(new AdmissionGate(database::admissionLimitReached,
                         (path, authorization, nanos) -> {
                             database.countRefusedByAdmissionLimit();

@@ -3,6 +3,7 @@ package dev.courier.stream;
 import dev.courier.ratelimit.Limit;
 import dev.courier.web.ApiException;
 import dev.courier.web.JsonBody;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -15,8 +16,9 @@ sealed interface ClientFrame {
      */
     Optional<Limit> spends();
 
-    /** {@code replyTo}: the seq of the message it answers, or null. */
-    record Send(long conversationId, UUID clientMsgId, String body, Long replyTo) implements ClientFrame {
+    /** {@code replyTo}: the seq of the message it answers, or null; {@code attachments}: ids, empty for none. */
+    record Send(long conversationId, UUID clientMsgId, String body, Long replyTo, List<String> attachments)
+            implements ClientFrame {
         @Override
         public Optional<Limit> spends() {
             return Optional.of(Limit.MESSAGES);
@@ -54,7 +56,8 @@ sealed interface ClientFrame {
         String type = body.requiredString("type");
         return switch (type) {
             case "send" -> new Send(body.requiredLong("conversationId"), body.requiredUuid("clientMsgId"),
-                    body.requiredString("body"), body.optionalLong("replyTo").orElse(null));
+                    body.requiredString("body"), body.optionalLong("replyTo").orElse(null),
+                    body.optionalStringList("attachments").orElse(List.of()));
             case "read" -> new Read(body.requiredLong("conversationId"), body.requiredLong("seq"));
             case "typing" -> new Typing(body.requiredLong("conversationId"));
             case "ping" -> new Ping();

@@ -100,7 +100,8 @@ final class InboundFrames {
         connection.takeSendPlace();
         connection.sending(send.clientMsgId());
         try {
-            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo())
+            messages.submit(connection.userId(), send.conversationId(), send.clientMsgId(), send.body(), send.replyTo(),
+                            send.attachments())
                     .whenComplete((sent, failure) -> answerSend(connection, send.clientMsgId(), clientMsgId, sent,
                             failure));
         } catch (RuntimeException refused) {

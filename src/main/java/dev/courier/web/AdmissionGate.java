@@ -37,6 +37,11 @@ public final class AdmissionGate extends Handler.Wrapper {
     private static final String RETRY_AFTER = String.valueOf(ANSWER.retryAfterSeconds());
 
     private static final String API_PATHS = "/v1/";
+    /**
+     * File transfers (uploads and downloads of attachments), which take no admission place: see
+     * {@link RoutePolicy#transfer()}.
+     */
+    public static final String TRANSFER_PATHS = "/v1/attachments";
 
     private final BooleanSupplier limitReached;
     private final RefusalListener onRefused;
@@ -47,12 +52,14 @@ public final class AdmissionGate extends Handler.Wrapper {
     }
 
     /**
-     * Whether a request for {@code path} is refused while the limit is reached: the API's, the admin's excepted. The
+     * Whether a request for {@code path} is refused while the limit is reached: the API's, the admin's and the file
+     * transfers' excepted. The
      * gate runs before routing, so it goes by the path; every declared route's admission must agree with it
      * ({@code RoutePolicyTest}).
      */
     public static boolean guards(String path) {
-        return path.startsWith(API_PATHS) && !path.startsWith(AdminAuthentication.PATHS);
+        return path.startsWith(API_PATHS) && !path.startsWith(AdminAuthentication.PATHS)
+                && !path.startsWith(TRANSFER_PATHS);
     }
 
     @Override

@@ -16,6 +16,10 @@ public enum ErrorCode {
     /** The action does not fit the resource's state (closing an incident whose alerts still fire). */
     CONFLICT("conflict", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
+    /** An upload over the attachment size limit, which the message names. */
+    ATTACHMENT_TOO_LARGE("attachment_too_large", 413),
+    /** An upload that would take the user's stored attachments past their quota. */
+    QUOTA_EXCEEDED("quota_exceeded", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     RATE_LIMITED("rate_limited", 429),
     OVERLOADED("overloaded", 503),

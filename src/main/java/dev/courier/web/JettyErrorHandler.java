@@ -24,13 +24,18 @@ public final class JettyErrorHandler extends ErrorHandler {
 
     /** Writes the whole answer for {@code status}; {@code callback} completes once it is on its way. */
     static void write(Response response, int status, Callback callback) {
+        write(response, status, body(status), callback);
+    }
+
+    /** Writes the whole answer for {@code status} with {@code body}, a contract error body. */
+    static void write(Response response, int status, byte[] body, Callback callback) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         // Jetty ends the connection after a request it could not accept; saying so keeps a client from sending
         // its next request down a socket that is about to close (seen as "no bytes received" by the client).
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
         SecurityHeaders.applyTo(response.getHeaders());
-        response.write(true, ByteBuffer.wrap(body(status)), callback);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     @Override

@@ -31,7 +31,10 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
          * whether the server keeps up, so the limit does not learn from it.
          */
         SLOW_BY_DESIGN,
-        /** Takes no place: an operator, a probe and a scrape must be answered while the limit is reached. */
+        /**
+         * Takes no place: an operator, a probe and a scrape must be answered while the limit is reached, and a file
+         * transfer would hold a place for as long as its client takes ({@link RoutePolicy#transfer()}).
+         */
         EXEMPT
     }
 
@@ -49,6 +52,17 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
     /** Registration and login: no token yet, and a password hashed. */
     public static RoutePolicy passwordHashing() {
         return new RoutePolicy(Caller.ANYONE, Admission.SLOW_BY_DESIGN, Optional.empty());
+    }
+
+    /**
+     * A user's file transfer (under {@link AdmissionGate#TRANSFER_PATHS}): a session token and no admission place. A
+     * transfer lasts as long as its client takes to send or read the bytes, seconds to minutes, and would hold its
+     * place all that time, though its database work is a few short statements, each bounded by the pool's own
+     * deadline (an upload's store also waits its turn, attachments.StoreTurns). Twenty uploads at once held a pool of
+     * 8's floor of places and the gate refused everything else (bench/results/2026-12-07-attachments.md).
+     */
+    public static RoutePolicy transfer() {
+        return new RoutePolicy(Caller.USER, Admission.EXEMPT, Optional.empty());
     }
 
     /** A user's request that is slow on purpose (a password check, an export): the limit does not learn from it. */

@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * <p>The pages carry no inline script or style, so the Content-Security-Policy can forbid both: injected markup
  * (a message body rendered by mistake as HTML, say) cannot run. {@code connect-src 'self'} covers the same-origin
- * WebSocket in current browsers. Files are revalidated by ETag on every load, so a new jar takes effect at once.
+ * WebSocket in current browsers. {@code img-src blob:} lets the chat show a picture it fetched with the token (an
+ * attachment is never addressed by a URL that carries one). Files are revalidated by ETag on every load, so a new jar takes effect at once.
  */
 public final class StaticPages {
 
@@ -16,7 +17,7 @@ public final class StaticPages {
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            "img-src 'self' data: blob:",
             "connect-src 'self'",
             "base-uri 'none'",
             "form-action 'none'",

@@ -3,6 +3,7 @@ package dev.courier.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.attachments.Attachment;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.db.Database;
@@ -110,6 +111,27 @@ class StoredMessagePayloadTest {
                 new BusCodec.Decoded.Batch(List.of(new BusCodec.Decoded.MessageReference(3, 12))));
     }
 
+    @Test
+    void aMessageWithAttachmentsTravelsWithThemAndDecodesWhole() {
+        Attachment picture = new Attachment("q8X1v3-_aZ0bC9dE7fG2hA", "cat \"1\".png", "image/png", 123_456,
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                Instant.parse("2026-11-26T03:29:59.5Z"));
+        Message withFiles = new Message(MESSAGE.id(), MESSAGE.conversationId(), MESSAGE.seq(), MESSAGE.senderId(),
+                MESSAGE.clientMsgId(), "", MESSAGE.createdAt(), null, null, null, List.of(), List.of(), 0,
+                List.of(picture));
+
+        List<String> payloads = announced(withFiles);
+
+        assertThat(payloads).hasSize(1);
+        assertThat(payloads.getFirst()).contains("\"attachments\" : [{");
+        assertThat(receiver.decode(payloads.getFirst().getBytes(StandardCharsets.UTF_8))).isEqualTo(
+                new BusCodec.Decoded.Batch(List.of(new BusCodec.Decoded.Event(
+                        new DomainEvent.MessageStored(withFiles)))));
+        byte[] encoded = new BusCodec(PostgresBus.MAX_PAYLOAD_BYTES).encode(new DomainEvent.MessageStored(withFiles));
+        assertThat(receiver.decode(encoded)).isEqualTo(
+                new BusCodec.Decoded.Event(new DomainEvent.MessageStored(withFiles)));
+    }
+
     private static Message withBody(String body) {
         return new Message(MESSAGE.id(), MESSAGE.conversationId(), MESSAGE.seq(), MESSAGE.senderId(),
                 MESSAGE.clientMsgId(), body, MESSAGE.createdAt(), null, null, MESSAGE.replyTo(), MESSAGE.mentions(),
@@ -128,8 +150,9 @@ class StoredMessagePayloadTest {
                         + "'conversation_id', :conversationId, 'seq', :seq, 'sender_id', :senderId, "
                         + "'client_msg_id', :clientMsgId, 'body', :body, 'created_at', :createdAt, "
                         + "'reply_to', :replyTo, 'mentions', :mentions::bigint[], 'reactions', '[]'::jsonb, "
-                        + "'change_seq', 0))])")
+                        + "'change_seq', 0, 'attachments', :attachments::jsonb))])")
                 .bind("origin", origin)
+                .bind("attachments", Attachment.stored(message.attachments()))
                 .bind("replyTo", message.replyTo())
                 .bind("mentions", message.mentions().toArray(Long[]::new))
                 .bind("id", message.id())

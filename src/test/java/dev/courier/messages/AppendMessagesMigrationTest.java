@@ -51,6 +51,7 @@ class AppendMessagesMigrationTest {
         assertThat(functions).containsOnlyKeys(
                 "append_messages(bigint[],bigint[],uuid[],text[],text,text)",
                 "append_messages(bigint[],bigint[],uuid[],text[],bigint[],text,text)",
+                "append_messages(bigint[],bigint[],uuid[],text[],bigint[],text[],text,text)",
                 "message_announcements(text,messages[])",
                 "message_mentions(bigint,text)");
         assertThat(functions).isEqualTo(functions(fresh));

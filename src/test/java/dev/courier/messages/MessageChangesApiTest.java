@@ -65,13 +65,14 @@ class MessageChangesApiTest {
         List<String> fields = new ArrayList<>();
         m.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("id", "conversationId", "seq", "senderId", "clientMsgId", "body",
-                "createdAt", "editedAt", "deletedAt", "replyTo", "mentions", "reactions", "changeSeq");
+                "createdAt", "editedAt", "deletedAt", "replyTo", "mentions", "reactions", "changeSeq", "attachments");
 
         assertThat(m.has("editedAt") && m.path("editedAt").isNull()).as("%s", m).isTrue();
         assertThat(m.has("deletedAt") && m.path("deletedAt").isNull()).as("%s", m).isTrue();
         assertThat(m.has("replyTo") && m.path("replyTo").isNull()).as("%s", m).isTrue();
         assertThat(m.path("mentions").isArray() && m.path("mentions").isEmpty()).as("%s", m).isTrue();
         assertThat(m.path("reactions").isArray() && m.path("reactions").isEmpty()).as("%s", m).isTrue();
+        assertThat(m.path("attachments").isArray() && m.path("attachments").isEmpty()).as("%s", m).isTrue();
         assertThat(m.path("changeSeq").isIntegralNumber()).isTrue();
         assertThat(m.path("changeSeq").asLong()).isZero();
         JsonNode view = conversation(ada, c);

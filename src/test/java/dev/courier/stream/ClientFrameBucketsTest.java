@@ -17,7 +17,7 @@ class ClientFrameBucketsTest {
 
     @Test
     void aSendFrameSpendsTheBucketOfTheSendRoute() {
-        assertThat(new ClientFrame.Send(1, UUID.randomUUID(), "hi", null).spends())
+        assertThat(new ClientFrame.Send(1, UUID.randomUUID(), "hi", null, java.util.List.of()).spends())
                 .isEqualTo(restBucket("POST", "/v1/conversations/{id}/messages"))
                 .contains(Limit.MESSAGES);
     }

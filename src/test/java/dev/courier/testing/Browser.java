@@ -165,6 +165,12 @@ public final class Browser implements AutoCloseable {
                 "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
+    /** Lets the page save downloads, into {@code dir} (headless Chromium refuses them unless told). */
+    public void allowDownloadsTo(Path dir) {
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow",
+                "downloadPath", dir.toAbsolutePath().toString(), "eventsEnabled", true));
+    }
+
     public Object script(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
