@@ -6,7 +6,8 @@
 # (PG_BIN, by default PostgreSQL 15's).
 # BENCH_PG=postgresql://user[:password]@host:port runs the server on that PostgreSQL instead, in a new database of its
 # own that is dropped on exit; psql then reaches that database, and pgport is that server's port (the pgbench runs of
-# bench/throughput.sh still expect the embedded database).
+# bench/throughput.sh still expect the embedded database). With BENCH_DATABASE=NAME as well, the server uses that
+# database (created when missing) and it is kept on exit, for data that takes long to make (bench/search.sh).
 
 pgbin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
@@ -26,7 +27,7 @@ bench_cleanup() {
     kill "$server_pid"   # SIGTERM: the server stops gracefully, embedded PostgreSQL included
     for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
   fi
-  if [[ -n "${bench_db:-}" ]]; then
+  if [[ -n "${bench_db:-}" && -z "${BENCH_DATABASE:-}" ]]; then
     "$pgbin/psql" -X -q "$bench_pg/postgres" -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >&2 || true
   fi
   rm -rf "${work:-}"
@@ -39,8 +40,11 @@ bench_external_database() {
   [[ -n "${BENCH_PG:-}" ]] || return 0
   read -r bench_pg pgport < <(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1])
 print(p.scheme + "://" + p.netloc, p.port or 5432)' "$BENCH_PG")
-  bench_db="courier_bench_$$_$RANDOM"
-  if ! "$pgbin/psql" -X -q "$bench_pg/postgres" -v ON_ERROR_STOP=1 -c "CREATE DATABASE $bench_db" >&2; then
+  bench_db="${BENCH_DATABASE:-courier_bench_$$_$RANDOM}"
+  if [[ -n "${BENCH_DATABASE:-}" ]] && [[ "$("$pgbin/psql" -X -At "$bench_pg/postgres" \
+       -c "SELECT 1 FROM pg_database WHERE datname = '$bench_db'")" == 1 ]]; then
+    :   # kept from an earlier run
+  elif ! "$pgbin/psql" -X -q "$bench_pg/postgres" -v ON_ERROR_STOP=1 -c "CREATE DATABASE $bench_db" >&2; then
     bench_db=""
     echo "bench: could not create a database on $bench_pg (BENCH_PG; set it empty for an embedded one)" >&2; exit 1
   fi

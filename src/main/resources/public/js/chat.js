@@ -7,6 +7,7 @@ import { MentionCompletion } from './mention-completion.js';
 import { AttachmentBlobs, formatSize, uploadFile } from './attachments.js';
 import { SettingsPage } from './settings.js';
 import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
+import { wireSearch } from './search.js';
 
 const SESSION_KEY = 'courier.session';
 const PAGE_SIZE = 50;
@@ -16,6 +17,11 @@ const AUTO_RETRIES = 5;
 const ACK_TIMEOUT_MS = 10_000;
 const NEAR_BOTTOM_PX = 80;
 const CONFIRM_DELETE_MS = 4_000;
+// A search result deep in a conversation's history is reached by reading older pages of up to HISTORY_MAX messages,
+// JUMP_MAX_PAGES of them at most; it stays marked as found for FOUND_SHOWN_MS.
+const HISTORY_MAX = 500;
+const JUMP_MAX_PAGES = 20;
+const FOUND_SHOWN_MS = 4_000;
 // The contract lets a client send one typing frame every 3 s while typing; a typist not heard from for twice that
 // has stopped.
 const TYPING_EVERY_MS = 3_000;
@@ -40,7 +46,7 @@ const state = {
   firstSeq: null,
   lastSeq: 0,
   hasOlder: false,
-  loadingOlder: false,
+  loadingOlder: null, // the running read of older history, which a second reader joins
   catchingUp: null,
   historyLoaded: false, // the open conversation's latest page has been read
   pending: new Map(), // clientMsgId -> send in flight or failed
@@ -50,6 +56,7 @@ const state = {
   refreshTimer: null,
   listShown: null, // what the conversation list shows now, to skip identical redraws
   uploads: [], // files picked for the next message: {file, element, attachment (once uploaded), failed}
+  search: null, // the search box's controls
 };
 
 /** Attachments' bytes, fetched with the session's token as blobs for previews and downloads. */
@@ -69,6 +76,15 @@ function api(method, path, body) {
 
 async function boot() {
   wireForms();
+  state.search = wireSearch({
+    api,
+    where: (message) => {
+      const conversation = state.conversations.get(message.conversationId);
+      const name = conversation ? conversationName(conversation) : 'A conversation';
+      return `${name} · ${memberName(message.conversationId, message.senderId)}`;
+    },
+    open: openConversationAt,
+  });
   const saved = readSavedSession();
   if (!saved) {
     showAuth();
@@ -105,6 +121,7 @@ function startSession(session) {
 
 function endSession(notice) {
   settings.hide();
+  if (state.search) state.search.close(); // the next person at this page must not see these results
   if (state.live) state.live.stop();
   state.live = null;
   for (const send of state.pending.values()) clearTimeout(send.timer);
@@ -635,25 +652,58 @@ function closeConversation() {
 
 // ---------- messages ----------
 
-async function loadOlder() {
+/** Reads up to `limit` messages before the first one shown; a call while a read runs joins that read. */
+function loadOlder(limit = PAGE_SIZE) {
   const id = state.openId;
-  if (!id || !state.hasOlder || state.loadingOlder || state.firstSeq === null) return;
-  state.loadingOlder = true;
+  if (state.loadingOlder) return state.loadingOlder;
+  if (!id || !state.hasOlder || state.firstSeq === null) return Promise.resolve();
   $('history-status').textContent = 'Loading older messages…';
   const log = $('messages');
-  try {
-    const page = await api('GET', `/v1/conversations/${id}/messages?before=${state.firstSeq}&limit=${PAGE_SIZE}`);
-    if (state.openId !== id) return;
-    const heightBefore = log.scrollHeight;
-    page.messages.forEach(showMessage);
-    log.scrollTop += log.scrollHeight - heightBefore; // keep the reader's place
-    state.hasOlder = page.hasMore;
-    $('history-status').textContent = page.hasMore ? '' : 'This is the beginning of the conversation.';
-  } catch (error) {
-    $('history-status').textContent = describeError(error);
-  } finally {
-    state.loadingOlder = false;
+  state.loadingOlder = (async () => {
+    try {
+      const page = await api('GET', `/v1/conversations/${id}/messages?before=${state.firstSeq}&limit=${limit}`);
+      if (state.openId !== id) return;
+      const heightBefore = log.scrollHeight;
+      page.messages.forEach(showMessage);
+      log.scrollTop += log.scrollHeight - heightBefore; // keep the reader's place
+      state.hasOlder = page.hasMore;
+      $('history-status').textContent = page.hasMore ? '' : 'This is the beginning of the conversation.';
+    } catch (error) {
+      $('history-status').textContent = describeError(error);
+    } finally {
+      state.loadingOlder = null;
+    }
+  })();
+  return state.loadingOlder;
+}
+
+/**
+ * Opens conversation `id` at message `seq` (a search result): the latest page as usual, then older pages until the
+ * message is shown, which is then scrolled to the middle, marked as found for a while and focused.
+ */
+async function openConversationAt(id, seq) {
+  if (!state.conversations.has(id)) await refreshConversations().catch(() => {});
+  if (!state.conversations.has(id)) {
+    $('search-status').textContent = 'That conversation is no longer yours to open.';
+    return;
   }
+  await openConversation(id);
+  if (state.openId !== id || !state.historyLoaded) return; // left meanwhile, or the history said why it failed
+  for (let pages = 0; pages < JUMP_MAX_PAGES && state.openId === id && !state.shown.has(seq); pages += 1) {
+    if (!state.hasOlder || state.firstSeq === null || seq > state.firstSeq) break;
+    await loadOlder(Math.min(HISTORY_MAX, state.firstSeq - seq + PAGE_SIZE));
+  }
+  const element = state.shown.get(seq);
+  if (state.openId !== id) return;
+  if (!element) {
+    $('history-status').textContent = 'That message is too far back to show here; scroll up to read older messages.';
+    return;
+  }
+  element.scrollIntoView({ block: 'center' });
+  element.classList.add('found');
+  element.tabIndex = -1;
+  element.focus({ preventScroll: true });
+  setTimeout(() => element.classList.remove('found'), FOUND_SHOWN_MS);
 }
 
 /** Fetches whatever the open conversation has after the last message shown (after a gap, a reconnect, a poll). */

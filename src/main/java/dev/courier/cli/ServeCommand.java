@@ -98,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--rate-limits", defaultValue = "${env:COURIER_RATE_LIMITS}",
             description = "off, or name=N/period,... overriding the defaults accounts=20/1h, sessions=60/1m, "
-                    + "login-failures=10/15m, messages=30/1s, writes=10/1s; name=off turns one off "
+                    + "login-failures=10/15m, messages=30/1s, writes=10/1s, search=30/30s; name=off turns one off "
                     + "(env COURIER_RATE_LIMITS).")
     String rateLimits;
 

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Comparator;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Builds the pool, migrates the schema and returns the {@link Database} door, in one call (the way Dropwizard's
@@ -54,11 +56,15 @@ public final class PooledDatabaseFactory {
      * lock timeouts that protect requests would abort a long migration.
      */
     private static String migrate(DatabaseTarget target) {
-        Flyway flyway = Flyway.configure()
+        FluentConfiguration configuration = Flyway.configure()
                 .dataSource(target.jdbcUrl(), target.user(), target.password())
                 .connectRetries(MIGRATION_CONNECT_RETRIES)
-                .locations("classpath:db/migration")
-                .load();
+                .locations("classpath:db/migration");
+        // A session-level advisory lock instead of one held in an open transaction: CREATE INDEX CONCURRENTLY
+        // (V15__search_index.sql) waits for every transaction open when it starts, the lock's included, and would
+        // wait for it forever.
+        configuration.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        Flyway flyway = configuration.load();
         flyway.migrate();
         return shippedVersion(flyway);
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
-/** SQL for {@code nodes} and {@code bus_probe_receipts} (V18__nodes.sql), on a handle lent by the caller. */
+/** SQL for {@code nodes} and {@code bus_probe_receipts} (V14__nodes.sql), on a handle lent by the caller. */
 public final class NodeStore {
 
     /** The session settings a node reports as in force, in the order the audit shows them. */

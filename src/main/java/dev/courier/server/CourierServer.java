@@ -65,6 +65,8 @@ import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.ratelimit.RateLimiter;
+import dev.courier.search.SearchRoutes;
+import dev.courier.search.SearchService;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
@@ -209,6 +211,7 @@ public final class CourierServer implements AutoCloseable {
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
                     new AttachmentRoutes(attachments)::register,
+                    new SearchRoutes(new SearchService(database, conversationStore))::register,
                     stream::register,
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));

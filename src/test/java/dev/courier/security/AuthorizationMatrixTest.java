@@ -140,7 +140,12 @@ class AuthorizationMatrixTest {
                         f -> new Request("DELETE", ApiClient.reactionPath(f.direct(), 1, "\uD83C\uDF89"), null),
                         404, 404, 404),
                 new Endpoint("POST /v1/conversations/{id}/read", f -> new Request("POST",
-                        "/v1/conversations/" + f.group() + "/read", Map.of("seq", 1)), 404, 204, 204));
+                        "/v1/conversations/" + f.group() + "/read", Map.of("seq", 1)), 404, 204, 204),
+                new Endpoint("GET /v1/search", f -> new Request("GET", "/v1/search?q=hello", null), 200, 200, 200),
+                new Endpoint("GET /v1/search?conversationId", f -> new Request("GET",
+                        "/v1/search?q=hello&conversationId=" + f.group(), null), 404, 200, 200),
+                new Endpoint("GET /v1/search?conversationId (direct of others)", f -> new Request("GET",
+                        "/v1/search?q=hello&conversationId=" + f.direct(), null), 404, 404, 404));
     }
 
     @ParameterizedTest(name = "{0}")

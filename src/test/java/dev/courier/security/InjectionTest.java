@@ -78,6 +78,11 @@ class InjectionTest {
             assertThat(titled.json().path("title").asText()).isEqualTo(attack);
             assertThat(api.get("/v1/conversations?cursor=" + java.net.URLEncoder.encode(attack, StandardCharsets.UTF_8),
                     alice.token()).errorCode()).isEqualTo("validation_failed");
+            Response searched = api.get("/v1/search?q=" + java.net.URLEncoder.encode(attack, StandardCharsets.UTF_8)
+                    + "&conversationId=" + group, alice.token());
+            assertThat(searched.status()).as("%s", searched).isIn(200, 400);
+            assertThat(api.get("/v1/search?q=x&cursor=" + java.net.URLEncoder.encode(attack, StandardCharsets.UTF_8),
+                    alice.token()).errorCode()).isEqualTo("validation_failed");
         }
         assertThat(server.queryLong("SELECT count(*) FROM users")).isEqualTo(usersBefore);
         assertThat(server.queryLong("SELECT count(*) FROM messages WHERE conversation_id = " + group))
