@@ -92,6 +92,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Log lines for people (text) or machines (json) (env COURIER_LOG_FORMAT).")
     LogFormat logFormat;
 
+    @Option(names = "--access-log", defaultValue = "${env:COURIER_ACCESS_LOG:-false}",
+            description = "One log line per request (method, route, status, duration, bytes, client, user, request "
+                    + "and trace id), in the --log-format (env COURIER_ACCESS_LOG).")
+    boolean accessLog;
+
     @Option(names = "--bus", defaultValue = "${env:COURIER_BUS:-postgres}",
             description = "Fan-out between nodes: postgres (LISTEN/NOTIFY) or nats://host:port (env COURIER_BUS).")
     String bus;
@@ -126,6 +131,22 @@ public final class ServeCommand implements Callable<Integer> {
                     + "within a lease and a third. 1s to 45s (env COURIER_PRESENCE_LEASE).")
     Duration presenceLease;
 
+    private static String version() {
+        String version = ServeCommand.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
+    }
+
+    /** This node in the logs of a deployment: its host name and port. */
+    private String nodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + port;
+    }
+
     @Option(names = "--max-attachment-bytes", defaultValue = "${env:COURIER_MAX_ATTACHMENT_BYTES:-25MiB}",
             converter = ByteSizes.class,
             description = "Largest attachment accepted, e.g. 26214400, 25MiB (env COURIER_MAX_ATTACHMENT_BYTES).")
@@ -153,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        logFormat.apply();
+        logFormat.apply(new LogFormat.Identity(version(), nodeId()), accessLog);
         CourierConfig config = config();
         requirePortFree();
         // SIGTERM and SIGINT are a request to stop, not an exit: the server stops gracefully on this thread and

@@ -40,7 +40,7 @@ final class ServerLogDigest extends AppenderBase<ILoggingEvent> implements AutoC
         setName("drill-digest");
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%X{requestId:--}] %logger{24} - %msg%n");
+        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%X{http.request.id:--}] %logger{24} - %msg%n");
         encoder.start();
         toFile.setContext(context);
         toFile.setName("drill-file");

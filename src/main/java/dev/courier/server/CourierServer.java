@@ -1,6 +1,7 @@
 package dev.courier.server;
 
 import dev.courier.accounts.AccountRoutes;
+import dev.courier.apidocs.ApiDescription;
 import dev.courier.audit.AuditContext;
 import dev.courier.audit.AuditSchedule;
 import dev.courier.audit.BusProber;
@@ -49,6 +50,7 @@ import dev.courier.messages.MessageChanges;
 import dev.courier.messages.MessageRoutes;
 import dev.courier.messages.MessageService;
 import dev.courier.messages.MessageStoredEvents;
+import dev.courier.ops.AccessLog;
 import dev.courier.ops.FaultRoutes;
 import dev.courier.ops.Health;
 import dev.courier.ops.Observability;
@@ -216,6 +218,7 @@ public final class CourierServer implements AutoCloseable {
                     new OpsRoutes(new Health(database), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);
+            features.add(ApiDescription.load()::register);
             features.add(new NodeRoutes(nodes, events)::register);
             if (faults != null) {
                 // every switch of a fault goes on the open incident's timeline
@@ -227,7 +230,8 @@ public final class CourierServer implements AutoCloseable {
                     clientAddresses);
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()),
-                    new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()), auditLog);
+                    new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()),
+                    new AccessLog(clientAddresses), auditLog);
             Javalin http = api.start();
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);

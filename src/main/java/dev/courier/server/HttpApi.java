@@ -3,6 +3,7 @@ package dev.courier.server;
 import dev.courier.audit.AdminAuditLog;
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
+import dev.courier.ops.AccessLog;
 import dev.courier.ops.HttpMetrics;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.AdmissionGate;
@@ -15,6 +16,7 @@ import dev.courier.web.JsonBody;
 import dev.courier.web.RequestIds;
 import dev.courier.web.Routes;
 import dev.courier.web.StaticPages;
+import dev.courier.web.TraceContext;
 import dev.courier.web.SecurityHeaders;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -47,13 +49,15 @@ final class HttpApi {
     private final Database database;
     private final CorsPolicy cors;
     private final BodySizeLimit.Upload upload;
+    private final AccessLog accessLog;
     private final AdminAuditLog audit;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
             List<Consumer<Routes>> features, Database database, CorsPolicy cors, BodySizeLimit.Upload upload,
-            AdminAuditLog audit) {
+            AccessLog accessLog, AdminAuditLog audit) {
         this.upload = upload;
+        this.accessLog = accessLog;
         this.audit = audit;
         this.database = database;
         this.config = config;
@@ -90,6 +94,8 @@ final class HttpApi {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.jsonMapper(new JavalinJackson(Json.mapper(), true));
             javalin.staticFiles.add(StaticPages::configure);
+            // once the answer is written, so that its size is known; a level check when the access log is off
+            javalin.requestLogger.http(accessLog::record);
             // Graceful stop: stop accepting, let in-flight requests finish (up to the stop timeout). Javalin puts its
             // handler inside the innermost wrapper, so an oversized body, and database-bound work while the admission
             // limit is reached, are refused before Javalin sees the request.
@@ -123,6 +129,7 @@ final class HttpApi {
             RoutesConfig routes = javalin.routes;
             routes.before(ctx -> {
                 RequestIds.assign(ctx);
+                TraceContext.begin(ctx);
                 metrics.start(ctx);
                 SecurityHeaders.applyTo(ctx);
                 if (cors.apply(ctx)) {
@@ -141,6 +148,7 @@ final class HttpApi {
                 guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();
+                TraceContext.clear();
             });
             HttpErrors.register(routes);
             Routes declaring = new Routes(routes);

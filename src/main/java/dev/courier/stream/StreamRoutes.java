@@ -21,6 +21,7 @@ import dev.courier.web.RequestIds;
 import dev.courier.web.RoutePolicy;
 import dev.courier.web.Routes;
 import dev.courier.web.SecurityHeaders;
+import dev.courier.web.TraceContext;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,6 +119,8 @@ public final class StreamRoutes implements AutoCloseable {
      * stops the upgrade.
      */
     private void admitUpgrade(Context ctx) {
+        // the stream's trace: the caller's traceparent on the upgrade, or one begun here; in the 101 and any refusal
+        TraceContext.begin(ctx);
         try {
             authenticateUpgrade(ctx);
         } catch (RuntimeException failure) {
@@ -130,6 +133,8 @@ public final class StreamRoutes implements AutoCloseable {
                 RequestIds.clear();
                 ctx.skipRemainingHandlers();
             }
+        } finally {
+            TraceContext.clear();
         }
     }
 

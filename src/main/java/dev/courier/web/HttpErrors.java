@@ -27,7 +27,10 @@ public final class HttpErrors {
         if (answer.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
         }
-        ctx.status(answer.status()).json(answer.body());
+        TraceContext trace = TraceContext.of(ctx);
+        String requestId = RequestIds.of(ctx);
+        ctx.status(answer.status()).json(answer.body().traced(requestId.equals("-") ? null : requestId,
+                trace == null ? null : trace.traceId()));
     }
 
     /** Javalin's own answers (no such route, wrong method, body too large) in the contract's words. */

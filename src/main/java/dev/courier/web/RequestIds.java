@@ -5,12 +5,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
 
 /**
- * Gives every request an id that appears in its log lines ({@code requestId} in the MDC), in the
+ * Gives every request an id that appears in its log lines ({@code http.request.id} in the MDC), in the
  * {@code X-Request-Id} response header and in the message of any 5xx answer.
  */
 public final class RequestIds {
 
     public static final String HEADER = "X-Request-Id";
+    /** The MDC key, the Elastic Common Schema's name for it. */
+    public static final String MDC_KEY = "http.request.id";
     private static final String ATTRIBUTE = "courier.requestId";
 
     private RequestIds() {
@@ -20,7 +22,7 @@ public final class RequestIds {
         String id = newId();
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
-        MDC.put("requestId", id);
+        MDC.put(MDC_KEY, id);
     }
 
     /** A fresh id, for answers given before a request reaches Courier's handlers. */
@@ -34,6 +36,6 @@ public final class RequestIds {
     }
 
     public static void clear() {
-        MDC.remove("requestId");
+        MDC.remove(MDC_KEY);
     }
 }

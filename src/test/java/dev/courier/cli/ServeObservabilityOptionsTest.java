@@ -8,7 +8,7 @@ import java.net.URI;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code serve --alert-webhook} (repeatable and comma-separated) and {@code --log-format}. */
+/** {@code serve --alert-webhook} (repeatable and comma-separated), {@code --log-format} and {@code --access-log}. */
 class ServeObservabilityOptionsTest {
 
     @Test
@@ -29,6 +29,14 @@ class ServeObservabilityOptionsTest {
         new CommandLine(serve).parseArgs();
         assertThat(serve.config().alerts().webhooks()).isEmpty();
         assertThat(serve.logFormat).isEqualTo(LogFormat.text);
+        assertThat(serve.accessLog).as("the access log is off by default").isFalse();
+    }
+
+    @Test
+    void theAccessLogIsTurnedOnByItsFlag() {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--access-log");
+        assertThat(serve.accessLog).isTrue();
     }
 
     @Test

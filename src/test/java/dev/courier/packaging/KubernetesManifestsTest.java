@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import dev.courier.ops.MetricNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +21,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +50,7 @@ class KubernetesManifestsTest {
             "v1.32.2-standalone-strict/horizontalpodautoscaler-autoscaling-v2.json",
             "monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/servicemonitor_v1.json",
             "monitoring.coreos.com/v1/PrometheusRule", "monitoring.coreos.com/prometheusrule_v1.json");
-    private static final Map<String, JsonSchema> COMPILED = new LinkedHashMap<>();
+    private static final Map<String, Schema> COMPILED = new LinkedHashMap<>();
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/small", "overlays/large"})
@@ -61,7 +59,7 @@ class KubernetesManifestsTest {
         assertThat(resources.stream().map(KubernetesManifestsTest::kind).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrderElementsOf(SCHEMAS.keySet());
         for (JsonNode resource : resources) {
-            Set<ValidationMessage> errors = schemaFor(resource).validate(resource);
+            List<com.networknt.schema.Error> errors = schemaFor(resource).validate(resource);
             assertThat(errors).as(kustomization + ": " + kind(resource) + " " + resource.path("metadata").path("name"))
                     .isEmpty();
         }
@@ -249,17 +247,17 @@ class KubernetesManifestsTest {
 
     // --- schemas
 
-    private static synchronized JsonSchema schemaFor(JsonNode resource) throws IOException {
+    private static synchronized Schema schemaFor(JsonNode resource) throws IOException {
         String file = SCHEMAS.get(kind(resource));
         assertThat(file).as("a schema for " + kind(resource)).isNotNull();
-        JsonSchema schema = COMPILED.get(file);
+        Schema schema = COMPILED.get(file);
         if (schema == null) {
             try (InputStream in = KubernetesManifestsTest.class.getResourceAsStream("/kubernetes-schemas/" + file)) {
                 assertThat(in).as(file).isNotNull();
                 ObjectNode tree = (ObjectNode) YAML.readTree(in);
                 // "http://json-schema.org/schema#" names no draft; the schemas are written for draft 4
                 tree.remove("$schema");
-                schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(tree);
+                schema = SchemaRegistry.withDialect(Dialects.getDraft4()).getSchema(tree);
             }
             COMPILED.put(file, schema);
         }

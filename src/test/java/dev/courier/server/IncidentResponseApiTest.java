@@ -123,6 +123,8 @@ class IncidentResponseApiTest {
         assertThat(posted.json().path("summary").asText()).isEqualTo(status);
         assertThat(posted.json().path("data").path("by").asText()).isEqualTo("alice");
         assertThat(Instant.parse(posted.json().path("at").asText())).isBeforeOrEqualTo(Instant.now());
+        // written by a request, so the entry names that request's trace (the answer's traceparent)
+        assertThat(posted.header("traceparent")).contains("-" + posted.json().path("traceId").asText() + "-");
         JsonNode annotated = webhook.await(a -> status.equals(a.path("annotations").path("incident_status").asText()),
                 Duration.ofSeconds(10)).orElseThrow(() -> new AssertionError("no status annotation posted: "
                 + webhook.alerts()));

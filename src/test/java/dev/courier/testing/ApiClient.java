@@ -88,17 +88,21 @@ public final class ApiClient {
     }
 
     public Response sendBytes(String method, String path, String token, String contentType, byte[] body) {
-        return exchange(method, path, token, contentType, body == null ? HttpRequest.BodyPublishers.noBody()
+        return exchange(method, path, token, contentType, body, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
     /** Sends {@code body} with chunked transfer encoding: the server learns its length only by reading it. */
     public Response sendChunked(String method, String path, String token, String contentType, byte[] body) {
-        return exchange(method, path, token, contentType,
+        return exchange(method, path, token, contentType, body,
                 HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
     }
 
-    private Response exchange(String method, String path, String token, String contentType,
+    /**
+     * Every exchange is held to the OpenAPI document ({@link OpenApiContract}): an answer, or an accepted request, that
+     * the document does not describe fails the test here.
+     */
+    private Response exchange(String method, String path, String token, String contentType, byte[] body,
                               HttpRequest.BodyPublisher publisher) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .method(method, publisher);
@@ -110,6 +114,8 @@ public final class ApiClient {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.get().check(new OpenApiContract.Exchange(method, path, contentType, body,
+                    response.statusCode(), response.headers().firstValue("Content-Type"), response.body()));
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new AssertionError(method + " " + path + " failed: " + e, e);

@@ -104,8 +104,10 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
     /** Every switch of the fault injector goes on the open incident's timeline, or into the next one's. */
     public synchronized void faultSwitched(FaultInjection.Change change) {
         FaultInjection.Faults after = change.after();
-        record(new TimelineEntry.FaultSwitch(change.at(), "fault injection: " + after.describe() + " (before: "
-                + change.before().describe() + ")", after.leakRate(), after.queryLatencyMs(), after.databaseDown()));
+        // switched by a request of the admin API, on its thread: the entry names that request's trace
+        record(TimelineEntry.Traced.ofCurrentRequest(new TimelineEntry.FaultSwitch(change.at(), "fault injection: "
+                + after.describe() + " (before: " + change.before().describe() + ")", after.leakRate(),
+                after.queryLatencyMs(), after.databaseDown())));
     }
 
     /** Appends to the open incident, or keeps the entry for the next one. */

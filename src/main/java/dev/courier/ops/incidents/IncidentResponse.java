@@ -65,7 +65,8 @@ public final class IncidentResponse {
         Incident shown = database.inTransaction("incidents.acknowledge", h -> {
             existing(h, id);
             if (store.acknowledge(h, id, by, now)) {
-                store.append(h, id, new TimelineEntry.Acknowledged(now, by + " acknowledged the incident", by));
+                store.append(h, id, TimelineEntry.Traced.ofCurrentRequest(
+                        new TimelineEntry.Acknowledged(now, by + " acknowledged the incident", by)));
             }
             return withTimeline(h, id);
         });
@@ -76,11 +77,12 @@ public final class IncidentResponse {
     /** Appends a person's entry; a status update is also posted to the alert webhooks beside the incident's alerts. */
     public TimelineEntry addNote(long id, String by, NoteKind kind, String text) {
         Instant now = Instant.now();
-        TimelineEntry entry = switch (kind) {
+        // a person's entry is made by a request: it names that request's trace
+        TimelineEntry entry = TimelineEntry.Traced.ofCurrentRequest(switch (kind) {
             case NOTE -> new TimelineEntry.Note(now, text, by);
             case ACTION -> new TimelineEntry.Action(now, text, by);
             case STATUS -> new TimelineEntry.StatusUpdate(now, text, by);
-        };
+        });
         Incident incident = database.inTransaction("incidents.note", h -> {
             Incident found = existing(h, id);
             store.append(h, id, entry);
@@ -118,7 +120,8 @@ public final class IncidentResponse {
                 }
             }
             store.close(h, id, by, summary, now);
-            store.append(h, id, new TimelineEntry.IncidentResolved(now, summary, impact, reclaims, by));
+            store.append(h, id, TimelineEntry.Traced.ofCurrentRequest(
+                    new TimelineEntry.IncidentResolved(now, summary, impact, reclaims, by)));
             return withTimeline(h, id);
         });
     }

@@ -33,7 +33,7 @@ final class IncidentStore {
                 .bind("at", utc(row.at()))
                 .bind("kind", row.kind())
                 .bind("summary", row.summary())
-                .bind("data", Json.write(row.data()))
+                .bind("data", Json.write(row.storedData()))
                 .execute();
     }
 

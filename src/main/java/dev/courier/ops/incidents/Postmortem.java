@@ -64,7 +64,8 @@ public final class Postmortem {
             List<FaultSwitch> faultSwitches = new ArrayList<>();
             int mostWaiting = 0;
             List<TimelineEntry.StatusUpdate> statusUpdates = new ArrayList<>();
-            for (TimelineEntry entry : timeline) {
+            for (TimelineEntry each : timeline) {
+                TimelineEntry entry = TimelineEntry.Traced.untraced(each);
                 switch (entry) {
                     case AlertFiring e -> alerts.add(e);
                     case AlertResolved e -> clearedAlerts.add(e);
@@ -83,6 +84,7 @@ public final class Postmortem {
                     case TimelineEntry.Action e -> { }
                     case Restart e -> { }
                     case Unknown e -> { }
+                    case TimelineEntry.Traced e -> { }  // unwrapped above
                 }
             }
             return new Evidence(alerts, clearedAlerts, leaks, reclaims, slowHolds, unreachable, reachable,
@@ -123,10 +125,13 @@ public final class Postmortem {
 
         md.append("\n## Timeline\n\n");
         md.append("All times UTC.\n\n");
-        for (TimelineEntry entry : timeline) {
+        for (TimelineEntry each : timeline) {
+            TimelineEntry entry = TimelineEntry.Traced.untraced(each);
             md.append("- ").append(TIME.format(entry.at()).replace(" UTC", "")).append(" — **")
                     .append(TimelineRow.kindOf(entry)).append("**").append(signature(entry)).append(" — ")
-                    .append(oneLine(said(entry))).append("\n");
+                    .append(oneLine(said(entry)))
+                    .append(each instanceof TimelineEntry.Traced traced ? " (trace `" + traced.traceId() + "`)" : "")
+                    .append("\n");
         }
 
         md.append("\n## Root Cause and Resolution\n\n");

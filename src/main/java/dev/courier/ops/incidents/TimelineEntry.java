@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.ops.alerts.Severity;
+import dev.courier.web.TraceContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -173,5 +174,39 @@ public sealed interface TimelineEntry {
      * one, or retired), or evidence not in its kind's shape. Kept as stored, so that it is shown as it was written.
      */
     record Unknown(Instant at, String kind, String summary, JsonNode data) implements TimelineEntry {
+    }
+
+    /**
+     * An entry a request caused (a fault switched through the admin API, say), with the W3C trace id of that
+     * request: the row shows {@code traceId} beside its kind, and the entry itself is the inner one.
+     */
+    record Traced(TimelineEntry entry, String traceId) implements TimelineEntry {
+
+        public Traced {
+            if (entry instanceof Traced) {
+                throw new IllegalArgumentException("an entry has one trace");
+            }
+        }
+
+        /** {@code entry}, traced when a request is being handled on this thread ({@link TraceContext#current()}). */
+        public static TimelineEntry ofCurrentRequest(TimelineEntry entry) {
+            String traceId = TraceContext.current();
+            return traceId == null ? entry : new Traced(entry, traceId);
+        }
+
+        /** The entry without its trace. */
+        public static TimelineEntry untraced(TimelineEntry entry) {
+            return entry instanceof Traced traced ? traced.entry() : entry;
+        }
+
+        @Override
+        public Instant at() {
+            return entry.at();
+        }
+
+        @Override
+        public String summary() {
+            return entry.summary();
+        }
     }
 }

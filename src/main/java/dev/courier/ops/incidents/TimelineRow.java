@@ -1,5 +1,6 @@
 package dev.courier.ops.incidents;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -20,7 +21,15 @@ import java.util.Map;
  * {@code summary} and {@code data}, the evidence, which holds the entry's record components other than {@code at}
  * and {@code summary}. The one translation between that shape and {@link TimelineEntry}.
  */
-record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
+record TimelineRow(Instant at, String kind, String summary, JsonNode data,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) String traceId) {
+
+    /** Where the trace id of a {@link TimelineEntry.Traced} entry is kept in the stored evidence. */
+    static final String TRACE_ID = "traceId";
+
+    TimelineRow(Instant at, String kind, String summary, JsonNode data) {
+        this(at, kind, summary, data, null);
+    }
 
     /*
      * Only a row whose data has exactly its record's fields reads back as that record, so that it shows again as it
@@ -31,6 +40,10 @@ record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
             .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     static TimelineRow of(TimelineEntry entry) {
+        if (entry instanceof TimelineEntry.Traced traced) {
+            TimelineRow row = of(traced.entry());
+            return new TimelineRow(row.at, row.kind, row.summary, row.data, traced.traceId());
+        }
         if (entry instanceof TimelineEntry.Unknown unknown) {
             return new TimelineRow(unknown.at(), unknown.kind(), unknown.summary(), unknown.data());
         }
@@ -42,6 +55,9 @@ record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
 
     /** The name a kind is stored and shown under: its record's {@link JsonTypeName}, or an unknown row's own. */
     static String kindOf(TimelineEntry entry) {
+        if (entry instanceof TimelineEntry.Traced traced) {
+            return kindOf(traced.entry());
+        }
         return entry instanceof TimelineEntry.Unknown unknown ? unknown.kind()
                 : entry.getClass().getAnnotation(JsonTypeName.class).value();
     }
@@ -54,6 +70,11 @@ record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
 
     /** The entry this row records, or {@link TimelineEntry.Unknown} holding the row as it is if no record reads it. */
     TimelineEntry entry() {
+        if (data instanceof ObjectNode stored && stored.path(TRACE_ID).isTextual()) {
+            ObjectNode evidence = stored.deepCopy();
+            String trace = evidence.remove(TRACE_ID).asText();
+            return new TimelineEntry.Traced(new TimelineRow(at, kind, summary, evidence).entry(), trace);
+        }
         if (data instanceof ObjectNode evidence) {
             ObjectNode fields = evidence.deepCopy().put("kind", kind).put("at", at.toString()).put("summary", summary);
             for (String added : ADDED_LATER.getOrDefault(kind, List.of())) {
@@ -68,6 +89,14 @@ record TimelineRow(Instant at, String kind, String summary, JsonNode data) {
             }
         }
         return new TimelineEntry.Unknown(at, kind, summary, data);
+    }
+
+    /** The evidence as stored: the data, and the trace id when the entry has one. */
+    JsonNode storedData() {
+        if (traceId == null || !(data instanceof ObjectNode evidence)) {
+            return data;
+        }
+        return evidence.deepCopy().put(TRACE_ID, traceId);
     }
 
     /** Shows an incident's timeline as rows. */

@@ -68,7 +68,8 @@ class TimelineRowTest {
             new Action(AT, "paused the nightly export", "ben"),
             new StatusUpdate(AT, "exports paused; sends recovering", "ana"),
             new IncidentResolved(AT, "export fixed and redeployed", Impact.of(75, 1_200, 87, 40, 12), Map.of(), "ben"),
-            new Unknown(AT, "retro_meeting", "ana: booked the review", json("{\"by\": \"ana\", \"room\": 4}")));
+            new Unknown(AT, "retro_meeting", "ana: booked the review", json("{\"by\": \"ana\", \"room\": 4}")),
+            new TimelineEntry.Traced(new Note(AT, "looking at the pool", "ana"), "4bf92f3577b34da6a3ce929d0e0e4736"));
 
     /** Every record an entry can be, through the sealed interfaces between them and {@link TimelineEntry}. */
     private static Stream<Class<?>> recordsOf(Class<?> sealed) {
@@ -96,7 +97,7 @@ class TimelineRowTest {
         assertThat(ONE_OF_EACH.stream().map(e -> TimelineRow.of(e).kind())).containsExactly("alert_firing",
                 "alert_resolved", "pool_snapshot", "slow_hold", "leak_call_site", "leak_reclaimed",
                 "database_unreachable", "database_reachable", "fault_switch", "restart", "resolved", "acknowledged", "note",
-                "action", "status", "resolved", "retro_meeting");
+                "action", "status", "resolved", "retro_meeting", "note");
     }
 
     /**
@@ -165,7 +166,9 @@ class TimelineRowTest {
     void everyKindHasARowWrittenBeforeTheTimelineWasTyped() {
         assertThat(rowsWrittenBeforeTheTimelineWasTyped().<Class<?>>map(a -> a.get()[2].getClass()))
                 .containsExactlyInAnyOrder(Arrays.stream(TimelineEntry.class.getPermittedSubclasses())
-                        .filter(type -> type != Unknown.class && type != TimelineEntry.ByPerson.class)
+                        // a trace was never stored before the timeline was typed
+                        .filter(type -> type != Unknown.class && type != TimelineEntry.ByPerson.class
+                                && type != TimelineEntry.Traced.class)
                         .toArray(Class<?>[]::new));
     }
 
@@ -225,9 +228,22 @@ class TimelineRowTest {
                 + "\"data\":{\"detail\":\"Connection refused\"}}]");
     }
 
+    @Test
+    void anEntryARequestCausedShowsTheRequestsTraceIdBesideItsKind() {
+        TimelineEntry traced = new TimelineEntry.Traced(new Note(AT, "looking at the pool", "ana"),
+                "4bf92f3577b34da6a3ce929d0e0e4736");
+        Incident incident = new Incident(7, "title", Incident.OPEN, AT, null, Impact.of(0, 0, 0, 0, 0), 0, null,
+                List.of(traced));
+
+        assertThat(Json.write(incident)).contains("\"kind\":\"note\",\"summary\":\"looking at the pool\","
+                + "\"data\":{\"by\":\"ana\"},\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+        assertThat(Postmortem.markdown(incident)).contains("**note** (ana) — looking at the pool (trace "
+                + "`4bf92f3577b34da6a3ce929d0e0e4736`)");
+    }
+
     /** The row as it comes back from {@code incident_events}: its data through JSON text, as jsonb holds it. */
     private static TimelineRow stored(TimelineRow row) {
-        return new TimelineRow(row.at(), row.kind(), row.summary(), json(Json.write(row.data())));
+        return new TimelineRow(row.at(), row.kind(), row.summary(), json(Json.write(row.storedData())));
     }
 
     private static JsonNode json(String text) {
