@@ -107,6 +107,8 @@ export function describeError(error, { secondsLeft } = {}) {
       return 'That username is already taken. Pick another one.';
     case 'forbidden':
       return 'You are not allowed to do that.';
+    case 'account_deactivated':
+      return 'This account was deactivated by an operator. Contact them to have it reactivated.';
     case 'not_found':
       return 'That could not be found. It may have been removed, or you are no longer a member.';
     case 'payload_too_large':

@@ -5,6 +5,7 @@ import { closeEmojiPicker, openEmojiPicker } from './emoji-picker.js';
 import { LiveConnection } from './live.js';
 import { MentionCompletion } from './mention-completion.js';
 import { AttachmentBlobs, formatSize, uploadFile } from './attachments.js';
+import { SettingsPage } from './settings.js';
 import { excerpt, fillMessage, fillPending, messageElement } from './message-view.js';
 import { wireSearch } from './search.js';
 
@@ -65,8 +66,9 @@ const blobs = new AttachmentBlobs(() => state.token);
 
 function api(method, path, body) {
   return request(method, path, { token: state.token, body }).catch((error) => {
-    if (error instanceof ApiError && error.code === 'unauthorized' && state.token) {
-      endSession('Your session has ended. Please sign in again.');
+    if (error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'account_deactivated')
+        && state.token) {
+      endSession(describeError(error));
     }
     throw error;
   });
@@ -118,6 +120,7 @@ function startSession(session) {
 }
 
 function endSession(notice) {
+  settings.hide();
   if (state.search) state.search.close(); // the next person at this page must not see these results
   if (state.live) state.live.stop();
   state.live = null;
@@ -136,6 +139,31 @@ function endSession(notice) {
   state.listShown = null;
   closeConversation();
   showAuth(notice);
+}
+
+const settings = new SettingsPage({
+  token: () => state.token,
+  onRenamed: (user) => {
+    state.me = user;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: state.token, user }));
+    $('me-name').textContent = user.displayName || user.username;
+  },
+  // A deletion closes this page's stream too (4001), which may end the session before the answer arrives: the
+  // answer's notice wins either way.
+  onEnded: (notice) => {
+    if (state.token) endSession(notice);
+    else $('auth-notice').textContent = notice;
+  },
+});
+
+function showSettings() {
+  $('chat').hidden = true;
+  settings.show(state.me);
+}
+
+function hideSettings() {
+  settings.hide();
+  $('chat').hidden = false;
 }
 
 function showAuth(notice = '') {
@@ -243,6 +271,9 @@ function wireForms() {
       $('register-password').value = '';
     });
   });
+
+  $('open-settings').addEventListener('click', showSettings);
+  $('close-settings').addEventListener('click', hideSettings);
 
   $('sign-out').addEventListener('click', async () => {
     try {

@@ -2,52 +2,57 @@ package dev.courier.accounts;
 
 import dev.courier.config.SessionConfig;
 import dev.courier.db.Database;
-import dev.courier.events.DomainEvent;
-import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.web.ErrorCode;
 import dev.courier.web.TextRules;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registration, login, logout and token checks. */
 public final class AccountService {
 
-    private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9_.-]{3,32}");
-    /**
-     * How long a logout waits for the bus to carry its revocation to the other nodes' session caches. It normally
-     * takes milliseconds; the bound keeps a logout from hanging on a bus that is down, when the other nodes forget
-     * their cached sessions anyway once their bus connection is back.
-     */
-    private static final Duration REVOCATION_CARRIED_WITHIN = Duration.ofSeconds(1);
 
     /** The answer to a successful login. */
     public record LoginResult(String token, Instant expiresAt, User user) {
     }
 
+    /** Where a login came from, as the session list shows it. */
+    public record Origin(String userAgent, String address) {
+
+        /** At most this many characters of a user agent are kept: it is the client's to choose. */
+        static final int MAX_USER_AGENT = 256;
+
+        public Origin {
+            if (userAgent != null && userAgent.length() > MAX_USER_AGENT) {
+                userAgent = userAgent.substring(0, MAX_USER_AGENT);
+            }
+        }
+    }
+
     private final Database db;
     private final UserStore users;
-    private final SessionStore sessions = new SessionStore();
+    private final SessionStore sessions;
     private final PasswordHasher hasher;
     private final SessionTokens tokens = new SessionTokens();
     private final SessionConfig config;
-    private final EventSink events;
     private final SessionCache cache;
+    private final SessionRevocation revocation;
+    private final SessionActivity activity;
 
-    public AccountService(Database db, UserStore users, SessionConfig config, EventSink events, SessionCache cache) {
+    AccountService(Database db, UserStore users, SessionStore sessions, PasswordHasher hasher, SessionConfig config,
+                   SessionCache cache, SessionRevocation revocation, SessionActivity activity) {
         this.db = db;
         this.users = users;
+        this.sessions = sessions;
+        this.hasher = hasher;
         this.config = config;
-        this.events = events;
         this.cache = cache;
-        this.hasher = new PasswordHasher(config.passwordHashCost());
+        this.revocation = revocation;
+        this.activity = activity;
     }
 
     public User register(String rawUsername, String password, Optional<String> displayName) {
@@ -62,7 +67,7 @@ public final class AccountService {
                 .orElseThrow(() -> new ApiException(ErrorCode.USERNAME_TAKEN, "username is taken", "username", 0));
     }
 
-    public LoginResult login(String rawUsername, String password) {
+    public LoginResult login(String rawUsername, String password, Origin origin) {
         Optional<UserStore.Credentials> found = normalizeUsername(rawUsername)
                 .flatMap(username -> db.withHandle("sessions.lookup", h -> users.credentials(h, username)));
         // No stored password holds a lone surrogate (registration refuses them) and the hash library cannot
@@ -74,11 +79,15 @@ public final class AccountService {
         if (!valid) {
             throw ApiException.of(ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
         }
+        // only once the password was right: a deactivated account is not told apart from a wrong password before
+        if (found.get().deactivated()) {
+            throw ApiException.of(ErrorCode.ACCOUNT_DEACTIVATED, "this account was deactivated by an operator");
+        }
         User user = found.get().user();
         String token = tokens.newToken();
         Instant expiresAt = Instant.now().plus(config.ttl()).truncatedTo(ChronoUnit.SECONDS);
         db.withHandle("sessions.create", h -> {
-            sessions.insert(h, SessionTokens.hash(token), user.id(), expiresAt);
+            sessions.insert(h, SessionTokens.hash(token), user.id(), expiresAt, origin.userAgent(), origin.address());
             return null;
         });
         return new LoginResult(token, expiresAt, user);
@@ -89,27 +98,27 @@ public final class AccountService {
             return Optional.empty();
         }
         byte[] hash = SessionTokens.hash(token);
-        return cache.find(hash, () -> db.withHandle("sessions.authenticate", h -> sessions.active(h, hash)));
+        Optional<Session> session = cache.find(hash,
+                () -> db.withHandle("sessions.authenticate", h -> sessions.active(h, hash)));
+        if (session.isPresent()) {
+            if (session.get().deactivated()) {
+                throw ApiException.of(ErrorCode.ACCOUNT_DEACTIVATED, "this account was deactivated by an operator");
+            }
+            activity.used(hash);
+        }
+        return session;
     }
 
     /**
      * Returns once the token no longer passes on this node and the bus has carried the revocation to the others
-     * (waiting at most {@link #REVOCATION_CARRIED_WITHIN}): the client's next request is then refused on whichever
-     * node it reaches, unless it overtakes that node's handling of the revocation by a few milliseconds.
+     * (see {@link SessionRevocation}). The user's other sessions are unaffected.
      */
     public void logout(Session session) {
         db.withHandle("sessions.revoke", h -> {
             sessions.delete(h, session.tokenHash());
             return null;
         });
-        cache.forget(session.tokenHash());
-        // Streams opened with this token close on every node, and every node's cache forgets it; the user's other
-        // sessions are unaffected.
-        if (!events.publishAndAwaitCarried(new DomainEvent.SessionRevoked(session.user().id(), session.tokenHash()),
-                REVOCATION_CARRIED_WITHIN)) {
-            log.warn("the bus did not confirm a logout within {} ms; other nodes may accept the token for up to {} s",
-                    REVOCATION_CARRIED_WITHIN.toMillis(), SessionCache.MAX_AGE.toSeconds());
-        }
+        revocation.revoked(session.user().id(), session.tokenHash());
     }
 
     /**
@@ -125,6 +134,12 @@ public final class AccountService {
 
     public int deleteExpiredSessions() {
         return db.withHandle("sessions.expire", sessions::deleteExpired);
+    }
+
+    /** The user as stored now (the session cache may hold it as it was a few seconds ago). */
+    public User me(long userId) {
+        return db.withHandle("users.me", h -> users.byId(h, userId))
+                .orElseThrow(() -> ApiException.of(ErrorCode.UNAUTHORIZED, "missing, expired or revoked token"));
     }
 
     /** The user, as {@code viewerId} sees it: with presence when the two share a conversation. */

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -37,18 +36,6 @@ public final class SessionCache implements BusListener {
      * one lookup per window instead of one per request.
      */
     static final Duration MAX_AGE = Duration.ofSeconds(5);
-
-    private record TokenHash(byte[] bytes) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof TokenHash that && Arrays.equals(bytes, that.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
 
     private final Cache<TokenHash, Session> sessions;
     private final InstantSource clock;
@@ -119,6 +106,18 @@ public final class SessionCache implements BusListener {
         sessions.invalidate(new TokenHash(tokenHash));
     }
 
+    /**
+     * Every session of the user but the one of {@code keptTokenHash} (all when null) was revoked, or the user was
+     * deactivated. A walk over the whole cache: rare (a password change, a deactivation), and cheaper than keeping an
+     * index by user that every lookup would have to maintain.
+     */
+    void forgetAllOf(long userId, byte[] keptTokenHash) {
+        forgettings.incrementAndGet();
+        TokenHash kept = keptTokenHash == null ? null : new TokenHash(keptTokenHash);
+        sessions.asMap().entrySet().removeIf(entry -> entry.getValue().user().id() == userId
+                && !entry.getKey().equals(kept));
+    }
+
     void forgetAll() {
         forgettings.incrementAndGet();
         sessions.invalidateAll();
@@ -128,6 +127,8 @@ public final class SessionCache implements BusListener {
     public void onEvent(DomainEvent event) {
         if (event instanceof DomainEvent.SessionRevoked revoked) {
             forget(revoked.tokenHash());
+        } else if (event instanceof DomainEvent.UserSessionsRevoked revoked) {
+            forgetAllOf(revoked.userId(), revoked.keptTokenHash());
         }
     }
 

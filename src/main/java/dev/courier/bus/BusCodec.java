@@ -54,6 +54,8 @@ final class BusCodec {
      *   <li>{@code r}: a read marker, conversation {@code c}, user {@code u}, seq {@code s};
      *   <li>{@code c}: a membership change of conversation {@code c}, affected users {@code us};
      *   <li>{@code x}: a revoked session of user {@code u}, token hash {@code h} in Base64;
+     *   <li>{@code X}: every session of user {@code u} revoked but the one of token hash {@code h} (Base64; absent:
+     *       every one);
  *   <li>{@code t}: user {@code u} is typing in conversation {@code c};
  *   <li>{@code p}: the presence of users {@code us} changed;
      *   <li>{@code q}: bus probe {@code h} (a UUID) of an audit;
@@ -153,6 +155,9 @@ final class BusCodec {
                     null, changed.affectedUserIds(), null, null, null);
             case DomainEvent.SessionRevoked revoked -> new Wire(origin, "x", null, null, null, revoked.userId(), null,
                     Base64.getEncoder().encodeToString(revoked.tokenHash()), null, null);
+            case DomainEvent.UserSessionsRevoked revoked -> new Wire(origin, "X", null, null, null, revoked.userId(),
+                    null, revoked.keptTokenHash() == null ? null
+                    : Base64.getEncoder().encodeToString(revoked.keptTokenHash()), null, null);
             case DomainEvent.Typing typing -> new Wire(origin, "t", null, typing.conversationId(), null,
                     typing.userId(), null, null, null, null);
             case DomainEvent.PresenceChanged presence -> new Wire(origin, "p", null, null, null, null,
@@ -212,6 +217,8 @@ final class BusCodec {
             case "r" -> new Decoded.Event(new DomainEvent.ReadMarkerMoved(wire.c(), wire.u(), wire.s()));
             case "c" -> new Decoded.Event(new DomainEvent.ConversationChanged(wire.c(), wire.us()));
             case "x" -> new Decoded.Event(new DomainEvent.SessionRevoked(wire.u(), Base64.getDecoder().decode(wire.h())));
+            case "X" -> new Decoded.Event(new DomainEvent.UserSessionsRevoked(wire.u(),
+                    wire.h() == null ? null : Base64.getDecoder().decode(wire.h())));
             case "t" -> new Decoded.Event(new DomainEvent.Typing(wire.c(), wire.u()));
             case "p" -> new Decoded.Event(new DomainEvent.PresenceChanged(wire.us()));
             case "q" -> new Decoded.Event(new DomainEvent.BusProbe(java.util.UUID.fromString(wire.h())));

@@ -23,6 +23,7 @@ final class EventCounts {
                 case DomainEvent.ReadMarkerMoved read -> READ;
                 case DomainEvent.ConversationChanged changed -> CONVERSATION;
                 case DomainEvent.SessionRevoked revoked -> SESSION;
+                case DomainEvent.UserSessionsRevoked revoked -> SESSION;
                 case DomainEvent.Typing typing -> TYPING;
                 case DomainEvent.PresenceChanged presence -> PRESENCE;
                 case DomainEvent.BusProbe probe -> PROBE;

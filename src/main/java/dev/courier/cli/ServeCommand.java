@@ -11,6 +11,7 @@ import dev.courier.config.HttpConfig;
 import dev.courier.config.JdbcTarget;
 import dev.courier.config.PoolConfig;
 import dev.courier.config.RateLimitConfig;
+import dev.courier.config.RetentionConfig;
 import dev.courier.config.ScalingConfig;
 import dev.courier.config.SecurityConfig;
 import dev.courier.config.SessionConfig;
@@ -195,6 +196,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "courier_audit_check and raising CourierAuditFailed; 0s turns it off (env COURIER_AUDIT_INTERVAL).")
     Duration auditInterval;
 
+    @Option(names = "--retention", defaultValue = "${env:COURIER_RETENTION:-off}",
+            description = "Messages older than this (e.g. 90d) become tombstones, in small batches; off keeps them for "
+                    + "good. At least 1h (env COURIER_RETENTION).")
+    String retention;
+
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply(new LogFormat.Identity(version(), nodeId()), accessLog);
@@ -267,6 +273,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withAudit(auditInterval.isZero() ? AuditConfig.off() : AuditConfig.every(auditInterval))
                 .withAttachments(new AttachmentConfig(maxAttachmentBytes, attachmentQuota,
                         Optional.ofNullable(attachmentsDir)))
+                .withRetention(RetentionConfig.parse(retention))
                 .withScaling(new ScalingConfig(streamCapacity, scaleTarget));
     }
 

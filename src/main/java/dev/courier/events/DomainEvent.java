@@ -37,6 +37,13 @@ public sealed interface DomainEvent {
     record SessionRevoked(long userId, byte[] tokenHash) implements DomainEvent {
     }
 
+    /**
+     * Every session of a user but the one of {@code keptTokenHash} (every one when it is null) was revoked, or the user
+     * was deactivated or deleted: the user's other streams must close, and every node's session cache forget them.
+     */
+    record UserSessionsRevoked(long userId, byte[] keptTokenHash) implements DomainEvent {
+    }
+
     /** A member is typing in a conversation. Never stored: a receiver that misses it has missed nothing lasting. */
     record Typing(long conversationId, long userId) implements DomainEvent {
     }

@@ -19,7 +19,9 @@ public enum Limit {
      * Searches, per user: a burst of 30 (a client that searches as its user types, a request per pause), refilled at
      * one a second. A search reads far more than a send; one a second per user is more than a person reads.
      */
-    SEARCH("search", new Rate(30, Duration.ofSeconds(30)));
+    SEARCH("search", new Rate(30, Duration.ofSeconds(30))),
+    /** Exports of an account, per user: each reads everything the user ever sent. */
+    EXPORTS("exports", new Rate(3, Duration.ofHours(1)));
 
     private final String configName;
     private final Rate defaultRate;

@@ -6,6 +6,16 @@ import dev.courier.audit.AuditContext;
 import dev.courier.audit.AuditSchedule;
 import dev.courier.audit.BusProber;
 import dev.courier.accounts.AccountService;
+import dev.courier.accounts.Accounts;
+import dev.courier.attachments.AttachmentsOfTombstones;
+import dev.courier.accounts.UserAdminRoutes;
+import dev.courier.audit.AdminAuditLog;
+import dev.courier.audit.AuditRoutes;
+import dev.courier.export.AccountExport;
+import dev.courier.export.ExportRoutes;
+import dev.courier.messages.SentMessages;
+import dev.courier.messages.Tombstones;
+import dev.courier.retention.RetentionPurge;
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.SessionCache;
 import dev.courier.accounts.UserStore;
@@ -171,7 +181,12 @@ public final class CourierServer implements AutoCloseable {
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
             SessionCache sessionCache = new SessionCache(meters);
-            AccountService accounts = new AccountService(database, users, config.sessions(), events, sessionCache);
+            // Retention and the erasure of deleted accounts tombstone in bulk; the attachments only those messages
+            // referenced become orphans for the attachment sweeper.
+            Tombstones tombstones = new Tombstones(events, new AttachmentsOfTombstones());
+            Accounts accountFeature = new Accounts(database, users, config.sessions(), events, sessionCache, tombstones);
+            started.addFirst(accountFeature);
+            AccountService accounts = accountFeature.service();
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);
             BlobStore blobs = config.attachments().directory().<BlobStore>map(DirectoryBlobStore::new)
                     .orElseGet(() -> new PostgresBlobStore(database, PostgresBlobStore.DEFAULT_SPOOL));
@@ -200,12 +215,19 @@ public final class CourierServer implements AutoCloseable {
             // The cache first: a revoked token is refused on this node before the hub closes its streams.
             bus.subscribe(new OrderedListeners(List.of(sessionCache, stream.hub(), nodes)));
 
+            started.addFirst(RetentionPurge.start(database, tombstones, config.retention()));
+            AdminAuditLog auditLog = new AdminAuditLog(database);
+
             FaultInjection faults = config.faultInjection()
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
             Draining draining = new Draining();
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
-                    new AccountRoutes(accounts, new LoginThrottle(rateLimiter), clientAddresses)::register,
+                    new AccountRoutes(accounts, accountFeature.myAccount(), new LoginThrottle(rateLimiter),
+                            clientAddresses)::register,
+                    new ExportRoutes(new AccountExport(accounts, conversations, new SentMessages(database)))::register,
+                    new UserAdminRoutes(accountFeature.administration())::register,
+                    new AuditRoutes(auditLog)::register,
                     new ConversationRoutes(conversations)::register,
                     new MessageRoutes(messages, changes)::register,
                     new AttachmentRoutes(attachments)::register,
@@ -227,7 +249,7 @@ public final class CourierServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()),
                     new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()),
-                    new AccessLog(clientAddresses), draining);
+                    new AccessLog(clientAddresses), auditLog, draining);
             Javalin http = api.start();
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);

@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.audit.AdminAuditLog;
 import dev.courier.config.HttpConfig;
 import dev.courier.db.Database;
 import dev.courier.ops.AccessLog;
@@ -51,14 +52,16 @@ final class HttpApi {
     private final CorsPolicy cors;
     private final BodySizeLimit.Upload upload;
     private final AccessLog accessLog;
+    private final AdminAuditLog audit;
     private final Draining draining;
     private List<Routes.Declared> declared = List.of();
 
     HttpApi(HttpConfig config, RouteGuard guard, AdminAuthentication adminAuthentication, HttpMetrics metrics,
             List<Consumer<Routes>> features, Database database, CorsPolicy cors, BodySizeLimit.Upload upload,
-            AccessLog accessLog, Draining draining) {
+            AccessLog accessLog, AdminAuditLog audit, Draining draining) {
         this.upload = upload;
         this.accessLog = accessLog;
+        this.audit = audit;
         this.draining = draining;
         this.database = database;
         this.config = config;
@@ -148,6 +151,8 @@ final class HttpApi {
             // would tell a caller without the token which admin routes (fault injection) exist
             routes.before(AdminAuthentication.PATHS + "*", adminAuthentication::require);
             routes.after(ctx -> {
+                // every admin action, at the one place every request passes once answered
+                audit.afterRequest(ctx);
                 guard.endScope(ctx);
                 metrics.finish(ctx);
                 RequestIds.clear();

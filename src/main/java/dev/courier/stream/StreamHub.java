@@ -160,6 +160,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
             case DomainEvent.ReadMarkerMoved read -> routeRead(read);
             case DomainEvent.ConversationChanged changed -> routeConversationChange(changed);
             case DomainEvent.SessionRevoked revoked -> closeRevoked(revoked);
+            case DomainEvent.UserSessionsRevoked revoked -> closeAllRevoked(revoked);
             case DomainEvent.Typing typing -> routeTyping(typing);
             case DomainEvent.PresenceChanged changed -> presenceFrames.changed(changed.userIds());
             case DomainEvent.BusProbe probe -> { } // for the node registry, not for clients
@@ -430,6 +431,19 @@ public final class StreamHub implements BusListener, AutoCloseable {
         }
         for (StreamConnection connection : local) {
             if (connection.openedWith(revoked.tokenHash())) {
+                metrics.revoked();
+                connection.close(StreamConnection.CLOSE_REVOKED, "token revoked");
+            }
+        }
+    }
+
+    private void closeAllRevoked(DomainEvent.UserSessionsRevoked revoked) {
+        Set<StreamConnection> local = byUser.get(revoked.userId());
+        if (local == null) {
+            return;
+        }
+        for (StreamConnection connection : local) {
+            if (revoked.keptTokenHash() == null || !connection.openedWith(revoked.keptTokenHash())) {
                 metrics.revoked();
                 connection.close(StreamConnection.CLOSE_REVOKED, "token revoked");
             }

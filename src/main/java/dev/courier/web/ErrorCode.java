@@ -7,6 +7,7 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401),
     INVALID_CREDENTIALS("invalid_credentials", 401),
     FORBIDDEN("forbidden", 403),
+    ACCOUNT_DEACTIVATED("account_deactivated", 403),
     NOT_FOUND("not_found", 404),
     USERNAME_TAKEN("username_taken", 409),
     CLIENT_MSG_ID_REUSED("client_msg_id_reused", 409),

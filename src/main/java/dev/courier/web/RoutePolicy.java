@@ -65,6 +65,11 @@ public record RoutePolicy(Caller caller, Admission admission, Optional<Limit> li
         return new RoutePolicy(Caller.USER, Admission.EXEMPT, Optional.empty());
     }
 
+    /** A user's request that is slow on purpose (a password check, an export): the limit does not learn from it. */
+    public static RoutePolicy userSlowByDesign() {
+        return new RoutePolicy(Caller.USER, Admission.SLOW_BY_DESIGN, Optional.empty());
+    }
+
     /** The admin API: the admin token, no admission place, no bucket. */
     public static RoutePolicy admin() {
         return new RoutePolicy(Caller.ADMIN, Admission.EXEMPT, Optional.empty());

@@ -86,6 +86,33 @@ class SessionCacheTest {
     }
 
     @Test
+    void revokingAUsersSessionsForgetsAllOfThemButTheKeptOneAndNoOtherUsers() {
+        Session kept = sessionExpiringIn(Duration.ofHours(1));
+        User user = kept.user();
+        Session other = new Session(user, new byte[] {1, 2, 3}, kept.expiresAt());
+        Session someoneElse = sessionExpiringIn(Duration.ofHours(1));
+        for (Session session : java.util.List.of(kept, other, someoneElse)) {
+            cache.find(session.tokenHash(), new Lookup(session));
+        }
+
+        cache.onEvent(new dev.courier.events.DomainEvent.UserSessionsRevoked(user.id(), kept.tokenHash().clone()));
+
+        Lookup keptLookup = new Lookup(kept);
+        Lookup otherLookup = new Lookup(other);
+        Lookup elseLookup = new Lookup(someoneElse);
+        cache.find(kept.tokenHash(), keptLookup);
+        cache.find(other.tokenHash(), otherLookup);
+        cache.find(someoneElse.tokenHash(), elseLookup);
+        assertThat(keptLookup.calls).as("kept: still cached").hasValue(0);
+        assertThat(otherLookup.calls).as("revoked: asked again").hasValue(1);
+        assertThat(elseLookup.calls).as("another user's: still cached").hasValue(0);
+
+        cache.onEvent(new dev.courier.events.DomainEvent.UserSessionsRevoked(user.id(), null));
+        cache.find(kept.tokenHash(), keptLookup);
+        assertThat(keptLookup.calls).as("all of the user's, with none kept").hasValue(1);
+    }
+
+    @Test
     void anUnknownTokenIsAskedForEveryTime() {
         Lookup lookup = new Lookup(sessionExpiringIn(Duration.ofHours(1)));
         lookup.answer = Optional.empty();

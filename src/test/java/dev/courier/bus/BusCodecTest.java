@@ -33,6 +33,17 @@ class BusCodecTest {
     }
 
     @Test
+    void aUsersSessionsRevokedDecodeOnAnotherNodeWithTheKeptTokenOrNone() {
+        for (byte[] kept : new byte[][] {new byte[] {9, 8, 7}, null}) {
+            BusCodec.Decoded decoded = otherNode.decode(thisNode.encode(new DomainEvent.UserSessionsRevoked(5, kept)));
+            DomainEvent.UserSessionsRevoked revoked = (DomainEvent.UserSessionsRevoked)
+                    ((BusCodec.Decoded.Event) decoded).event();
+            assertThat(revoked.userId()).isEqualTo(5);
+            assertThat(revoked.keptTokenHash()).isEqualTo(kept);
+        }
+    }
+
+    @Test
     void typingAndPresenceChangesDecodeOnAnotherNodeAsPublished() {
         for (DomainEvent event : List.of(new DomainEvent.Typing(3, 5),
                 new DomainEvent.PresenceChanged(List.of(5L, 6L, 7L)))) {

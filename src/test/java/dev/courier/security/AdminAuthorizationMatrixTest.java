@@ -55,11 +55,14 @@ class AdminAuthorizationMatrixTest {
     private static ApiClient api;
     private static String userToken;
     private static long incident;
+    /** The user the user routes act on; a separate one, so the operator's own session stays valid. */
+    private static long subject;
     private static final List<FaultInjection.Change> faultChanges = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void createFixtures() {
         userToken = api.newUser("operator").token();
+        subject = api.newUser("subject").id();
         // a resolved incident, so the routes that show one have something to show
         incident = server.queryLong("INSERT INTO incidents (title, opened_at, resolved_at) "
                 + "VALUES ('matrix fixture', now() - interval '1 hour', now() - interval '50 minutes') RETURNING id");
@@ -86,6 +89,14 @@ class AdminAuthorizationMatrixTest {
                         Map.of("lessons", "matrix lessons")), 200),
                 new Route("POST /v1/admin/incidents/{id}/resolve", id -> new Request("POST",
                         "/v1/admin/incidents/" + id + "/resolve", Map.of("by", "matrix", "summary", "s")), 200),
+                new Route("GET /v1/admin/users", id -> new Request("GET", "/v1/admin/users?query=subject", null), 200),
+                new Route("POST /v1/admin/users/{id}/deactivate", id -> new Request("POST",
+                        "/v1/admin/users/" + subject + "/deactivate", null), 204),
+                new Route("POST /v1/admin/users/{id}/reactivate", id -> new Request("POST",
+                        "/v1/admin/users/" + subject + "/reactivate", null), 204),
+                new Route("POST /v1/admin/users/{unknown id}/deactivate", id -> new Request("POST",
+                        "/v1/admin/users/999999999/deactivate", null), 404),
+                new Route("GET /v1/admin/audit-log", id -> new Request("GET", "/v1/admin/audit-log", null), 200),
                 new Route("GET /v1/admin/faults", id -> new Request("GET", "/v1/admin/faults", null), 200),
                 new Route("GET /v1/admin/nodes", id -> new Request("GET", "/v1/admin/nodes", null), 200),
                 new Route("POST /v1/admin/nodes/probe", id -> new Request("POST", "/v1/admin/nodes/probe", null), 202),
@@ -123,6 +134,16 @@ class AdminAuthorizationMatrixTest {
         assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("queryLatencyMs", 0)).status())
                 .isEqualTo(200);
         assertThat(mismatches).as(route.name()).isEmpty();
+    }
+
+    /** The admin actions that predate the audit log are recorded through the same seam as the user routes. */
+    @Test
+    void aFaultSwitchIsInTheAuditLog() {
+        assertThat(api.put("/v1/admin/faults", TestServer.ADMIN_TOKEN, Map.of("queryLatencyMs", 0)).status())
+                .isEqualTo(200);
+        JsonNode newest = api.get("/v1/admin/audit-log?limit=1", TestServer.ADMIN_TOKEN).json().path("entries").get(0);
+        assertThat(newest.path("action").asText()).isEqualTo("PUT /v1/admin/faults");
+        assertThat(newest.path("status").asInt()).isEqualTo(200);
     }
 
     @Test
@@ -178,6 +199,9 @@ class AdminAuthorizationMatrixTest {
         JsonNode faults = api.get("/v1/admin/faults", TestServer.ADMIN_TOKEN).json();
         JsonNode incidents = api.get("/v1/admin/incidents", TestServer.ADMIN_TOKEN).json();
         JsonNode timeline = api.get("/v1/admin/incidents/" + incident, TestServer.ADMIN_TOKEN).json().path("timeline");
-        return faults + " " + incidents + " " + timeline;
+        // what the user routes change, and the audit log, to which a refused call must add nothing
+        long deactivated = server.queryLong("SELECT count(*) FROM users WHERE deactivated_at IS NOT NULL");
+        long audited = server.queryLong("SELECT count(*) FROM admin_audit_log");
+        return faults + " " + incidents + " " + timeline + " deactivated=" + deactivated + " audited=" + audited;
     }
 }

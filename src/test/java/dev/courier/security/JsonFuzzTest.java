@@ -45,6 +45,10 @@ class JsonFuzzTest {
     private static ApiClient api;
     private static TestUser alice;
     private static TestUser bob;
+    /** Has passwords guessed at; the guesses are all wrong, so carol keeps her account and her password. */
+    private static TestUser carol;
+    /** Revokes session ids thrown at her; one of them may be her own, after which she is simply unauthorised. */
+    private static TestUser dave;
     private static long group;
     private static StreamClient stream;
 
@@ -55,6 +59,8 @@ class JsonFuzzTest {
         api = server.client();
         alice = api.newUser("alice");
         bob = api.newUser("bob");
+        carol = api.newUser("carol");
+        dave = api.newUser("dave");
         group = api.group(alice, "fuzz", bob);
         api.sendMessage(bob, group, "first");
         api.sendMessage(alice, group, "alice's own, for edits");
@@ -117,6 +123,40 @@ class JsonFuzzTest {
     void login(@ForAll("loginBodies") byte[] body, @ForAll("contentTypes") String contentType) {
         Response r = check(api.sendBytes("POST", "/v1/sessions", null, contentType, body));
         assertThat(r.status()).isIn(201, 400, 401, 413, 415, 503);
+    }
+
+    @Property
+    void renameMe(@ForAll("renameBodies") byte[] body, @ForAll("contentTypes") String contentType) {
+        Response r = check(api.sendBytes("PATCH", "/v1/me", bob.token(), contentType, body));
+        if (r.status() == 200) {
+            assertThat(r.json().path("displayName").asText()).isEqualTo(parse(body).path("displayName").asText());
+        }
+    }
+
+    // Each check of a password costs an Argon2id hash: as few tries as for logins.
+    @Property(tries = ACCOUNT_TRIES)
+    void passwordChecks(@ForAll("passwordChangeBodies") byte[] change, @ForAll("deleteAccountBodies") byte[] delete,
+                        @ForAll("contentTypes") String contentType) {
+        Response changed = check(api.sendBytes("PUT", "/v1/me/password", carol.token(), contentType, change));
+        assertThat(changed.status()).as(changed.toString()).isIn(400, 401, 413, 415, 503);
+        Response deleted = check(api.sendBytes("DELETE", "/v1/me", carol.token(), contentType, delete));
+        assertThat(deleted.status()).as(deleted.toString()).isIn(400, 401, 413, 415, 503);
+    }
+
+    @Property
+    void accountQueries(@ForAll("queryValues") String query, @ForAll("queryValues") String limit,
+                        @ForAll("queryValues") String cursor, @ForAll("conversationPaths") String sessionId) {
+        check(api.get("/v1/admin/users?" + query("query", query) + "&" + query("limit", limit) + "&"
+                + query("cursor", cursor), TestServer.ADMIN_TOKEN));
+        check(api.get("/v1/admin/audit-log?" + query("limit", limit) + "&" + query("cursor", cursor),
+                TestServer.ADMIN_TOKEN));
+        // never one of the users the other properties act as: a reactivation ends every session of its user
+        String userPath = List.of(alice, bob, carol, dave).stream().anyMatch(u -> sessionId.equals(Long.toString(u.id())))
+                ? "0" : sessionId;
+        check(api.send("POST", "/v1/admin/users/" + userPath + "/deactivate", TestServer.ADMIN_TOKEN, null, null));
+        check(api.send("POST", "/v1/admin/users/" + userPath + "/reactivate", TestServer.ADMIN_TOKEN, null, null));
+        check(api.get("/v1/me/sessions", dave.token()));
+        check(api.send("DELETE", "/v1/me/sessions/" + sessionId, dave.token(), null, null));
     }
 
     @Property
@@ -261,6 +301,21 @@ class JsonFuzzTest {
     @Provide
     Arbitrary<byte[]> accountBodies() {
         return bodies(Map.of("username", usernames(), "password", passwords(), "displayName", nastyText()));
+    }
+
+    @Provide
+    Arbitrary<byte[]> renameBodies() {
+        return bodies(Map.of("displayName", nastyText()));
+    }
+
+    @Provide
+    Arbitrary<byte[]> passwordChangeBodies() {
+        return bodies(Map.of("currentPassword", passwords(), "newPassword", passwords()));
+    }
+
+    @Provide
+    Arbitrary<byte[]> deleteAccountBodies() {
+        return bodies(Map.of("password", passwords()));
     }
 
     @Provide

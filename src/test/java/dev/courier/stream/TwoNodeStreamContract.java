@@ -446,6 +446,46 @@ abstract class TwoNodeStreamContract {
         }
     }
 
+    @Test
+    void aDeactivationOnOneNodeClosesTheUsersStreamsOnBothNodesWithinASecond() {
+        TestUser suspect = apiA.newUser("suspect");
+        TestUser suspectElsewhere = apiB.login(suspect.username());
+        try (StreamClient onA = StreamClient.connect(nodeA.baseUrl(), suspect.token());
+             StreamClient onB = StreamClient.connect(nodeB.baseUrl(), suspectElsewhere.token())) {
+            // both nodes have the sessions cached: only the revocation on the bus can stop them at once
+            assertThat(apiB.get("/v1/me", suspect.token()).status()).isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(apiA.send("POST", "/v1/admin/users/" + suspect.id() + "/deactivate", TestServer.ADMIN_TOKEN,
+                    null, null).status()).isEqualTo(204);
+            assertThat(onA.awaitClose(WAIT)).isEqualTo(4001);
+            assertThat(onB.awaitClose(WAIT)).isEqualTo(4001);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            for (ApiClient api : List.of(apiA, apiB)) {
+                for (String token : List.of(suspect.token(), suspectElsewhere.token())) {
+                    assertThat(api.get("/v1/me", token).errorCode()).isEqualTo("account_deactivated");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPasswordChangedOnOneNodeRevokesTheOtherSessionsOnTheOtherNodeAtOnce() {
+        TestUser alice = apiA.newUser("alice");
+        TestUser alicesPhone = apiB.login(alice.username());
+        try (StreamClient phoneOnB = StreamClient.connect(nodeB.baseUrl(), alicesPhone.token());
+             StreamClient laptopOnB = StreamClient.connect(nodeB.baseUrl(), alice.token())) {
+            assertThat(apiB.get("/v1/me", alicesPhone.token()).status()).isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(apiA.put("/v1/me/password", alice.token(), Map.of("currentPassword", ApiClient.PASSWORD,
+                    "newPassword", "another long password")).status()).isEqualTo(204);
+            assertThat(untilRefused(apiB, alicesPhone.token())).isLessThan(Duration.ofSeconds(1));
+            assertThat(phoneOnB.awaitClose(WAIT)).isEqualTo(4001);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(laptopOnB.isClosed()).as("the session that changed the password keeps its stream").isFalse();
+            assertThat(apiB.get("/v1/me", alice.token()).status()).isEqualTo(200);
+        }
+    }
+
     /** How long after the call {@code token} is first refused, polling for at most a second. */
     private static Duration untilRefused(ApiClient api, String token) {
         long start = System.nanoTime();

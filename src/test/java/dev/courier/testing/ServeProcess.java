@@ -37,12 +37,19 @@ public final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code serve --port 0 --data-dir dataDir} and waits until it prints where it listens. */
     public static ServeProcess start(Path dataDir, String... extraArgs) throws IOException, InterruptedException {
+        return start(dataDir, List.of(), extraArgs);
+    }
+
+    /** As {@link #start(Path, String...)}, with options for the JVM (e.g. a small {@code -Xmx}). */
+    public static ServeProcess start(Path dataDir, List<String> jvmOptions, String... extraArgs)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile(dataDir.getParent(), "serve-", ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", // a short-lived server starts faster without the optimising compiler
-                "-cp", System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1")); // a short-lived server starts faster without the optimising compiler
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.courier.Courier", "serve", "--port", "0", "--host", "127.0.0.1",
                 "--data-dir", dataDir.toString(), "--password-hash-cost", "1"));
         command.addAll(List.of(extraArgs));
