@@ -178,7 +178,7 @@ class RequestBodyRulesTest {
     void unknownRoutesAndMethodsAreNotFoundInTheContractsWords() {
         assertError(api.get("/v1/nothing-here", owner.token()), 404, "not_found", null);
         assertError(api.get("/nothing-here", null), 404, "not_found", null);
-        assertError(api.send("PATCH", "/v1/me", owner.token(), null, null), 404, "not_found", null);
+        assertError(api.send("PUT", "/v1/conversations", owner.token(), null, null), 404, "not_found", null);
         assertThat(api.get("/v1/me", owner.token()).header(RequestIds.HEADER)).matches("[0-9a-f]+");
     }
 

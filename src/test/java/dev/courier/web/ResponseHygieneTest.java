@@ -44,7 +44,7 @@ class ResponseHygieneTest {
                 api.get("/v1/me", null),
                 api.get("/v1/no-such-endpoint", user.token()),
                 api.get("/no-such-page", null),
-                api.send("PATCH", "/v1/me", user.token(), null, null),
+                api.send("PUT", "/v1/conversations", user.token(), null, null),
                 api.post("/v1/conversations", user.token(), "{not json"),
                 api.send("POST", "/v1/conversations", user.token(), "text/plain", "x"),
                 api.sendBytes("POST", "/v1/conversations", user.token(), "application/json", new byte[70_000]),
