@@ -112,20 +112,6 @@ public final class Alertmanager implements AutoCloseable {
     }
 
     private static void install() {
-        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            return;
-        }
-        System.err.println("alertmanager not found; installing Debian's prometheus-alertmanager package");
-        try {
-            Process process = new ProcessBuilder("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-                    + "apt-get install -y -qq --no-install-recommends prometheus-alertmanager").inheritIO().start();
-            if (!process.waitFor(600, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            System.err.println("could not install prometheus-alertmanager: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DebianPackages.install("prometheus-alertmanager", "alertmanager");
     }
 }

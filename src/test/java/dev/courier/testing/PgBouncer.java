@@ -99,20 +99,8 @@ public final class PgBouncer implements AutoCloseable {
 
     private static synchronized Path require() {
         Optional<Path> found = find();
-        if (found.isEmpty() && "root".equals(System.getProperty("user.name"))
-                && Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            System.err.println("pgbouncer not found; installing Debian's pgbouncer package");
-            try {
-                Process p = new ProcessBuilder("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-                        + "apt-get install -y -qq --no-install-recommends pgbouncer").inheritIO().start();
-                if (!p.waitFor(600, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (IOException e) {
-                System.err.println("could not install pgbouncer: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (found.isEmpty()) {
+            DebianPackages.install("pgbouncer", "pgbouncer");
             found = find();
         }
         if (found.isEmpty()) {

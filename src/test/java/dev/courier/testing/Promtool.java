@@ -72,20 +72,6 @@ public final class Promtool {
     }
 
     private static void install() {
-        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            return;
-        }
-        System.err.println("promtool not found; installing Debian's prometheus package");
-        try {
-            Process process = new ProcessBuilder("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-                    + "apt-get install -y -qq --no-install-recommends prometheus").inheritIO().start();
-            if (!process.waitFor(600, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            System.err.println("could not install prometheus: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DebianPackages.install("prometheus", "promtool");
     }
 }
