@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # What the search index (messages_search_idx, V15__search_index.sql) costs the send path: the same batches of sends
-# stored by append_messages, the statement Courier's message writers run, with the index and without it, alternating
-# within one run on one private server's embedded PostgreSQL (bench/lib/server.sh), so that the two are measured side
-# by side on the same machine minutes apart. Bodies are real-sized: 3-20 words from the search bench's Zipf-like
-# vocabulary (bench/lib/search-words.sql), not the load tester's three short tokens, which would understate the cost.
-# Each measurement is one pgbench run of PGBENCH_SECONDS with CLIENTS clients, each transaction a batch of BATCH sends
-# by members of random groups; printed per run: batches per second (times BATCH: messages the database stores per
-# second) and PostgreSQL's CPU per message (its processes' CPU time from /proc, the pgbench clients' backends
-# included), then the medians and their ratios.
+# stored by append_messages, the statement Courier's message writers run, in three ways, alternating within one run on
+# one private server's embedded PostgreSQL (bench/lib/server.sh), so that they are measured side by side on the same
+# machine minutes apart:
+#   merged  the index as Courier keeps it: its pending list (GIN's fast update) merged once a second off the send
+#           path by the server's search.PendingWordsMerger, with the migration's 32 MB backstop
+#           (V16__search_pending_list.sql);
+#   inline  the index with PostgreSQL's defaults and nothing merging it (a session holds the merger's advisory lock):
+#           the insert that finds the pending list over 4 MB merges all of it inside its own batch;
+#   none    no search index at all.
+# Bodies are real-sized: 3-20 words from the search bench's Zipf-like vocabulary (bench/lib/search-words.sql), not the
+# load tester's three short tokens, which would understate the cost. Each measurement is one pgbench run of
+# PGBENCH_SECONDS with CLIENTS clients, each transaction a batch of BATCH sends by members of random groups; printed
+# per run: batches per second (times BATCH: messages the database stores per second), PostgreSQL's CPU per message
+# (its processes' CPU time from /proc, the pgbench clients' backends and the merges included), and the batches'
+# latency p99, p99.9 and worst (what a send queued behind a batch waits), then the medians.
 #
 #   bench/search-send-cost.sh
-#   ROUNDS=5 BATCH=64 CLIENTS=2 bench/search-send-cost.sh
+#   ROUNDS=5 BATCH=64 CLIENTS=2 MODES="merged inline" bench/search-send-cost.sh
 #
-# Bounded: setup (a few seconds), then 2 x ROUNDS pgbench runs of PGBENCH_SECONDS, plus one index build per round on
+# Bounded: setup (a few seconds), then ROUNDS x 3 pgbench runs of PGBENCH_SECONDS, plus one index build per round on
 # a table of at most a few hundred thousand rows. Loopback only. Linux only (reads /proc).
 set -euo pipefail
 
@@ -21,6 +28,7 @@ rounds="${ROUNDS:-4}"
 batch="${BATCH:-32}"
 clients="${CLIENTS:-2}"
 seconds="${PGBENCH_SECONDS:-15}"
+read -r -a modes <<<"${MODES:-merged inline none}"
 
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"
@@ -65,50 +73,75 @@ postgres_ticks() {
   done
   echo "$total"
 }
-# measure: prints "messages/s µs-per-message" for one pgbench run of the batch
+# measure: prints "messages/s µs-per-message p99-ms p99.9-ms max-ms" for one pgbench run of the batch
 measure() {
   local t0 t1 out tx
-  "${psql[@]}" -c CHECKPOINT
+  "${psql[@]}" -c CHECKPOINT >/dev/null
+  rm -f "$work"/pgbench_log.*
   t0="$(postgres_ticks)"
-  out="$("$pgbin/pgbench" -n -M prepared -h 127.0.0.1 -p "$pgport" -U postgres -c "$clients" -j "$clients" \
-         -T "$seconds" -f "$work/append.sql" postgres 2>&1)"
+  out="$(cd "$work" && "$pgbin/pgbench" -n -M prepared -h 127.0.0.1 -p "$pgport" -U postgres -c "$clients" \
+         -j "$clients" -T "$seconds" -l -f "$work/append.sql" postgres 2>&1)"
   t1="$(postgres_ticks)"
   tx="$(grep -o 'actually processed: [0-9]*' <<<"$out" | grep -o '[0-9]*$' || true)"
   (( ${tx:-0} > 0 )) || { echo "bench: pgbench ran no batch: $out" >&2; exit 1; }
+  read -r p99 p999 worst < <(cat "$work"/pgbench_log.* | awk '{print $3}' | sort -n |
+    awk '{a[NR]=$1} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.99)]/1000, a[int(NR*0.999)]/1000, a[NR]/1000}')
   awk -v tx="$tx" -v b="$batch" -v s="$seconds" -v t="$((t1 - t0))" -v hz="$hz" \
-    'BEGIN { printf "%.0f %.1f\n", tx * b / s, t * 1000000 / hz / (tx * b) }'
+    -v p99="$p99" -v p999="$p999" -v worst="$worst" \
+    'BEGIN { printf "%.0f %.1f %s %s %s\n", tx * b / s, t * 1000000 / hz / (tx * b), p99, p999, worst }'
 }
-with_index() { "${psql[@]}" -c "$index_definition"; }
-without_index() { "${psql[@]}" -c "DROP INDEX messages_search_idx"; }
+index_exists() { "${psql[@]}" -At -c "SELECT 1 FROM pg_indexes WHERE indexname = 'messages_search_idx'" | grep -q 1; }
+# prepare MODE: the index as MODE has it
+prepare() {
+  case "$1" in
+    none) ! index_exists || "${psql[@]}" -c "DROP INDEX messages_search_idx" >/dev/null ;;
+    *)
+      index_exists || "${psql[@]}" -c "$index_definition" >/dev/null
+      if [[ "$1" == merged ]]; then
+        "${psql[@]}" -c "ALTER INDEX messages_search_idx SET (gin_pending_list_limit = 32768)" >/dev/null
+      else
+        "${psql[@]}" -c "ALTER INDEX messages_search_idx RESET (gin_pending_list_limit)" >/dev/null
+      fi
+      "${psql[@]}" -At -c "SELECT gin_clean_pending_list('messages_search_idx'::regclass)" >/dev/null ;;
+  esac
+}
+# The server merges the pending list itself (search.PendingWordsMerger), one merger at a time under an advisory lock:
+# for the other modes a session holds that lock, and the server's merges are left undone, as if there were no merger.
+merge_lock=8315159430931426669
+hold_merges() {
+  "${psql[@]}" -c "SELECT pg_advisory_lock($merge_lock)" -c "SELECT pg_sleep($seconds + 60)" >/dev/null 2>&1 &
+  holder=$!
+  until "${psql[@]}" -At -c "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted" | grep -q 1; do
+    sleep 0.1
+  done
+}
+release_merges() { kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-declare -a with_rate with_cpu without_rate without_cpu
-printf '%-6s %-14s %14s %22s\n' round index "messages/s" "PostgreSQL µs/message" >&2
+declare -A rates cpus p99s p999s worsts
+printf '%-6s %-8s %12s %22s %10s %10s %10s\n' round mode "messages/s" "PostgreSQL µs/message" "p99 ms" "p99.9 ms" \
+  "worst ms" >&2
 for round in $(seq 1 "$rounds"); do
-  # alternate which goes first, so that a drift of the machine during a round favours neither
-  if (( round % 2 )); then order=(with without); else order=(without with); fi
+  # rotate which goes first, so that a drift of the machine during a round favours none
+  order=("${modes[@]:$(( (round - 1) % ${#modes[@]} ))}" "${modes[@]:0:$(( (round - 1) % ${#modes[@]} ))}")
   for mode in "${order[@]}"; do
-    if [[ "$mode" == with ]]; then
-      "${psql[@]}" -At -c "SELECT 1 FROM pg_indexes WHERE indexname = 'messages_search_idx'" | grep -q 1 || with_index
-    else
-      without_index
-    fi
-    read -r rate cpu < <(measure)
-    if [[ "$mode" == with ]]; then with_rate+=("$rate"); with_cpu+=("$cpu"); else without_rate+=("$rate"); without_cpu+=("$cpu"); fi
-    printf '%-6s %-14s %14s %22s\n' "$round" "$mode" "$rate" "$cpu" >&2
-    [[ "$mode" == with ]] || with_index
+    prepare "$mode"
+    [[ "$mode" == merged ]] || hold_merges
+    read -r rate cpu p99 p999 worst < <(measure)
+    [[ "$mode" == merged ]] || release_merges
+    rates[$mode]+="$rate "; cpus[$mode]+="$cpu "; p99s[$mode]+="$p99 "; p999s[$mode]+="$p999 "
+    worsts[$mode]+="$worst "
+    printf '%-6s %-8s %12s %22s %10s %10s %10s\n' "$round" "$mode" "$rate" "$cpu" "$p99" "$p999" "$worst" >&2
   done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-wr="$(median "${with_rate[@]}")"; wor="$(median "${without_rate[@]}")"
-wc="$(median "${with_cpu[@]}")"; woc="$(median "${without_cpu[@]}")"
+# shellcheck disable=SC2086
+median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo
-echo "append_messages, batches of $batch, $clients clients, ${seconds} s a run, $rounds rounds alternating; load average before $load_before, after $load_after ($(nproc) cores)"
+echo "append_messages, batches of $batch, $clients clients, ${seconds} s a run, $rounds rounds rotating; load average before $load_before, after $load_after ($(nproc) cores)"
 echo
-echo "| | with the search index | without | ratio |"
-echo "| --- | --- | --- | --- |"
-echo "| messages stored per second (median) | $wr | $wor | $(awk -v a="$wr" -v b="$wor" 'BEGIN { printf "%.2f", a / b }') |"
-echo "| PostgreSQL CPU per message, µs (median) | $wc | $woc | $(awk -v a="$wc" -v b="$woc" 'BEGIN { printf "%.2f", a / b }') |"
-echo "| runs, messages/s | ${with_rate[*]} | ${without_rate[*]} | |"
-echo "| runs, µs/message | ${with_cpu[*]} | ${without_cpu[*]} | |"
+echo "| mode | messages/s (median) | PostgreSQL µs/message (median) | batch p99 ms | batch p99.9 ms | worst batch ms | runs, messages/s |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for mode in "${modes[@]}"; do
+  echo "| $mode | $(median "${rates[$mode]}") | $(median "${cpus[$mode]}") | $(median "${p99s[$mode]}") | $(median "${p999s[$mode]}") | $(median "${worsts[$mode]}") | ${rates[$mode]% } |"
+done

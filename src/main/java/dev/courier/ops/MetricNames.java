@@ -18,6 +18,10 @@ public final class MetricNames {
     public static final String MESSAGES_QUEUE_WAIT = "courier.messages.queue.wait";
     public static final String MESSAGES_BATCH_SIZE = "courier.messages.batch.size";
     public static final String MESSAGES_BATCH_PUBLISH = "courier.messages.batch.publish";
+    /** Pages of the search index's pending list merged off the send path ({@code search.PendingWordsMerger}). */
+    public static final String SEARCH_PENDING_PAGES_MERGED = "courier.search.pending.pages.merged";
+    /** Merges of the search index's pending list, by how long each took. */
+    public static final String SEARCH_PENDING_MERGES = "courier.search.pending.merges";
     /** Counted where leases are tracked ({@code db.LeaseRegistry}), once per leak. */
     public static final String POOL_LEAKS_SUSPECTED = "courier.db.pool.leaks.suspected";
     public static final String POOL_LEAKS_RECLAIMED = "courier.db.pool.leaks.reclaimed";

@@ -68,6 +68,7 @@ import dev.courier.stream.StreamRoutes;
 import dev.courier.ratelimit.BucketSweeper;
 import dev.courier.ratelimit.LoginThrottle;
 import dev.courier.ratelimit.RateLimiter;
+import dev.courier.search.PendingWordsMerger;
 import dev.courier.search.SearchRoutes;
 import dev.courier.search.SearchService;
 import dev.courier.web.AdminAuthentication;
@@ -201,6 +202,7 @@ public final class CourierServer implements AutoCloseable {
                     config.pool().acquireTimeout());
             RateLimiter rateLimiter = new RateLimiter(database, config.security().rateLimits());
             started.addFirst(new BucketSweeper(rateLimiter, java.time.Duration.ofMinutes(1)));
+            started.addFirst(new PendingWordsMerger(database, meters).start());
             ClientAddresses clientAddresses = new ClientAddresses(config.security().trustedProxies());
 
             PresenceTracker presence = new PresenceTracker(database, events, config.stream().presence(), meters);
