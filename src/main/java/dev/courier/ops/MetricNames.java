@@ -56,6 +56,8 @@ public final class MetricNames {
     public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";
 
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
+    /** The share of its cores this node's process used lately, 0 to 1 ({@code ops.ProcessCpuShare}). */
+    public static final String NODE_CPU_SHARE = "courier.node.cpu.share";
     public static final String NODE_SATURATION = "courier.node.saturation";
     public static final String NODE_SATURATION_TARGET = "courier.node.saturation.target";
     public static final String NODE_REPLICA_DEMAND = "courier.node.replica.demand";

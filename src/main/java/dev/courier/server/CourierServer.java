@@ -57,6 +57,7 @@ import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.ops.ProcessCpuShare;
 import dev.courier.ops.ScalingSignal;
 import dev.courier.ops.alerts.FailedAuditChecks;
 import dev.courier.nodes.LocalNode;
@@ -210,7 +211,8 @@ public final class CourierServer implements AutoCloseable {
             StreamRoutes stream = new StreamRoutes(accounts, messages, changes, conversations, presence, events,
                     database, rateLimiter, config.stream(), config.security().stream(), meters);
             started.addFirst(stream);
-            new ScalingSignal(database, stream::openStreams, config.scaling(), meters);
+            new ScalingSignal(database, stream::openStreams, ProcessCpuShare.ofThisProcess(), config.scaling(),
+                    meters);
             NodeRegistry nodes = new NodeRegistry(database, new LocalNode(version(), database.schemaVersion(), config,
                     target.port(), database::admissionLimit, clientAddresses::untrustedForwardedForSeen,
                     () -> observability.alerts().lastEvaluation()));
