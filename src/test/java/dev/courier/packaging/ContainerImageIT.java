@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The OCI image archive, target/dist/courier-VERSION-image.tar. Building it takes minutes (a jlink and a 90 MB layer),
- * so {@code mvn verify} does not by default: the image tests use the archive {@code bin/courier package} left, or
- * build it first when asked ({@code -Dcourier.image.build=true} or {@code COURIER_IMAGE_BUILD=true}), and otherwise
- * skip, saying so. Where an archive is there, its configuration is read from the archive itself, and the image is
+ * The OCI image archive, target/dist/courier-VERSION-image.tar. Building it takes a minute or two (a jlink and a 90 MB
+ * layer), so a plain {@code mvn verify} does not: the image tests use the archive {@code bin/courier package} left, or
+ * build it first when asked ({@code -Dcourier.image.build=true}, which {@code bin/test} passes, or
+ * {@code COURIER_IMAGE_BUILD=true}), and otherwise skip, saying so. Where an archive is there, its configuration is read from the archive itself, and the image is
  * run with podman against the suite's PostgreSQL (host network) where this machine allows containers. The
  * entrypoint's refusal to serve without a database is checked in every build, on the script alone.
  */
