@@ -10,10 +10,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 /**
- * Argon2id with OWASP's minimum memory (19 MiB) and parallelism 1. The cost is the iteration count. A login for
+ * Argon2id with OWASP's minimum memory (19 MiB) and parallelism 1 ({@link Argon2id}). The cost is the iteration count. A login for
  * an unknown username still spends one verification, so timing does not reveal which usernames exist.
  *
  * <p>Hashing runs on a few platform threads of its own, never on a request's virtual thread. A hash holds a core for
@@ -29,7 +28,7 @@ final class PasswordHasher {
     /** Hashes waiting for a thread, at most: about a second of waiting at a few tens of milliseconds a hash. */
     private static final int QUEUED = 32 * THREADS;
 
-    private final Argon2PasswordEncoder encoder;
+    private final Argon2id encoder;
     private final String decoyHash;
     private final ExecutorService hashing;
 
@@ -40,8 +39,9 @@ final class PasswordHasher {
     PasswordHasher(int iterations, int threads, int queued) {
         this.hashing = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queued),
                 Thread.ofPlatform().daemon().name("password-hashing-", 0).factory());
-        this.encoder = new Argon2PasswordEncoder(16, 32, 1, 19 * 1024, iterations);
-        this.decoyHash = encoder.encode("decoy password that no account has");
+        this.encoder = new Argon2id(16, 32, 1, 19 * 1024, iterations);
+        // on a hashing thread, like every hash: each keeps its blocks (Argon2id), and no other thread should
+        this.decoyHash = onHashingThread(() -> encoder.encode("decoy password that no account has"));
     }
 
     String hash(String password) {
