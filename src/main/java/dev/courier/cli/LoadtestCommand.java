@@ -132,6 +132,12 @@ public final class LoadtestCommand implements Callable<Integer> {
                     + "and the ack counts as the sending stream's copy.")
     boolean echo;
 
+    @Option(names = "--stream-liveness", defaultValue = "0s", converter = Durations.class,
+            description = "0s: off. Otherwise a stream that hears nothing for half this long is sent a WebSocket ping, "
+                    + "and one that hears nothing, pong included, for all of it is taken for broken and resumed "
+                    + "(a frozen node or a silent network closes no socket).")
+    Duration streamLiveness;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -180,7 +186,7 @@ public final class LoadtestCommand implements Callable<Integer> {
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport),
                 new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate))
-                .withEcho(echo);
+                .withEcho(echo).withStreamLiveness(streamLiveness);
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */

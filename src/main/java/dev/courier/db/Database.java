@@ -51,6 +51,7 @@ public final class Database implements AutoCloseable {
     private final LeaseRegistry leases;
     private final LeasingConnectionFactory connections;
     private final PoolWatch watch;
+    private final ResourceRefusals resourceRefusals = new ResourceRefusals(this::publish);
     private final Runnable onClose;
     private final List<Consumer<PoolEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Admission admission;
@@ -253,6 +254,7 @@ public final class Database implements AutoCloseable {
             RuntimeException classified = SqlFailures.classify(e).orElseThrow(() -> e);
             if (classified instanceof DatabaseUnavailableException) {
                 watch.reachability().suspect();
+                resourceRefusals.report(e);
             }
             throw classified;
         } finally {

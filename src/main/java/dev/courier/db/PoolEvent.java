@@ -36,4 +36,11 @@ public sealed interface PoolEvent {
     /** The database answers again after being unreachable. */
     record DatabaseReachable() implements PoolEvent {
     }
+
+    /**
+     * PostgreSQL refused a statement for lack of resources (disk full, out of memory): it still answers, but cannot
+     * take writes. {@code detail} is its message, with the SQLSTATE. Reported at most once every 10 s.
+     */
+    record WritesRefused(String detail) implements PoolEvent {
+    }
 }

@@ -42,6 +42,10 @@ final class SqlFailures {
                 if (isBusy(state)) {
                     return Optional.of(new DatabaseBusyException("database busy (" + state + ")"));
                 }
+                if (refusesForLackOfResources(state)) {
+                    return Optional.of(new DatabaseUnavailableException("PostgreSQL refuses the write: "
+                            + sql.getMessage() + " (" + state + ")"));
+                }
             }
         }
         return Optional.empty();
@@ -60,6 +64,16 @@ final class SqlFailures {
     static boolean isConnectionFailure(String state) {
         return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
                 || state.equals("57P03"));
+    }
+
+    /**
+     * Class 53, insufficient resources, but for too many connections (a pool's connect, answered as busy above): the
+     * disk is full (53100), PostgreSQL is out of memory (53200) or past a configured limit (53400). Nothing the caller
+     * did; it lasts until an operator acts, while PostgreSQL still answers reads and the statements that need no new
+     * space.
+     */
+    static boolean refusesForLackOfResources(String state) {
+        return state != null && state.startsWith("53") && !state.equals("53300");
     }
 
     /** Statement cancelled by timeout, lock not available, serialization failure, deadlock. */

@@ -42,7 +42,8 @@ public record LoadOptions(
         Optional<Path> jsonReport,
         Optional<Path> htmlReport,
         Chatter chatter,
-        boolean echo) {
+        boolean echo,
+        Duration streamLiveness) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -156,6 +157,17 @@ public record LoadOptions(
         }
     }
 
+    /** A run whose streams are not watched for silence ({@link #withStreamLiveness}). */
+    public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
+                       Duration duration, long maxMessages, int users, double groupShare, int groupSize,
+                       BusyGroup busyGroup, ChangeMix changes, Duration sloP99, double maxErrorRate, Duration rampStep,
+                       double rampFactor, double leakRate, Optional<String> adminToken, Duration drain,
+                       Optional<Path> jsonReport, Optional<Path> htmlReport, Chatter chatter, boolean echo) {
+        this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
+                busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, echo, Duration.ZERO);
+    }
+
     /** A run whose streams get the contract's echo of their own sends. */
     public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
                        Duration duration, long maxMessages, int users, double groupShare, int groupSize,
@@ -174,7 +186,19 @@ public record LoadOptions(
     public LoadOptions withEcho(boolean echo) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo);
+                jsonReport, htmlReport, chatter, echo, streamLiveness);
+    }
+
+    /**
+     * The same run with each stream watched as a client watches its own: one that has heard nothing for half of
+     * {@code liveness} is sent a WebSocket ping, and one that has heard nothing, pong included, for all of it is
+     * taken for broken and resumed like a stream whose node died. That is how a client notices a node that froze or
+     * a network that went silent, which close no socket. Zero: streams are not watched.
+     */
+    public LoadOptions withStreamLiveness(Duration liveness) {
+        return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
+                groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, echo, liveness);
     }
 
     /** A run without typing or reconnects. */
@@ -200,6 +224,10 @@ public record LoadOptions(
     }
 
     public LoadOptions {
+        if (!streamLiveness.isZero() && (streamLiveness.compareTo(Duration.ofSeconds(2)) < 0
+                || streamLiveness.compareTo(Duration.ofMinutes(1)) > 0)) {
+            throw new IllegalArgumentException("--stream-liveness must be 0s or between 2s and 1m, got " + streamLiveness);
+        }
         String scheme = url.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme) || url.getHost() == null) {
             throw new IllegalArgumentException("--url must be an http:// or https:// URL with a host, got " + url);

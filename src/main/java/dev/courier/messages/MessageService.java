@@ -8,6 +8,7 @@ import dev.courier.events.DomainEvent;
 import dev.courier.events.EventSink;
 import dev.courier.web.ApiException;
 import dev.courier.db.DatabaseBusyException;
+import dev.courier.db.DatabaseUnavailableException;
 import dev.courier.web.TextRules;
 import dev.courier.overload.StandingQueue;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -145,6 +146,13 @@ public final class MessageService implements AutoCloseable {
         }
         List<Attachment> carried = attachmentIds.isEmpty() ? List.of()
                 : attachments.requireSendable(senderId, attachmentIds);
+        // Refused as every request that needs the database is while it does not answer. Queued instead, a send would
+        // wait behind writers stuck in statements that do not return (a frozen server), and the standing queue
+        // would answer "overloaded": retry at once, to a node that is not the trouble.
+        String down = db.unreachableReason();
+        if (down != null) {
+            throw new DatabaseUnavailableException("database unreachable: " + down);
+        }
         CompletableFuture<Sent> result = new CompletableFuture<>();
         writer.submit(new PendingSend(senderId, conversationId, clientMsgId, body, replyTo == null ? 0 : replyTo,
                 carried, result));

@@ -47,6 +47,7 @@ public final class PoolEventLog implements Consumer<PoolEvent> {
             case PoolEvent.AcquisitionTimedOut e -> timeouts.increment();
             case PoolEvent.DatabaseUnreachable e -> { }
             case PoolEvent.DatabaseReachable e -> { }
+            case PoolEvent.WritesRefused e -> { }
         }
         synchronized (recent) {
             Deque<Stamped> ofKind = recent.computeIfAbsent(event.getClass(), kind -> new ArrayDeque<>());

@@ -32,6 +32,18 @@ class LoadOptionsTest {
     }
 
     @Test
+    void streamLivenessIsOffByDefaultAndOtherwiseBetweenTwoSecondsAndAMinute() {
+        LoadOptions plain = options("http://127.0.0.1:8080", false, Scenario.STEADY, Optional.empty());
+        assertThat(plain.streamLiveness()).isZero();
+        assertThat(plain.withStreamLiveness(Duration.ofSeconds(6)).streamLiveness()).hasSeconds(6);
+        assertThat(plain.withStreamLiveness(Duration.ofSeconds(6)).withEcho(false).streamLiveness()).hasSeconds(6);
+        assertThatThrownBy(() -> plain.withStreamLiveness(Duration.ofMillis(500)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--stream-liveness");
+        assertThatThrownBy(() -> plain.withStreamLiveness(Duration.ofMinutes(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--stream-liveness");
+    }
+
+    @Test
     void faultScenariosNeedTheAdminToken() {
         assertThatThrownBy(() -> options("http://127.0.0.1:8080", false, Scenario.LEAK, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--admin-token");

@@ -50,6 +50,63 @@ class NodeGoingAwayTest {
         assertThat(Long.parseLong(resumed.group(3))).as("streams not resumed").isZero();
     }
 
+    /**
+     * A node frozen with SIGSTOP closes no socket: its streams hear nothing. With {@code --stream-liveness} the load
+     * tester notices as a client should (a ping unanswered), resumes each stream on the other node and sends its
+     * unanswered sends again there, so no send waits out its 10 s timeout. After SIGCONT the frozen node reads the
+     * sends it had been given and stores them too: the clientMsgId makes them the same messages, so nothing arrives
+     * twice, and it can deliver nothing stale on sockets the client has given up.
+     */
+    @Test
+    void streamsOfAFrozenNodeAreGivenUpWhenSilentAndResumeElsewhereWithNothingStaleAfterItWakes() throws Exception {
+        String database = TestDatabase.freshDatabase().jdbcUrl();
+        try (NodeProcess first = NodeProcess.start(database, "--rate-limits", "off");
+             NodeProcess second = NodeProcess.start(database, "--rate-limits", "off");
+             FailoverProxy balancer = new FailoverProxy(List.of(port(first), port(second)))) {
+            LoadOptions options = new LoadOptions(URI.create(balancer.baseUrl()), false, Scenario.STEADY,
+                    Transport.SOCKET, 20, Duration.ofSeconds(20), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
+                    LoadOptions.ChangeMix.NONE, Duration.ofSeconds(5), 0.0, Duration.ofSeconds(15), 1.5, 0.2,
+                    Optional.empty(), Duration.ofSeconds(10), Optional.empty(), Optional.empty())
+                    .withStreamLiveness(Duration.ofSeconds(3));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread freezer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 1_200 && !out.toString(StandardCharsets.UTF_8).contains("t=  3s"); i++) {
+                        Thread.sleep(100);
+                    }
+                    first.signal("STOP");
+                    balancer.takeOut(port(first));
+                    try {
+                        // longer than a send's 10 s timeout: a client that waited it out would count failures
+                        Thread.sleep(12_000);
+                    } finally {
+                        first.signal("CONT");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            LoadJudge judge = new LoadJudge(options);
+            LoadReport report = judge.report(new LoadRun(options, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    judge).run());
+            freezer.join();
+            progress = out.toString(StandardCharsets.UTF_8) + "\nerrors: " + report.errors();
+            Matcher resumed = resumedLine();
+            assertThat(Long.parseLong(resumed.group(2))).as("silent streams resumed as broken").isPositive();
+            assertThat(Long.parseLong(resumed.group(3))).as("streams not resumed").isZero();
+            assertThat(progress).containsPattern("streams given up as silent \\(counted as broken\\): [1-9]");
+            assertThat(report.errors()).as(progress).doesNotContainKey("timeout");
+            assertThat(report.integrity().acked()).isEqualTo(report.acked()).isPositive();
+            assertThat(report.integrity().lost()).as(progress).isZero();
+            assertThat(report.integrity().duplicated()).as(progress).isZero();
+            assertThat(report.integrity().outOfOrder()).as(progress).isZero();
+            assertThat(report.integrity().historyGaps()).as(progress).isZero();
+            assertThat(report.integrity().connectionsClosedEarly()).as("every stream resumed").isZero();
+        }
+    }
+
     private String progress;
 
     private LoadReport runWhileTheFirstNodeStops(boolean kill) throws Exception {

@@ -19,11 +19,20 @@ public final class FailoverProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final List<Integer> backendPorts;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> out = ConcurrentHashMap.newKeySet();
 
     public FailoverProxy(List<Integer> backendPorts) throws IOException {
         this.backendPorts = backendPorts;
         this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("failover-proxy").start(this::accept);
+    }
+
+    /**
+     * Sends no new connection to that backend, as a balancer does once its health check failed (a frozen node still
+     * accepts connections; only the check's timeout tells). Connections already made to it stay.
+     */
+    public void takeOut(int backendPort) {
+        out.add(backendPort);
     }
 
     public String baseUrl() {
@@ -51,6 +60,9 @@ public final class FailoverProxy implements AutoCloseable {
 
     private Socket connect() {
         for (int port : backendPorts) {
+            if (out.contains(port)) {
+                continue;
+            }
             try {
                 return new Socket(InetAddress.getLoopbackAddress(), port);
             } catch (IOException refused) {

@@ -91,6 +91,17 @@ public final class NodeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Freezes ({@code STOP}) or thaws ({@code CONT}) the node with a real signal: a frozen node keeps its sockets
+     * open and its port accepting, and answers nothing, as a node stalled by its host or a long pause does.
+     */
+    public void signal(String name) throws java.io.IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no graceful stop. */
     public void kill9() {
         process.destroyForcibly();

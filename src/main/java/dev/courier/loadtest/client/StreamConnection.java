@@ -5,12 +5,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -44,6 +46,9 @@ public final class StreamConnection implements WebSocket.Listener {
     private CompletableFuture<Void> previousSend = CompletableFuture.completedFuture(null);
     private volatile WebSocket socket;
     private volatile boolean closing;
+    /** When anything last came from the server: a frame, a ping or a pong. */
+    private volatile long heardNanos = System.nanoTime();
+    private final AtomicBoolean pinging = new AtomicBoolean();
 
     private StreamConnection(int id, VirtualUser user, Handler handler) {
         this.id = id;
@@ -174,6 +179,40 @@ public final class StreamConnection implements WebSocket.Listener {
         }
     }
 
+    /** Nanoseconds since anything came from the server on this socket. */
+    public long silentNanos(long now) {
+        return now - heardNanos;
+    }
+
+    /** Sends a WebSocket ping, unless one is still being sent; the server's pong counts as hearing from it. */
+    public void ping() {
+        WebSocket ws = socket;
+        if (ws == null || ws.isOutputClosed() || !pinging.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ws.sendPing(ByteBuffer.allocate(0)).whenComplete((sent, failure) -> pinging.set(false));
+        } catch (IllegalStateException busy) {
+            pinging.set(false);
+        }
+    }
+
+    /**
+     * Gives up on a socket that stays silent: reported to the handler as a socket that broke ({@code 1006}), as a
+     * client that waited for its pong in vain treats it, and aborted, so that nothing more is read from it.
+     */
+    public void giveUp(String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        handler.onClosedEarly(this, 1006, reason);
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
     private void abort() {
         closing = true;
         if (socket != null) {
@@ -189,6 +228,7 @@ public final class StreamConnection implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         long received = System.nanoTime();
+        heardNanos = received;
         if (!last) {
             partial.append(data);
         } else {
@@ -206,6 +246,19 @@ public final class StreamConnection implements WebSocket.Listener {
             }
             handler.onFrame(this, frame, received);
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        heardNanos = System.nanoTime();
+        return WebSocket.Listener.super.onPing(webSocket, message);
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        heardNanos = System.nanoTime();
         webSocket.request(1);
         return null;
     }

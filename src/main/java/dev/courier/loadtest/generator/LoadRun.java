@@ -55,7 +55,7 @@ public final class LoadRun {
                 : new BusyGroupFigures(o.busyGroup(), population.busyGroup.id());
         try (UserStreams streams = new UserStreams(ledger,
                 new FrameIntake(ledger, clientMsgIds, figures, busyGroup, socketAcks, chatter, o.echo()), out, client,
-                population.conversationsByUser())) {
+                population.conversationsByUser(), o.streamLiveness())) {
             streams.open(StreamConnection.endpoint(o.url(), o.echo()), population.users);
             population.membersByConversation().forEach(ledger::conversation);
             if (o.transport() == Transport.SOCKET && !streams.connected()) {

@@ -57,13 +57,18 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     private final LongAdder resumedBroken = new LongAdder();
     private final LongAdder resumeFailures = new LongAdder();
     private final LongAdder sentAgain = new LongAdder();
+    private final LongAdder givenUp = new LongAdder();
+    private final Duration liveness;
+    private Thread watch;
     private URI url;
     private HttpClient sockets;
     private String unavailable;
     private volatile boolean closing;
 
+    /** @param liveness zero, or how long a stream may hear nothing before it is given up (see {@link #watch}) */
     UserStreams(IntegrityLedger ledger, FrameIntake intake, PrintStream out, CourierClient client,
-                Map<Long, List<Long>> conversationsOf) {
+                Map<Long, List<Long>> conversationsOf, Duration liveness) {
+        this.liveness = liveness;
         this.ledger = ledger;
         this.intake = intake;
         this.out = out;
@@ -83,6 +88,9 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         } catch (StreamConnection.UnavailableException e) {
             unavailable = e.getMessage();
             return;
+        }
+        if (!liveness.isZero()) {
+            watch = Thread.ofVirtual().name("loadtest-stream-liveness").start(this::watch);
         }
         LoadPopulation.inParallel(users.size() - 1, i -> {
             try {
@@ -206,6 +214,35 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
         out.printf("loadtest: stream of %s closed by the server: %d %s%n", user.username(), statusCode, reason);
     }
 
+    /**
+     * A frozen node, or a network that drops everything, closes no socket: the client hears nothing. Each open stream
+     * silent for half the liveness is pinged (WebSocket ping; the server's pong, like any frame, is hearing from it),
+     * and one silent for all of it is given up and resumed as a broken one (through the balancer, so on a node that
+     * answers). Its unanswered sends are sent again there with their {@code clientMsgId}s, which the server
+     * recognises should the frozen node store them too when it wakes.
+     */
+    private void watch() {
+        long ping = liveness.toNanos() / 2;
+        long dead = liveness.toNanos();
+        while (!closing) {
+            try {
+                Thread.sleep(Math.max(50, liveness.toMillis() / 10));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (StreamConnection c : byUser.values()) {
+                long silent = c.silentNanos(now);
+                if (silent >= dead) {
+                    givenUp.increment();
+                    c.giveUp("silent for " + silent / 1_000_000 + " ms, ping unanswered");
+                } else if (silent >= ping) {
+                    c.ping();
+                }
+            }
+        }
+    }
+
     /** Opens the stream again (through the balancer, to any node), sends again what was unanswered and catches up. */
     private void resume(StreamConnection old, int statusCode) {
         VirtualUser user = old.user();
@@ -258,7 +295,8 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
 
     /**
      * Reads each of the user's conversations after the last seq its stream saw, then lets the frames that waited
-     * meanwhile through. A page refused for now (the balancer still sent it to the stopping node) is read again.
+     * meanwhile through. A page refused for now (the balancer still sent it to the stopping node), or not answered in
+     * time (it went to a node that froze), is read again.
      */
     private void catchUp(StreamConnection stream, CatchUp catchUp) throws IOException, InterruptedException {
         Map<Long, List<IntegrityLedger.HistoryEntry>> pages = new HashMap<>();
@@ -269,7 +307,8 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
             for (int attempt = 1; page == null; attempt++) {
                 try {
                     page = client.history(conversationId, stream.user().token(), from);
-                } catch (LoadSetupException refused) {
+                } catch (LoadSetupException | IOException refused) {
+                    // refused for now, or no answer in time (a balancer still sent it to a node that froze)
                     if (attempt >= 10) {
                         throw new IOException("catch-up of conversation " + conversationId + ": " + refused.getMessage());
                     }
@@ -292,10 +331,11 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     /** One line on the streams the server closed and the run resumed. */
     String resumptionLine() {
         return String.format("streams resumed after the server closed them: %d (1001 going away: %d, broken: %d), "
-                        + "not resumed: %d; sends sent again: %d; messages de-duplicated across a reconnect: %d",
+                        + "not resumed: %d; sends sent again: %d; messages de-duplicated across a reconnect: %d%s",
                 resumedGoingAway.sum() + resumedBroken.sum(), resumedGoingAway.sum(), resumedBroken.sum(),
                 resumeFailures.sum(), sentAgain.sum(),
-                catchingUp.values().stream().mapToInt(CatchUp::deduplicated).sum());
+                catchingUp.values().stream().mapToInt(CatchUp::deduplicated).sum(),
+                liveness.isZero() ? "" : "; streams given up as silent (counted as broken): " + givenUp.sum());
     }
 
     long resumed() {
@@ -309,6 +349,9 @@ final class UserStreams implements StreamConnection.Handler, AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (watch != null) {
+            watch.interrupt();
+        }
         for (Thread resumer : List.copyOf(resumers)) {
             resumer.interrupt();
         }

@@ -159,7 +159,9 @@ public final class DefaultRules {
         if (t.requests() < config.minimumRequests() || t.errorShare() <= config.errorRateThreshold()) {
             return Optional.empty();
         }
+        List<PoolEvent.WritesRefused> refused = f.eventsOf(PoolEvent.WritesRefused.class);
         String cause = !f.databaseReachable() ? "; the database does not answer"
+                : !refused.isEmpty() ? "; PostgreSQL refuses writes: " + refused.getLast().detail()
                 : f.pool().active() >= f.pool().max() ? "; the connection pool is exhausted" + heldBy(f) : "";
         return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
                 "%.1f %% of requests failed with 5xx over the last %d s (%d of %d)%s", 100 * t.errorShare(),

@@ -256,6 +256,8 @@ public final class IncidentRecorder implements AlertListener, Consumer<PoolEvent
                     "PostgreSQL unreachable: " + e.detail(), e.detail()));
             case PoolEvent.DatabaseReachable e -> record(new TimelineEntry.DatabaseReachable(now,
                     "PostgreSQL answers again"));
+            // the high error rate it causes is alerted on, and that alert's summary names it
+            case PoolEvent.WritesRefused e -> { }
         }
     }
 
