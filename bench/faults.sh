@@ -245,10 +245,16 @@ for _ in range(20):
     s, _, _, _ = call("POST", "/v1/accounts", {"username": name, "password": "probe-password"})
     if s in (201, 409): break
     time.sleep(0.5)
-s, body, _, _ = call("POST", "/v1/sessions", {"username": name, "password": "probe-password"})
-tok = body["token"]
-s, conv, _, _ = call("POST", "/v1/conversations", {"type": "group", "title": "probe", "members": []}, tok)
-cid = conv["id"]
+body = conv = None
+for _ in range(20):   # a slow node (g) may time out once
+    if body is None:
+        s, body, _, _ = call("POST", "/v1/sessions", {"username": name, "password": "probe-password"})
+    if body is not None:
+        s, conv, _, _ = call("POST", "/v1/conversations", {"type": "group", "title": "probe", "members": []}, body["token"])
+    if conv is not None:
+        break
+    time.sleep(0.5)
+tok, cid = body["token"], conv["id"]
 n = 0
 with open(out, "w") as f:
     while not os.path.exists(stop):
