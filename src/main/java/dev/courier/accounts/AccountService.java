@@ -42,9 +42,12 @@ public final class AccountService {
     private final SessionCache cache;
     private final SessionRevocation revocation;
     private final SessionActivity activity;
+    private final SessionLookups lookups;
 
     AccountService(Database db, UserStore users, SessionStore sessions, PasswordHasher hasher, SessionConfig config,
-                   SessionCache cache, SessionRevocation revocation, SessionActivity activity) {
+                   SessionCache cache, SessionRevocation revocation, SessionActivity activity,
+                   SessionLookups lookups) {
+        this.lookups = lookups;
         this.db = db;
         this.users = users;
         this.sessions = sessions;
@@ -98,8 +101,7 @@ public final class AccountService {
             return Optional.empty();
         }
         byte[] hash = SessionTokens.hash(token);
-        Optional<Session> session = cache.find(hash,
-                () -> db.withHandle("sessions.authenticate", h -> sessions.active(h, hash)));
+        Optional<Session> session = cache.find(hash, forgottenBefore -> lookups.active(hash, forgottenBefore));
         if (session.isPresent()) {
             if (session.get().deactivated()) {
                 throw ApiException.of(ErrorCode.ACCOUNT_DEACTIVATED, "this account was deactivated by an operator");

@@ -4,6 +4,7 @@ import dev.courier.config.SessionConfig;
 import dev.courier.db.Database;
 import dev.courier.events.EventSink;
 import dev.courier.messages.Tombstones;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The accounts feature as the composition root sees it: its services built on one user store, session store,
@@ -19,13 +20,14 @@ public final class Accounts implements AutoCloseable {
     private final SessionActivity activity;
 
     public Accounts(Database db, UserStore users, SessionConfig config, EventSink events, SessionCache cache,
-                    Tombstones tombstones) {
+                    Tombstones tombstones, MeterRegistry meters) {
         SessionStore sessions = new SessionStore();
         PasswordHasher hasher = new PasswordHasher(config.passwordHashCost());
         SessionRevocation revocation = new SessionRevocation(events, cache);
         this.activity = new SessionActivity(db, sessions);
         this.erasure = new AccountErasure(db, tombstones, true);
-        this.service = new AccountService(db, users, sessions, hasher, config, cache, revocation, activity);
+        this.service = new AccountService(db, users, sessions, hasher, config, cache, revocation, activity,
+                new SessionLookups(db, sessions, meters));
         this.myAccount = new MyAccount(db, users, sessions, hasher, revocation, erasure);
         this.administration = new UserAdministration(db, users, sessions, revocation);
     }

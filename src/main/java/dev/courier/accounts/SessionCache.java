@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -75,6 +76,15 @@ public final class SessionCache implements BusListener {
 
     /** The session of {@code tokenHash}: from the cache, or from {@code lookup} (the database), then kept. */
     Optional<Session> find(byte[] tokenHash, Supplier<Optional<Session>> lookup) {
+        return find(tokenHash, forgottenBefore -> lookup.get());
+    }
+
+    /**
+     * As {@link #find(byte[], Supplier)}, with {@code lookup} told how many revocations and losses this cache had
+     * heard when it was asked: a lookup it shares with other callers may only be one asked for since as many
+     * ({@link SessionLookups.Key}).
+     */
+    Optional<Session> find(byte[] tokenHash, LongFunction<Optional<Session>> lookup) {
         TokenHash key = new TokenHash(tokenHash);
         Session cached = sessions.getIfPresent(key);
         if (cached != null) {
@@ -83,7 +93,7 @@ public final class SessionCache implements BusListener {
         }
         misses.increment();
         long forgottenBefore = forgettings.get();
-        Optional<Session> found = lookup.get();
+        Optional<Session> found = lookup.apply(forgottenBefore);
         // PostgreSQL's clock found the session unexpired; this node's clock may be a little ahead.
         found.filter(session -> untilExpiry(session).isPositive()).ifPresent(session -> {
             sessions.put(key, session);

@@ -23,13 +23,22 @@ final class SessionStore {
                 .execute();
     }
 
-    Optional<Session> active(Handle h, byte[] tokenHash) {
-        return h.createQuery("SELECT " + UserStore.COLUMNS + ", u.deactivated_at, s.expires_at FROM sessions s "
-                        + "JOIN users u ON u.id = s.user_id WHERE s.token_hash = :hash AND s.expires_at > now()")
-                .bind("hash", tokenHash)
-                .map((rs, ctx) -> new Session(UserStore.user(rs, ctx), tokenHash,
+    /**
+     * The unexpired sessions of the given token hashes, by hash, in one statement; a hash without one is absent. As
+     * {@link #active} for each, deactivated users included (their token answers {@code 403}, not {@code 401}).
+     */
+    Map<TokenHash, Session> activeByHash(Handle h, Collection<TokenHash> tokenHashes) {
+        List<String> hex = tokenHashes.stream().map(t -> java.util.HexFormat.of().formatHex(t.bytes())).toList();
+        Map<TokenHash, Session> found = new java.util.HashMap<>();
+        h.createQuery("SELECT " + UserStore.COLUMNS + ", u.deactivated_at, s.expires_at, s.token_hash FROM sessions s "
+                        + "JOIN users u ON u.id = s.user_id "
+                        + "WHERE s.token_hash = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(:hashes::text[]) AS x)) "
+                        + "AND s.expires_at > now()")
+                .bindArray("hashes", String.class, hex)
+                .map((rs, ctx) -> new Session(UserStore.user(rs, ctx), rs.getBytes("token_hash"),
                         rs.getTimestamp("expires_at").toInstant(), rs.getTimestamp("deactivated_at") != null))
-                .findOne();
+                .forEach(session -> found.put(new TokenHash(session.tokenHash()), session));
+        return found;
     }
 
     /** Which of the given token hashes (hex) still belong to an unexpired session of a user not deactivated. */

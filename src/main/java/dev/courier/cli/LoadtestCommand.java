@@ -36,7 +36,8 @@ public final class LoadtestCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "steady", converter = ScenarioConverter.class,
             description = "steady, ramp, spike (10x in the middle third), soak, leak or db-outage (a fault "
-                    + "switched on for the middle third through /v1/admin/faults).")
+                    + "switched on for the middle third through /v1/admin/faults), or storm (--storm-streams more "
+                    + "streams opened at once a third into the run).")
     Scenario scenario;
 
     @Option(names = "--transport", defaultValue = "rest", description = "rest or socket: how users send.")
@@ -138,6 +139,16 @@ public final class LoadtestCommand implements Callable<Integer> {
                     + "(a frozen node or a silent network closes no socket).")
     Duration streamLiveness;
 
+    @Option(names = "--storm-streams", defaultValue = "1000",
+            description = "--scenario storm: streams of the run's users opened at once a third into the run, "
+                    + "round the users (the server lets a user hold 16 by default).")
+    int stormStreams;
+
+    @Option(names = "--storm-window", defaultValue = "0s", converter = Durations.class,
+            description = "--scenario storm: the storm's streams open at moments spread evenly over this long "
+                    + "(0s: all at once).")
+    Duration stormWindow;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -186,7 +197,8 @@ public final class LoadtestCommand implements Callable<Integer> {
                 Optional.ofNullable(adminToken).filter(s -> !s.isBlank()), drain, Optional.ofNullable(jsonReport),
                 Optional.ofNullable(htmlReport),
                 new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate))
-                .withEcho(echo).withStreamLiveness(streamLiveness);
+                .withEcho(echo).withStreamLiveness(streamLiveness)
+                .withStorm(new LoadOptions.Storm(stormStreams, stormWindow));
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */
@@ -197,7 +209,7 @@ public final class LoadtestCommand implements Callable<Integer> {
                 return Scenario.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException("unknown scenario '" + value
-                        + "': use steady, ramp, spike, soak, leak or db-outage");
+                        + "': use steady, ramp, spike, soak, leak, db-outage or storm");
             }
         }
     }

@@ -186,9 +186,12 @@ public final class ConversationService {
         return db.withHandle("stream.lastSeqs", h -> store.counters(h, conversationIds));
     }
 
-    /** The counters of every conversation of {@code userId}, by id. */
-    public Map<Long, ConversationStore.Counters> countersOfMember(long userId) {
-        return db.withHandle("stream.lastSeqsOfMember", h -> store.countersOfMember(h, userId));
+    /**
+     * Of each user given, the counters of every conversation the user is a member of, by conversation id, in one
+     * statement; a user in no conversation is absent.
+     */
+    public Map<Long, Map<Long, ConversationStore.Counters>> countersOfMembers(java.util.Collection<Long> userIds) {
+        return db.withHandle("stream.lastSeqsOfMember", h -> store.countersOfMembers(h, userIds));
     }
 
     static ApiException notFound() {

@@ -131,15 +131,18 @@ public final class ConversationStore {
         return counters;
     }
 
-    Map<Long, Counters> countersOfMember(Handle h, long userId) {
-        Map<Long, Counters> counters = new java.util.HashMap<>();
-        h.createQuery("SELECT c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM memberships m "
+    /** Of each user given, the counters of every conversation the user is a member of; a user in none is absent. */
+    Map<Long, Map<Long, Counters>> countersOfMembers(Handle h, Collection<Long> userIds) {
+        Map<Long, Map<Long, Counters>> byUser = new java.util.HashMap<>();
+        h.createQuery("SELECT m.user_id, c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM memberships m "
                         + "JOIN conversations c ON c.id = m.conversation_id "
-                        + "LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE m.user_id = :u")
-                .bind("u", userId)
-                .map((rs, ctx) -> Map.entry(rs.getLong(1), new Counters(rs.getLong(2), rs.getLong(3))))
-                .forEach(e -> counters.put(e.getKey(), e.getValue()));
-        return counters;
+                        + "LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE m.user_id = ANY(:users)")
+                .bindArray("users", Long.class, userIds)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1),
+                        Map.entry(rs.getLong(2), new Counters(rs.getLong(3), rs.getLong(4)))))
+                .forEach(e -> byUser.computeIfAbsent(e.getKey(), u -> new java.util.HashMap<>())
+                        .put(e.getValue().getKey(), e.getValue().getValue()));
+        return byUser;
     }
 
     /** Type and owner of a conversation, locking its row against concurrent membership changes. */

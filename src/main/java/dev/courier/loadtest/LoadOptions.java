@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param sloP99       the latency objective for p99 (send to delivered, or send to ack when delivery is not measured)
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
  * @param chatter      typing and reconnects beside the sends
+ * @param storm        the streams {@code --scenario storm} opens at once
  */
 public record LoadOptions(
         URI url,
@@ -43,7 +44,8 @@ public record LoadOptions(
         Optional<Path> htmlReport,
         Chatter chatter,
         boolean echo,
-        Duration streamLiveness) {
+        Duration streamLiveness,
+        Storm storm) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -165,7 +167,28 @@ public record LoadOptions(
                        Optional<Path> jsonReport, Optional<Path> htmlReport, Chatter chatter, boolean echo) {
         this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
                 busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, Duration.ZERO);
+                jsonReport, htmlReport, chatter, echo, Duration.ZERO, Storm.NONE);
+    }
+
+    /**
+     * What {@code --scenario storm} does a third into the run, while the users keep sending: {@code streams} more
+     * streams of the run's users (round the users, so several devices each), opened at moments spread evenly over
+     * {@code window} (all at once when it is zero), as every client of a node does when the node restarts or a balancer
+     * fails over. Each is retried as a polite client does until it is ready or the run ends.
+     */
+    public record Storm(int streams, Duration window) {
+        public static final Storm NONE = new Storm(1_000, Duration.ZERO);
+        public static final int MAX_STREAMS = 50_000;
+
+        public Storm {
+            if (streams < 1 || streams > MAX_STREAMS) {
+                throw new IllegalArgumentException("--storm-streams must be between 1 and " + MAX_STREAMS + ", got "
+                        + streams);
+            }
+            if (window.isNegative() || window.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("--storm-window must be between 0s and 1m, got " + window);
+            }
+        }
     }
 
     /** A run whose streams get the contract's echo of their own sends. */
@@ -186,7 +209,7 @@ public record LoadOptions(
     public LoadOptions withEcho(boolean echo) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, streamLiveness);
+                jsonReport, htmlReport, chatter, echo, streamLiveness, storm);
     }
 
     /**
@@ -198,7 +221,14 @@ public record LoadOptions(
     public LoadOptions withStreamLiveness(Duration liveness) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, liveness);
+                jsonReport, htmlReport, chatter, echo, liveness, storm);
+    }
+
+    /** The same run with {@code storm} as what {@code --scenario storm} opens. */
+    public LoadOptions withStorm(Storm storm) {
+        return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
+                groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, echo, streamLiveness, storm);
     }
 
     /** A run without typing or reconnects. */

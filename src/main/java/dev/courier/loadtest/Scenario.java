@@ -6,20 +6,23 @@ import java.util.Map;
 
 /** What a run does over time: its rate profile and the faults it switches on and off through the admin API. */
 public enum Scenario {
-    STEADY, RAMP, SPIKE, SOAK, LEAK, DB_OUTAGE;
+    STEADY, RAMP, SPIKE, SOAK, LEAK, DB_OUTAGE, STORM;
 
     /** Multiplier of the base rate during a spike. */
     static final double SPIKE_FACTOR = 10;
 
     public RateProfile profile(LoadOptions o) {
         return switch (this) {
-            case STEADY, SOAK, LEAK, DB_OUTAGE -> RateProfile.constant(o.rate());
+            case STEADY, SOAK, LEAK, DB_OUTAGE, STORM -> RateProfile.constant(o.rate());
             case SPIKE -> RateProfile.spike(o.rate(), SPIKE_FACTOR, faultStart(o.duration()), faultEnd(o.duration()));
             case RAMP -> RateProfile.steps(o.rate(), o.rampFactor(), o.rampStep());
         };
     }
 
-    /** The disturbance (fault or spike) covers the middle third of the run: before it a baseline, after it recovery. */
+    /**
+     * The disturbance (fault or spike) covers the middle third of the run, and a storm's streams begin to open at its
+     * start: before it a baseline, after it recovery.
+     */
     public static Duration faultStart(Duration run) {
         return run.dividedBy(3);
     }
@@ -29,7 +32,7 @@ public enum Scenario {
     }
 
     public boolean disturbs() {
-        return this == SPIKE || this == LEAK || this == DB_OUTAGE;
+        return this == SPIKE || this == LEAK || this == DB_OUTAGE || this == STORM;
     }
 
     public boolean needsFaultInjection() {

@@ -51,6 +51,11 @@ public final class MetricNames {
     /** The adaptive admission limit in force: how many operations may run at once right now. */
     public static final String DB_ADMISSION_LIMIT = "courier.db.admission.limit";
 
+    /** Keys looked up together in one statement by a {@code db.BatchedLookup}, by {@code lookup}. */
+    public static final String DB_LOOKUP_BATCH_SIZE = "courier.db.lookup.batch.size";
+    /** Lookups answered by one of the same key already under way, by {@code lookup}. */
+    public static final String DB_LOOKUP_SHARED = "courier.db.lookup.shared";
+
     /** Token checks by {@code result}: {@code hit} (answered by this node's session cache) or {@code miss}. */
     public static final String SESSION_CACHE_REQUESTS = "courier.session.cache.requests";
     public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";

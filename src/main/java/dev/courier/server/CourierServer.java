@@ -186,7 +186,8 @@ public final class CourierServer implements AutoCloseable {
             // Retention and the erasure of deleted accounts tombstone in bulk; the attachments only those messages
             // referenced become orphans for the attachment sweeper.
             Tombstones tombstones = new Tombstones(events, new AttachmentsOfTombstones());
-            Accounts accountFeature = new Accounts(database, users, config.sessions(), events, sessionCache, tombstones);
+            Accounts accountFeature = new Accounts(database, users, config.sessions(), events, sessionCache, tombstones,
+                    meters);
             started.addFirst(accountFeature);
             AccountService accounts = accountFeature.service();
             ConversationService conversations = new ConversationService(database, conversationStore, users, events);

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
@@ -42,6 +44,13 @@ final class HttpApi {
     /** Platform threads for Jetty's own loops: selectors and acceptors need one each, the rest is headroom. */
     private static final int MIN_PLATFORM_THREADS = 4;
     private static final int MAX_PLATFORM_THREADS = 32;
+    /**
+     * Connections the kernel completes and holds for the acceptor. The JDK's default is 50: when a node restarts or a
+     * balancer fails over, thousands of clients connect within milliseconds, the excess handshakes are dropped and
+     * each of those clients waits a second or more for its retransmission. The kernel caps it at
+     * {@code net.core.somaxconn} (4,096 on current Linux).
+     */
+    static final int ACCEPT_QUEUE = 8_192;
 
     private final HttpConfig config;
     private final RouteGuard guard;
@@ -91,8 +100,14 @@ final class HttpApi {
             // Requests and stream frames are handled on the threads that read them, and may wait for the database.
             javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.threadPool = jettyThreads();
-            javalin.jetty.host = config.host();
-            javalin.jetty.port = config.port();
+            javalin.jetty.addConnector((server, http) -> {
+                // Javalin's own connector, but for its accept queue: see ACCEPT_QUEUE
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(config.host());
+                connector.setPort(config.port());
+                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                return connector;
+            });
             javalin.http.maxRequestSize = JsonBody.MAX_BYTES;
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;

@@ -4,6 +4,7 @@ import dev.courier.accounts.AccountService;
 import dev.courier.bus.BusListener;
 import dev.courier.conversations.Conversation;
 import dev.courier.conversations.ConversationService;
+import dev.courier.conversations.ConversationStore;
 import dev.courier.events.DomainEvent;
 import dev.courier.messages.Message;
 import dev.courier.messages.MessageChanges;
@@ -85,6 +86,7 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private final AccountService accounts;
     private final StreamPresence presence;
     private final StreamMetrics metrics;
+    private final OpeningCounters openingCounters;
     private final PresenceFrames presenceFrames;
     private final Map<Long, Set<StreamConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Cursor> cursors = new ConcurrentHashMap<>();
@@ -95,7 +97,9 @@ public final class StreamHub implements BusListener, AutoCloseable {
     private volatile boolean sessionCheckDue;
 
     StreamHub(MessageService messages, MessageChanges changes, ConversationService conversations,
-              AccountService accounts, StreamPresence presence, StreamMetrics metrics) {
+              AccountService accounts, StreamPresence presence, StreamMetrics metrics,
+              OpeningCounters openingCounters) {
+        this.openingCounters = openingCounters;
         this.messages = messages;
         this.changes = changes;
         this.conversations = conversations;
@@ -109,16 +113,26 @@ public final class StreamHub implements BusListener, AutoCloseable {
     // ---- connections
 
     /**
-     * Registers a new stream and sends its {@code ready}. Cursors of the user's conversations are set first, at their
-     * current {@code last_seq} and last change; a message or change committed before {@code ready} is in history, and
-     * every one delivered after registration reaches this stream. The user's first stream on this node is reported
-     * to presence.
+     * Where each conversation of the user stands, for {@link #open}: read before the upgrade is answered, so that a
+     * node too busy to read it refuses the upgrade with {@code 503 overloaded} rather than closing a stream it opened.
      */
-    void open(StreamConnection connection) {
+    Map<Long, ConversationStore.Counters> countersOf(long userId) {
+        return openingCounters.of(userId);
+    }
+
+    /**
+     * Registers a new stream and sends its {@code ready}. Cursors of the user's conversations are set first, at their
+     * {@code last_seq} and last change as {@code counters} ({@link #countersOf}) read them before; a message or change
+     * committed before {@code ready} is in history, and every one delivered after registration reaches this stream
+     * (one committed between the read and the registration may reach it both ways, as across any reconnect; none is
+     * lost, since a cursor behind the table reads the gap). The user's first stream on this node is reported to
+     * presence.
+     */
+    void open(StreamConnection connection, Map<Long, ConversationStore.Counters> counters) {
         long userId = connection.userId();
-        conversations.countersOfMember(userId).forEach((id, counters) -> learnLastChange(
-                cursors.computeIfAbsent(id, k -> new Cursor(counters.lastSeq(), counters.lastChangeSeq())),
-                counters.lastChangeSeq()));
+        counters.forEach((id, counter) -> learnLastChange(
+                cursors.computeIfAbsent(id, k -> new Cursor(counter.lastSeq(), counter.lastChangeSeq())),
+                counter.lastChangeSeq()));
         connection.exclusively(() -> {
             // Added inside compute: a last stream closing at the same moment cannot drop the set this one joins, and
             // presence hears of the first and the last stream in the order they happened.

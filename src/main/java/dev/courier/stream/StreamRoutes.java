@@ -46,6 +46,7 @@ public final class StreamRoutes implements AutoCloseable {
     public static final String PATH = "/v1/stream";
     private static final String SESSION = "courier.stream.session";
     private static final String ECHO = "courier.stream.echo";
+    private static final String COUNTERS = "courier.stream.counters";
 
     private final Authentication authentication;
     private final StreamConfig config;
@@ -63,7 +64,8 @@ public final class StreamRoutes implements AutoCloseable {
         this.authentication = new Authentication(accounts);
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
-        this.hub = new StreamHub(messages, changes, conversations, accounts, presence, metrics);
+        this.hub = new StreamHub(messages, changes, conversations, accounts, presence, metrics,
+                new OpeningCounters(conversations, meters));
         this.inbound = new InboundFrames(messages, database, rateLimiter, hub, events, metrics);
     }
 
@@ -91,7 +93,7 @@ public final class StreamRoutes implements AutoCloseable {
                 bySocket.put(ctx.sessionId(), connection);
                 ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
                 try {
-                    hub.open(connection);
+                    hub.open(connection, ctx.attribute(COUNTERS));
                 } catch (RuntimeException e) {
                     // Without its cursors the stream could miss messages: better closed, and retried by the client.
                     log.warn("could not open a stream: {}", e.toString());
@@ -168,6 +170,9 @@ public final class StreamRoutes implements AutoCloseable {
         }
         // echo=false: the stream's own sends come back as their ack only, not also as a message frame
         ctx.attribute(ECHO, QueryParams.booleanParam(ctx, "echo", true));
+        // before the 101: a node too busy for this read answers 503 overloaded, which a client retries after its
+        // Retry-After, instead of closing a stream it had opened
+        ctx.attribute(COUNTERS, hub.countersOf(session.user().id()));
         ctx.attribute(SESSION, session);
     }
 

@@ -94,16 +94,32 @@ public final class StreamConnection implements WebSocket.Listener {
     }
 
     /** An upgrade the server refused for now ({@code 503}, {@code 429}): worth another try after a pause. */
-    static final class RefusedForNowException extends UnavailableException {
+    public static final class RefusedForNowException extends UnavailableException {
         final long retryAfterMillis;
+        final int status;
 
-        RefusedForNowException(String message, Throwable cause, long retryAfterMillis) {
+        RefusedForNowException(String message, Throwable cause, int status, long retryAfterMillis) {
             super(message, cause);
+            this.status = status;
             this.retryAfterMillis = retryAfterMillis;
+        }
+
+        /** The upgrade's answer: {@code 503} or {@code 429}. */
+        public int status() {
+            return status;
+        }
+
+        /** The answer's {@code Retry-After}, in milliseconds (a second when it had none). */
+        public long retryAfterMillis() {
+            return retryAfterMillis;
         }
     }
 
-    private static StreamConnection openOnce(HttpClient sockets, URI endpoint, int id, VirtualUser user, Handler handler,
+    /**
+     * One attempt at opening a user's stream, without the retries of {@link #open}: for a client that counts each
+     * refusal and retries as it sees fit.
+     */
+    public static StreamConnection openOnce(HttpClient sockets, URI endpoint, int id, VirtualUser user, Handler handler,
                                              Duration timeout) throws UnavailableException, InterruptedException {
         StreamConnection connection = new StreamConnection(id, user, handler);
         try {
@@ -118,7 +134,7 @@ public final class StreamConnection implements WebSocket.Listener {
                 String message = "GET /v1/stream answered " + status + " instead of upgrading to a WebSocket";
                 if (status == 503 || status == 429) {
                     long retryAfterSeconds = handshake.getResponse().headers().firstValueAsLong("Retry-After").orElse(1);
-                    throw new RefusedForNowException(message, handshake, retryAfterSeconds * 1_000);
+                    throw new RefusedForNowException(message, handshake, status, retryAfterSeconds * 1_000);
                 }
                 throw new UnavailableException(message, handshake);
             }

@@ -2,6 +2,7 @@ package dev.courier.loadtest.generator;
 
 import dev.courier.loadtest.LoadOptions;
 import dev.courier.loadtest.LoadSetupException;
+import dev.courier.loadtest.Scenario;
 import dev.courier.loadtest.Transport;
 import dev.courier.loadtest.client.StreamConnection;
 import dev.courier.loadtest.client.CourierClient;
@@ -83,11 +84,22 @@ public final class LoadRun {
                             new OutcomeBuckets(clock.startNanos(), (int) o.duration().toSeconds() + 1));
                     Ticker ticker = new Ticker(o, clock, figures, new PoolSampler(client), faults, socketAcks, ledger,
                             streams.connected(), stopRule, out);
+                    ConnectionStorm storm = o.scenario() == Scenario.STORM
+                            ? new ConnectionStorm(o.storm(), StreamConnection.endpoint(o.url(), o.echo()),
+                                    population.users, out) : null;
+                    if (storm != null) {
+                        storm.start(clock.startNanos() + Scenario.faultStart(o.duration()).toNanos(),
+                                clock.startNanos() + o.duration().toNanos());
+                    }
                     try (TypingAndReconnects typingAndReconnects = new TypingAndReconnects(o.chatter(), population,
                             streams, chatter)) {
                         typingAndReconnects.start(clock.startNanos());
                         sendAll(clock, ticker, faults, new OutgoingMessages(population, busyGroup, clientMsgIds),
                                 sender, outcomes, changes);
+                    } finally {
+                        if (storm != null) {
+                            storm.close();
+                        }
                     }
                     double activeSeconds = clock.secondsAt(System.nanoTime());
                     ticker.tick();
@@ -96,6 +108,11 @@ public final class LoadRun {
                     check.awaitDeliveries(o.drain());
                     IntegrityReport integrity = check.report();
                     out.println("loadtest: " + streams.resumptionLine());
+                    if (storm != null) {
+                        boolean delivered = streams.connected();
+                        storm.report(delivered ? figures.deliveredPerSecond() : figures.ackPerSecond(),
+                                delivered ? "send-to-delivered" : "send-to-ack", clock.startNanos());
+                    }
                     return new LoadRunResult(startedAt, clock.startNanos(), activeSeconds, population.users.size(),
                             population.conversations.size(), figures.attempted(), figures.acked(), figures.failed(),
                             figures.errorsByKind(), figures.sendToAck(), figures.sendToDelivered(),

@@ -1,0 +1,142 @@
+package dev.courier.db;
+
+import dev.courier.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+
+/**
+ * Lookups by key that many threads make at once, answered a batch at a time: one statement for every key asked for
+ * while the previous batch ran, the way the message writers store every send queued during the previous commit.
+ * Two callers asking for the same key at once share one answer. At most {@code concurrency} batches run at once, each
+ * on the thread of one of the callers waiting for it, so a thousand lookups arriving together cost a few statements
+ * and at most {@code concurrency} connections, not a thousand borrows queued at the pool.
+ *
+ * <p>A caller whose key is taken into a batch waits for that batch; a caller that finds the batches all running
+ * leaves its key queued for the next one, which the first runner to finish takes. A failed batch fails each of its
+ * callers with the batch's exception (a {@link DatabaseBusyException} answers them all {@code overloaded}).
+ *
+ * @param <K> the key; equal keys are looked up once
+ * @param <V> what a key is found to be; a key the batch did not find is answered empty
+ */
+public final class BatchedLookup<K, V> {
+
+    private final Function<List<K>, Map<K, V>> lookupAll;
+    private final int maxBatch;
+    /** Places for the batches that may run at once. */
+    private final Semaphore running;
+    private final ConcurrentLinkedQueue<K> queued = new ConcurrentLinkedQueue<>();
+    private final Map<K, CompletableFuture<Optional<V>>> pending = new ConcurrentHashMap<>();
+    private final DistributionSummary batchSize;
+    private final Counter shared;
+
+    /**
+     * @param name        the lookup's name in the metrics, e.g. {@code sessions}
+     * @param lookupAll   one statement for all the keys given (distinct, at most {@code maxBatch}): what it found of them
+     * @param maxBatch    keys per statement at most
+     * @param concurrency batches (statements, connections) at once at most
+     */
+    public BatchedLookup(String name, Function<List<K>, Map<K, V>> lookupAll, int maxBatch, int concurrency,
+                         MeterRegistry meters) {
+        if (maxBatch < 1 || concurrency < 1) {
+            throw new IllegalArgumentException("a batched lookup needs a batch of at least one and one place to run");
+        }
+        this.lookupAll = lookupAll;
+        this.maxBatch = maxBatch;
+        this.running = new Semaphore(concurrency);
+        this.batchSize = DistributionSummary.builder(MetricNames.DB_LOOKUP_BATCH_SIZE)
+                .description("Keys looked up together in one statement, by lookup")
+                .tag("lookup", name)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue((double) maxBatch)
+                .register(meters);
+        this.shared = Counter.builder(MetricNames.DB_LOOKUP_SHARED)
+                .description("Lookups answered by a lookup of the same key already under way, by lookup")
+                .tag("lookup", name)
+                .register(meters);
+    }
+
+    /** What {@code key} is found to be, looked up in the next batch (or the one under way for it). */
+    public Optional<V> get(K key) {
+        CompletableFuture<Optional<V>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<V>> underWay = pending.putIfAbsent(key, mine);
+        if (underWay != null) {
+            shared.increment();
+            return await(underWay);
+        }
+        queued.add(key);
+        runWhileQueued();
+        return await(mine);
+    }
+
+    /**
+     * Runs batches while keys are queued and a place is free. A runner looks at the queue again after it gave its
+     * place back: a key queued by a caller that found every place taken is then taken by whichever runner ends next.
+     */
+    private void runWhileQueued() {
+        while (!queued.isEmpty() && running.tryAcquire()) {
+            try {
+                runOneBatch();
+            } finally {
+                running.release();
+            }
+        }
+    }
+
+    private void runOneBatch() {
+        List<K> batch = new ArrayList<>(Math.min(maxBatch, 64));
+        K key;
+        while (batch.size() < maxBatch && (key = queued.poll()) != null) {
+            batch.add(key);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        batchSize.record(batch.size());
+        Map<K, V> found;
+        try {
+            found = lookupAll.apply(batch);
+        } catch (RuntimeException | Error failure) {
+            for (K k : batch) {
+                CompletableFuture<Optional<V>> waiting = pending.remove(k);
+                if (waiting != null) {
+                    waiting.completeExceptionally(failure);
+                }
+            }
+            return;
+        }
+        for (K k : batch) {
+            // removed before it is completed: a caller that comes after the answer asks anew, and sees later writes
+            CompletableFuture<Optional<V>> waiting = pending.remove(k);
+            if (waiting != null) {
+                waiting.complete(Optional.ofNullable(found.get(k)));
+            }
+        }
+    }
+
+    private static <V> Optional<V> await(CompletableFuture<Optional<V>> answer) {
+        try {
+            return answer.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+}
