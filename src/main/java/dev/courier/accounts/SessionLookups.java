@@ -47,7 +47,7 @@ final class SessionLookups {
                 }
             }
             return byKey;
-        }, MAX_BATCH, CONCURRENCY, meters);
+        }, MAX_BATCH, CONCURRENCY, db.acquireTimeout(), meters);
     }
 
     /** The unexpired session of {@code tokenHash}, asked for after {@code forgettings} revocations. */

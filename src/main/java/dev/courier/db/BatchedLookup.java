@@ -4,6 +4,7 @@ import dev.courier.ops.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,11 @@ import java.util.function.Function;
  * leaves its key queued for the next one, which the first runner to finish takes. A failed batch fails each of its
  * callers with the batch's exception (a {@link DatabaseBusyException} answers them all {@code overloaded}).
  *
+ * <p>The queue must not hide a stuck database from the pool's fast refusals: a caller that finds every place taken by
+ * a batch that has run longer than {@code stalledAfter} (the pool's acquisition deadline) looks its own key up at
+ * once, beside them, so that the pool serves it or refuses it {@code overloaded} now (all connections held by slow
+ * work), as it would any other caller, rather than after the stuck statements end.
+ *
  * @param <K> the key; equal keys are looked up once
  * @param <V> what a key is found to be; a key the batch did not find is answered empty
  */
@@ -37,6 +43,9 @@ public final class BatchedLookup<K, V> {
     private final Semaphore running;
     private final ConcurrentLinkedQueue<K> queued = new ConcurrentLinkedQueue<>();
     private final Map<K, CompletableFuture<Optional<V>>> pending = new ConcurrentHashMap<>();
+    /** When each batch holding a place began ({@link System#nanoTime()}), by place taken. */
+    private final Map<Object, Long> runningSince = new ConcurrentHashMap<>();
+    private final long stalledAfterNanos;
     private final DistributionSummary batchSize;
     private final Counter shared;
 
@@ -44,16 +53,18 @@ public final class BatchedLookup<K, V> {
      * @param name        the lookup's name in the metrics, e.g. {@code sessions}
      * @param lookupAll   one statement for all the keys given (distinct, at most {@code maxBatch}): what it found of them
      * @param maxBatch    keys per statement at most
-     * @param concurrency batches (statements, connections) at once at most
+     * @param concurrency batches (statements, connections) at once at most while they make progress
+     * @param stalledAfter a batch running longer is stuck: callers then look up their own key beside it
      */
     public BatchedLookup(String name, Function<List<K>, Map<K, V>> lookupAll, int maxBatch, int concurrency,
-                         MeterRegistry meters) {
+                         Duration stalledAfter, MeterRegistry meters) {
         if (maxBatch < 1 || concurrency < 1) {
             throw new IllegalArgumentException("a batched lookup needs a batch of at least one and one place to run");
         }
         this.lookupAll = lookupAll;
         this.maxBatch = maxBatch;
         this.running = new Semaphore(concurrency);
+        this.stalledAfterNanos = stalledAfter.toNanos();
         this.batchSize = DistributionSummary.builder(MetricNames.DB_LOOKUP_BATCH_SIZE)
                 .description("Keys looked up together in one statement, by lookup")
                 .tag("lookup", name)
@@ -75,9 +86,29 @@ public final class BatchedLookup<K, V> {
             shared.increment();
             return await(underWay);
         }
+        if (stalled()) {
+            runBatch(List.of(key));
+            return await(mine);
+        }
         queued.add(key);
         runWhileQueued();
         return await(mine);
+    }
+
+    /** Whether every place is held by a batch that has run longer than {@code stalledAfter}. */
+    private boolean stalled() {
+        if (running.availablePermits() > 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        boolean any = false;
+        for (long since : runningSince.values()) {
+            if (now - since < stalledAfterNanos) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
     }
 
     /**
@@ -86,9 +117,12 @@ public final class BatchedLookup<K, V> {
      */
     private void runWhileQueued() {
         while (!queued.isEmpty() && running.tryAcquire()) {
+            Object place = new Object();
+            runningSince.put(place, System.nanoTime());
             try {
                 runOneBatch();
             } finally {
+                runningSince.remove(place);
                 running.release();
             }
         }
@@ -100,9 +134,13 @@ public final class BatchedLookup<K, V> {
         while (batch.size() < maxBatch && (key = queued.poll()) != null) {
             batch.add(key);
         }
-        if (batch.isEmpty()) {
-            return;
+        if (!batch.isEmpty()) {
+            runBatch(batch);
         }
+    }
+
+    /** Looks {@code batch} up in one statement and answers each of its callers. */
+    private void runBatch(List<K> batch) {
         batchSize.record(batch.size());
         Map<K, V> found;
         try {
@@ -123,6 +161,11 @@ public final class BatchedLookup<K, V> {
                 waiting.complete(Optional.ofNullable(found.get(k)));
             }
         }
+    }
+
+    /** Keys waiting for a batch right now; a walk over the queue, for tests. */
+    int queued() {
+        return queued.size();
     }
 
     private static <V> Optional<V> await(CompletableFuture<Optional<V>> answer) {

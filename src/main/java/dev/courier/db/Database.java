@@ -175,6 +175,11 @@ public final class Database implements AutoCloseable {
         return schemaVersion;
     }
 
+    /** How long a caller may wait for a connection before it is told the server is overloaded. */
+    public java.time.Duration acquireTimeout() {
+        return java.time.Duration.ofNanos(acquireTimeoutNanos);
+    }
+
     /** How many operations from outside the admission limit lets in at once right now (it adapts). */
     public int admissionLimit() {
         return admission.limit();

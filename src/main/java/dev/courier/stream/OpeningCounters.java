@@ -4,6 +4,7 @@ import dev.courier.conversations.ConversationService;
 import dev.courier.conversations.ConversationStore;
 import dev.courier.db.BatchedLookup;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -21,9 +22,10 @@ final class OpeningCounters {
 
     private final BatchedLookup<Long, Map<Long, ConversationStore.Counters>> lookups;
 
-    OpeningCounters(ConversationService conversations, MeterRegistry meters) {
+    /** @param stalledAfter the pool's acquisition deadline: a read running longer is stuck, see {@link BatchedLookup} */
+    OpeningCounters(ConversationService conversations, Duration stalledAfter, MeterRegistry meters) {
         this.lookups = new BatchedLookup<>("stream_counters", conversations::countersOfMembers, MAX_BATCH,
-                CONCURRENCY, meters);
+                CONCURRENCY, stalledAfter, meters);
     }
 
     /** The counters of every conversation of {@code userId}, by id; empty for a user in none. */
