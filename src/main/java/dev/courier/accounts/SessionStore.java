@@ -25,7 +25,7 @@ final class SessionStore {
 
     /**
      * The unexpired sessions of the given token hashes, by hash, in one statement; a hash without one is absent. As
-     * {@link #active} for each, deactivated users included (their token answers {@code 403}, not {@code 401}).
+     * the single lookup it replaces, deactivated users included (their token answers {@code 403}, not {@code 401}).
      */
     Map<TokenHash, Session> activeByHash(Handle h, Collection<TokenHash> tokenHashes) {
         List<String> hex = tokenHashes.stream().map(t -> java.util.HexFormat.of().formatHex(t.bytes())).toList();

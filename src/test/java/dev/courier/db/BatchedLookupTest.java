@@ -47,7 +47,7 @@ class BatchedLookupTest {
     void keysAskedForWhileABatchRunsAreLookedUpTogetherInTheNext() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 1,
-                new SimpleMeterRegistry());
+                PATIENT, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Integer>> first = callers.submit(() -> lookup.get(1));
             assertThat(squares.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -76,7 +76,7 @@ class BatchedLookupTest {
     void callersAskingForTheSameKeyAtOnceShareOneLookup() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 1,
-                new SimpleMeterRegistry());
+                PATIENT, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Optional<Integer>>> answers = new ArrayList<>();
             answers.add(callers.submit(() -> lookup.get(7)));
@@ -98,7 +98,7 @@ class BatchedLookupTest {
         Squares squares = new Squares();
         squares.release.countDown();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 2,
-                new SimpleMeterRegistry());
+                PATIENT, new SimpleMeterRegistry());
         assertThat(lookup.get(-3)).isEmpty();
         assertThat(lookup.get(3)).contains(9);
     }
@@ -123,7 +123,7 @@ class BatchedLookupTest {
     void noBatchIsLargerThanItsLimit() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 10, 1,
-                new SimpleMeterRegistry());
+                PATIENT, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Integer>> first = callers.submit(() -> lookup.get(0));
             assertThat(squares.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
