@@ -47,7 +47,8 @@ final class SessionLookups {
                 }
             }
             return byKey;
-        }, MAX_BATCH, CONCURRENCY, db.acquireTimeout(), meters);
+        }, MAX_BATCH, CONCURRENCY, db.acquireTimeout(), () -> db.refuseIfSaturated("sessions.authenticate"),
+                meters);
     }
 
     /** The unexpired session of {@code tokenHash}, asked for after {@code forgettings} revocations. */

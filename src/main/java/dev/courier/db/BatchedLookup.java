@@ -28,9 +28,12 @@ import java.util.function.Function;
  * callers with the batch's exception (a {@link DatabaseBusyException} answers them all {@code overloaded}).
  *
  * <p>The queue must not hide a stuck database from the pool's fast refusals: a caller that finds every place taken by
- * a batch that has run longer than {@code stalledAfter} (the pool's acquisition deadline) looks its own key up at
- * once, beside them, so that the pool serves it or refuses it {@code overloaded} now (all connections held by slow
- * work), as it would any other caller, rather than after the stuck statements end.
+ * a batch that has run longer than {@code stalledAfter} (the pool's acquisition deadline) first asks
+ * {@code whenStalled} whether the pool would refuse it now ({@link Database#refuseIfSaturated}: every connection it may
+ * use held by slow work), and is refused {@code overloaded} at once if so, as a caller of the pool would be, rather
+ * than after the stuck statements end. It does not look its key up on its own: under a storm, on a starved CPU, a
+ * batch takes longer than the deadline without anything being stuck, and a thousand callers each borrowing for
+ * itself is what the batches are there to prevent.
  *
  * @param <K> the key; equal keys are looked up once
  * @param <V> what a key is found to be; a key the batch did not find is answered empty
@@ -46,6 +49,7 @@ public final class BatchedLookup<K, V> {
     /** When each batch holding a place began ({@link System#nanoTime()}), by place taken. */
     private final Map<Object, Long> runningSince = new ConcurrentHashMap<>();
     private final long stalledAfterNanos;
+    private final Runnable whenStalled;
     private final DistributionSummary batchSize;
     private final Counter shared;
 
@@ -54,10 +58,12 @@ public final class BatchedLookup<K, V> {
      * @param lookupAll   one statement for all the keys given (distinct, at most {@code maxBatch}): what it found of them
      * @param maxBatch    keys per statement at most
      * @param concurrency batches (statements, connections) at once at most while they make progress
-     * @param stalledAfter a batch running longer is stuck: callers then look up their own key beside it
+     * @param stalledAfter a batch running longer may be stuck
+     * @param whenStalled  run for a caller that finds every batch running longer than {@code stalledAfter}: throws to
+     *                     refuse the caller now (e.g. {@link Database#refuseIfSaturated}), or returns to let it wait
      */
     public BatchedLookup(String name, Function<List<K>, Map<K, V>> lookupAll, int maxBatch, int concurrency,
-                         Duration stalledAfter, MeterRegistry meters) {
+                         Duration stalledAfter, Runnable whenStalled, MeterRegistry meters) {
         if (maxBatch < 1 || concurrency < 1) {
             throw new IllegalArgumentException("a batched lookup needs a batch of at least one and one place to run");
         }
@@ -65,6 +71,7 @@ public final class BatchedLookup<K, V> {
         this.maxBatch = maxBatch;
         this.running = new Semaphore(concurrency);
         this.stalledAfterNanos = stalledAfter.toNanos();
+        this.whenStalled = whenStalled;
         this.batchSize = DistributionSummary.builder(MetricNames.DB_LOOKUP_BATCH_SIZE)
                 .description("Keys looked up together in one statement, by lookup")
                 .tag("lookup", name)
@@ -80,19 +87,21 @@ public final class BatchedLookup<K, V> {
 
     /** What {@code key} is found to be, looked up in the next batch (or the one under way for it). */
     public Optional<V> get(K key) {
-        CompletableFuture<Optional<V>> mine = new CompletableFuture<>();
-        CompletableFuture<Optional<V>> underWay = pending.putIfAbsent(key, mine);
-        if (underWay != null) {
-            shared.increment();
-            return await(underWay);
+        CompletableFuture<Optional<V>> underWay = pending.get(key);
+        if (underWay == null) {
+            if (stalled()) {
+                whenStalled.run(); // may refuse this caller now
+            }
+            CompletableFuture<Optional<V>> mine = new CompletableFuture<>();
+            underWay = pending.putIfAbsent(key, mine);
+            if (underWay == null) {
+                queued.add(key);
+                runWhileQueued();
+                return await(mine);
+            }
         }
-        if (stalled()) {
-            runBatch(List.of(key));
-            return await(mine);
-        }
-        queued.add(key);
-        runWhileQueued();
-        return await(mine);
+        shared.increment();
+        return await(underWay);
     }
 
     /** Whether every place is held by a batch that has run longer than {@code stalledAfter}. */

@@ -175,6 +175,15 @@ public final class Database implements AutoCloseable {
         return schemaVersion;
     }
 
+    /**
+     * Refuses now with {@link DatabaseBusyException}, counted as {@code pool_saturated}, when a borrow from this thread
+     * would be refused so (every connection it may use held by slow work): for work waiting for a connection that
+     * another thread borrows for it ({@link BatchedLookup}), which must be told as fast as a borrower would be.
+     */
+    public void refuseIfSaturated(String callSite) {
+        refuseWhenSaturated(callSite);
+    }
+
     /** How long a caller may wait for a connection before it is told the server is overloaded. */
     public java.time.Duration acquireTimeout() {
         return java.time.Duration.ofNanos(acquireTimeoutNanos);

@@ -3,8 +3,8 @@ package dev.courier.stream;
 import dev.courier.conversations.ConversationService;
 import dev.courier.conversations.ConversationStore;
 import dev.courier.db.BatchedLookup;
+import dev.courier.db.Database;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -22,10 +22,10 @@ final class OpeningCounters {
 
     private final BatchedLookup<Long, Map<Long, ConversationStore.Counters>> lookups;
 
-    /** @param stalledAfter the pool's acquisition deadline: a read running longer is stuck, see {@link BatchedLookup} */
-    OpeningCounters(ConversationService conversations, Duration stalledAfter, MeterRegistry meters) {
+    OpeningCounters(ConversationService conversations, Database database, MeterRegistry meters) {
         this.lookups = new BatchedLookup<>("stream_counters", conversations::countersOfMembers, MAX_BATCH,
-                CONCURRENCY, stalledAfter, meters);
+                CONCURRENCY, database.acquireTimeout(), () -> database.refuseIfSaturated("stream.lastSeqsOfMember"),
+                meters);
     }
 
     /** The counters of every conversation of {@code userId}, by id; empty for a user in none. */

@@ -65,7 +65,7 @@ public final class StreamRoutes implements AutoCloseable {
         this.config = config;
         this.metrics = new StreamMetrics(meters, bySocket::size);
         this.hub = new StreamHub(messages, changes, conversations, accounts, presence, metrics,
-                new OpeningCounters(conversations, database.acquireTimeout(), meters));
+                new OpeningCounters(conversations, database, meters));
         this.inbound = new InboundFrames(messages, database, rateLimiter, hub, events, metrics);
     }
 

@@ -47,7 +47,7 @@ class BatchedLookupTest {
     void keysAskedForWhileABatchRunsAreLookedUpTogetherInTheNext() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 1,
-                PATIENT, new SimpleMeterRegistry());
+                PATIENT, () -> { }, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Integer>> first = callers.submit(() -> lookup.get(1));
             assertThat(squares.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -76,7 +76,7 @@ class BatchedLookupTest {
     void callersAskingForTheSameKeyAtOnceShareOneLookup() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 1,
-                PATIENT, new SimpleMeterRegistry());
+                PATIENT, () -> { }, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Optional<Integer>>> answers = new ArrayList<>();
             answers.add(callers.submit(() -> lookup.get(7)));
@@ -98,7 +98,7 @@ class BatchedLookupTest {
         Squares squares = new Squares();
         squares.release.countDown();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 2,
-                PATIENT, new SimpleMeterRegistry());
+                PATIENT, () -> { }, new SimpleMeterRegistry());
         assertThat(lookup.get(-3)).isEmpty();
         assertThat(lookup.get(3)).contains(9);
     }
@@ -112,7 +112,7 @@ class BatchedLookupTest {
                 throw new DatabaseBusyException("every database connection is held by slow work");
             }
             return Map.of(keys.getFirst(), 1);
-        }, 100, 1, PATIENT, new SimpleMeterRegistry());
+        }, 100, 1, PATIENT, () -> { }, new SimpleMeterRegistry());
 
         assertThatThrownBy(() -> lookup.get(5)).isInstanceOf(DatabaseBusyException.class);
         assertThat(lookup.get(5)).contains(1);
@@ -123,7 +123,7 @@ class BatchedLookupTest {
     void noBatchIsLargerThanItsLimit() throws Exception {
         Squares squares = new Squares();
         BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 10, 1,
-                PATIENT, new SimpleMeterRegistry());
+                PATIENT, () -> { }, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Integer>> first = callers.submit(() -> lookup.get(0));
             assertThat(squares.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -148,14 +148,12 @@ class BatchedLookupTest {
     }
 
     @Test
-    void aCallerFindingEveryBatchStuckLooksItsKeyUpAtOnceBesideThem() throws Exception {
+    void aCallerFindingEveryBatchStuckIsRefusedAtOnceWhenThePoolWouldRefuseIt() throws Exception {
         Squares squares = new Squares();
-        BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", keys -> {
-            if (keys.contains(1)) {
-                return squares.lookUp(keys); // held until released: the stuck statement
-            }
-            throw new DatabaseBusyException("every database connection is held by slow work");
-        }, 100, 1, Duration.ofMillis(50), new SimpleMeterRegistry());
+        BatchedLookup<Integer, Integer> lookup = new BatchedLookup<>("test", squares::lookUp, 100, 1,
+                Duration.ofMillis(50), () -> {
+                    throw new DatabaseBusyException("every database connection is held by slow work");
+                }, new SimpleMeterRegistry());
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Integer>> stuck = callers.submit(() -> lookup.get(1));
             assertThat(squares.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
