@@ -236,6 +236,7 @@ final class ConnectionStorm implements StreamConnection.Handler, AutoCloseable {
                 closing.submit(closed::close);
             }
         }
-        clients.forEach(HttpClient::close);
+        // not close(): it waits for every exchange to end, and a handshake the server never answers may not
+        clients.forEach(HttpClient::shutdownNow);
     }
 }
