@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Full-text search (GET /v1/search) at a year of data: fills a database on an external PostgreSQL with SCALE x
 # (100,000 users, 500,000 conversations, 10,000,000 messages; bodies of 3-20 words from a 50,000-word vocabulary with
-# a Zipf-like frequency curve, bench/lib/search-fill.sql), starts Courier on it (bench/lib/server.sh) and measures the
-# endpoint's latency, p50 and p99 over SAMPLES requests per case, as a client sees it (curl's total time on loopback),
-# for a user in 50 and a user in 2,000 conversations:
+# a Zipf-like frequency curve; bench/lib/search-fill.sql, the year of bench/lib/year-fill.sql with groups of 3-20),
+# starts Courier on it (bench/lib/server.sh) and measures the endpoint's latency, p50 and p99 over SAMPLES requests
+# per case, as a client sees it (curl's total time on loopback), for a user in 50 and a user in 2,000 conversations:
 #   very common word  one of the three most frequent words (each in about a third to a half of all messages)
 #   common word       ranks 20-60 of the vocabulary (each in 1-5% of messages)
 #   middling word     ranks 300-1,000 (each in 0.1-0.3% of messages: too common to read all its matches cheaply,
