@@ -16,6 +16,7 @@
 #   sends   the sustained rate at p99 <= SLO_P99 (`loadtest --scenario ramp` over the socket, after a warm-up)
 #   schema  the time of ALTER TABLE messages ADD COLUMN: without a default, with a constant default, and (REWRITE=1)
 #           with a volatile one, which rewrites the table; each column dropped again
+# SENDS=0 and SCHEMA=0 leave out the ramp and the ALTERs (to time the reads again, e.g. with COURIER_JAR=another build).
 # Prints a table of the two side by side; the reads, plans and ramp reports are kept in OUT (target/dataset).
 #
 #   bench/dataset.sh                                         # the full year: 100,000 users, 500,000 conversations,
@@ -47,6 +48,8 @@ ramp_step="${RAMP_STEP:-10s}"
 ramp_duration="${RAMP_DURATION:-180s}"
 slo="${SLO_P99:-50ms}"
 rewrite="${REWRITE:-1}"
+sends="${SENDS:-1}"
+schema="${SCHEMA:-1}"
 out="${OUT:-$root/target/dataset}"
 password="dataset-bench-password"
 export BENCH_PG="${BENCH_PG:-postgresql://postgres@127.0.0.1:5432}"
@@ -113,7 +116,8 @@ side() {
                      $year_seconds AS seconds, $((SECONDS - started)) AS with_probe_seconds"
     echo "bench: $side: filled in $((SECONDS - started)) s (the year's part $year_seconds s)" >&2
   fi
-  "${psql[@]}" -At -F $'\t' -c "SELECT seconds, with_probe_seconds FROM bench_dataset_fill" >"$out/$side-fill-seconds.tsv"
+  "${psql[@]}" -At -F $'\t' -c "SELECT 'fill (s): the year, then the probe set', seconds || ', ' || with_probe_seconds - seconds
+                                  FROM bench_dataset_fill" >"$out/$side-fill-seconds.tsv"
   "${psql[@]}" -At -F $'\t' -c "
     SELECT 'messages', count(*) FROM messages UNION ALL
     SELECT 'conversations', count(*) FROM conversations UNION ALL
@@ -162,7 +166,15 @@ side() {
   "${psql[@]}" -v probe20="$p20" -v probe500="$p500" -v probe5000="$p5000" -v history="$history" \
     -v history_last="$history_last" -f "$root/bench/lib/dataset-plans.sql" >"$out/$side-plans.txt" 2>&1
 
-  # Sends: a warm-up, then the ramp.
+  (( sends )) && measure_sends
+  (( schema )) && measure_schema
+  loadavg "end"
+  bench_cleanup
+  trap finish EXIT
+}
+
+# measure_sends: a warm-up, then the ramp.
+measure_sends() {
   "${psql[@]}" -c 'CHECKPOINT'
   loadavg "warm-up"
   echo "bench: $side: warming up for $warmup at $warmup_rate msg/s, then a ramp from $ramp_start msg/s" >&2
@@ -176,11 +188,13 @@ side() {
     >"$work/ramp.log" 2>&1 || true
   loadavg "ramp end"
   [[ -s "$out/$side-ramp.json" ]] || { echo "bench: the ramp wrote no report:" >&2; tail -20 "$work/ramp.log" >&2; exit 1; }
-  jq -r '"\(.ramp.sustainedThroughput)\t\(.ramp.p99AtHighestMs)\t\(.objectives.p99Basis)"' "$out/$side-ramp.json" \
-    >"$out/$side-ramp.tsv"
+  jq -r --arg slo "$slo" '"sends: msg/s at p99 <= \($slo) (p99 there, ms)\t\(.ramp.sustainedThroughput) (\(.ramp.p99AtHighestMs))"' \
+    "$out/$side-ramp.json" >"$out/$side-ramp.tsv"
   jq -r '.warnings[] | "bench: warning: " + .' "$out/$side-ramp.json" >&2
+}
 
-  # Schema: a new column on the messages table, timed by psql, each dropped again.
+# measure_schema: a new column on the messages table, timed by psql, each dropped again.
+measure_schema() {
   loadavg "alter"
   local alters=("ADD COLUMN bench_plain text" "ADD COLUMN bench_constant text NOT NULL DEFAULT 'x'")
   (( rewrite )) && alters+=("ADD COLUMN bench_volatile timestamptz NOT NULL DEFAULT clock_timestamp()")
@@ -189,12 +203,9 @@ side() {
     local column ms
     column="$(awk '{ print $3 }' <<<"$alter")"
     ms="$("${psql[@]}" -c '\timing on' -c "ALTER TABLE messages $alter" | grep -o 'Time: [0-9.]*' | head -1 | cut -d' ' -f2)"
-    printf '%s\t%s\n' "$alter" "$ms" >>"$out/$side-alter.tsv"
+    printf 'ALTER TABLE messages %s (ms)\t%s\n' "$alter" "$ms" >>"$out/$side-alter.tsv"
     "${psql[@]}" -c "ALTER TABLE messages DROP COLUMN $column"
   done
-  loadavg "end"
-  bench_cleanup
-  trap finish EXIT
 }
 
 for s in $sides; do
@@ -208,28 +219,28 @@ done
 # The table: one column per side.
 names=()
 for s in $sides; do [[ "$s" == empty ]] && names+=(empty) || names+=("$messages"); done
-cell() { awk -F'\t' -v k="$2" -v f="$3" '$1 == k { print $f; found = 1 } END { if (!found) print "-" }' "$out/$1" 2>/dev/null; }
+# cell FILE KEY FIELD: FIELD of the line of FILE (in OUT) whose first field is KEY, or "-"
+cell() { awk -F'\t' -v k="$2" -v f="$3" '$1 == k { print $f; found = 1 } END { if (!found) print "-" }' "$out/$1" 2>/dev/null || echo -; }
+# keys FILE: the first fields of FILE's lines, in order
+keys() { cut -f1 "$out/$1" 2>/dev/null || true; }
 echo
 printf '| measure |'; for n in "${names[@]}"; do printf ' %s |' "$([[ $n == empty ]] && echo "empty database" || echo "$n messages")"; done; echo
 printf '| --- |'; for _ in "${names[@]}"; do printf ' --- |'; done; echo
-for key in messages conversations memberships users sessions 'busiest conversation (messages)' 'largest group (members)' \
-           'database size (MB)' 'messages table (MB)' 'messages indexes (MB)'; do
-  printf '| %s |' "$key"; for n in "${names[@]}"; do printf ' %s |' "$(cell "$n-sizes.tsv" "$key" 2)"; done; echo
+last="${names[-1]}"
+for file in sizes.tsv fill-seconds.tsv ramp.tsv reads.tsv alter.tsv; do
+  mapfile -t ks < <(keys "$last-$file")
+  for key in ${ks[@]+"${ks[@]}"}; do
+    if [[ "$file" == reads.tsv ]]; then printf '| %s: p50 / p99 ms |' "$key"; else printf '| %s |' "$key"; fi
+    for n in "${names[@]}"; do
+      if [[ "$file" == reads.tsv ]]; then
+        c50="$(cell "$n-$file" "$key" 3)"; c99="$(cell "$n-$file" "$key" 4)"
+        printf ' %s |' "$([[ $c50 == - ]] && echo - || echo "$c50 / $c99")"
+      else
+        printf ' %s |' "$(cell "$n-$file" "$key" 2)"
+      fi
+    done; echo
+  done
 done
-printf '| fill (s) |'; for n in "${names[@]}"; do printf ' %s |' "$(cut -f2 "$out/$n-fill-seconds.tsv")"; done; echo
-printf '| sends: msg/s at p99 <= %s |' "$slo"
-for n in "${names[@]}"; do printf ' %s (p99 %s ms) |' "$(cut -f1 "$out/$n-ramp.tsv")" "$(cut -f2 "$out/$n-ramp.tsv")"; done; echo
-mapfile -t cases < <(cut -f1 "$out/${names[-1]}-reads.tsv")
-for key in "${cases[@]}"; do
-  printf '| %s: p50 / p99 ms |' "$key"
-  for n in "${names[@]}"; do
-    c50="$(cell "$n-reads.tsv" "$key" 3)"; c99="$(cell "$n-reads.tsv" "$key" 4)"
-    printf ' %s |' "$([[ $c50 == - ]] && echo - || echo "$c50 / $c99")"
-  done; echo
-done
-while IFS=$'\t' read -r alter _; do
-  printf '| ALTER TABLE messages %s (ms) |' "$alter"; for n in "${names[@]}"; do printf ' %s |' "$(cell "$n-alter.tsv" "$alter" 2)"; done; echo
-done <"$out/${names[-1]}-alter.tsv"
 echo
 for n in "${names[@]}"; do echo "load average ($n):"; sed 's/^/  /' "$out/$n-loadavg.txt"; done
 echo "plans: $out/*-plans.txt; ramp reports: $out/*-ramp.html"

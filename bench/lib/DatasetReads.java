@@ -55,6 +55,9 @@ public final class DatasetReads {
         reads.measure("list, user in 20 conversations", samples, () -> reads.listFirstPage(probe20));
         reads.measure("list, user in 500 conversations", samples, () -> reads.listFirstPage(probe500));
         reads.measure("list, user in 5,000 conversations", samples, () -> reads.listFirstPage(probe5000));
+        reads.measure("stream ready, user in 20 conversations", samples / 2, () -> reads.streamReady(probe20));
+        reads.measure("stream ready, user in 500 conversations", samples / 2, () -> reads.streamReady(probe500));
+        reads.measure("stream ready, user in 5,000 conversations", samples / 2, () -> reads.streamReady(probe5000));
         long history = reads.onlyConversation(historian);
         reads.history("probe conversation", historian, history, samples);
         if (args.length > 4) {
@@ -114,6 +117,39 @@ public final class DatasetReads {
      * sample catches up with the same messages.
      */
     private int reconnect(String token) {
+        WebSocket socket = openStream(token);
+        try {
+            int caughtUp = 0;
+            for (JsonNode c : get(token, "/v1/conversations").get("conversations")) {
+                if (c.get("unread").asInt() == 0) {
+                    continue;
+                }
+                long after = c.get("readSeq").asLong();
+                while (true) {
+                    JsonNode page = get(token, "/v1/conversations/" + c.get("id").asLong() + "/messages?limit=500&after="
+                            + after);
+                    JsonNode messages = page.get("messages");
+                    caughtUp += messages.size();
+                    if (messages.isEmpty() || !page.get("hasMore").asBoolean()) {
+                        break;
+                    }
+                    after = messages.get(messages.size() - 1).get("seq").asLong();
+                }
+            }
+            return caughtUp;
+        } finally {
+            socket.abort();
+        }
+    }
+
+    /** Opens a stream, waits for its {@code ready} and closes it; returns 1. */
+    private int streamReady(String token) {
+        openStream(token).abort();
+        return 1;
+    }
+
+    /** A stream of {@code token}'s user, once its {@code ready} frame has arrived. */
+    private WebSocket openStream(String token) {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         WebSocket socket = HTTP.newWebSocketBuilder()
                 .buildAsync(URI.create(url.replace("http", "ws") + "/v1/stream?access_token="
@@ -140,28 +176,10 @@ public final class DatasetReads {
                 }).join();
         try {
             ready.get(10, TimeUnit.SECONDS);
-            int caughtUp = 0;
-            for (JsonNode c : get(token, "/v1/conversations").get("conversations")) {
-                if (c.get("unread").asInt() == 0) {
-                    continue;
-                }
-                long after = c.get("readSeq").asLong();
-                while (true) {
-                    JsonNode page = get(token, "/v1/conversations/" + c.get("id").asLong() + "/messages?limit=500&after="
-                            + after);
-                    JsonNode messages = page.get("messages");
-                    caughtUp += messages.size();
-                    if (messages.isEmpty() || !page.get("hasMore").asBoolean()) {
-                        break;
-                    }
-                    after = messages.get(messages.size() - 1).get("seq").asLong();
-                }
-            }
-            return caughtUp;
+            return socket;
         } catch (Exception e) {
-            throw new IllegalStateException("reconnect failed", e);
-        } finally {
             socket.abort();
+            throw new IllegalStateException("no ready frame", e);
         }
     }
 
