@@ -10,7 +10,8 @@
 # On each, with one server started on it (bench/lib/server.sh):
 #   reads   p50/p99 over SAMPLES requests of one client on loopback (bench/lib/DatasetReads.java): login; the first
 #           page of the conversation list with unread counts for a user in 20, 500 and 5,000 conversations; the newest
-#           and the oldest page of history (a 50,000-message conversation, and on the year the busiest one); a
+#           and the oldest page of history (a 50,000-message conversation, and on the year each of the SPREAD (200)
+#           busiest conversations once); the stream's ready for a user in 20, 500 and 5,000 conversations; a
 #           reconnect that opens the stream, waits for ready, lists and catches up 1,000 missed messages
 #   plans   EXPLAIN (ANALYZE, BUFFERS) of the SQL behind those reads (bench/lib/dataset-plans.sql)
 #   sends   the sustained rate at p99 <= SLO_P99 (`loadtest --scenario ramp` over the socket, after a warm-up)
@@ -37,6 +38,7 @@ conversations="${CONVERSATIONS:-500000}"
 messages="${MESSAGES:-20000000}"
 history_messages="${HISTORY_MESSAGES:-50000}"
 samples="${SAMPLES:-200}"
+spread_count="${SPREAD:-200}"
 sides="${SIDES:-empty year}"
 pool="${POOL_SIZE:-5}"
 load_users="${LOAD_USERS:-60}"
@@ -144,18 +146,24 @@ side() {
     "$out/$side-invariants.tsv" >&2
 
   # Reads, before any send adds to the database.
-  local busiest=()
+  # The busiest conversations of the year, each with the token of a session of one of its members
+  # (year-fill.sql's tokens: bench-session-<n>-1 for user bench<n>), for reads spread over them.
+  local spread=()
   if (( m > 0 )); then
-    mapfile -t busiest < <("${psql[@]}" -At -F $'\n' -c "
-      SELECT c.id, (SELECT u.username FROM memberships x JOIN users u ON u.id = x.user_id
-                     WHERE x.conversation_id = c.id ORDER BY u.id LIMIT 1)
-        FROM conversations c WHERE c.title IS DISTINCT FROM 'probe probehistory 1' ORDER BY c.last_seq DESC LIMIT 1")
+    "${psql[@]}" -At -F $'\t' -c "
+      SELECT c.id, 'bench-session-' || substr(u.username, 6) || '-1'
+        FROM (SELECT id FROM conversations WHERE title IS NULL OR title LIKE 'Bench group %'
+               ORDER BY last_seq DESC LIMIT $spread_count) c
+       CROSS JOIN LATERAL (SELECT u.username FROM memberships x JOIN users u ON u.id = x.user_id
+                            WHERE x.conversation_id = c.id AND u.username LIKE 'bench%' ORDER BY u.id LIMIT 1) u" \
+      >"$out/$side-spread.tsv"
+    spread=("$out/$side-spread.tsv")
   fi
   "${psql[@]}" -c 'CHECKPOINT'
   loadavg "reads"
   echo "bench: $side: reads, $samples samples each" >&2
   ${client_pin[@]+"${client_pin[@]}"} "$JAVA_HOME/bin/java" -cp "$work/courier.jar" "$root/bench/lib/DatasetReads.java" \
-    "$api" "$samples" "$password" ${busiest[@]+"${busiest[@]}"} | tee "$out/$side-reads.tsv" >&2
+    "$api" "$samples" "$password" ${spread[@]+"${spread[@]}"} | tee "$out/$side-reads.tsv" >&2
   loadavg "reads end"
   local ids
   ids="$("${psql[@]}" -At -F ' ' -c "

@@ -9,6 +9,7 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
  * The read side of bench/dataset.sh: one client on loopback, requests one after another, each timed from its send to
  * the end of its answer (System.nanoTime, keep-alive connections, as a client that has been running a while sees it).
  * Run with the server's jar on the class path (for Jackson): {@code java -cp courier.jar DatasetReads.java URL SAMPLES
- * PASSWORD [BUSIEST_CONVERSATION BUSIEST_MEMBER]}. Prints one line per case: name, samples, p50, p99 and max in ms, and
+ * PASSWORD [SPREAD_FILE]}. Prints one line per case: name, samples, p50, p99 and max in ms, and
  * what the answers held (to check that each read did what it says). Every case is first run SAMPLES/10 times
  * unmeasured, so that the pages it reads are in memory as on a server that has run for a while.
  */
@@ -60,9 +61,8 @@ public final class DatasetReads {
         reads.measure("stream ready, user in 5,000 conversations", samples / 2, () -> reads.streamReady(probe5000));
         long history = reads.onlyConversation(historian);
         reads.history("probe conversation", historian, history, samples);
-        if (args.length > 4) {
-            String member = reads.login(args[4]);
-            reads.history("busiest conversation", member, Long.parseLong(args[3]), samples);
+        if (args.length > 3) {
+            reads.spread(java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[3])));
         }
         reads.measure("reconnect: stream ready, list, catch up", Math.max(20, samples / 2),
                 () -> reads.reconnect(reconnecting));
@@ -83,6 +83,36 @@ public final class DatasetReads {
         Arrays.sort(ms);
         System.out.printf("%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n", name, samples, percentile(ms, 0.50), percentile(ms, 0.99),
                 ms[samples - 1], held);
+    }
+
+    /**
+     * The newest and the oldest page of each of many conversations ({@code lines}: a conversation id, a tab, the token
+     * of a member), each read once and not before: what the busiest conversations cost when their pages are not in
+     * PostgreSQL's buffers from a read just before.
+     */
+    private void spread(List<String> lines) {
+        List<String[]> conversations = lines.stream().filter(l -> !l.isBlank()).map(l -> l.split("\t")).toList();
+        for (String which : List.of("newest", "oldest")) {
+            double[] ms = new double[conversations.size()];
+            long messages = 0;
+            for (int i = 0; i < ms.length; i++) {
+                String id = conversations.get(i)[0];
+                String token = conversations.get(i)[1];
+                String query = "/v1/conversations/" + id + "/messages?limit=50&";
+                if (which.equals("newest")) {
+                    messages = Math.max(messages, get(token, "/v1/conversations/" + id).get("lastSeq").asLong());
+                }
+                // the newest page without knowing lastSeq: before a seq no conversation reaches
+                String page = which.equals("newest") ? query + "before=" + Long.MAX_VALUE : query + "after=0";
+                long start = System.nanoTime();
+                get(token, page);
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
+            Arrays.sort(ms);
+            System.out.printf("history, %s page, the %d busiest conversations, each once%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n",
+                    which, ms.length, which.equals("newest") ? " (up to " + messages + " messages)" : "", ms.length,
+                    percentile(ms, 0.50), percentile(ms, 0.99), ms[ms.length - 1], messages);
+        }
     }
 
     private static double percentile(double[] sorted, double p) {
