@@ -7,16 +7,19 @@ SET jit = off;
 
 \echo '### list, user in 5,000 conversations: ConversationStore.page (first page, 50 + 1 rows)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
-SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.read_seq,
+SELECT p.id, p.type, p.title, p.owner_id, p.created_at, p.last_activity_at, p.last_seq, p.read_seq,
        u.unread, u.unread_mentions, coalesce(k.last_change_seq, 0) AS last_change_seq
-  FROM conversations c
-  JOIN memberships m ON m.conversation_id = c.id AND m.user_id = :probe5000
-  LEFT JOIN conversation_changes k ON k.conversation_id = c.id
+  FROM (SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.user_id,
+               m.read_seq
+          FROM conversations c
+          JOIN memberships m ON m.conversation_id = c.id AND m.user_id = :probe5000
+         ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 51) p
+  LEFT JOIN conversation_changes k ON k.conversation_id = p.id
  CROSS JOIN LATERAL (
-       SELECT count(*) AS unread, count(*) FILTER (WHERE m.user_id = ANY (x.mentions)) AS unread_mentions
+       SELECT count(*) AS unread, count(*) FILTER (WHERE p.user_id = ANY (x.mentions)) AS unread_mentions
          FROM messages x
-        WHERE x.conversation_id = c.id AND x.seq > m.read_seq AND x.sender_id <> m.user_id) u
- ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 51;
+        WHERE x.conversation_id = p.id AND x.seq > p.read_seq AND x.sender_id <> p.user_id) u
+ ORDER BY p.last_activity_at DESC, p.id DESC;
 
 \echo '### list, user in 5,000 conversations: ConversationStore.members (the page''s members)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)

@@ -37,22 +37,39 @@ public final class ConversationStore {
         static final Members NONE = new Members(List.of(), List.of());
     }
 
-    /** Both unread counts come from one pass over the caller's unread messages. */
-    private static final String VIEW = """
-            SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.read_seq,
-                   u.unread, u.unread_mentions, coalesce(k.last_change_seq, 0) AS last_change_seq
+    /** The caller's conversations with the caller's membership: the rows a view or a page picks from. */
+    private static final String MINE = """
+            SELECT c.id, c.type, c.title, c.owner_id, c.created_at, c.last_activity_at, c.last_seq, m.user_id,
+                   m.read_seq
               FROM conversations c
               JOIN memberships m ON m.conversation_id = c.id AND m.user_id = :userId
-              LEFT JOIN conversation_changes k ON k.conversation_id = c.id
-             CROSS JOIN LATERAL (
-                   SELECT count(*) AS unread, count(*) FILTER (WHERE m.user_id = ANY (x.mentions)) AS unread_mentions
-                     FROM messages x
-                    WHERE x.conversation_id = c.id AND x.seq > m.read_seq AND x.sender_id <> m.user_id) u
             """;
+
+    /**
+     * The conversations {@code picked} (a query of {@link #MINE}) with the caller's unread counts. Counted only for the
+     * rows picked, after the page's ORDER BY and LIMIT: counted in the same SELECT as the sort, they were counted for
+     * every conversation of the caller before the LIMIT kept 50, a count of unread messages for each of a user's 5,000
+     * conversations on every page (bench/results/2026-12-07-dataset.md). Both counts come from one pass over the
+     * caller's unread messages.
+     */
+    private static String withUnread(String picked) {
+        return """
+                SELECT p.id, p.type, p.title, p.owner_id, p.created_at, p.last_activity_at, p.last_seq, p.read_seq,
+                       u.unread, u.unread_mentions, coalesce(k.last_change_seq, 0) AS last_change_seq
+                  FROM (""" + picked + """
+                       ) p
+                  LEFT JOIN conversation_changes k ON k.conversation_id = p.id
+                 CROSS JOIN LATERAL (
+                       SELECT count(*) AS unread,
+                              count(*) FILTER (WHERE p.user_id = ANY (x.mentions)) AS unread_mentions
+                         FROM messages x
+                        WHERE x.conversation_id = p.id AND x.seq > p.read_seq AND x.sender_id <> p.user_id) u
+                """;
+    }
 
     /** The conversation as {@code userId} sees it, or empty when it does not exist or the user is not a member. */
     Optional<Conversation> view(Handle h, long conversationId, long userId) {
-        return h.createQuery(VIEW + " WHERE c.id = :id")
+        return h.createQuery(withUnread(MINE + " WHERE c.id = :id"))
                 .bind("id", conversationId)
                 .bind("userId", userId)
                 .map((rs, ctx) -> row(rs))
@@ -63,7 +80,8 @@ public final class ConversationStore {
     /** Up to {@code limit} conversations of {@code userId}, most recent activity first, after {@code cursor}. */
     List<Row> page(Handle h, long userId, ConversationCursor cursor, int limit) {
         String where = cursor == null ? "" : " WHERE (c.last_activity_at, c.id) < (:at, :afterId)";
-        var query = h.createQuery(VIEW + where + " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT :limit")
+        var query = h.createQuery(withUnread(MINE + where + " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT :limit")
+                        + " ORDER BY p.last_activity_at DESC, p.id DESC")
                 .bind("userId", userId)
                 .bind("limit", limit);
         if (cursor != null) {
