@@ -152,7 +152,7 @@ side() {
   if (( m > 0 )); then
     "${psql[@]}" -At -F $'\t' -c "
       SELECT c.id, 'bench-session-' || substr(u.username, 6) || '-1'
-        FROM (SELECT id FROM conversations WHERE title IS NULL OR title LIKE 'Bench group %'
+        FROM (SELECT id FROM conversations WHERE created_at < now() - interval '365 days'   -- the year's own
                ORDER BY last_seq DESC LIMIT $spread_count) c
        CROSS JOIN LATERAL (SELECT u.username FROM memberships x JOIN users u ON u.id = x.user_id
                             WHERE x.conversation_id = c.id AND u.username LIKE 'bench%' ORDER BY u.id LIMIT 1) u" \
