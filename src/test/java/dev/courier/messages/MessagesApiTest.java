@@ -10,6 +10,7 @@ import dev.courier.testing.ApiClient.TestUser;
 import dev.courier.testing.SharedServer;
 import dev.courier.testing.TestServerExtension;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -274,5 +275,33 @@ class MessagesApiTest {
         assertThat(listed.path("lastSeq").asLong()).isEqualTo(5);
         assertThat(listed.path("readSeq").asLong()).isEqualTo(3);
         assertThat(listed.path("unread").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void everyPageOfTheListCountsItsOwnConversationsUnread() {
+        TestUser rae = api.newUser("rae");
+        TestUser sol = api.newUser("sol");
+        // three groups, each with as many unread messages as its number; the last one sent to is listed first
+        List<Long> groups = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            long g = api.group(sol, "unread " + n, rae);
+            for (int i = 0; i < n; i++) {
+                send(sol, g, UUID.randomUUID().toString(), "m" + i);
+            }
+            groups.add(g);
+        }
+
+        JsonNode first = api.get("/v1/conversations?limit=2", rae.token()).json();
+        String next = first.path("next").asText();
+        JsonNode second = api.get("/v1/conversations?limit=2&cursor=" + next, rae.token()).json();
+
+        List<long[]> listed = new ArrayList<>();
+        for (JsonNode page : List.of(first, second)) {
+            page.path("conversations")
+                    .forEach(c -> listed.add(new long[] {c.path("id").asLong(), c.path("unread").asLong()}));
+        }
+        assertThat(listed).extracting(c -> c[0]).containsExactly(groups.get(2), groups.get(1), groups.get(0));
+        assertThat(listed).extracting(c -> c[1]).containsExactly(3L, 2L, 1L);
+        assertThat(second.path("next").isNull()).isTrue();
     }
 }
