@@ -21,13 +21,16 @@ SELECT p.id, p.type, p.title, p.owner_id, p.created_at, p.last_activity_at, p.la
         WHERE x.conversation_id = p.id AND x.seq > p.read_seq AND x.sender_id <> p.user_id) u
  ORDER BY p.last_activity_at DESC, p.id DESC;
 
+-- the page's 50 conversations, as the server binds them
+SELECT '{' || string_agg(id::text, ',') || '}' AS page
+  FROM (SELECT c.id FROM conversations c JOIN memberships m ON m.conversation_id = c.id
+         WHERE m.user_id = :probe5000 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 50) p \gset
 \echo '### list, user in 5,000 conversations: ConversationStore.members (the page''s members)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
 SELECT m.conversation_id, m.read_seq, u.id, u.username, u.display_name, u.created_at, u.deleted_at,
        coalesce(up.online, false) AS presence_online, up.last_seen_at AS presence_last_seen_at
   FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN user_presence up ON up.user_id = u.id
- WHERE m.conversation_id = ANY (ARRAY(SELECT c.id FROM conversations c JOIN memberships m ON m.conversation_id = c.id
-                                       WHERE m.user_id = :probe5000 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 50))
+ WHERE m.conversation_id = ANY (:'page'::bigint[])
  ORDER BY m.conversation_id, m.joined_at, u.id;
 
 \echo '### history, newest page: MessageStore.before'
