@@ -22,7 +22,7 @@ SELECT p.id, p.type, p.title, p.owner_id, p.created_at, p.last_activity_at, p.la
  ORDER BY p.last_activity_at DESC, p.id DESC;
 
 -- the page's 50 conversations, as the server binds them
-SELECT '{' || string_agg(id::text, ',') || '}' AS page
+SELECT '{' || coalesce(string_agg(id::text, ','), '') || '}' AS page
   FROM (SELECT c.id FROM conversations c JOIN memberships m ON m.conversation_id = c.id
          WHERE m.user_id = :probe5000 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 50) p \gset
 \echo '### list, user in 5,000 conversations: ConversationStore.members (the page''s members)'
@@ -50,16 +50,18 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
 SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at, u.password_hash, u.deactivated_at FROM users u
  WHERE u.username = 'probe20' AND u.deleted_at IS NULL;
 
-\echo '### every request: SessionStore.find (a session cache miss)'
+\echo '### every request: SessionStore.active (a session cache miss; a batch of one token)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
-SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at, u.deactivated_at, s.expires_at FROM sessions s
-  JOIN users u ON u.id = s.user_id WHERE s.token_hash = sha256('bench-session-1-1') AND s.expires_at > now();
+SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at, u.deactivated_at, s.expires_at, s.token_hash
+  FROM sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.token_hash = ANY (ARRAY(SELECT decode(x, 'hex') FROM unnest(ARRAY[encode(sha256('bench-session-1-1'), 'hex')]) AS x))
+   AND s.expires_at > now();
 
-\echo '### stream ready, user in 5,000 conversations: ConversationStore.countersOfMember'
+\echo '### stream ready, user in 5,000 conversations: ConversationStore.countersOfMembers (a batch of one user)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
-SELECT c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM memberships m
+SELECT m.user_id, c.id, c.last_seq, coalesce(k.last_change_seq, 0) FROM memberships m
   JOIN conversations c ON c.id = m.conversation_id
-  LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE m.user_id = :probe5000;
+  LEFT JOIN conversation_changes k ON k.conversation_id = c.id WHERE m.user_id = ANY (ARRAY[:probe5000]::bigint[]);
 
 \echo '### stream ready, user in 5,000 conversations: ConversationStore.peersOf (presence)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
