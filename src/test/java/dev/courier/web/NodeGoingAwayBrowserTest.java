@@ -52,9 +52,10 @@ class NodeGoingAwayBrowserTest {
             first.terminate();
             browser.waitUntil(STEP, "the page to notice its node going away", d ->
                     Boolean.TRUE.equals(browser.script("return window.connectionStates.length > 1;")) ? true : null);
-            // sent through the balancer while the page moves: the second node stores them
+            // sent through the balancer while the page moves; the draining node answers 503 with Retry-After until
+            // it has gone and the balancer sends the connection to the second node, as a client retrying would find
             for (int i = 1; i <= 3; i++) {
-                assertThat(api.sendMessage(alice, conversation, "during the move " + i).status()).isEqualTo(201);
+                sendUntilStored(api, alice, conversation, "during the move " + i);
             }
             assertThat(first.awaitExit(Duration.ofSeconds(30))).as("the first node's exit code").isZero();
 
@@ -74,6 +75,21 @@ class NodeGoingAwayBrowserTest {
                     .doesNotContain("offline")
                     .endsWith("live");
         }
+    }
+
+    private static void sendUntilStored(ApiClient api, TestUser sender, long conversation, String body)
+            throws InterruptedException {
+        // the same clientMsgId every time, as the contract asks of a client sending again
+        java.util.Map<String, Object> send = java.util.Map.of("clientMsgId", java.util.UUID.randomUUID().toString(),
+                "body", body);
+        String path = "/v1/conversations/" + conversation + "/messages";
+        long deadline = System.nanoTime() + STEP.toNanos();
+        int status = api.post(path, sender.token(), send).status();
+        while (status == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            status = api.post(path, sender.token(), send).status();
+        }
+        assertThat(status).as("sending " + body).isEqualTo(201);
     }
 
     private static String state(Browser browser) {
