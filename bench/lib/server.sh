@@ -2,7 +2,8 @@
 # directory, rate limits off. Needs $root (the repository). Sets work, port, server_pid, jvm_opts, pgport (the
 # embedded PostgreSQL's) and psql (a command line for it), defines courier (runs the same jar,
 # e.g. `courier loadtest ...`), and stops the server and removes $work on exit.
-# COURIER_JAR=path runs that jar instead of target/courier.jar; BENCH_SERVE_ARGS adds options to `serve`. Sets pgbin, where PostgreSQL's client programs are
+# COURIER_JAR=path runs that jar instead of target/courier.jar; LOADTEST_JAR=path runs the courier function (the load
+# generator) from another jar than the server, so that two server builds are compared with one generator; BENCH_SERVE_ARGS adds options to `serve`. Sets pgbin, where PostgreSQL's client programs are
 # (PG_BIN, by default PostgreSQL 15's).
 # BENCH_PG=postgresql://user[:password]@host:port runs the server on that PostgreSQL instead, in a new database of its
 # own that is dropped on exit; psql then reaches that database, and pgport is that server's port (the pgbench runs of
@@ -73,6 +74,11 @@ bench_start_server() {
     "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
     cp "$root/target/courier.jar" "$work/courier.jar"
   fi
+  client_jar="$work/courier.jar"
+  if [[ -n "${LOADTEST_JAR:-}" ]]; then
+    client_jar="$work/loadtest.jar"
+    cp "$LOADTEST_JAR" "$client_jar"
+  fi
   # shellcheck source=../../bin/lib/jdk.sh
   source "$root/bin/lib/jdk.sh"
   use_jdk
@@ -86,8 +92,11 @@ bench_start_server() {
   [[ -z "$bench_db_url" ]] || database=(--db-url "$bench_db_url")
   echo "bench: starting Courier on 127.0.0.1:$port (pool $2, ${bench_db_url:-embedded PostgreSQL in $work})" >&2
   # Started directly (not through the courier function) so that $! is the JVM itself and cleanup stops it.
+  # BENCH_SERVER_JAVA_OPTS adds JVM options to the server alone (e.g. -XX:StartFlightRecording=filename=...).
+  local server_java_opts=()
+  read -r -a server_java_opts <<<"${BENCH_SERVER_JAVA_OPTS:-}"
   COURIER_RATE_LIMITS=off ${server_pin[@]+"${server_pin[@]}"} "$JAVA_HOME/bin/java" "${jvm_opts[@]}" \
-    -jar "$work/courier.jar" serve --host 127.0.0.1 \
+    ${server_java_opts[@]+"${server_java_opts[@]}"} -jar "$work/courier.jar" serve --host 127.0.0.1 \
     --port "$port" "${database[@]}" --pool-size "$2" ${BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 240); do
@@ -123,7 +132,7 @@ bench_preallocate_wal() {
   "${psql[@]}" -c CHECKPOINT
 }
 
-courier() { ${client_pin[@]+"${client_pin[@]}"} "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$work/courier.jar" "$@"; }
+courier() { ${client_pin[@]+"${client_pin[@]}"} "$JAVA_HOME/bin/java" "${jvm_opts[@]}" -jar "$client_jar" "$@"; }
 
 # cpu_ticks: the host's CPU time so far, from /proc/stat's first line (user nice system idle iowait irq softirq steal),
 # for stolen_percent. Empty where there is no /proc/stat.
