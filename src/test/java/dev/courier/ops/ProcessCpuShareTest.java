@@ -3,6 +3,7 @@ package dev.courier.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.courier.platform.CpuClock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class ProcessCpuShareTest {
 
     private final AtomicLong cpu = new AtomicLong();
     private final AtomicLong wall = new AtomicLong();
-    private final ProcessCpuShare share = new ProcessCpuShare(cpu::get, wall::get, 2);
+    private final ProcessCpuShare share = new ProcessCpuShare(new CpuClock(cpu::get, wall::get), 2);
 
     @Test
     void oneBusyCoreOfTwoIsHalfTheNode() {

@@ -1,5 +1,6 @@
 package dev.courier.loadtest.measure;
 
+import dev.courier.platform.CpuClock;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
@@ -17,18 +18,15 @@ final class ProcessCpu {
     record Sample(double cores, double host, double stolen) {
     }
 
+    /** Where the host's load is read; null where the platform does not tell it. */
     private final com.sun.management.OperatingSystemMXBean os;
+    private final CpuClock clock = CpuClock.ofThisProcess();
     private final StolenCpu stolen;
-    private long lastCpuNanos;
-    private long lastWallNanos;
+    private CpuClock.Reading last = clock.read();
 
     private ProcessCpu(com.sun.management.OperatingSystemMXBean os, StolenCpu stolen) {
         this.os = os;
         this.stolen = stolen;
-        if (os != null) {
-            lastCpuNanos = os.getProcessCpuTime();
-        }
-        lastWallNanos = System.nanoTime();
     }
 
     static ProcessCpu start() {
@@ -41,17 +39,10 @@ final class ProcessCpu {
     }
 
     Sample sample() {
-        long wall = System.nanoTime();
-        double stolenShare = stolen.sample();
-        if (os == null) {
-            return new Sample(-1, -1, stolenShare);
-        }
-        long cpu = os.getProcessCpuTime();
-        double cores = cpu < 0 || wall == lastWallNanos ? -1
-                : (double) (cpu - lastCpuNanos) / (wall - lastWallNanos);
-        double host = os.getCpuLoad();
-        lastCpuNanos = cpu;
-        lastWallNanos = wall;
-        return new Sample(cores, host < 0 ? -1 : host, stolenShare);
+        CpuClock.Reading now = clock.read();
+        double cores = now.coresSince(last);
+        last = now;
+        double host = os == null ? -1 : os.getCpuLoad();
+        return new Sample(cores, host < 0 ? -1 : host, stolen.sample());
     }
 }
