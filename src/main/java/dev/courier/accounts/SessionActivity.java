@@ -3,15 +3,13 @@ package dev.courier.accounts;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.courier.db.Database;
+import dev.courier.platform.PeriodicTask;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +37,14 @@ final class SessionActivity implements AutoCloseable {
             .expireAfterWrite(RESOLUTION)
             .build();
     private final Map<TokenHash, Instant> unwritten = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService flusher;
+    private final PeriodicTask flusher;
 
     SessionActivity(Database db, SessionStore store) {
         this.db = db;
         this.store = store;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofVirtual().name("session-activity").factory());
-        flusher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(),
-                TimeUnit.MILLISECONDS);
+        // what a failed flush took from the map is lost: the next use a minute later is noted again
+        this.flusher = PeriodicTask.every(FLUSH_EVERY, "courier-session-activity", this::flush,
+                e -> log.debug("could not record session use: {}", e.toString()));
     }
 
     /** The session was just used; costs a cache lookup, and a map insert once a minute. */
@@ -75,17 +72,8 @@ final class SessionActivity implements AutoCloseable {
         }
     }
 
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            // what was taken from the map is lost: the next use a minute later is noted again
-            log.debug("could not record session use: {}", e.toString());
-        }
-    }
-
     @Override
     public void close() {
-        flusher.shutdownNow();
+        flusher.close();
     }
 }

@@ -1,14 +1,12 @@
 package dev.courier.attachments;
 
 import dev.courier.db.Database;
+import dev.courier.platform.PeriodicTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,22 +31,17 @@ public final class AttachmentSweeper implements AutoCloseable {
     private final Database db;
     private final BlobStore blobs;
     private final AttachmentStore store = new AttachmentStore();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("courier-attachment-sweeper").factory());
+    private final PeriodicTask task;
 
     public AttachmentSweeper(Database db, BlobStore blobs, Duration every) {
         this.db = db;
         this.blobs = blobs;
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                Swept swept = sweep(Instant.now().minus(STRAY_AFTER));
-                if (swept.attachments() + swept.blobs() + swept.strays() > 0) {
-                    log.info("attachment sweep removed {}", swept);
-                }
-            } catch (RuntimeException | IOException e) {
-                log.warn("attachment sweep failed: {}", e.toString());
+        this.task = PeriodicTask.every(every, "courier-attachment-sweeper", () -> {
+            Swept swept = sweep(Instant.now().minus(STRAY_AFTER));
+            if (swept.attachments() + swept.blobs() + swept.strays() > 0) {
+                log.info("attachment sweep removed {}", swept);
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }, e -> log.warn("attachment sweep failed: {}", e.toString()));
     }
 
     /** One sweep; leftovers on disk count when untouched since {@code straysIdleSince}. */
@@ -82,6 +75,6 @@ public final class AttachmentSweeper implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        task.close();
     }
 }

@@ -3,12 +3,10 @@ package dev.courier.audit;
 import dev.courier.config.AuditConfig;
 import dev.courier.ops.MetricNames;
 import dev.courier.ops.alerts.FailedAuditChecks;
+import dev.courier.platform.PeriodicTask;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +24,7 @@ public final class AuditSchedule implements FailedAuditChecks, AutoCloseable {
     /** The latest report, or null before the first; replaced whole, read by the gauges and the alert engine. */
     private volatile AuditReport latest;
     private final Supplier<AuditContext> context;
-    private final ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
 
     private AuditSchedule(Supplier<AuditContext> context, MeterRegistry meters, AuditConfig config) {
         this.context = context;
@@ -38,15 +36,11 @@ public final class AuditSchedule implements FailedAuditChecks, AutoCloseable {
             }
         }
         if (config.enabled()) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "courier-audit");
-                t.setDaemon(true);
-                return t;
-            });
-            scheduler.scheduleWithFixedDelay(this::runSafely, config.firstAfter().toMillis(),
-                    config.interval().toMillis(), TimeUnit.MILLISECONDS);
+            // PostgreSQL down is CourierDatabaseUnreachable's to report; the last verdict stands meanwhile
+            schedule = PeriodicTask.start(config.firstAfter(), config.interval(), "courier-audit", this::runNow,
+                    e -> log.warn("audit: could not run: {}", e.getMessage()));
         } else {
-            scheduler = null;
+            schedule = null;
         }
     }
 
@@ -76,17 +70,6 @@ public final class AuditSchedule implements FailedAuditChecks, AutoCloseable {
         return report;
     }
 
-    private void runSafely() {
-        try {
-            runNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // PostgreSQL down is CourierDatabaseUnreachable's to report; the last verdict stands meanwhile
-            log.warn("audit: could not run: {}", e.getMessage());
-        }
-    }
-
     @Override
     public List<String> failed() {
         AuditReport report = latest;
@@ -98,8 +81,8 @@ public final class AuditSchedule implements FailedAuditChecks, AutoCloseable {
 
     @Override
     public void close() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+        if (schedule != null) {
+            schedule.close();
         }
     }
 }

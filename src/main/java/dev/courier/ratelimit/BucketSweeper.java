@@ -1,9 +1,7 @@
 package dev.courier.ratelimit;
 
+import dev.courier.platform.PeriodicTask;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,21 +13,15 @@ public final class BucketSweeper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BucketSweeper.class);
 
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("courier-rate-bucket-sweeper").factory());
+    private final PeriodicTask task;
 
     public BucketSweeper(RateLimiter limiter, Duration every) {
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                limiter.deleteRefilledBuckets();
-            } catch (RuntimeException e) {
-                log.warn("could not delete refilled rate-limit buckets: {}", e.getClass().getSimpleName());
-            }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        this.task = PeriodicTask.every(every, "courier-rate-bucket-sweeper", limiter::deleteRefilledBuckets,
+                e -> log.warn("could not delete refilled rate-limit buckets: {}", e.getClass().getSimpleName()));
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        task.close();
     }
 }

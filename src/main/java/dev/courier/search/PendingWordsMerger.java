@@ -2,13 +2,11 @@ package dev.courier.search;
 
 import dev.courier.db.Database;
 import dev.courier.ops.MetricNames;
+import dev.courier.platform.PeriodicTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +41,7 @@ public final class PendingWordsMerger implements AutoCloseable {
     private final Database db;
     private final Counter pagesMerged;
     private final Timer merges;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("courier-search-merger").factory());
+    private volatile PeriodicTask task;
     private volatile boolean failing;
 
     public PendingWordsMerger(Database db, MeterRegistry meters) {
@@ -59,8 +56,7 @@ public final class PendingWordsMerger implements AutoCloseable {
 
     /** Merges every {@link #EVERY} from now on. */
     public PendingWordsMerger start() {
-        scheduler.scheduleWithFixedDelay(this::mergeQuietly, EVERY.toMillis(), EVERY.toMillis(),
-                TimeUnit.MILLISECONDS);
+        task = PeriodicTask.every(EVERY, "courier-search-merger", this::merge, this::failed);
         return this;
     }
 
@@ -83,25 +79,28 @@ public final class PendingWordsMerger implements AutoCloseable {
         return pages;
     }
 
-    private void mergeQuietly() {
-        try {
-            mergeOnce();
-            if (failing) {
-                failing = false;
-                log.info("search index merges work again");
-            }
-        } catch (RuntimeException e) {
-            // Said once per failing stretch: a database that is down is told by its own alerts, and until the merges
-            // work again the inserts merge the list themselves, as they would without this class.
-            if (!failing) {
-                failing = true;
-                log.warn("could not merge the search index's pending list: {}", e.toString());
-            }
+    private void merge() {
+        mergeOnce();
+        if (failing) {
+            failing = false;
+            log.info("search index merges work again");
+        }
+    }
+
+    private void failed(Exception e) {
+        // Said once per failing stretch: a database that is down is told by its own alerts, and until the merges
+        // work again the inserts merge the list themselves, as they would without this class.
+        if (!failing) {
+            failing = true;
+            log.warn("could not merge the search index's pending list: {}", e.toString());
         }
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        PeriodicTask running = task;
+        if (running != null) {
+            running.close();
+        }
     }
 }
