@@ -171,19 +171,29 @@ public final class NatsBus implements EventBus {
         return new BusLink(url, false, false, since == null ? Instant.now() : since, lastProblem);
     }
 
-    /** jnats's own logging of the client's errors, keeping the last one to say why the connection is down. */
+    /**
+     * jnats's own logging of the client's errors, keeping the one that took the connection down to say why it is
+     * down (the failed attempts to reconnect that follow say less).
+     */
     private final class ProblemsNoted extends ErrorListenerLoggerImpl {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            lastProblem = error;
+            note(error);
             super.errorOccurred(conn, error);
         }
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
-            lastProblem = exp.getMessage() == null ? exp.getClass().getSimpleName() : exp.getMessage();
+            note(exp.getMessage() != null ? exp.getMessage() : exp instanceof TimeoutException
+                    ? "the server did not answer in time" : exp.getClass().getSimpleName());
             super.exceptionOccurred(conn, exp);
+        }
+
+        private void note(String problem) {
+            if (downSince == null) {
+                lastProblem = problem;
+            }
         }
     }
 

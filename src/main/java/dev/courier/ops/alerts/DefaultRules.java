@@ -209,6 +209,7 @@ public final class DefaultRules {
         List<PoolEvent.WritesRefused> refused = f.eventsOf(PoolEvent.WritesRefused.class);
         String cause = !f.databaseReachable() ? "; the database does not answer"
                 : !refused.isEmpty() ? "; PostgreSQL refuses writes: " + refused.getLast().detail()
+                : !f.pauses().isEmpty() ? pausedWithin(f)
                 : f.pool().active() >= f.pool().max() ? "; the connection pool is exhausted" + heldBy(f) : "";
         return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
                 "%.1f %% of requests failed with 5xx over the last %d s (%d of %d)%s", 100 * t.errorShare(),
@@ -221,9 +222,9 @@ public final class DefaultRules {
             return Optional.empty();
         }
         return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
-                "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)",
+                "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)%s",
                 100 * t.slowShare(), config.latencyObjective().toMillis(), config.trafficWindow().toSeconds(),
-                100 * config.latencyTarget())));
+                100 * config.latencyTarget(), f.pauses().isEmpty() ? "" : pausedWithin(f))));
     }
 
     /**
@@ -239,6 +240,13 @@ public final class DefaultRules {
         String check = first.contains(":") ? first.substring(0, first.indexOf(':')) : first;
         return Optional.of(new Finding("infrastructure audit failed " + failed.size() + " check"
                 + (failed.size() == 1 ? "" : "s") + ": " + String.join("; ", failed), Map.of("check", check)));
+    }
+
+    /** Requests that were in the process while it was paused were answered late, or refused once it ran again. */
+    private static String pausedWithin(Figures f) {
+        PauseDetector.Pause longest = f.pauses().stream().max(Comparator.comparing(PauseDetector.Pause::duration))
+                .orElseThrow();
+        return "; this process was paused for " + longest.seconds() + " (CourierProcessPaused)";
     }
 
     private static String heldBy(Figures f) {

@@ -211,6 +211,17 @@ class AlertRulesTest {
     }
 
     @Test
+    void theErrorRateAndTheLatencyNameAPauseAsTheirCause() {
+        PauseDetector.Pause pause = new PauseDetector.Pause(t0, nanos0 - 20_000_000_000L, nanos0);
+        engine.evaluate(new Figures(t0, idlePool(), true, null, List.of(), 0, new RequestWindow.Totals(200, 7, 30),
+                nanos0, List.of(pause), BUS_UP));
+        assertThat(firing("CourierHighErrorRate").orElseThrow().summary())
+                .endsWith("(7 of 200); this process was paused for 20.0 s (CourierProcessPaused)");
+        assertThat(firing("CourierLatencyAboveObjective").orElseThrow().summary())
+                .endsWith("; this process was paused for 20.0 s (CourierProcessPaused)");
+    }
+
+    @Test
     void aBusDisconnectedForFiveSecondsFiresNamingItAndResolvesWhenItReconnects() {
         BusLink down = new BusLink("nats://127.0.0.1:4222", false, false, t0, "Connection refused");
         engine.evaluate(withPausesAndBus(0, NO_PAUSES, down, true));
