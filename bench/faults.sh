@@ -31,6 +31,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"
+# shellcheck source=lib/haproxy.sh
+source "$root/bench/lib/haproxy.sh"
 # shellcheck source=../bin/lib/jdk.sh
 source "$root/bin/lib/jdk.sh"
 
@@ -173,39 +175,7 @@ node_start() {
 }
 
 # ---- HAProxy in front of nodes 1..N (as bench/fleet.sh, with a health check that gives up on a silent node in 1 s)
-lb_start() {
-  local n=$1 i
-  lb_port="$(free_port)"
-  {
-    cat <<CFG
-global
-  maxconn 4000
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 60s
-  timeout server 60s
-  timeout tunnel 1h
-  timeout check 1s
-  retry-on conn-failure empty-response response-timeout 503
-  retries 3
-  option redispatch 1
-frontend courier
-  bind 127.0.0.1:$lb_port
-  default_backend nodes
-backend nodes
-  balance leastconn
-  option httpchk GET /health/ready
-  http-check expect status 200
-  default-server inter 500ms fall 2 rise 2
-CFG
-    for i in $(seq 1 "$n"); do echo "  server node$i 127.0.0.1:${node_port[$i]} check"; done
-  } > "$work/haproxy.cfg"
-  /usr/sbin/haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$lb_port/health/live" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  log "HAProxy did not start"; cat "$work/haproxy.log" >&2; exit 1
-}
+lb_start() { haproxy_start "$1" 1s 2 4000 1s; }
 
 # ---- NATS
 nats_start() {
@@ -462,7 +432,7 @@ run_d1() {
   fault_off "NATS accepts connections again"
   load_finish
   cp "$work/bus.txt" "$work/notes.txt" 2>/dev/null || true
-  summarize "d1: NATS restarted" "none (the bus is not the database)"
+  summarize "d1: NATS restarted" "none (the bus is back within seconds)"
 }
 run_d2() {
   two_nodes_on_nats
@@ -475,7 +445,7 @@ run_d2() {
   fault_off "SIGCONT"
   load_finish
   cp "$work/bus.txt" "$work/notes.txt" 2>/dev/null || true
-  summarize "d2: NATS unreachable ${freeze_nats}s (SIGSTOP)" "none (the bus is not the database)"
+  summarize "d2: NATS unreachable ${freeze_nats}s (SIGSTOP)" "CourierBusDisconnected naming NATS on both nodes"
 }
 
 # ==== e: a node frozen while its streams are open
@@ -495,7 +465,7 @@ run_e() {
   fault_off "SIGCONT"
   load_finish
   cp "$work/bus.txt" "$work/notes.txt" 2>/dev/null || true
-  summarize "e: node frozen ${freeze_node}s (SIGSTOP)" "none on the frozen node; the survivor has no cause to alert"
+  summarize "e: node frozen ${freeze_node}s (SIGSTOP)" "CourierProcessPaused on the frozen node; the survivor has no cause to alert"
 }
 
 # ==== f: Patroni + etcd failover

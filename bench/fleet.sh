@@ -22,6 +22,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=lib/server.sh
 source "$root/bench/lib/server.sh"
+# shellcheck source=lib/haproxy.sh
+source "$root/bench/lib/haproxy.sh"
 # shellcheck source=../bin/lib/jdk.sh
 source "$root/bin/lib/jdk.sh"
 
@@ -133,38 +135,7 @@ stop_node() {
 }
 
 # ---- HAProxy in front: HTTP and WebSocket, health-checked on readiness
-start_haproxy() {
-  lb_port="$(free_port)"
-  {
-    cat <<CFG
-global
-  maxconn 8000
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  timeout tunnel 1h
-  # a request refused by a node that drains (503) or lost with a dead one is tried on another
-  retry-on conn-failure empty-response response-timeout 503
-  retries 3
-  option redispatch 1
-frontend courier
-  bind 127.0.0.1:$lb_port
-  default_backend nodes
-backend nodes
-  balance leastconn
-  option httpchk GET /health/ready
-  http-check expect status 200
-  default-server inter 500ms fall 1 rise 2
-CFG
-    for i in $(seq 1 $nodes); do echo "  server node$i 127.0.0.1:${node_port[$i]} check"; done
-  } > "$work/haproxy.cfg"
-  /usr/sbin/haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$lb_port/health/live" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "fleet: HAProxy did not start" >&2; cat "$work/haproxy.log" >&2; exit 1
-}
+start_haproxy() { haproxy_start "$nodes" 2s 1 8000; }
 
 # ---- one run: the load through HAProxy and the disturbance beside it
 # run NAME DISTURBANCE: DISTURBANCE is a function given the load's start (epoch seconds); it appends

@@ -47,9 +47,10 @@ final class PostgresChecks {
     }
 
     /**
-     * The outage's arithmetic: every node opens its whole pool at start and keeps it, and each LISTEN/NOTIFY bus holds
-     * one more connection outside the pool. When their sum and the operators' headroom exceed what PostgreSQL lets
-     * ordinary roles open, the next node to start (or the operator opening psql mid-incident) is refused.
+     * The outage's arithmetic: every node opens its whole pool at start and keeps it, each LISTEN/NOTIFY bus holds
+     * one more connection outside the pool, and so does each node's reachability probe. When their sum and the
+     * operators' headroom exceed what PostgreSQL lets ordinary roles open, the next node to start (or the operator
+     * opening psql mid-incident) is refused.
      */
     static CheckResult connections(AuditContext c) {
         long max = c.setting("max_connections").map(AuditContext.Setting::asLong).orElse(0L);
@@ -59,17 +60,19 @@ final class PostgresChecks {
         List<Node> alive = c.alive();
         long pools = alive.stream().mapToLong(n -> n.settings().poolSize()).sum();
         long listeners = alive.stream().mapToLong(n -> n.settings().busListeners()).sum();
-        long needed = pools + listeners + OPERATOR_HEADROOM;
+        long probes = alive.size();
+        long needed = pools + listeners + probes + OPERATOR_HEADROOM;
         long inUse = c.db().withHandle("audit.connections", h -> h.createQuery(
                 "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'").mapTo(Long.class).one());
         String slots = usable + " usable connections (max_connections " + max + " - " + superuser
                 + " superuser_reserved_connections" + (c.setting("reserved_connections").isPresent()
                 ? " - " + reserved + " reserved_connections" : "") + ")";
         String demand = alive.size() + (alive.size() == 1 ? " node's" : " nodes'") + " pools " + pools + " + "
-                + listeners + " bus listeners + " + OPERATOR_HEADROOM + " operator headroom = " + needed;
+                + listeners + " bus listeners + " + probes + " reachability probes + " + OPERATOR_HEADROOM
+                + " operator headroom = " + needed;
         long largestPool = alive.stream().mapToLong(n -> n.settings().poolSize()).max().orElse(0);
         if (needed > usable) {
-            long perNode = alive.isEmpty() ? 0 : (usable - listeners - OPERATOR_HEADROOM) / alive.size();
+            long perNode = alive.isEmpty() ? 0 : (usable - listeners - probes - OPERATOR_HEADROOM) / alive.size();
             return CheckResult.fail("postgres.connections", slots + " < " + demand + "; " + inUse + " open now",
                     "raise max_connections to at least " + (needed + superuser + reserved)
                             + " (needs a PostgreSQL restart), or lower --pool-size to "

@@ -18,6 +18,9 @@ public interface EventBus extends EventSink, AutoCloseable {
     /** A name for logs and the start-up line, e.g. {@code postgres} or {@code nats://127.0.0.1:4222}. */
     String describe();
 
+    /** The connection to the other nodes as it is now, for the alert that says the bus is down. */
+    BusLink link();
+
     @Override
     void close();
 }

@@ -61,6 +61,11 @@ public final class LocalFirstBus implements EventBus {
     }
 
     @Override
+    public BusLink link() {
+        return toOtherNodes.link();
+    }
+
+    @Override
     public void close() {
         toOtherNodes.close();
     }

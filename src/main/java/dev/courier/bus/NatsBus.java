@@ -10,8 +10,10 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.impl.ErrorListenerLoggerImpl;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,10 @@ public final class NatsBus implements EventBus {
     private final Counter reconnects;
     private volatile BusListener listener;
     private Dispatcher dispatcher;
+    /** When the connection was lost, while it is; null while connected. */
+    private volatile Instant downSince;
+    /** The client's last complaint (refused, no pong, an -ERR from the server), for the alert's summary. */
+    private volatile String lastProblem;
 
     private NatsBus(String url, MeterRegistry meters) throws IOException, InterruptedException {
         this.url = url;
@@ -55,13 +61,18 @@ public final class NatsBus implements EventBus {
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(250))
                 .connectionTimeout(Duration.ofSeconds(5))
-                .pingInterval(Duration.ofSeconds(5))
+                // a server that keeps its socket open and answers nothing (stopped, its host frozen) is given up after
+                // two unanswered pings, within about 3 s, and reported as a lost connection
+                .pingInterval(Duration.ofSeconds(1))
+                .maxPingsOut(2)
                 .connectionListener(this::connectionEvent)
+                .errorListener(new ProblemsNoted())
                 .build();
         this.connection = Nats.connect(options);
         Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connection,
                         c -> c.getStatus() == Connection.Status.CONNECTED ? 1 : 0)
                 .description("1 while the bus connection is up")
+                .tag("bus", "nats")
                 .register(meters);
     }
 
@@ -123,9 +134,16 @@ public final class NatsBus implements EventBus {
 
     private void connectionEvent(Connection conn, ConnectionListener.Events type) {
         switch (type) {
-            case DISCONNECTED -> log.warn("NATS connection lost; reconnecting");
+            case DISCONNECTED -> {
+                if (downSince == null) {
+                    downSince = Instant.now();
+                }
+                log.warn("NATS connection lost{}; reconnecting", lastProblem == null ? "" : " (" + lastProblem + ")");
+            }
             case RECONNECTED, RESUBSCRIBED -> {
                 if (type == ConnectionListener.Events.RECONNECTED) {
+                    downSince = null;
+                    lastProblem = null;
                     reconnects.increment();
                     log.info("NATS connection re-established");
                 }
@@ -142,6 +160,41 @@ public final class NatsBus implements EventBus {
     @Override
     public String describe() {
         return url;
+    }
+
+    @Override
+    public BusLink link() {
+        if (connection.getStatus() == Connection.Status.CONNECTED) {
+            return BusLink.up(url, false);
+        }
+        Instant since = downSince;
+        return new BusLink(url, false, false, since == null ? Instant.now() : since, lastProblem);
+    }
+
+    /**
+     * jnats's own logging of the client's errors, keeping the one that took the connection down to say why it is
+     * down (the failed attempts to reconnect that follow say less).
+     */
+    private final class ProblemsNoted extends ErrorListenerLoggerImpl {
+
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            note(error);
+            super.errorOccurred(conn, error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            note(exp.getMessage() != null ? exp.getMessage() : exp instanceof TimeoutException
+                    ? "the server did not answer in time" : exp.getClass().getSimpleName());
+            super.exceptionOccurred(conn, exp);
+        }
+
+        private void note(String problem) {
+            if (downSince == null) {
+                lastProblem = problem;
+            }
+        }
     }
 
     @Override

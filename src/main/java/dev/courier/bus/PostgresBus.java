@@ -218,6 +218,16 @@ public final class PostgresBus implements EventBus, AnnouncementSource {
         return "postgres";
     }
 
+    @Override
+    public BusLink link() {
+        NotificationListener l = listener;
+        if (l == null) {
+            return BusLink.up(describe(), true);
+        }
+        return l.downSince().map(since -> new BusLink(describe(), true, false, since, l.downReason()))
+                .orElseGet(() -> BusLink.up(describe(), true));
+    }
+
     private void drainOutbox() {
         List<Outgoing> batch = new ArrayList<>(MAX_BATCH);
         while (!Thread.currentThread().isInterrupted()) {

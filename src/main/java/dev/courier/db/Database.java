@@ -58,6 +58,7 @@ public final class Database implements AutoCloseable {
     /** How many connections work inside operation scopes may hold at once (see {@code PoolConfig}). */
     private final int scopedConnections;
     private final long acquireTimeoutNanos;
+    private final PausedTime pauses;
     private final Counter rejectedByLimit;
     private final Counter rejectedSaturated;
     private final Counter rejectedAcquireTimeout;
@@ -66,12 +67,13 @@ public final class Database implements AutoCloseable {
     private final String schemaVersion;
 
     Database(HikariDataSource dataSource, LeaseRegistry leases, PoolConfig pool, DirectConnector direct,
-             MeterRegistry meters, Runnable onClose, String schemaVersion) {
+             PausedTime pauses, MeterRegistry meters, Runnable onClose, String schemaVersion) {
         this.schemaVersion = schemaVersion;
         this.dataSource = dataSource;
         this.leases = leases;
         this.onClose = onClose;
         this.acquireTimeoutNanos = pool.acquireTimeout().toNanos();
+        this.pauses = pauses;
         this.admission = new Admission(pool, meters);
         this.scopedConnections = pool.scopedConnections();
         this.connections = new LeasingConnectionFactory(dataSource, leases, this::acquisitionTimedOut,
@@ -83,7 +85,7 @@ public final class Database implements AutoCloseable {
         this.rejectedSaturated = rejections(meters, "pool_saturated");
         this.rejectedAcquireTimeout = rejections(meters, "acquire_timeout");
         this.watch = new PoolWatch(new LeaseReclaimer(leases, dataSource, direct, this::publish, pool.leakWarning(),
-                pool.leakReclaim()), direct, this::publish, dataSource);
+                pool.leakReclaim(), pauses), direct, this::publish, dataSource, pauses);
         Gauge.builder(MetricNames.DB_REACHABLE, () -> watch.reachability().reachable() ? 1 : 0)
                 .description("1 while PostgreSQL answers, 0 while it is unreachable").register(meters);
     }
@@ -225,9 +227,9 @@ public final class Database implements AutoCloseable {
         watch.reachability().force(reason);
     }
 
-    /** After the database was stopped or started on purpose: look now rather than at the next failure. */
+    /** After the database was stopped or started on purpose: look now rather than at the next scheduled probe. */
     void checkReachability() {
-        watch.reachability().suspect();
+        watch.reachability().lookNow();
     }
 
     /**
@@ -298,7 +300,10 @@ public final class Database implements AutoCloseable {
         }
         long now = System.nanoTime();
         for (LeaseRegistry.Held held : holders) {
-            if (now - held.lease.startNanos() < acquireTimeoutNanos) {
+            long start = held.lease.startNanos();
+            // a hold that spanned a pause of this process is as young as the time that ran since it began
+            if (now - start < acquireTimeoutNanos
+                    || now - start - pauses.pausedNanos(start, now) < acquireTimeoutNanos) {
                 return;
             }
         }

@@ -7,8 +7,8 @@ import java.util.Properties;
 import org.postgresql.Driver;
 
 /**
- * Short-lived connections outside the pool, for the two jobs the pool cannot do when it is empty or broken:
- * probing whether PostgreSQL answers, and terminating the backend of a connection being taken back.
+ * Connections outside the pool, for the two jobs the pool cannot do when it is empty or broken: probing whether
+ * PostgreSQL answers ({@link HeartbeatConnection}), and terminating the backend of a connection being taken back.
  */
 final class DirectConnector {
 
@@ -25,11 +25,9 @@ final class DirectConnector {
         return !target.transactionPooled();
     }
 
-    /** Connects and runs {@code SELECT 1}; throws with the driver's reason when PostgreSQL does not answer. */
-    void probe() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("SELECT 1");
-        }
+    /** True behind a pooler in transaction mode, where a statement may queue for one of its server connections. */
+    boolean transactionPooled() {
+        return target.transactionPooled();
     }
 
     /** Ends a backend: PostgreSQL rolls back its transaction and frees its locks, even mid-statement. */
@@ -39,7 +37,8 @@ final class DirectConnector {
         }
     }
 
-    private Connection connect() throws SQLException {
+    /** A connection of its own; a server that accepts it and then answers nothing fails it within about 3 s. */
+    Connection connect() throws SQLException {
         Properties props = new Properties();
         if (target.user() != null) {
             props.setProperty("user", target.user());

@@ -23,6 +23,10 @@ import java.util.Locale;
  * sweep's own observations, not from the time since the last statement: a sweep that was itself kept from a core
  * for seconds has seen nothing of what the holder did meanwhile, and must look again before it convicts.
  *
+ * <p>Ages leave out the time the whole process was paused ({@link PausedTime}): a lease held across a 20 s SIGSTOP
+ * waited for nobody, and its holder finishes the moment the process runs again. Counted, it would look like 20 s of
+ * saturation, or like a leak, when the cause is the pause, which is reported as such.
+ *
  * <p>Not thread-safe: the sweep's one thread calls it, for every lease on every sweep.
  */
 final class LeakOrSaturation {
@@ -45,10 +49,21 @@ final class LeakOrSaturation {
 
     private final LeaseRegistry leases;
     private final long warnNanos;
+    private final PausedTime pauses;
 
-    LeakOrSaturation(LeaseRegistry leases, Duration warning) {
+    LeakOrSaturation(LeaseRegistry leases, Duration warning, PausedTime pauses) {
         this.leases = leases;
         this.warnNanos = warning.toNanos();
+        this.pauses = pauses;
+    }
+
+    /** How long {@code held} has been held by the time that ran, not counting the process's pauses. */
+    long ageNanos(LeaseRegistry.Held held, long nowNanos) {
+        return sinceUnpaused(held.lease.startNanos(), nowNanos);
+    }
+
+    private long sinceUnpaused(long fromNanos, long nowNanos) {
+        return nowNanos - fromNanos - pauses.pausedNanos(fromNanos, nowNanos);
     }
 
     Verdict judge(LeaseRegistry.Held held, long nowNanos) {
@@ -70,7 +85,7 @@ final class LeakOrSaturation {
             held.seenIdle = true;
             held.idleSeenSinceNanos = nowNanos;
         }
-        if (nowNanos - held.lease.startNanos() < warnNanos) {
+        if (ageNanos(held, nowNanos) < warnNanos) {
             return UNDECIDED;
         }
         if (inStatement) {
@@ -83,7 +98,7 @@ final class LeakOrSaturation {
             return new Saturated(known != null ? known : insideDriver(held.thread) ? Saturation.DATABASE
                     : Saturation.CPU);
         }
-        long idleNanos = nowNanos - held.idleSeenSinceNanos;
+        long idleNanos = sinceUnpaused(held.idleSeenSinceNanos, nowNanos);
         if (idleNanos < warnNanos) {
             return UNDECIDED;
         }

@@ -39,23 +39,24 @@ final class LeaseReclaimer {
     private final Set<Throwable> stacksLogged = ConcurrentHashMap.newKeySet();
 
     LeaseReclaimer(LeaseRegistry leases, HikariDataSource dataSource, DirectConnector direct,
-                   Consumer<PoolEvent> publish, Duration warning, Duration hardLimit) {
+                   Consumer<PoolEvent> publish, Duration warning, Duration hardLimit, PausedTime pauses) {
         this.leases = leases;
         this.dataSource = dataSource;
         this.direct = direct;
         this.publish = publish;
-        this.judge = new LeakOrSaturation(leases, warning);
+        this.judge = new LeakOrSaturation(leases, warning, pauses);
         this.hardLimitNanos = hardLimit.toNanos();
     }
 
     /**
      * Run every {@link PoolWatch#SWEEP_INTERVAL}: looks at every lease's holder, reports leaks and slow holds, and
-     * takes back leases past the hard limit, whatever holds them.
+     * takes back leases past the hard limit, whatever holds them. Ages leave the process's pauses out (see
+     * {@link LeakOrSaturation}): a pause longer than the hard limit must not end healthy transactions.
      */
     void sweep() {
         long now = System.nanoTime();
         for (LeaseRegistry.Held held : leases.held()) {
-            long age = now - held.lease.startNanos();
+            long age = judge.ageNanos(held, now);
             if (!held.reported) {
                 switch (judge.judge(held, now)) {
                     case LeakOrSaturation.Leak leak -> report(held, age / 1_000_000, leak.why());

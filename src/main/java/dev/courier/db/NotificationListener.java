@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -49,6 +51,10 @@ public final class NotificationListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Connection connection;
+    /** When the LISTEN connection was lost or failed to open, while it is down; null otherwise. */
+    private volatile Instant downSince;
+    /** Why it was lost, or why the last attempt to open it failed. */
+    private volatile String downReason;
 
     private NotificationListener(DatabaseTarget target, String channel, Consumer<String> onNotification,
                                  Runnable onResubscribed, MeterRegistry meters) {
@@ -58,6 +64,7 @@ public final class NotificationListener implements AutoCloseable {
         this.onResubscribed = onResubscribed;
         Gauge.builder(MetricNames.BUS_LISTENER_CONNECTED, connected, AtomicInteger::get)
                 .description("1 while the dedicated LISTEN connection (outside the pool) is up")
+                .tag("bus", "postgres")
                 .register(meters);
         Gauge.builder(MetricNames.BUS_OTHER_LISTENERS, otherListeners, AtomicInteger::get)
                 .description("other nodes listening on the database, counted every second; -1 while unknown")
@@ -86,6 +93,19 @@ public final class NotificationListener implements AutoCloseable {
     }
 
     /**
+     * Since when the LISTEN connection has been down (lost, or its first opening failed), empty while it is up and
+     * before the first attempt ends.
+     */
+    public Optional<Instant> downSince() {
+        return connected() ? Optional.empty() : Optional.ofNullable(downSince);
+    }
+
+    /** Why the connection is down, as the driver said it; null while it is up. */
+    public String downReason() {
+        return connected() ? null : downReason;
+    }
+
+    /**
      * How many other sessions listen under this class's {@code application_name} prefix on the same database (other
      * nodes), as counted at most a second ago; -1 while the connection is down or before the first count.
      */
@@ -108,6 +128,8 @@ public final class NotificationListener implements AutoCloseable {
                     s.execute("LISTEN " + channel);
                 }
                 connected.set(1);
+                downSince = null;
+                downReason = null;
                 if (!first) {
                     reconnects.increment();
                     log.info("LISTEN connection re-established");
@@ -119,8 +141,12 @@ public final class NotificationListener implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 if (running) {
                     log.warn("LISTEN connection lost: {}; reconnecting", e.toString());
+                    downReason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 }
             } finally {
+                if (downSince == null) {
+                    downSince = Instant.now();
+                }
                 connected.set(0);
                 otherListeners.set(UNKNOWN);
                 connection = null;

@@ -23,22 +23,23 @@ public final class PooledDatabaseFactory {
     }
 
     public static Database open(DatabaseTarget target, PoolConfig pool, MeterRegistry meters, Runnable onClose) {
-        return open(target, target, pool, meters, onClose);
+        return open(target, target, pool, meters, PausedTime.NONE, onClose);
     }
 
     /**
      * @param sessions where the migrations run: PostgreSQL itself when the pool's {@code target} is a pooler in
      *                 transaction mode and a direct address was given, else {@code target}
+     * @param pauses   this process's pauses, left out of the leak sweep's and the probe's judgements
      */
     public static Database open(DatabaseTarget target, DatabaseTarget sessions, PoolConfig pool, MeterRegistry meters,
-                                Runnable onClose) {
+                                PausedTime pauses, Runnable onClose) {
         String schemaVersion = migrate(sessions);
         HikariDataSource dataSource = new HikariDataSource(hikariConfig(target, pool, meters, APPLICATION_NAME));
         if (target.transactionPooled()) {
             TransactionPoolingCheck.warnUnlessTimeoutsHold(dataSource, pool, target.user());
         }
-        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, onClose,
-                schemaVersion);
+        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), pauses, meters,
+                onClose, schemaVersion);
     }
 
     /**
@@ -57,8 +58,8 @@ public final class PooledDatabaseFactory {
                 + " -c idle_in_transaction_session_timeout=" + pool.idleInTransactionTimeout().toMillis()
                 + " -c lock_timeout=" + pool.lockTimeout().toMillis());
         HikariDataSource dataSource = new HikariDataSource(config);
-        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), meters, () -> { },
-                "");
+        return new Database(dataSource, new LeaseRegistry(meters), pool, new DirectConnector(target), PausedTime.NONE,
+                meters, () -> { }, "");
     }
 
     /**

@@ -10,13 +10,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether PostgreSQL answers, decided once for everyone. The first lost connection starts a probe outside the
- * pool; if it fails, the database is down and every caller is answered "unavailable" at once (no connect timeout
- * per request) while the probe repeats in the background. The first probe that succeeds opens the door again.
+ * Whether PostgreSQL answers, decided once for everyone. A probe outside the pool runs all the time, every
+ * {@code upInterval} while the database answers and every {@code downInterval} while it does not, and a lost
+ * connection anywhere starts one at once. A probe that fails makes the database unreachable: every caller is answered
+ * "unavailable" at once (no connect timeout per request) until a probe succeeds again.
+ *
+ * <p>The probe runs whether or not requests fail, because a stopped server fails nothing: it keeps its sockets, and
+ * its callers only wait, which looks like a busy database ("overloaded") until something times out. The probe's own
+ * bound ({@link HeartbeatConnection}) tells the two apart within a second.
+ *
+ * <p>A probe that failed across a pause of this process ({@link PausedTime}) proves nothing about the database (its
+ * answer may have waited in the socket while the process was stopped): it gives no verdict, and the next one decides.
  */
 final class Reachability {
 
     private static final Logger log = LoggerFactory.getLogger(Reachability.class);
+    /** Many callers see the same lost connection at once: one extra probe for all of them. */
+    private static final long MIN_NANOS_BETWEEN_SUSPICIONS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Checks the database; throws with the reason when it does not answer. */
     interface Probe {
@@ -25,21 +35,32 @@ final class Reachability {
 
     private final Probe probe;
     private final ScheduledExecutorService scheduler;
-    private final Duration interval;
+    private final Duration upInterval;
+    private final Duration downInterval;
+    private final PausedTime pauses;
     private final Consumer<PoolEvent> publish;
     private final Runnable onRecovered;
+    /** One probe at a time: the scheduled ones and those a suspicion starts share the probe's connection. */
     private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile long lastProbeStartNanos = System.nanoTime() - MIN_NANOS_BETWEEN_SUSPICIONS;
     private volatile String downReason;
     private volatile String forcedDown;
     private volatile long downSinceNanos;
 
-    Reachability(Probe probe, ScheduledExecutorService scheduler, Duration interval, Consumer<PoolEvent> publish,
-                 Runnable onRecovered) {
+    Reachability(Probe probe, ScheduledExecutorService scheduler, Duration upInterval, Duration downInterval,
+                 PausedTime pauses, Consumer<PoolEvent> publish, Runnable onRecovered) {
         this.probe = probe;
         this.scheduler = scheduler;
-        this.interval = interval;
+        this.upInterval = upInterval;
+        this.downInterval = downInterval;
+        this.pauses = pauses;
         this.publish = publish;
         this.onRecovered = onRecovered;
+    }
+
+    /** Starts probing, the first probe at once. */
+    void start() {
+        schedule(this::probeAndScheduleNext, 0);
     }
 
     boolean reachable() {
@@ -51,11 +72,19 @@ final class Reachability {
         return downReason;
     }
 
-    /** A connection failed: find out whether the database is down (once, however many callers saw it). */
+    /**
+     * A connection failed: look now rather than at the next scheduled probe. While the database is already down the
+     * scheduled probes look often enough.
+     */
     void suspect() {
-        if (probing.compareAndSet(false, true)) {
-            schedule(0);
+        if (downReason == null && System.nanoTime() - lastProbeStartNanos >= MIN_NANOS_BETWEEN_SUSPICIONS) {
+            schedule(this::probeOnce, 0);
         }
+    }
+
+    /** Probes now, up or down (after the database was stopped or started on purpose). */
+    void lookNow() {
+        schedule(this::probeOnce, 0);
     }
 
     /** Counts the database as down whatever it answers (fault injection's switch for an external database). */
@@ -64,36 +93,62 @@ final class Reachability {
         if (reason != null) {
             markDown(reason);
         }
-        suspect();
+        lookNow();
     }
 
-    private void schedule(long delayMillis) {
+    private void schedule(Runnable task, long delayMillis) {
         try {
-            scheduler.schedule(this::probeOnce, delayMillis, TimeUnit.MILLISECONDS);
+            scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
-            probing.set(false);
+            // the pool is closing: no more probes
+        }
+    }
+
+    private void probeAndScheduleNext() {
+        try {
+            probeOnce();
+        } finally {
+            schedule(this::probeAndScheduleNext, (reachable() ? upInterval : downInterval).toMillis());
         }
     }
 
     private void probeOnce() {
-        try {
-            String forced = forcedDown;
-            if (forced != null) {
-                throw new IllegalStateException(forced);
-            }
-            probe.check();
-        } catch (Exception e) {
-            markDown(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            schedule(interval.toMillis());
+        if (!probing.compareAndSet(false, true)) {
             return;
         }
-        probing.set(false);
-        if (downReason != null) {
-            long downMillis = (System.nanoTime() - downSinceNanos) / 1_000_000;
-            downReason = null;
-            log.warn("PostgreSQL answers again after {} ms unreachable", downMillis);
-            onRecovered.run();
-            publish.accept(new PoolEvent.DatabaseReachable());
+        try {
+            long start = System.nanoTime();
+            lastProbeStartNanos = start;
+            try {
+                String forced = forcedDown;
+                if (forced != null) {
+                    throw new IllegalStateException(forced);
+                }
+                probe.check();
+            } catch (Exception e) {
+                if (pauses.pausedNanos(start, System.nanoTime()) > 0) {
+                    log.debug("a reachability probe failed across a pause of this process; no verdict: {}",
+                            e.toString());
+                    return;
+                }
+                markDown(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                return;
+            }
+            String forced = forcedDown;
+            if (forced != null) {
+                // switched off while this probe ran: the switch wins
+                markDown(forced);
+                return;
+            }
+            if (downReason != null) {
+                long downMillis = (System.nanoTime() - downSinceNanos) / 1_000_000;
+                downReason = null;
+                log.warn("PostgreSQL answers again after {} ms unreachable", downMillis);
+                onRecovered.run();
+                publish.accept(new PoolEvent.DatabaseReachable());
+            }
+        } finally {
+            probing.set(false);
         }
     }
 

@@ -35,7 +35,7 @@ public final class MetricNames {
      */
     public static final String POOL_SLOW_HOLDS = "courier.db.pool.slow.holds";
     public static final String POOL_ACQUISITION_TIMEOUTS = "courier.db.pool.acquisition.timeouts";
-    /** 1 while the database answers, 0 while it does not (as the alert engine's probe sees it). */
+    /** 1 while the database answers, 0 while it does not (as the pool's reachability probe sees it). */
     public static final String DB_REACHABLE = "courier.db.reachable";
     /** Alerts firing now, by {@code alertname}. */
     public static final String ALERTS_FIRING = "courier.alerts.firing";
@@ -84,6 +84,12 @@ public final class MetricNames {
     public static final String BUS_LISTENER_CONNECTED = "courier.bus.listener.connected";
     public static final String BUS_LISTENER_RECONNECTS = "courier.bus.listener.reconnects";
     public static final String BUS_OTHER_LISTENERS = "courier.bus.other.listeners";
+    /**
+     * Pauses of this whole process (not scheduled: SIGSTOP, a frozen VM or container, swapping, a stop-the-world
+     * collection) of a second or more, as a timer: {@code courier_process_pause_seconds_count}, {@code _sum},
+     * {@code _max} ({@code ops.PauseDetector}).
+     */
+    public static final String PROCESS_PAUSE = "courier.process.pause";
 
     private MetricNames() {
     }

@@ -1,5 +1,6 @@
 package dev.courier.ops;
 
+import dev.courier.bus.BusLink;
 import dev.courier.config.AlertConfig;
 import dev.courier.config.PoolConfig;
 import dev.courier.db.Database;
@@ -22,6 +23,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Courier watching itself: request outcomes and pool reports feed the alert engine, whose alerts go to the log, to
@@ -45,7 +47,8 @@ public final class Observability implements AutoCloseable {
     }
 
     public static Observability start(AlertConfig config, PoolConfig pool, int port, Database database,
-                                      MeterRegistry meters, FailedAuditChecks audit) {
+                                      MeterRegistry meters, FailedAuditChecks audit, PauseDetector pauses,
+                                      Supplier<BusLink> bus) {
         PoolEventLog poolEvents = new PoolEventLog(meters);
         database.addListener(poolEvents);
         long overdueMillis = pool.leakWarning().toMillis();
@@ -66,7 +69,7 @@ public final class Observability implements AutoCloseable {
                 "http://" + host + ":" + port + "/v1/admin/alerts", host + ":" + port, WebhookNotifier.RESEND,
                 incidents::acknowledgedAlert, meters);
         List<AlertListener> listeners = new ArrayList<>(List.of(new AlertLog(), incidents, webhooks));
-        FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config);
+        FigureSampler sampler = new FigureSampler(database, poolEvents, traffic, meters, config, pauses, bus);
         AlertEngine engine = new AlertEngine(DefaultRules.all(config, audit), sampler::sample, listeners,
                 config.evaluationInterval(), meters);
         engine.start();

@@ -55,6 +55,7 @@ import dev.courier.ops.FaultRoutes;
 import dev.courier.ops.Health;
 import dev.courier.ops.Observability;
 import dev.courier.ops.OpsRoutes;
+import dev.courier.ops.PauseDetector;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
 import dev.courier.ops.ProcessCpuShare;
@@ -157,13 +158,11 @@ public final class CourierServer implements AutoCloseable {
                 throw new IllegalArgumentException("--db-pool-mode transaction needs --db-direct-url (PostgreSQL "
                         + "itself): the migrations' lock and the postgres bus's LISTEN need a session of their own");
             }
-            Database database = PooledDatabaseFactory.open(target, sessions, config.pool(), meters, () -> { });
+            // Before the pool: the leak sweep leaves this process's pauses out of its judgements.
+            PauseDetector pauses = PauseDetector.start(meters);
+            started.addFirst(pauses);
+            Database database = PooledDatabaseFactory.open(target, sessions, config.pool(), meters, pauses, () -> { });
             started.addFirst(database);
-            // The audit needs the bus and the node registry, built below; the alert engine reads its verdict from now.
-            AtomicReference<FailedAuditChecks> auditVerdict = new AtomicReference<>(FailedAuditChecks.NONE);
-            Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
-                    database, meters, () -> auditVerdict.get().failed());
-            started.addFirst(observability);
 
             // The send path's hand-offs are wired below; docs/stream.md follows a message through them in order.
             AnnouncementSource announcements;
@@ -180,6 +179,11 @@ public final class CourierServer implements AutoCloseable {
             EventBus bus = new LocalFirstBus(toOtherNodes);
             started.addFirst(bus);
             EventSink events = bus;
+            // The audit needs the bus and the node registry, built below; the alert engine reads its verdict from now.
+            AtomicReference<FailedAuditChecks> auditVerdict = new AtomicReference<>(FailedAuditChecks.NONE);
+            Observability observability = Observability.start(config.alerts(), config.pool(), config.http().port(),
+                    database, meters, () -> auditVerdict.get().failed(), pauses, bus::link);
+            started.addFirst(observability);
             UserStore users = new UserStore();
             ConversationStore conversationStore = new ConversationStore();
             SessionCache sessionCache = new SessionCache(meters);

@@ -93,7 +93,8 @@ class AuditEndToEndTest {
                 s.execute("CREATE DATABASE courier");
             }
             String url = small.getJdbcUrl("postgres", "courier");
-            // 17 usable slots (20 - 3 reserved for superusers) against 2 pools of 6, 2 bus listeners and 5 to spare
+            // 17 usable slots (20 - 3 reserved for superusers) against 2 pools of 6, 2 bus listeners, 2 reachability
+            // probes and 5 to spare
             try (NodeProcess faulty = NodeProcess.start(url, "--pool-size", "6", "--admin-token", TOKEN,
                     "--enable-fault-injection", "--audit-interval", "10s");
                  NodeProcess plain = NodeProcess.start(url, "--pool-size", "6", "--admin-token", TOKEN)) {
@@ -104,9 +105,9 @@ class AuditEndToEndTest {
                 assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
                 assertThat(run.line("postgres.connections")).startsWith("FAIL")
                         .contains("17 usable connections (max_connections 20 - 3 superuser_reserved_connections")
-                        .contains("pools 12 + 2 bus listeners + 5 operator headroom = 19")
-                        .contains("raise max_connections to at least 22")
-                        .contains("lower --pool-size to at most 5 on every node");
+                        .contains("pools 12 + 2 bus listeners + 2 reachability probes + 5 operator headroom = 21")
+                        .contains("raise max_connections to at least 24")
+                        .contains("lower --pool-size to at most 4 on every node");
                 String faultyAddress = faulty.baseUrl().substring("http://".length());
                 assertThat(run.line("safety.fault-injection")).startsWith("WARN").contains(faultyAddress)
                         .doesNotContain(plain.baseUrl().substring("http://".length()))

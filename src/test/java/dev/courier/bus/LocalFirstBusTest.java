@@ -38,6 +38,11 @@ class LocalFirstBusTest {
         }
 
         @Override
+        public BusLink link() {
+            return BusLink.up(describe(), false);
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -32,6 +32,9 @@ class LeakOrSaturationTest {
     private static final long HOLD_MILLIS = 1_500;
 
     private Database db;
+    /** A pause of the whole process as the pause detector would declare it, in nanoTime; none unless a test sets it. */
+    private volatile long pauseFromNanos;
+    private volatile long pauseToNanos;
     private final List<PoolEvent> events = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -43,8 +46,9 @@ class LeakOrSaturationTest {
         JdbcTarget fresh = TestDatabase.freshDatabase();
         PoolConfig pool = new PoolConfig(4, Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(10),
                 Duration.ofSeconds(2), WARNING, Duration.ofSeconds(20));
-        db = PooledDatabaseFactory.open(new DatabaseTarget(fresh.jdbcUrl(), fresh.user(), fresh.password(), "test"),
-                pool, meters, () -> { });
+        DatabaseTarget target = new DatabaseTarget(fresh.jdbcUrl(), fresh.user(), fresh.password(), "test");
+        PausedTime declared = (from, to) -> Math.max(0, Math.min(pauseToNanos, to) - Math.max(pauseFromNanos, from));
+        db = PooledDatabaseFactory.open(target, target, pool, meters, declared, () -> { });
         db.addListener(events::add);
         logged.start();
         watchedLogs.forEach(l -> l.addAppender(logged));
@@ -89,6 +93,32 @@ class LeakOrSaturationTest {
                 .startsWith("connection leak suspected: test.sleepy has held a connection for")
                 .contains("its thread has done no database work for").contains("timed_waiting"));
         assertThat(db.pool().suspectedLeaks()).isEqualTo(1);
+    }
+
+    /**
+     * A pause of the whole process (SIGSTOP, a frozen VM) ages every lease by its length although nobody waited for
+     * anything: a hold that spanned one is judged by the time that ran, here a tenth of a second of each 1.5 s hold.
+     */
+    @Test
+    void aHoldThatSpannedAPauseOfTheProcessIsNeitherSaturationNorALeak() {
+        declarePauseOfTheNext(HOLD_MILLIS - 100);
+        db.withHandle("test.pausedStatement", h -> h.createQuery("SELECT pg_sleep(1.5)").mapTo(String.class).one());
+        declarePauseOfTheNext(HOLD_MILLIS - 100);
+        db.withHandle("test.pausedSleeper", h -> {
+            h.createQuery("SELECT 1").mapTo(Integer.class).one();
+            sleep(HOLD_MILLIS);
+            return null;
+        });
+        sleep(300);
+
+        assertThat(events).as("judged by the time that ran").noneMatch(PoolEvent.SlowHold.class::isInstance);
+        assertNoLeakReported();
+    }
+
+    private void declarePauseOfTheNext(long millis) {
+        long now = System.nanoTime();
+        pauseFromNanos = now;
+        pauseToNanos = now + TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     @Test

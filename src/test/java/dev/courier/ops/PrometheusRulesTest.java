@@ -24,7 +24,7 @@ class PrometheusRulesTest {
     void theRulesPassPromtoolsCheckAndItsUnitTests() {
         Promtool.Result check = Promtool.run("check", "rules", RULES.toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 10 rules found");
+        assertThat(check.output()).contains("SUCCESS: 12 rules found");
         Promtool.Result tests = Promtool.run("test", "rules", RULE_TESTS.toString());
         assertThat(tests.exitCode()).as(tests.output()).isZero();
         assertThat(tests.output()).contains("SUCCESS");

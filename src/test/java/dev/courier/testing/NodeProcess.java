@@ -96,10 +96,7 @@ public final class NodeProcess implements AutoCloseable {
      * open and its port accepting, and answers nothing, as a node stalled by its host or a long pause does.
      */
     public void signal(String name) throws java.io.IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
-        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-        }
+        ProcessSignals.send(name, process.pid());
     }
 
     /** SIGKILL: no shutdown hook, no graceful stop. */

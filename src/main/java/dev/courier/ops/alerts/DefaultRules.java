@@ -1,10 +1,15 @@
 package dev.courier.ops.alerts;
 
+import dev.courier.bus.BusLink;
 import dev.courier.config.AlertConfig;
 import dev.courier.db.Lease;
 import dev.courier.db.PoolEvent;
 import dev.courier.db.Saturation;
+import dev.courier.ops.PauseDetector;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +23,11 @@ import java.util.stream.Collectors;
  */
 public final class DefaultRules {
 
+    /** A bus that comes back within this (a restarted NATS server) has cost a catch-up from the tables, no alert. */
+    static final Duration BUS_DOWN_FOR = Duration.ofSeconds(5);
+    private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
     private DefaultRules() {
     }
 
@@ -30,8 +40,10 @@ public final class DefaultRules {
         // Rules that name a cause come first: alerts that fire in the same evaluation are told in this order, and
         // the first one titles the incident.
         return List.of(
+                rule("CourierProcessPaused", Severity.warning, Duration.ZERO, DefaultRules::processPaused),
                 rule("CourierLeakSuspected", Severity.critical, Duration.ZERO, DefaultRules::leakSuspected),
                 rule("CourierDatabaseUnreachable", Severity.critical, Duration.ZERO, DefaultRules::unreachable),
+                rule("CourierBusDisconnected", Severity.warning, BUS_DOWN_FOR, DefaultRules::busDisconnected),
                 rule("CourierPoolSaturated", Severity.critical, config.saturationFor(), DefaultRules::poolSaturated),
                 rule("CourierSaturated", Severity.warning, Duration.ZERO, DefaultRules::saturated),
                 rule("CourierLeakReclaimed", Severity.warning, Duration.ZERO, DefaultRules::leakReclaimed),
@@ -146,6 +158,41 @@ public final class DefaultRules {
                 + " (" + reclaimed.getLast().reason() + ")", Map.of("call_site", site)));
     }
 
+    /**
+     * The whole process stopped running for a second or more. Everything it was doing when it stopped resumes late,
+     * which the other rules would read as the database, the pool or the load being slow; this one names the pause.
+     */
+    static Optional<Finding> processPaused(Figures f) {
+        List<PauseDetector.Pause> pauses = f.pauses();
+        if (pauses.isEmpty()) {
+            return Optional.empty();
+        }
+        PauseDetector.Pause longest = pauses.stream().max(Comparator.comparing(PauseDetector.Pause::duration))
+                .orElseThrow();
+        return Optional.of(Finding.of("this process was paused for " + longest.seconds() + ", until "
+                + TIME_OF_DAY.format(longest.endedAt()) + " UTC: not scheduled at all (stopped with SIGSTOP, its VM or"
+                + " container frozen, swapped out, or a stop-the-world collection), so it answered nothing and its"
+                + " streams went silent; connections held across it are not counted as saturation or leaks"
+                + (pauses.size() > 1 ? " (" + pauses.size() + " pauses in the last "
+                + Duration.between(pauses.getFirst().endedAt(), f.at()).toSeconds() + " s)" : "")));
+    }
+
+    /**
+     * The node's bus has been down for {@link #BUS_DOWN_FOR}. Quiet while PostgreSQL is unreachable if the bus is
+     * LISTEN/NOTIFY: its connection is lost with the database, which {@code CourierDatabaseUnreachable} names.
+     */
+    static Optional<Finding> busDisconnected(Figures f) {
+        BusLink bus = f.bus();
+        if (bus.connected() || bus.throughDatabase() && !f.databaseReachable()) {
+            return Optional.empty();
+        }
+        long seconds = Math.max(0, Duration.between(bus.downSince(), f.at()).toSeconds());
+        return Optional.of(new Finding("the bus (" + bus.bus() + ") has been disconnected for " + seconds + " s"
+                + (bus.reason() == null ? "" : ": " + bus.reason()) + "; this node's streams get the other nodes'"
+                + " messages only from the catch-up from the tables, seconds late, and their typing and presence not"
+                + " at all", Map.of("bus", bus.throughDatabase() ? "postgres" : "nats")));
+    }
+
     static Optional<Finding> unreachable(Figures f) {
         if (f.databaseReachable()) {
             return Optional.empty();
@@ -162,6 +209,7 @@ public final class DefaultRules {
         List<PoolEvent.WritesRefused> refused = f.eventsOf(PoolEvent.WritesRefused.class);
         String cause = !f.databaseReachable() ? "; the database does not answer"
                 : !refused.isEmpty() ? "; PostgreSQL refuses writes: " + refused.getLast().detail()
+                : !f.pauses().isEmpty() ? pausedWithin(f)
                 : f.pool().active() >= f.pool().max() ? "; the connection pool is exhausted" + heldBy(f) : "";
         return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
                 "%.1f %% of requests failed with 5xx over the last %d s (%d of %d)%s", 100 * t.errorShare(),
@@ -174,9 +222,9 @@ public final class DefaultRules {
             return Optional.empty();
         }
         return Optional.of(Finding.of(String.format(java.util.Locale.ROOT,
-                "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)",
+                "%.1f %% of requests took longer than %d ms over the last %d s (objective: %.1f %% within it)%s",
                 100 * t.slowShare(), config.latencyObjective().toMillis(), config.trafficWindow().toSeconds(),
-                100 * config.latencyTarget())));
+                100 * config.latencyTarget(), f.pauses().isEmpty() ? "" : pausedWithin(f))));
     }
 
     /**
@@ -192,6 +240,13 @@ public final class DefaultRules {
         String check = first.contains(":") ? first.substring(0, first.indexOf(':')) : first;
         return Optional.of(new Finding("infrastructure audit failed " + failed.size() + " check"
                 + (failed.size() == 1 ? "" : "s") + ": " + String.join("; ", failed), Map.of("check", check)));
+    }
+
+    /** Requests that were in the process while it was paused were answered late, or refused once it ran again. */
+    private static String pausedWithin(Figures f) {
+        PauseDetector.Pause longest = f.pauses().stream().max(Comparator.comparing(PauseDetector.Pause::duration))
+                .orElseThrow();
+        return "; this process was paused for " + longest.seconds() + " (CourierProcessPaused)";
     }
 
     private static String heldBy(Figures f) {

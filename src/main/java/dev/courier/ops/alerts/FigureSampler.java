@@ -1,10 +1,10 @@
 package dev.courier.ops.alerts;
 
+import dev.courier.bus.BusLink;
 import dev.courier.config.AlertConfig;
 import dev.courier.db.Database;
-import dev.courier.db.DatabaseBusyException;
-import dev.courier.db.DatabaseUnavailableException;
 import dev.courier.db.PoolEvent;
+import dev.courier.ops.PauseDetector;
 import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import io.micrometer.core.instrument.Counter;
@@ -13,10 +13,17 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Reads the live figures once per evaluation: the pool as it is now, a probe of the database, the pool's recent
- * reports and the traffic window. Used by the engine's one thread only.
+ * Reads the live figures once per evaluation: the pool as it is now, the database's reachability, the pool's recent
+ * reports, the traffic window, this process's recent pauses and the bus's connection. Used by the engine's one thread
+ * only.
+ *
+ * <p>Reachability is the pool's verdict ({@link Database#unreachableReason()}), whose probe runs on a connection of
+ * its own with a bound on the answer: a probe through the pool would wait for a connection behind the holders when the
+ * pool is busy, and on one of the pool's connections for its socket timeout when the database is stopped, and with
+ * it the whole engine.
  */
 public final class FigureSampler {
 
@@ -31,68 +38,31 @@ public final class FigureSampler {
     private final RequestWindow traffic;
     private final MeterRegistry meters;
     private final AlertConfig config;
+    private final PauseDetector pauses;
+    private final Supplier<BusLink> bus;
     private final Deque<CounterReading> timeoutReadings = new ArrayDeque<>();
-    private volatile boolean reachable = true;
-    private String unreachableDetail;
-    private Instant lastGoodProbe = Instant.EPOCH;
 
     public FigureSampler(Database database, PoolEventLog events, RequestWindow traffic, MeterRegistry meters,
-                         AlertConfig config) {
+                         AlertConfig config, PauseDetector pauses, Supplier<BusLink> bus) {
         this.database = database;
         this.events = events;
         this.traffic = traffic;
         this.meters = meters;
         this.config = config;
+        this.pauses = pauses;
+        this.bus = bus;
     }
 
     public Figures sample() {
         Instant now = Instant.now();
         Database.PoolSnapshot pool = database.pool();
-        probe(pool, now);
+        String unreachable = database.unreachableReason();
         List<PoolEventLog.Stamped> recent = events.since(now, config.eventWindow());
-        applyReachabilityReports(recent);
         long timeouts = hikariTimeoutsWithin(now)
                 + recent.stream().filter(s -> s.event() instanceof PoolEvent.AcquisitionTimedOut).count();
         int trafficSeconds = (int) config.trafficWindow().toSeconds();
-        return new Figures(now, pool, reachable, unreachableDetail, recent, timeouts, traffic.last(trafficSeconds),
-                System.nanoTime());
-    }
-
-    /**
-     * One trivial query through the pool. When every connection is taken the probe would only queue behind the
-     * holders and prove nothing about the database, so it is skipped and the last verdict stands; so it does when
-     * the pool answers "busy".
-     */
-    private void probe(Database.PoolSnapshot pool, Instant now) {
-        if (pool.active() >= pool.max()) {
-            return;
-        }
-        try {
-            database.withHandle("ops.probe", h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-            reachable = true;
-            unreachableDetail = null;
-            lastGoodProbe = now;
-        } catch (DatabaseUnavailableException e) {
-            reachable = false;
-            unreachableDetail = e.getMessage();
-        } catch (DatabaseBusyException e) {
-            // no verdict: the pool is busy, which other rules report
-        }
-    }
-
-    /** A report of the pool newer than the last good probe overrides it (the pool sees failures between probes). */
-    private void applyReachabilityReports(List<PoolEventLog.Stamped> recent) {
-        for (PoolEventLog.Stamped s : recent) {
-            if (s.at().isAfter(lastGoodProbe)) {
-                if (s.event() instanceof PoolEvent.DatabaseUnreachable down) {
-                    reachable = false;
-                    unreachableDetail = down.detail();
-                } else if (s.event() instanceof PoolEvent.DatabaseReachable) {
-                    reachable = true;
-                    unreachableDetail = null;
-                }
-            }
-        }
+        return new Figures(now, pool, unreachable == null, unreachable, recent, timeouts, traffic.last(trafficSeconds),
+                System.nanoTime(), pauses.endedWithin(now, config.eventWindow()), bus.get());
     }
 
     private long hikariTimeoutsWithin(Instant now) {

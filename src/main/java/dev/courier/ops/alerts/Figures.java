@@ -1,7 +1,9 @@
 package dev.courier.ops.alerts;
 
+import dev.courier.bus.BusLink;
 import dev.courier.db.Database.PoolSnapshot;
 import dev.courier.db.HeldLease;
+import dev.courier.ops.PauseDetector;
 import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import java.time.Instant;
@@ -21,10 +23,12 @@ import java.util.stream.Collectors;
  * @param acquisitionTimeouts  callers that got no connection in time, within the event window
  * @param traffic              requests, 5xx and slow requests within the traffic window
  * @param nowNanos             {@link System#nanoTime()} at sampling, to age the leases
+ * @param pauses               pauses of this process that ended within the event window, oldest first
+ * @param bus                  the node's connection to the other nodes
  */
 public record Figures(Instant at, PoolSnapshot pool, boolean databaseReachable, String unreachableDetail,
                       List<PoolEventLog.Stamped> events, long acquisitionTimeouts, RequestWindow.Totals traffic,
-                      long nowNanos) {
+                      long nowNanos, List<PauseDetector.Pause> pauses, BusLink bus) {
 
     /** The call site holding the most connections, with how many and the longest hold. */
     public record Holder(String callSite, int leases, long longestHeldMillis, String thread) {

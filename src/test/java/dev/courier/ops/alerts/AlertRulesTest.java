@@ -2,12 +2,14 @@ package dev.courier.ops.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.bus.BusLink;
 import dev.courier.config.AlertConfig;
 import dev.courier.db.Database.PoolSnapshot;
 import dev.courier.db.HeldLease;
 import dev.courier.db.Lease;
 import dev.courier.db.PoolEvent;
 import dev.courier.db.Saturation;
+import dev.courier.ops.PauseDetector;
 import dev.courier.ops.PoolEventLog;
 import dev.courier.ops.RequestWindow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.Test;
 class AlertRulesTest {
 
     private static final AlertConfig CONFIG = AlertConfig.defaults();
+    private static final List<PauseDetector.Pause> NO_PAUSES = List.of();
+    private static final BusLink BUS_UP = BusLink.up("postgres", true);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<String> told = new ArrayList<>();
@@ -182,11 +186,68 @@ class AlertRulesTest {
     @Test
     void databaseUnreachableFiresAtOnceAndResolvesWhenItAnswers() {
         engine.evaluate(new Figures(t0, idlePool(), false, "database unreachable", List.of(), 0,
-                new RequestWindow.Totals(0, 0, 0), nanos0));
+                new RequestWindow.Totals(0, 0, 0), nanos0, NO_PAUSES, BUS_UP));
         assertThat(firing("CourierDatabaseUnreachable").orElseThrow().summary())
                 .isEqualTo("PostgreSQL does not answer: database unreachable");
         engine.evaluate(figures(1, idlePool()));
         assertThat(firing("CourierDatabaseUnreachable")).isEmpty();
+    }
+
+    @Test
+    void aPauseOfTheProcessFiresNamingItsLengthAndResolvesWhenTheEventWindowHasPassed() {
+        Instant ended = t0.minusSeconds(2);
+        PauseDetector.Pause pause = new PauseDetector.Pause(ended, nanos0 - 22_100_000_000L, nanos0 - 2_000_000_000L);
+        engine.evaluate(withPausesAndBus(0, List.of(pause), BUS_UP, true));
+        Alert alert = firing("CourierProcessPaused").orElseThrow();
+        assertThat(alert.severity()).isEqualTo(Severity.warning);
+        assertThat(alert.summary()).startsWith("this process was paused for 20.1 s, until ")
+                .contains("stopped with SIGSTOP").contains("not counted as saturation or leaks");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/CourierProcessPaused.md");
+        assertThat(engine.firing()).extracting(Alert::name).as("nothing else blamed").containsExactly(
+                "CourierProcessPaused");
+
+        engine.evaluate(withPausesAndBus(CONFIG.eventWindow().toSeconds(), List.of(), BUS_UP, true));
+        assertThat(firing("CourierProcessPaused")).isEmpty();
+    }
+
+    @Test
+    void theErrorRateAndTheLatencyNameAPauseAsTheirCause() {
+        PauseDetector.Pause pause = new PauseDetector.Pause(t0, nanos0 - 20_000_000_000L, nanos0);
+        engine.evaluate(new Figures(t0, idlePool(), true, null, List.of(), 0, new RequestWindow.Totals(200, 7, 30),
+                nanos0, List.of(pause), BUS_UP));
+        assertThat(firing("CourierHighErrorRate").orElseThrow().summary())
+                .endsWith("(7 of 200); this process was paused for 20.0 s (CourierProcessPaused)");
+        assertThat(firing("CourierLatencyAboveObjective").orElseThrow().summary())
+                .endsWith("; this process was paused for 20.0 s (CourierProcessPaused)");
+    }
+
+    @Test
+    void aBusDisconnectedForFiveSecondsFiresNamingItAndResolvesWhenItReconnects() {
+        BusLink down = new BusLink("nats://127.0.0.1:4222", false, false, t0, "Connection refused");
+        engine.evaluate(withPausesAndBus(0, NO_PAUSES, down, true));
+        engine.evaluate(withPausesAndBus(4, NO_PAUSES, down, true));
+        assertThat(firing("CourierBusDisconnected")).as("a restart that reconnects within seconds").isEmpty();
+
+        engine.evaluate(withPausesAndBus(5, NO_PAUSES, down, true));
+        Alert alert = firing("CourierBusDisconnected").orElseThrow();
+        assertThat(alert.summary()).startsWith("the bus (nats://127.0.0.1:4222) has been disconnected for 5 s: "
+                + "Connection refused;");
+        assertThat(alert.labels()).containsEntry("bus", "nats");
+        assertThat(alert.runbook()).isEqualTo("docs/runbooks/CourierBusDisconnected.md");
+
+        engine.evaluate(withPausesAndBus(6, NO_PAUSES, BusLink.up("nats://127.0.0.1:4222", false), true));
+        assertThat(firing("CourierBusDisconnected")).isEmpty();
+        assertThat(told).containsSubsequence("fired CourierBusDisconnected", "resolved CourierBusDisconnected");
+    }
+
+    @Test
+    void aListenConnectionLostWithTheDatabaseIsLeftToTheDatabaseAlert() {
+        BusLink lost = new BusLink("postgres", true, false, t0, "Connection refused");
+        for (int second = 0; second <= 10; second++) {
+            engine.evaluate(withPausesAndBus(second, NO_PAUSES, lost, false));
+        }
+        assertThat(firing("CourierDatabaseUnreachable")).isPresent();
+        assertThat(firing("CourierBusDisconnected")).isEmpty();
     }
 
     @Test
@@ -214,9 +275,9 @@ class AlertRulesTest {
     @Test
     void theListShowsFiringAlertsFirstThenResolvedOnesNewestFirst() {
         engine.evaluate(new Figures(t0, pool(1, 7, 0, leaking("x.leak", 1, 5_000)), false, "down",
-                List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0));
+                List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0, NO_PAUSES, BUS_UP));
         engine.evaluate(new Figures(t0.plusSeconds(1), idlePool(), false, "down", List.of(), 0,
-                new RequestWindow.Totals(0, 0, 0), nanos0));
+                new RequestWindow.Totals(0, 0, 0), nanos0, NO_PAUSES, BUS_UP));
         List<Alert> alerts = engine.alerts();
         assertThat(alerts).extracting(Alert::name, Alert::state).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("CourierDatabaseUnreachable", "firing"),
@@ -241,7 +302,7 @@ class AlertRulesTest {
 
     private Figures figures(long second, PoolSnapshot pool) {
         return new Figures(t0.plusSeconds(second), pool, true, null, List.of(), 0,
-                new RequestWindow.Totals(0, 0, 0), nanos0);
+                new RequestWindow.Totals(0, 0, 0), nanos0, NO_PAUSES, BUS_UP);
     }
 
     private Figures figuresWithEvents(long second, PoolSnapshot pool, long hikariTimeouts) {
@@ -250,12 +311,17 @@ class AlertRulesTest {
         long timeouts = hikariTimeouts + recent.stream()
                 .filter(s -> s.event() instanceof PoolEvent.AcquisitionTimedOut).count();
         return new Figures(at, pool, true, null, recent, timeouts,
-                new RequestWindow.Totals(0, 0, 0), nanos0);
+                new RequestWindow.Totals(0, 0, 0), nanos0, NO_PAUSES, BUS_UP);
+    }
+
+    private Figures withPausesAndBus(long second, List<PauseDetector.Pause> pauses, BusLink bus, boolean reachable) {
+        return new Figures(t0.plusSeconds(second), idlePool(), reachable, reachable ? null : "Connection refused",
+                List.of(), 0, new RequestWindow.Totals(0, 0, 0), nanos0, pauses, bus);
     }
 
     private Figures traffic(long second, RequestWindow.Totals totals) {
         return new Figures(t0.plusSeconds(second), idlePool(), true, null, List.of(), 0, totals,
-                nanos0);
+                nanos0, NO_PAUSES, BUS_UP);
     }
 
     private static PoolSnapshot pool(int active, int idle, int pending, List<HeldLease> leases) {

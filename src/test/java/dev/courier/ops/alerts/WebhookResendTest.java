@@ -69,6 +69,6 @@ class WebhookResendTest {
 
     /** Only the instant matters to the notifier. */
     private static Figures figuresAt(Instant at) {
-        return new Figures(at, null, true, null, List.of(), 0, null, System.nanoTime());
+        return new Figures(at, null, true, null, List.of(), 0, null, System.nanoTime(), List.of(), null);
     }
 }
