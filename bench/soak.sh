@@ -9,7 +9,9 @@
 #   DURATION=2m DRILL_EVERY=30s DRILL_LENGTH=5s RATE=200 bench/soak.sh      # a short check that it runs
 #
 # RATE (1200: about a third of what this build sustains over the socket on a 2-core host), USERS (60), DURATION (60m),
-# DRILL_EVERY (10m), DRILL_LENGTH (30s), LEAK_RATE (0.2), POOL (the server's default for this machine's cores:
+# DRILL_EVERY (10m), DRILL_LENGTH (30s), LEAK_RATE (0.2), EDIT_SHARE (2%) and REACT_SHARE (3%) of the arrivals (edits
+# and reactions go over REST whatever the transport, and the leak fault leaks from the operations that requests and
+# socket reads open, not from socket sends: without them a socket soak's leak drills would leak nothing), POOL (the server's default for this machine's cores:
 # cores x 2 + 1), COURIER_HEAP (1g here, for the server and the load generator both: a soak is about what the heap
 # does, and a small one shows a leak sooner), OUT (where the reports and the server's log are kept; default
 # bench/soak-<time>/, ignored by git), BENCH_PG as in bench/lib/server.sh (default: the embedded PostgreSQL, which the
@@ -23,6 +25,8 @@ duration="${DURATION:-60m}"
 drill_every="${DRILL_EVERY:-10m}"
 drill_length="${DRILL_LENGTH:-30s}"
 leak_rate="${LEAK_RATE:-0.2}"
+edit_share="${EDIT_SHARE:-2%}"
+react_share="${REACT_SHARE:-3%}"
 pool="${POOL:-$(( $(nproc) * 2 + 1 ))}"
 out="${OUT:-$root/bench/soak-$(date -u +%Y%m%dT%H%M%SZ)}"
 export BENCH_PG="${BENCH_PG-}"
@@ -52,6 +56,7 @@ set +e
 COURIER_ADMIN_TOKEN="$admin" courier loadtest --url "http://127.0.0.1:$port" --scenario soak --transport socket \
   --users "$users" --rate "$rate" --duration "$duration" --max-messages "$max_messages" \
   --drill-every "$drill_every" --drill-length "$drill_length" --leak-rate "$leak_rate" \
+  --edit-share "$edit_share" --react-share "$react_share" \
   --report-json "$out/soak-report.json" --report-html "$out/soak-report.html" | tee "$out/loadtest.out"
 status=${PIPESTATUS[0]}
 set -e
