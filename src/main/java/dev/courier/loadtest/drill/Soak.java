@@ -2,6 +2,7 @@ package dev.courier.loadtest.drill;
 
 import dev.courier.loadtest.LoadOptions;
 import dev.courier.loadtest.Scenario;
+import dev.courier.loadtest.Transport;
 import dev.courier.loadtest.client.CourierClient;
 import dev.courier.loadtest.generator.LoadRun;
 import dev.courier.loadtest.generator.LoadRunResult;
@@ -25,7 +26,17 @@ public final class Soak {
     private Soak() {
     }
 
+    /**
+     * Said when a soak's leak drills will find nothing to leak from: the fault leaks a connection from a share of the
+     * operations that requests and socket reads open, and socket sends open none.
+     */
+    static final String NOTHING_TO_LEAK = "over the socket without --edit-share or --react-share (changes go over "
+            + "REST) the leak drills have no operation to leak a connection from: they will not be detected";
+
     public static LoadReport run(LoadOptions options, PrintStream out) throws InterruptedException {
+        List<String> warnings = options.transport() == Transport.SOCKET && !options.changes().present()
+                ? List.of(NOTHING_TO_LEAK) : List.of();
+        warnings.forEach(w -> out.println("loadtest: warning: " + w));
         LoadJudge judge = new LoadJudge(options);
         LoadRun run = new LoadRun(options, out, judge);
         CourierClient client = new CourierClient(options.url(), LoadRun.REQUEST_TIMEOUT);
@@ -45,7 +56,7 @@ public final class Soak {
                 d.on().toNanos() / 1e9, (d.off().toNanos() + options.soak().drillLength().toNanos()) / 1e9)).toList();
         SoakReport.Flatness flatness = FlatnessJudge.judge(resources, result.activeSeconds(), unsettled);
         return report.withSoak(new SoakReport(options.soak().drillEvery().toMillis() / 1e3,
-                options.soak().drillLength().toMillis() / 1e3, drills, flatness, resources));
+                options.soak().drillLength().toMillis() / 1e3, drills, flatness, resources), warnings);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Everything a run found, as written to the JSON report (and drawn in the HTML one).
@@ -51,9 +52,10 @@ public record LoadReport(
 
     /**
      * This report with a soak's findings: a drill that did not hold or a resource that grew fails the run, and a soak
-     * whose resources could not be judged at all leaves a passing run incomplete.
+     * whose resources could not be judged at all leaves a passing run incomplete. {@code soakWarnings} go after the
+     * run's own.
      */
-    public LoadReport withSoak(SoakReport soak) {
+    public LoadReport withSoak(SoakReport soak, List<String> soakWarnings) {
         List<String> soakFailures = new ArrayList<>();
         for (DrillVerdict d : soak.drills()) {
             if (!d.held()) {
@@ -80,7 +82,8 @@ public record LoadReport(
         return new LoadReport(scenario, url, transport, startedAt, durationSeconds, baseRate, users, conversations,
                 attempted, acked, failed, throughputPerSecond, errorRate, errors, sendToAck, sendToDelivered, refusals,
                 opening, delivery, integrity, objectives, ramp, disturbance, busyGroup, changes, chatter, generator,
-                faults, timeline, soakVerdict, List.copyOf(reasons), warnings, soak);
+                faults, timeline, soakVerdict, List.copyOf(reasons),
+                Stream.concat(warnings.stream(), soakWarnings.stream()).toList(), soak);
     }
 
     /**

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A soak in miniature against a real server: 45 s over the socket with a 3 s drill every 15 s. Its drills run in turn
+ * A soak in miniature against a real server: 45 s over the socket, a fifth of the arrivals edits and reactions over
+ * REST (what the leak drill leaks from), with a 3 s drill every 15 s. Its drills run in turn
  * and are judged one by one, the server's resources are sampled from {@code /metrics} and judged, and both reports
  * carry them. Whether each drill held is this machine's business; that each is judged and listed is the soak's.
  */
@@ -38,7 +39,7 @@ class SoakEndToEndTest {
         try (TestServer server = TestServer.start(config -> config.withFaultInjection(true))) {
             LoadOptions options = new LoadOptions(URI.create(server.baseUrl()), false, Scenario.SOAK,
                     Transport.SOCKET, 20, Duration.ofSeconds(45), 10_000, 6, 0.5, 3, LoadOptions.BusyGroup.NONE,
-                    Duration.ofSeconds(5), 0.5, Duration.ofSeconds(10), 1.5, 0.2, Optional.of(TestServer.ADMIN_TOKEN),
+                    new LoadOptions.ChangeMix(0.1, 0.1), Duration.ofSeconds(5), 0.5, Duration.ofSeconds(10), 1.5, 0.2, Optional.of(TestServer.ADMIN_TOKEN),
                     Duration.ofSeconds(5), Optional.of(dir.resolve("report.json")),
                     Optional.of(dir.resolve("report.html")))
                     .withSoak(new LoadOptions.Soak(Duration.ofSeconds(15), Duration.ofSeconds(3)));
@@ -73,6 +74,8 @@ class SoakEndToEndTest {
             assertThat(report.integrity().outOfOrder()).isZero();
             assertThat(report.objectives().window()).isEqualTo("outside the drills and 5 s after each");
             assertThat(report.exitCode()).isIn(0, 1);
+            assertThat(report.warnings()).doesNotContain(Soak.NOTHING_TO_LEAK);
+            assertThat(report.integrity().changes().lost()).isZero();
 
             JsonNode written = Json.mapper().readTree(Files.readString(dir.resolve("report.json")));
             assertThat(written.path("soak").path("drills").size()).isEqualTo(2);
