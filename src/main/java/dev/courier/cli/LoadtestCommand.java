@@ -5,6 +5,7 @@ import dev.courier.loadtest.LoadOptions;
 import dev.courier.loadtest.LoadSetupException;
 import dev.courier.loadtest.Scenario;
 import dev.courier.loadtest.Transport;
+import dev.courier.loadtest.drill.Soak;
 import dev.courier.loadtest.generator.LoadRun;
 import dev.courier.loadtest.judge.LoadJudge;
 import dev.courier.loadtest.report.LoadReport;
@@ -35,9 +36,10 @@ public final class LoadtestCommand implements Callable<Integer> {
     boolean allowRemote;
 
     @Option(names = "--scenario", defaultValue = "steady", converter = ScenarioConverter.class,
-            description = "steady, ramp, spike (10x in the middle third), soak, leak or db-outage (a fault "
-                    + "switched on for the middle third through /v1/admin/faults), or storm (--storm-streams more "
-                    + "streams opened at once a third into the run).")
+            description = "steady, ramp, spike (10x in the middle third), leak or db-outage (a fault switched on "
+                    + "for the middle third through /v1/admin/faults), soak (steady, with a leak or an outage drill "
+                    + "every --drill-every, and the server's resources judged flat or not), or storm (--storm-streams "
+                    + "more streams opened at once a third into the run).")
     Scenario scenario;
 
     @Option(names = "--transport", defaultValue = "rest", description = "rest or socket: how users send.")
@@ -149,6 +151,14 @@ public final class LoadtestCommand implements Callable<Integer> {
                     + "(0s: all at once).")
     Duration stormWindow;
 
+    @Option(names = "--drill-every", defaultValue = "10m", converter = Durations.class,
+            description = "--scenario soak: a drill this often, a leak and a database outage in turn.")
+    Duration drillEvery;
+
+    @Option(names = "--drill-length", defaultValue = "30s", converter = Durations.class,
+            description = "--scenario soak: how long each drill's fault stays on (at most half of --drill-every).")
+    Duration drillLength;
+
     @Option(names = "--report-json", defaultValue = "loadtest-report.json", description = "Where to write the JSON report.")
     Path jsonReport;
 
@@ -167,8 +177,13 @@ public final class LoadtestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try {
-            LoadJudge judge = new LoadJudge(options);
-            LoadReport report = judge.report(new LoadRun(options, System.out, judge).run());
+            LoadReport report;
+            if (options.scenario() == Scenario.SOAK) {
+                report = Soak.run(options, System.out);
+            } else {
+                LoadJudge judge = new LoadJudge(options);
+                report = judge.report(new LoadRun(options, System.out, judge).run());
+            }
             write(report, options);
             return report.exitCode();
         } catch (LoadSetupException e) {
@@ -198,7 +213,8 @@ public final class LoadtestCommand implements Callable<Integer> {
                 Optional.ofNullable(htmlReport),
                 new LoadOptions.Chatter(typingShare, reconnectShare, reconnectPause, chatterAlternate))
                 .withEcho(echo).withStreamLiveness(streamLiveness)
-                .withStorm(new LoadOptions.Storm(stormStreams, stormWindow));
+                .withStorm(new LoadOptions.Storm(stormStreams, stormWindow))
+                .withSoak(new LoadOptions.Soak(drillEvery, drillLength));
     }
 
     /** {@code db-outage} on the command line, {@code DB_OUTAGE} in code. */

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param maxErrorRate the highest share of failed sends that still meets the objective (0.001 = 0.1%)
  * @param chatter      typing and reconnects beside the sends
  * @param storm        the streams {@code --scenario storm} opens at once
+ * @param soak         how often {@code --scenario soak} drills, and for how long
  */
 public record LoadOptions(
         URI url,
@@ -45,7 +46,8 @@ public record LoadOptions(
         Chatter chatter,
         boolean echo,
         Duration streamLiveness,
-        Storm storm) {
+        Storm storm,
+        Soak soak) {
 
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     public static final long MAX_MESSAGES = 50_000_000;
@@ -167,7 +169,7 @@ public record LoadOptions(
                        Optional<Path> jsonReport, Optional<Path> htmlReport, Chatter chatter, boolean echo) {
         this(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare, groupSize,
                 busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, Duration.ZERO, Storm.NONE);
+                jsonReport, htmlReport, chatter, echo, Duration.ZERO, Storm.NONE, Soak.DEFAULT);
     }
 
     /**
@@ -191,6 +193,32 @@ public record LoadOptions(
         }
     }
 
+    /**
+     * What {@code --scenario soak} does beside its steady load: every {@code drillEvery} a drill of {@code drillLength},
+     * a leak and a database outage in turn, each switched through {@code /v1/admin/faults} and judged on its own.
+     */
+    public record Soak(Duration drillEvery, Duration drillLength) {
+        public static final Soak DEFAULT = new Soak(Duration.ofMinutes(10), Duration.ofSeconds(30));
+
+        public Soak {
+            if (drillEvery.compareTo(Duration.ofSeconds(5)) < 0 || drillEvery.compareTo(Duration.ofHours(6)) > 0) {
+                throw new IllegalArgumentException("--drill-every must be between 5s and 6h, got " + drillEvery);
+            }
+            if (drillLength.compareTo(Duration.ofSeconds(1)) < 0
+                    || drillLength.compareTo(drillEvery.dividedBy(2)) > 0) {
+                throw new IllegalArgumentException("--drill-length must be between 1s and half of --drill-every, got "
+                        + drillLength);
+            }
+        }
+    }
+
+    /** The same run with {@code soak} as what {@code --scenario soak} drills. */
+    public LoadOptions withSoak(Soak soak) {
+        return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
+                groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
+                jsonReport, htmlReport, chatter, echo, streamLiveness, storm, soak);
+    }
+
     /** A run whose streams get the contract's echo of their own sends. */
     public LoadOptions(URI url, boolean allowRemote, Scenario scenario, Transport transport, double rate,
                        Duration duration, long maxMessages, int users, double groupShare, int groupSize,
@@ -209,7 +237,7 @@ public record LoadOptions(
     public LoadOptions withEcho(boolean echo) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, streamLiveness, storm);
+                jsonReport, htmlReport, chatter, echo, streamLiveness, storm, soak);
     }
 
     /**
@@ -221,14 +249,14 @@ public record LoadOptions(
     public LoadOptions withStreamLiveness(Duration liveness) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, liveness, storm);
+                jsonReport, htmlReport, chatter, echo, liveness, storm, soak);
     }
 
     /** The same run with {@code storm} as what {@code --scenario storm} opens. */
     public LoadOptions withStorm(Storm storm) {
         return new LoadOptions(url, allowRemote, scenario, transport, rate, duration, maxMessages, users, groupShare,
                 groupSize, busyGroup, changes, sloP99, maxErrorRate, rampStep, rampFactor, leakRate, adminToken, drain,
-                jsonReport, htmlReport, chatter, echo, streamLiveness, storm);
+                jsonReport, htmlReport, chatter, echo, streamLiveness, storm, soak);
     }
 
     /** A run without typing or reconnects. */

@@ -60,6 +60,12 @@ public final class MetricNames {
     public static final String SESSION_CACHE_REQUESTS = "courier.session.cache.requests";
     public static final String SESSION_CACHE_ENTRIES = "courier.session.cache.entries";
 
+    /**
+     * The process's resident set size in bytes ({@code ops.ResidentMemory}); rendered as Prometheus's standard
+     * {@code process_resident_memory_bytes}.
+     */
+    public static final String PROCESS_RESIDENT_MEMORY = "process.resident.memory";
+
     public static final String STREAM_CONNECTIONS = "courier.stream.connections";
     /** The share of its cores this node's process used lately, 0 to 1 ({@code ops.ProcessCpuShare}). */
     public static final String NODE_CPU_SHARE = "courier.node.cpu.share";

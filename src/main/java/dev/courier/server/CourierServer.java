@@ -58,6 +58,7 @@ import dev.courier.ops.OpsRoutes;
 import dev.courier.ops.PauseDetector;
 import dev.courier.ops.PoolRoutes;
 import dev.courier.ops.PrometheusConventions;
+import dev.courier.ops.ResidentMemory;
 import dev.courier.ops.ProcessCpuShare;
 import dev.courier.ops.ScalingSignal;
 import dev.courier.ops.alerts.FailedAuditChecks;
@@ -85,6 +86,7 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -407,5 +409,9 @@ public final class CourierServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
+        // Open file descriptors (process_files_open_files) and the process's resident memory: with the heap and the
+        // threads, what a soak watches for leaks.
+        new FileDescriptorMetrics().bindTo(meters);
+        ResidentMemory.bindTo(meters);
     }
 }

@@ -64,6 +64,9 @@ class MetricsExpositionTest {
                     "hikaricp_connections_pending",
                     "hikaricp_connections_max",
                     "jvm_memory_used_bytes",
+                    "jvm_threads_live_threads",
+                    "process_files_open_files",
+                    "process_resident_memory_bytes",
                     "process_uptime_seconds");
 
             Path file = Files.createTempFile("courier-metrics", ".txt");

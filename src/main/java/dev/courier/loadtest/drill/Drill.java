@@ -8,7 +8,9 @@ import dev.courier.loadtest.generator.LoadRun;
 import dev.courier.loadtest.generator.LoadRunResult;
 import dev.courier.loadtest.judge.LoadJudge;
 import dev.courier.loadtest.measure.OutcomesBySecond;
+import dev.courier.loadtest.report.DrillVerdict;
 import dev.courier.loadtest.report.Figures;
+import dev.courier.loadtest.report.IntegrityReport;
 import dev.courier.loadtest.report.LoadReport;
 import java.io.PrintStream;
 import java.net.URI;
@@ -64,6 +66,28 @@ public final class Drill {
             on = applied.get(0).atSecond();
             off = applied.get(1).atSecond();
         }
+        return judge(scenario.cliName(), scenario, new Window(on, off, applied.size() >= 2, report.timeline().size()),
+                report.disturbance().availability(), result, report.integrity(), samples);
+    }
+
+    /**
+     * One disturbance of a run, in seconds since the run started.
+     *
+     * @param switched   whether the server took both switches (on and off)
+     * @param lastSecond the last second that is the disturbance's to recover in: the run's last, or the one before
+     *                   the next disturbance of a soak
+     */
+    record Window(double on, double off, boolean switched, long lastSecond) {
+    }
+
+    /**
+     * Judges one disturbance: {@code samples} are the observer's looks up to the window's end (those before
+     * {@code on} are its baseline), {@code availability} the share of the sends intended during it that succeeded.
+     */
+    static DrillVerdict judge(String name, Scenario scenario, Window window, double availability,
+                              LoadRunResult result, IntegrityReport integrity, List<DrillObserver.Sample> samples) {
+        double on = window.on();
+        double off = window.off();
         long start = result.startNanos();
         DrillObserver.Sample baseline = null;
         double detect = -1;
@@ -86,17 +110,16 @@ public final class Drill {
         double alert = alerts.firedSeconds();
         String alertName = String.join(", ", alerts.raised());
         double resolved = alerts.resolvedSeconds();
-        double recover = recovery(result.outcomes(), off, report.timeline().size());
-        double availability = report.disturbance().availability();
-        long lost = report.integrity().lost();
+        double recover = recovery(result.outcomes(), off, (int) window.lastSecond());
+        long lost = integrity.lost();
 
         List<String> reasons = new ArrayList<>();
-        if (!report.integrity().intact()) {
-            reasons.add("integrity: lost=" + lost + " duplicated=" + report.integrity().duplicated()
-                    + " out-of-order=" + report.integrity().outOfOrder() + " gaps=" + report.integrity().historyGaps());
+        if (!integrity.intact()) {
+            reasons.add("integrity: lost=" + lost + " duplicated=" + integrity.duplicated()
+                    + " out-of-order=" + integrity.outOfOrder() + " gaps=" + integrity.historyGaps());
         }
         if (scenario.needsFaultInjection()) {
-            if (applied.size() < 2) {
+            if (!window.switched()) {
                 reasons.add("the fault was not switched on and off (PUT /v1/admin/faults refused)");
             }
             if (detect < 0 || detect > DrillVerdict.MAX_DETECT_SECONDS) {
@@ -113,10 +136,10 @@ public final class Drill {
         if (recover < 0) {
             reasons.add("sends still failed at the end of the drill");
         }
-        return new DrillVerdict(scenario.cliName(), Figures.round(on), Figures.round(off), Figures.round(detect),
+        return new DrillVerdict(name, Figures.round(on), Figures.round(off), Figures.round(detect),
                 detectedBy, Figures.round(alert), alertName, availability, recover, Figures.round(resolved),
                 alerts.stillFiring(), lost,
-                report.integrity().deliveryChecked(), reasons.isEmpty(), reasons);
+                integrity.deliveryChecked(), reasons.isEmpty(), reasons);
     }
 
     /**

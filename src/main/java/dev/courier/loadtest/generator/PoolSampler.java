@@ -1,15 +1,11 @@
 package dev.courier.loadtest.generator;
 
-import static java.util.stream.Collectors.joining;
-
 import dev.courier.loadtest.client.ApiResponse;
 import dev.courier.loadtest.client.CourierClient;
+import dev.courier.loadtest.client.MetricsText;
 import dev.courier.loadtest.report.PoolSample;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,54 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class PoolSampler {
 
-    private static final Map<String, String> GAUGES = Map.of(
-            "hikaricp_connections_active", "active",
-            "hikaricp_connections_idle", "idle",
-            "hikaricp_connections_pending", "pending",
-            "hikaricp_connections_max", "max");
+    private static final List<String> GAUGES = List.of("hikaricp_connections_active", "hikaricp_connections_idle",
+            "hikaricp_connections_pending", "hikaricp_connections_max");
 
-    /**
-     * {@code /metrics} asking for these gauges only ({@code name[]}): the whole page is about 200 KB of
-     * histograms the server would render every second for nothing. A server that ignores the parameter answers
-     * with the whole page, which {@link #parse} reads the same.
-     */
-    static final String METRICS_PATH = "/metrics?" + GAUGES.keySet().stream().sorted()
-            .map(name -> URLEncoder.encode("name[]", StandardCharsets.UTF_8) + "=" + name)
-            .collect(joining("&"));
+    /** {@code /metrics} asking for these gauges only. */
+    static final String METRICS_PATH = MetricsText.path(GAUGES);
 
     /** Reads the pool gauges out of a Prometheus text exposition. */
     static PoolSample parse(String exposition) {
-        Map<String, Double> sums = new TreeMap<>();
-        for (String line : exposition.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int nameEnd = indexOfAny(line);
-            String name = line.substring(0, nameEnd);
-            String field = GAUGES.get(name);
-            if (field == null) {
-                continue;
-            }
-            String afterLabels = line.charAt(nameEnd) == '{' ? line.substring(line.lastIndexOf('}') + 1) : line.substring(nameEnd);
-            String[] parts = afterLabels.trim().split("\\s+");
-            try {
-                sums.merge(field, Double.parseDouble(parts[0]), Double::sum);
-            } catch (NumberFormatException e) {
-                // a value such as NaN from a gauge whose pool is gone: not a sample
-            }
-        }
-        return new PoolSample(sums.getOrDefault("active", -1.0), sums.getOrDefault("idle", -1.0),
-                sums.getOrDefault("pending", -1.0), sums.getOrDefault("max", -1.0));
-    }
-
-    private static int indexOfAny(String line) {
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '{' || c == ' ' || c == '\t') {
-                return i;
-            }
-        }
-        return line.length();
+        MetricsText metrics = MetricsText.parse(exposition);
+        return new PoolSample(metrics.sum(GAUGES.get(0)), metrics.sum(GAUGES.get(1)), metrics.sum(GAUGES.get(2)),
+                metrics.sum(GAUGES.get(3)));
     }
 
     private final CourierClient client;

@@ -1,6 +1,7 @@
 package dev.courier.loadtest.report;
 
 import dev.courier.loadtest.LoadOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -133,6 +134,10 @@ public final class HtmlReport {
             }
         }
 
+        if (r.soak() != null) {
+            soak(html, r.soak());
+        }
+
         if (r.busyGroup() != null) {
             LoadReport.BusyGroup b = r.busyGroup();
             html.append("<h2>Busy group</h2><p>Conversation ").append(b.conversationId()).append(", ")
@@ -225,9 +230,16 @@ public final class HtmlReport {
         SvgChart generator = new SvgChart("Load generator", "ms late (p99) / cores", xs)
                 .line("late p99", "#9467bd", series(tl, Interval::generatorLateP99Ms))
                 .line("cpu", "#8c564b", series(tl, i -> i.generator() == null ? -1 : i.generator().cores()));
-        for (SvgChart chart : List.of(throughput, latency, failures, pool, generator)) {
+        List<SvgChart> charts = new ArrayList<>(List.of(throughput, latency, failures, pool, generator));
+        if (r.soak() != null) {
+            charts.addAll(resourceCharts(r.soak().resources()));
+        }
+        for (SvgChart chart : charts) {
             if (r.disturbance() != null) {
                 chart.shade(r.disturbance().fromSecond(), r.disturbance().toSecond());
+            }
+            if (r.soak() != null) {
+                r.soak().drills().forEach(d -> chart.shade(d.faultOnAt(), d.faultOffAt()));
             }
             html.append("<div>").append(chart.render()).append("</div>");
         }
@@ -245,6 +257,68 @@ public final class HtmlReport {
                     .orElse("<p class='incomplete'>No incident was recorded during the drill.</p>"));
         });
         return html.append("</body></html>\n").toString();
+    }
+
+    /** A soak's drills with their verdicts, and whether the server's resources stayed flat. */
+    private static void soak(StringBuilder html, SoakReport soak) {
+        html.append("<h2>Soak: drills</h2><p>A drill every ").append(fmt(soak.drillEverySeconds())).append(" s, each ")
+                .append(fmt(soak.drillLengthSeconds())).append(" s long (shaded in the charts); lost messages count "
+                        + "the whole run.</p><table><tr><th>drill</th><th>on at s</th><th>off at s</th><th>detected s</th>"
+                        + "<th>alerted s</th><th>availability</th><th>recovered s</th><th>alerts resolved s</th>"
+                        + "<th>verdict</th></tr>");
+        for (DrillVerdict d : soak.drills()) {
+            html.append("<tr><td>").append(escape(d.drill())).append("</td><td>").append(fmt(d.faultOnAt()))
+                    .append("</td><td>").append(fmt(d.faultOffAt())).append("</td><td>")
+                    .append(Figures.knownOrNa(d.detectSeconds())).append("</td><td>")
+                    .append(Figures.knownOrNa(d.alertSeconds())).append("</td><td>")
+                    .append(Figures.percent(d.availability())).append("</td><td>")
+                    .append(Figures.knownOrNa(d.recoverSeconds())).append("</td><td>")
+                    .append(Figures.knownOrNa(d.alertsResolvedSeconds())).append("</td><td class='")
+                    .append(d.held() ? "pass'>held" : "fail'>DID NOT HOLD").append("</td></tr>");
+        }
+        html.append("</table><pre>");
+        soak.drills().forEach(d -> d.lines().forEach(line -> html.append(escape(line)).append("\n")));
+        html.append("</pre>");
+        SoakReport.Flatness f = soak.flatness();
+        html.append("<h2>Soak: resources</h2><p class='").append(f.flat() ? "pass'>FLAT" : "fail'>NOT FLAT")
+                .append(": seconds ").append(fmt(f.endFromSecond())).append(" to ").append(fmt(f.endToSecond()))
+                .append(" against seconds ").append(fmt(f.baselineFromSecond())).append(" to ")
+                .append(fmt(f.baselineToSecond())).append(" (after the warm-up), without the drills and as long "
+                        + "again after each.</p><table><tr><th>figure</th><th>statistic</th><th>after warm-up</th>"
+                        + "<th>at the end</th><th>worse by</th><th>tolerance</th><th>verdict</th></tr>");
+        for (SoakReport.Figure fig : f.figures()) {
+            html.append("<tr><td>").append(escape(fig.name() + " (" + fig.unit() + ")")).append("</td><td>")
+                    .append(escape(fig.statistic())).append("</td><td>").append(Figures.knownOrNa(fig.baseline()))
+                    .append("</td><td>").append(Figures.knownOrNa(fig.end())).append("</td><td>")
+                    .append(fmt(fig.worsened())).append("</td><td>").append(fmt(fig.tolerance()))
+                    .append("</td><td class='").append(fig.failed() ? "fail" : "pass").append("'>")
+                    .append(escape(fig.verdict())).append("</td></tr>");
+        }
+        html.append("</table>");
+    }
+
+    /** The soak's resource samples over time: memory, threads and descriptors, the pool. */
+    private static List<SvgChart> resourceCharts(List<ResourceSample> samples) {
+        double[] xs = samples.stream().mapToDouble(ResourceSample::t).toArray();
+        double mib = 1024 * 1024;
+        SvgChart memory = new SvgChart("Server memory (/metrics)", "MiB", xs)
+                .line("heap used", "#1f77b4", samples.stream().mapToDouble(s -> scaled(s.heapUsedBytes(), mib)).toArray())
+                .line("resident", "#d62728", samples.stream().mapToDouble(s -> scaled(s.residentBytes(), mib)).toArray());
+        SvgChart handles = new SvgChart("Server threads and file descriptors (/metrics)", "count", xs)
+                .line("live threads", "#2ca02c", samples.stream().mapToDouble(ResourceSample::liveThreads).toArray())
+                .line("open files", "#9467bd", samples.stream().mapToDouble(ResourceSample::openFiles).toArray());
+        SvgChart pool = new SvgChart("Server connection pool over the soak (/metrics)", "connections", xs)
+                .line("active", "#d62728", samples.stream().mapToDouble(ResourceSample::poolActive).toArray())
+                .line("idle", "#2ca02c", samples.stream().mapToDouble(ResourceSample::poolIdle).toArray())
+                .line("pending", "#ff7f0e", samples.stream().mapToDouble(ResourceSample::poolPending).toArray())
+                .line("leaked, not taken back", "#8c564b",
+                        samples.stream().mapToDouble(ResourceSample::leasesLeaking).toArray());
+        return List.of(memory, handles, pool);
+    }
+
+    /** A missing gauge (-1) stays missing. */
+    private static double scaled(double value, double unit) {
+        return value < 0 ? -1 : value / unit;
     }
 
     static String escape(String s) {

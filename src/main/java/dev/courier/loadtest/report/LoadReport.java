@@ -1,7 +1,10 @@
 package dev.courier.loadtest.report;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Everything a run found, as written to the JSON report (and drawn in the HTML one).
@@ -10,6 +13,7 @@ import java.util.Map;
  *                 (something the run should measure could not be measured, e.g. delivery without a stream)
  * @param warnings what makes the figures less than they seem without changing the verdict, such as a load
  *                 generator that fell behind its own schedule
+ * @param soak     a soak's drills and resources; null for the other scenarios
  */
 public record LoadReport(
         String scenario,
@@ -43,7 +47,44 @@ public record LoadReport(
         List<Interval> timeline,
         String verdict,
         List<String> failures,
-        List<String> warnings) {
+        List<String> warnings,
+        SoakReport soak) {
+
+    /**
+     * This report with a soak's findings: a drill that did not hold or a resource that grew fails the run, and a soak
+     * whose resources could not be judged at all leaves a passing run incomplete. {@code soakWarnings} go after the
+     * run's own.
+     */
+    public LoadReport withSoak(SoakReport soak, List<String> soakWarnings) {
+        List<String> soakFailures = new ArrayList<>();
+        for (DrillVerdict d : soak.drills()) {
+            if (!d.held()) {
+                soakFailures.add("drill " + d.drill() + " at " + Figures.round(d.faultOnAt()) + " s did not hold: "
+                        + String.join("; ", d.reasons()));
+            }
+        }
+        boolean judged = false;
+        for (SoakReport.Figure f : soak.flatness().figures()) {
+            judged |= !f.verdict().startsWith("not judged");
+            if (f.failed()) {
+                soakFailures.add(String.format(Locale.ROOT,
+                        "%s %s from %.1f to %.1f %s after the warm-up, beyond its tolerance of %.1f %s", f.name(),
+                        f.verdict(), f.baseline(), f.end(), f.unit(), f.tolerance(), f.unit()));
+            }
+        }
+        List<String> reasons = new ArrayList<>(soakFailures);
+        reasons.addAll(failures);
+        if (!judged) {
+            reasons.add("the server's resources could not be judged: no samples of /metrics in the windows compared");
+        }
+        String soakVerdict = verdict.equals("fail") || !soakFailures.isEmpty() ? "fail"
+                : verdict.equals("incomplete") || !judged ? "incomplete" : "pass";
+        return new LoadReport(scenario, url, transport, startedAt, durationSeconds, baseRate, users, conversations,
+                attempted, acked, failed, throughputPerSecond, errorRate, errors, sendToAck, sendToDelivered, refusals,
+                opening, delivery, integrity, objectives, ramp, disturbance, busyGroup, changes, chatter, generator,
+                faults, timeline, soakVerdict, List.copyOf(reasons),
+                Stream.concat(warnings.stream(), soakWarnings.stream()).toList(), soak);
+    }
 
     /**
      * Sends the server refused with "not now" ({@code 429}, {@code 503}: see {@code measure.RefusalTracker}); they

@@ -88,6 +88,9 @@ public final class ReportSummary {
                 latency(out, "  send->delivered off", cmp.sendToDeliveredOff());
             }
         }
+        if (r.soak() != null) {
+            soak(out, r.soak());
+        }
         LoadReport.Generator g = r.generator();
         out.printf(Locale.ROOT, "generator: sends left p99 %.2f ms (max %.2f ms) after their intended time, cpu %s cores "
                 + "(median; %s at most, of %d), host %s at most%s%n", g.pacerLateness().p99(), g.pacerLateness().max(),
@@ -96,6 +99,20 @@ public final class ReportSummary {
         out.println("verdict: " + r.verdict().toUpperCase(Locale.ROOT));
         r.failures().forEach(f -> out.println("  - " + f));
         r.warnings().forEach(w -> out.println("warning: " + w));
+    }
+
+    /** Each drill's verdict as {@code courier drill} prints it, then the resources: after the warm-up, at the end. */
+    private static void soak(PrintStream out, SoakReport soak) {
+        soak.drills().forEach(d -> d.lines().forEach(out::println));
+        SoakReport.Flatness f = soak.flatness();
+        out.printf(Locale.ROOT, "== resources: %s (seconds %.0f-%.0f against %.0f-%.0f after the warm-up)%n",
+                f.flat() ? "FLAT" : "NOT FLAT", f.endFromSecond(), f.endToSecond(), f.baselineFromSecond(),
+                f.baselineToSecond());
+        for (SoakReport.Figure fig : f.figures()) {
+            out.printf(Locale.ROOT, "  %-36s %s -> %s %s (%s; tolerance %.1f): %s%n", fig.name(),
+                    Figures.knownOrNa(fig.baseline()), Figures.knownOrNa(fig.end()), fig.unit(), fig.statistic(),
+                    fig.tolerance(), fig.verdict());
+        }
     }
 
     private static void busyGroupSide(PrintStream out, String name, LoadReport.BusyGroupSide side) {

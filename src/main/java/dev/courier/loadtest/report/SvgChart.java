@@ -26,7 +26,7 @@ final class SvgChart {
     private final String unit;
     private final double[] xs;
     private final List<Series> series = new ArrayList<>();
-    private double[] shade;
+    private final List<double[]> shades = new ArrayList<>();
 
     SvgChart(String title, String unit, double[] xs) {
         this.title = title;
@@ -39,9 +39,9 @@ final class SvgChart {
         return this;
     }
 
-    /** Shades [from, to) on the x axis, e.g. the seconds a fault was on. */
+    /** Shades [from, to) on the x axis, e.g. the seconds a fault was on; a chart may have several. */
     SvgChart shade(double from, double to) {
-        this.shade = new double[] {from, to};
+        shades.add(new double[] {from, to});
         return this;
     }
 
@@ -68,7 +68,7 @@ final class SvgChart {
                 WIDTH, HEIGHT, HtmlReport.escape(title)));
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='16' font-size='13' font-weight='bold'>%s</text>",
                 LEFT, HtmlReport.escape(title)));
-        if (shade != null) {
+        for (double[] shade : shades) {
             double x0 = LEFT + plotW * shade[0] / xMax;
             double x1 = LEFT + plotW * Math.min(shade[1], xMax) / xMax;
             svg.append(String.format(Locale.ROOT,

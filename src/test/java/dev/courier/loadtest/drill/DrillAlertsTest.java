@@ -2,6 +2,7 @@ package dev.courier.loadtest.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.loadtest.report.DrillVerdict;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

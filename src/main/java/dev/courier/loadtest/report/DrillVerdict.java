@@ -1,4 +1,4 @@
-package dev.courier.loadtest.drill;
+package dev.courier.loadtest.report;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -23,9 +23,9 @@ public record DrillVerdict(String drill, double faultOnAt, double faultOffAt, do
                            boolean deliveryChecked, boolean held, List<String> reasons) {
 
     /** Detection and alerting bounds a drill holds Courier to; the postmortem's alert came after 15 minutes. */
-    static final double MAX_DETECT_SECONDS = 10;
-    static final double MAX_ALERT_SECONDS = 30;
-    static final double MIN_LEAK_AVAILABILITY = 0.99;
+    public static final double MAX_DETECT_SECONDS = 10;
+    public static final double MAX_ALERT_SECONDS = 30;
+    public static final double MIN_LEAK_AVAILABILITY = 0.99;
 
     public int exitCode() {
         return held ? 0 : 1;
