@@ -15,6 +15,7 @@
 #   BENCH_PG= bench/overload.sh                              # an embedded PostgreSQL instead
 #   RAMP_DURATION=40s HOLD=10s WARMUP=5s bench/overload.sh   # a short check that it runs
 #   COURIER_JAR=path bench/overload.sh                       # another build
+#   CAPACITY_SOCKET=3815 TRANSPORTS=socket bench/overload.sh # no ramp: overload a capacity found before
 #
 # One server (bench/lib/server.sh: loopback, rate limits off, pool POOL_SIZE) for every run, on a new database of the
 # PostgreSQL that BENCH_PG names (default postgresql://postgres@127.0.0.1:5432; the database is dropped on exit). Each
@@ -47,6 +48,8 @@ settle="${SETTLE:-5}"
 # REST costs the load generator much more per message than the socket, so it starts lower.
 declare -A warmup_rate=([socket]="${WARMUP_RATE_SOCKET:-2000}" [rest]="${WARMUP_RATE_REST:-200}")
 declare -A ramp_start=([socket]="${RAMP_START_SOCKET:-1000}" [rest]="${RAMP_START_REST:-100}")
+# A capacity given skips the ramp: the same rate for runs to compare (e.g. two builds, side by side).
+declare -A capacity_given=([socket]="${CAPACITY_SOCKET:-}" [rest]="${CAPACITY_REST:-}")
 export BENCH_PG="${BENCH_PG-postgresql://postgres@127.0.0.1:5432}"
 for transport in $transports; do
   if [[ ! -v "ramp_start[$transport]" ]]; then
@@ -130,19 +133,25 @@ for transport in $transports; do
   echo "bench: $transport: warming up for $warmup at ${warmup_rate[$transport]} msg/s" >&2
   run "$transport-warmup" "$transport" --rate "${warmup_rate[$transport]}" --duration "$warmup" || true
 
-  ready
-  echo "bench: $transport: ramp from ${ramp_start[$transport]} msg/s x$ramp_factor every $ramp_step" \
-    "(at most $ramp_duration)" >&2
-  run "$transport-ramp" "$transport" --scenario ramp --rate "${ramp_start[$transport]}" --ramp-factor "$ramp_factor" \
-    --ramp-step "$ramp_step" --duration "$ramp_duration" --max-messages "$max_messages" || exit 1
-  ramp="$results/$transport-ramp.json"
-  capacity="$(jq -r '.ramp.highestPassingRate' "$ramp")"
-  capacities+=("$(jq -r --arg t "$transport" "$capacity_line" "$ramp")")
-  if jq -e '.ramp.steps | length > 0 and .[-1].passed' "$ramp" >/dev/null; then
-    capacities[-1]+="; a lower bound: the ramp's last step still met it"
-    capacities[-1]+=" (raise RAMP_DURATION or RAMP_START_${transport^^})"
+  if [[ -n "${capacity_given[$transport]}" ]]; then
+    capacity="${capacity_given[$transport]}"
+    capacities+=("$transport: capacity $capacity msg/s, given (CAPACITY_${transport^^}); no ramp")
+  else
+    ready
+    echo "bench: $transport: ramp from ${ramp_start[$transport]} msg/s x$ramp_factor every $ramp_step" \
+      "(at most $ramp_duration)" >&2
+    run "$transport-ramp" "$transport" --scenario ramp --rate "${ramp_start[$transport]}" \
+      --ramp-factor "$ramp_factor" --ramp-step "$ramp_step" --duration "$ramp_duration" \
+      --max-messages "$max_messages" || exit 1
+    ramp="$results/$transport-ramp.json"
+    capacity="$(jq -r '.ramp.highestPassingRate' "$ramp")"
+    capacities+=("$(jq -r --arg t "$transport" "$capacity_line" "$ramp")")
+    if jq -e '.ramp.steps | length > 0 and .[-1].passed' "$ramp" >/dev/null; then
+      capacities[-1]+="; a lower bound: the ramp's last step still met it"
+      capacities[-1]+=" (raise RAMP_DURATION or RAMP_START_${transport^^})"
+    fi
+    jq -r '.warnings[] | "bench: '"$transport"' ramp: warning: " + .' "$ramp" >&2
   fi
-  jq -r '.warnings[] | "bench: '"$transport"' ramp: warning: " + .' "$ramp" >&2
   echo "bench: ${capacities[-1]}" >&2
   if ! awk -v c="$capacity" 'BEGIN { exit !(c > 0) }'; then
     echo "bench: $transport: no ramp step met the objective, so there is no capacity to overload" >&2
