@@ -20,8 +20,8 @@
 # One server (bench/lib/server.sh: loopback, rate limits off, pool POOL_SIZE) for every run, on a new database of the
 # PostgreSQL that BENCH_PG names (default postgresql://postgres@127.0.0.1:5432; the database is dropped on exit). Each
 # run registers its own USERS virtual users (default 500), in direct pairs (GROUP_SHARE=0). Per transport: a warm-up
-# of WARMUP at WARMUP_RATE_<TRANSPORT>, the ramp from RAMP_START_<TRANSPORT> by RAMP_FACTOR every RAMP_STEP, then the
-# holds. The reports (JSON, HTML), each run's output, the table and the server's log go to RESULTS (default a new
+# of WARMUP at WARMUP_RATE_<TRANSPORT>, the ramp from RAMP_START_<TRANSPORT> by RAMP_FACTOR every RAMP_STEP (none when
+# CAPACITY_<TRANSPORT> gives the capacity), then the holds. The reports (JSON, HTML), each run's output, the table and the server's log go to RESULTS (default a new
 # directory under /tmp), named at the end.
 #
 # Bounded: every run stops after its --duration or its --max-messages, whichever comes first (the warm-up after
