@@ -34,7 +34,7 @@ public final class ProcessCpuShare {
     public synchronized double share() {
         CpuClock.Reading now = clock.read();
         if (now.wallNanos() - last.wallNanos() >= MIN_INTERVAL_NANOS) {
-            share = Math.clamp(Math.max(0, now.coresSince(last)) / cores, 0.0, 1.0);
+            share = Math.clamp(now.coresSince(last) / cores, 0.0, 1.0); // an unknown -1 reads 0
             last = now;
         }
         return share;
