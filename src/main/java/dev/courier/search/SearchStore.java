@@ -76,12 +76,14 @@ final class SearchStore {
         SCOPE_MESSAGES;
 
         /**
-         * The most messages a scope may hold to be read whole. Testing one message costs about as much as one entry of
-         * a word's posting list costs the bitmap plan (a body's words parsed again, 16-24 µs on an idle core); a
-         * common word's list runs to hundreds of thousands of entries, a scope of this size costs a bounded few tens
-         * of milliseconds whatever the word (bench/results/2026-12-07-search-plans.md).
+         * The most messages a scope may hold to be read whole. Reading a scope costs about 20 µs a message (its body
+         * parsed again); the word index costs about 0.35 µs an entry of the word's posting list, plus its rows. A
+         * common word's list holds 70,000 entries at 2 million messages and five times that at 10 million, so a scope
+         * of this size costs at most some 40 ms whatever the word and however large the database grows, where the
+         * index's bitmap grows with everyone's messages; the price is that a rare word, a millisecond through the
+         * index, takes those same milliseconds (bench/results/2026-12-07-search-plans.md).
          */
-        static final long MOST_SCOPE_MESSAGES = 3_000;
+        static final long MOST_SCOPE_MESSAGES = 2_000;
 
         static Candidates fitting(Scope scope) {
             return scope.messages() <= MOST_SCOPE_MESSAGES ? SCOPE_MESSAGES : WORD_INDEX;
