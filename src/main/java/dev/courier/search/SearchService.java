@@ -52,16 +52,16 @@ public final class SearchService {
             if (!store.searchable(h, q)) {
                 throw ApiException.invalid("q", "q must hold at least one word to look for, not only excluded words");
             }
-            long[] scope;
+            SearchStore.Scope scope;
             if (conversationId != null) {
                 if (!conversations.isMember(h, conversationId, callerId)) {
                     throw ApiException.notFound("no such conversation");
                 }
-                scope = new long[] {conversationId};
+                scope = store.conversation(h, conversationId);
             } else {
                 scope = store.conversationsOf(h, callerId);
             }
-            if (scope.length == 0) {
+            if (scope.conversations().length == 0) {
                 return List.of();
             }
             store.plan(h);

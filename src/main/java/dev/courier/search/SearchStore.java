@@ -32,46 +32,114 @@ final class SearchStore {
         return !tree.isEmpty() && !tree.equals("T");
     }
 
+    /**
+     * The conversations a search reads, and how many messages they hold: the sum of their {@code last_seq}, which
+     * counts deleted messages too (a delete leaves a tombstone with its seq). Cheap: one row per conversation.
+     */
+    record Scope(long[] conversations, long messages) {
+
+        boolean oneConversation() {
+            return conversations.length == 1;
+        }
+    }
+
     /** The conversations {@code userId} is a member of now. */
-    long[] conversationsOf(Handle h, long userId) {
-        return h.createQuery("SELECT conversation_id FROM memberships WHERE user_id = :u")
+    Scope conversationsOf(Handle h, long userId) {
+        List<long[]> rows = h.createQuery("SELECT c.id, c.last_seq FROM memberships mb"
+                        + " JOIN conversations c ON c.id = mb.conversation_id WHERE mb.user_id = :u")
                 .bind("u", userId)
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .list();
+        long[] ids = new long[rows.size()];
+        long messages = 0;
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rows.get(i)[0];
+            messages += rows.get(i)[1];
+        }
+        return new Scope(ids, messages);
+    }
+
+    /** One conversation, which the caller has been checked to be a member of. */
+    Scope conversation(Handle h, long conversationId) {
+        long messages = h.createQuery("SELECT last_seq FROM conversations WHERE id = :c")
+                .bind("c", conversationId)
                 .mapTo(Long.class)
-                .list()
-                .stream().mapToLong(Long::longValue).toArray();
+                .one();
+        return new Scope(new long[] {conversationId}, messages);
+    }
+
+    /** The two ways the search statement can find its candidates; see {@link #search}. */
+    enum Candidates {
+        /** The word index's matches, combined with or filtered to the scope's conversations as the planner picks. */
+        WORD_INDEX,
+        /** Every message of the scope's conversations, read through their own index, each tested against the query. */
+        SCOPE_MESSAGES;
+
+        /**
+         * The most messages a scope may hold to be read whole. Reading a scope costs about 20 µs a message (its body
+         * parsed again); the word index costs about 0.35 µs an entry of the word's posting list, plus its rows. A
+         * common word's list holds 70,000 entries at 2 million messages and five times that at 10 million, so a scope
+         * of this size costs at most some 40 ms whatever the word and however large the database grows, where the
+         * index's bitmap grows with everyone's messages; the price is that a rare word, a millisecond through the
+         * index, takes those same milliseconds (bench/results/2026-12-07-search-plans.md).
+         */
+        static final long MOST_SCOPE_MESSAGES = 2_000;
+
+        static Candidates fitting(Scope scope) {
+            return scope.messages() <= MOST_SCOPE_MESSAGES ? SCOPE_MESSAGES : WORD_INDEX;
+        }
     }
 
     /**
-     * Up to {@code limit} messages of {@code conversations} that match {@code q}, not deleted, after {@code cursor},
-     * newest first, each with its headline. Across conversations newest is the highest id (store order); within one
-     * conversation it is the highest seq, the same order, read from the conversation's own index. The caller's
-     * transaction must have called {@link #plan}.
+     * Up to {@code limit} messages of {@code scope} that match {@code q}, not deleted, after {@code cursor}, newest
+     * first, each with its headline, found the way that fits the scope's size ({@link Candidates#fitting}). The
+     * caller's transaction must have called {@link #plan}.
      *
-     * <p>The conversation ids travel as an array value, not as a subquery on memberships: with the actual ids in hand
-     * the planner estimates how many of the caller's messages there are and picks, per search, between reading the
-     * index (a rare word: its few matches, filtered to the caller's conversations), combining it with the
-     * conversations' own index, and walking the newest messages backwards until enough match (a common word: a page
-     * fills within the first few thousand rows). A subquery hides the count until run time, and the planner then
-     * guessed one plan for every word, seconds long for the common ones (bench/results/2026-12-07-search.md). In one
-     * conversation, ordering by seq lets that backward walk stay inside the conversation's index rather than cross
-     * everyone's newest messages.
+     * <p>For a small scope (a caller in a few quiet conversations) the planner, left to itself, intersects the word's
+     * whole posting list with the scope's messages: a bitmap of every message in the database holding a common word,
+     * built to keep a few hundred of them (170,000 entries at 5 million messages, twice that at 10 million:
+     * bench/results/2026-12-07-search.md). Its cost grows with everyone's messages, not the caller's, so a small scope
+     * reads its own messages instead and tests each one; the materialized CTE is what keeps the planner from folding
+     * the word back into an index condition.
+     *
+     * <p>Within one conversation newest is the highest seq, across conversations the highest id (store order, the same
+     * order), each read from its own index. The conversation ids travel as an array value, not as a subquery on
+     * memberships: with the actual ids in hand the planner estimates how many of the caller's messages there are and
+     * picks, per search, between reading the word index (a rare word: its few matches, filtered to the caller's
+     * conversations), combining it with the conversations' own index, and walking the newest messages backwards until
+     * enough match (a common word: a page fills within the first few thousand rows). A subquery hides the count until
+     * run time, and the planner then guessed one plan for every word, seconds long for the common ones
+     * (bench/results/2026-12-07-search.md). In one conversation, ordering by seq lets that backward walk stay inside
+     * the conversation's index rather than cross everyone's newest messages.
      */
-    List<Row> search(Handle h, long[] conversations, String q, SearchCursor cursor, int limit, Highlight highlight) {
-        boolean one = conversations.length == 1;
+    List<Row> search(Handle h, Scope scope, String q, SearchCursor cursor, int limit, Highlight highlight) {
+        return search(h, scope, Candidates.fitting(scope), q, cursor, limit, highlight);
+    }
+
+    /** {@link #search} with the way of finding candidates chosen by the caller (for tests: both answer the same). */
+    List<Row> search(Handle h, Scope scope, Candidates candidates, String q, SearchCursor cursor, int limit,
+                     Highlight highlight) {
+        boolean one = scope.oneConversation();
         String order = one ? "seq" : "id";
+        String inScope = "m.conversation_id" + (one ? " = :conversation" : " = ANY (:conversations::bigint[])")
+                + " AND m.deleted_at IS NULL AND m." + order + " < :before";
+        String matching = switch (candidates) {
+            case WORD_INDEX -> "SELECT " + MessageRows.columns("m") + " FROM messages m"
+                    + " WHERE " + inScope + " AND " + WORDS + " @@ websearch_to_tsquery(" + CONFIG + ", :q)"
+                    + " ORDER BY m." + order + " DESC LIMIT :limit";
+            case SCOPE_MESSAGES -> "WITH scope AS MATERIALIZED (SELECT " + MessageRows.columns("m") + ", " + WORDS
+                    + " AS words FROM messages m WHERE " + inScope + ")"
+                    + " SELECT " + MessageRows.columns("m") + " FROM scope m"
+                    + " WHERE m.words @@ websearch_to_tsquery(" + CONFIG + ", :q)"
+                    + " ORDER BY m." + order + " DESC LIMIT :limit";
+        };
         Query query = h.createQuery("SELECT " + MessageRows.COLUMNS + ", ts_headline(" + CONFIG + ", "
-                        + Highlight.escapeSql("body") + ", websearch_to_tsquery(" + CONFIG + ", :q), :options)"
-                        + " AS headline"
-                        + " FROM (SELECT " + MessageRows.columns("m") + " FROM messages m"
-                        + " WHERE m.conversation_id" + (one ? " = :conversation" : " = ANY (:conversations::bigint[])")
-                        + " AND " + WORDS + " @@ websearch_to_tsquery(" + CONFIG + ", :q)"
-                        + " AND m.deleted_at IS NULL AND m." + order + " < :before"
-                        + " ORDER BY m." + order + " DESC LIMIT :limit) m"
-                        + " ORDER BY " + order + " DESC");
+                + Highlight.escapeSql("body") + ", websearch_to_tsquery(" + CONFIG + ", :q), :options)"
+                + " AS headline FROM (" + matching + ") m ORDER BY " + order + " DESC");
         if (one) {
-            query.bind("conversation", conversations[0]);
+            query.bind("conversation", scope.conversations()[0]);
         } else {
-            query.bind("conversations", array(conversations));
+            query.bind("conversations", array(scope.conversations()));
         }
         return query.bind("q", q)
                 .bind("before", one ? cursor.beforeSeq() : cursor.beforeId())
