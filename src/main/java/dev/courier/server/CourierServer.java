@@ -79,6 +79,7 @@ import dev.courier.warmup.CodecWarmup;
 import dev.courier.warmup.DatabaseWarmup;
 import dev.courier.warmup.LoopbackWarmup;
 import dev.courier.warmup.Warmup;
+import dev.courier.warmup.WarmupRequests;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
@@ -243,6 +244,7 @@ public final class CourierServer implements AutoCloseable {
 
             Draining draining = new Draining();
             Warmup warmup = new Warmup(WARMUP_BUDGET);
+            WarmupRequests warmupRequests = new WarmupRequests();
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts, accountFeature.myAccount(), new LoginThrottle(rateLimiter),
                             clientAddresses)::register,
@@ -270,13 +272,14 @@ public final class CourierServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()),
                     new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()),
-                    new AccessLog(clientAddresses), auditLog, draining);
+                    new AccessLog(clientAddresses, warmupRequests), auditLog, draining);
             Javalin http = api.start();
             // Listening, but not ready until the first requests would find nothing left to do for the first time.
             warmup.run(List.of(
                     new CodecWarmup(WARMUP_CODEC_ROUNDS),
                     new DatabaseWarmup(database, new SendRehearsal(announcements)),
-                    new LoopbackWarmup(config.http().host(), http.port(), WARMUP_REQUEST_ROUNDS)));
+                    new LoopbackWarmup(config.http().host(), http.port(), WARMUP_REQUEST_ROUNDS,
+                            warmupRequests)));
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);
             HttpClient webhookProbes = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

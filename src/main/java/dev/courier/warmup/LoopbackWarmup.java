@@ -16,13 +16,18 @@ public final class LoopbackWarmup implements WarmupStep {
 
     private final URI base;
     private final int rounds;
+    private final WarmupRequests marked;
 
-    /** {@code host} as the node listens ({@code 0.0.0.0} and {@code ::} are reached on 127.0.0.1). */
-    public LoopbackWarmup(String host, int port, int rounds) {
+    /**
+     * {@code host} as the node listens ({@code 0.0.0.0} and {@code ::} are reached on 127.0.0.1); each request carries
+     * {@code marked}'s header, so that the access log leaves it out.
+     */
+    public LoopbackWarmup(String host, int port, int rounds, WarmupRequests marked) {
         String reach = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1"
                 : host.contains(":") ? "[" + host + "]" : host;
         this.base = URI.create("http://" + reach + ":" + port);
         this.rounds = rounds;
+        this.marked = marked;
     }
 
     @Override
@@ -47,8 +52,9 @@ public final class LoopbackWarmup implements WarmupStep {
         }
     }
 
-    private static void expect(HttpClient client, HttpRequest.Builder request, int status) throws Exception {
-        HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(2)).build(),
+    private void expect(HttpClient client, HttpRequest.Builder request, int status) throws Exception {
+        HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(2))
+                        .header(WarmupRequests.HEADER, marked.mark()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != status) {
             throw new IllegalStateException(response.request().method() + " " + response.uri().getPath()

@@ -105,4 +105,13 @@ class StartupWarmupTest {
         warmup.run(List.of(failing));
         assertThat(warmup.finished()).isTrue();
     }
+
+    @Test
+    void onlyThisNodesOwnMarkMakesARequestAWarmUpRequest() {
+        WarmupRequests requests = new WarmupRequests();
+        assertThat(requests.isWarmup(requests.mark())).isTrue();
+        assertThat(requests.isWarmup(new WarmupRequests().mark())).isFalse();
+        assertThat(requests.isWarmup(null)).isFalse();
+        assertThat(requests.isWarmup("")).isFalse();
+    }
 }
