@@ -8,6 +8,7 @@
 #
 #   bench/cold-start.sh                                 # RATES="20 200", 3 rounds, 15 s runs, REST
 #   TRANSPORT=socket RATES=20 ROUNDS=5 bench/cold-start.sh
+#   COURIER_JAR=/tmp/before.jar bench/cold-start.sh         # another build than target/courier.jar
 #
 # Needs a JDK 25 or newer (the cache's one-step workflow). Bounded: one training run (about 15 s of load), then
 # ROUNDS x RATES x 2 starts of DURATION each; loopback only.
@@ -21,7 +22,8 @@ users="${USERS:-10}"
 transport="${TRANSPORT:-rest}"
 
 command -v curl >/dev/null || { echo "bench: please install curl" >&2; exit 1; }
-"$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
+# COURIER_JAR=path measures that jar instead of target/courier.jar (another build, for a before/after comparison).
+[[ -n "${COURIER_JAR:-}" ]] || "$root/bin/courier" --version >/dev/null   # builds target/courier.jar when it is stale
 # shellcheck source=../bin/lib/jdk.sh
 source "$root/bin/lib/jdk.sh"
 # shellcheck source=../bin/lib/aot.sh
@@ -40,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # A private copy: a rebuild during the bench must not swap the jar, and the caches belong to this copy.
-cp "$root/target/courier.jar" "$work/courier.jar"
+cp "${COURIER_JAR:-$root/target/courier.jar}" "$work/courier.jar"
 jar="$work/courier.jar"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 

@@ -2,6 +2,7 @@ package dev.courier.ops;
 
 import dev.courier.accounts.Authentication;
 import dev.courier.accounts.Session;
+import dev.courier.warmup.WarmupRequests;
 import dev.courier.web.ClientAddresses;
 import dev.courier.web.RequestIds;
 import dev.courier.web.TraceContext;
@@ -30,14 +31,17 @@ public final class AccessLog {
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
     private final ClientAddresses addresses;
+    private final WarmupRequests warmup;
 
-    public AccessLog(ClientAddresses addresses) {
+    /** {@code warmup}: the node's own start-up requests, which are not a client's and are left out. */
+    public AccessLog(ClientAddresses addresses, WarmupRequests warmup) {
         this.addresses = addresses;
+        this.warmup = warmup;
     }
 
     /** Javalin's request logger: called once the answer is written, on the request's thread. */
     public void record(Context ctx, Float millis) {
-        if (!log.isInfoEnabled()) {
+        if (!log.isInfoEnabled() || warmup.isWarmup(ctx.header(WarmupRequests.HEADER))) {
             return;
         }
         var matched = ctx.endpoints().matchedHttpEndpoint();

@@ -1,13 +1,14 @@
 package dev.courier.ops;
 
 import dev.courier.db.Database;
+import dev.courier.warmup.Warmup;
 import dev.courier.web.Draining;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Readiness: is the node taking work (not draining), is the database reachable, and is the pool able to lend a
- * connection.
+ * Readiness: has the node finished its start-up warm-up, is it taking work (not draining), is the database reachable,
+ * and is the pool able to lend a connection.
  */
 public final class Health {
 
@@ -26,10 +27,12 @@ public final class Health {
 
     private final Database db;
     private final Draining draining;
+    private final Warmup warmup;
 
-    public Health(Database db, Draining draining) {
+    public Health(Database db, Draining draining, Warmup warmup) {
         this.db = db;
         this.draining = draining;
+        this.warmup = warmup;
     }
 
     public Report ready() {
@@ -37,6 +40,11 @@ public final class Health {
         // First and without a query: a balancer must stop sending here at its next probe, whatever the database does.
         if (draining.draining()) {
             checks.put("node", new Check("down", "stopping: new requests and streams go to other nodes"));
+            return new Report("down", checks);
+        }
+        // The warm-up holds every pooled connection for a moment: a balancer waits for it to finish.
+        if (!warmup.finished()) {
+            checks.put("node", new Check("down", "starting: warming up"));
             return new Report("down", checks);
         }
         Database.PoolSnapshot pool = db.pool();

@@ -13,6 +13,7 @@ import dev.courier.audit.AdminAuditLog;
 import dev.courier.audit.AuditRoutes;
 import dev.courier.export.AccountExport;
 import dev.courier.export.ExportRoutes;
+import dev.courier.messages.SendRehearsal;
 import dev.courier.messages.SentMessages;
 import dev.courier.messages.Tombstones;
 import dev.courier.retention.RetentionPurge;
@@ -74,6 +75,11 @@ import dev.courier.ratelimit.RateLimiter;
 import dev.courier.search.PendingWordsMerger;
 import dev.courier.search.SearchRoutes;
 import dev.courier.search.SearchService;
+import dev.courier.warmup.CodecWarmup;
+import dev.courier.warmup.DatabaseWarmup;
+import dev.courier.warmup.LoopbackWarmup;
+import dev.courier.warmup.Warmup;
+import dev.courier.warmup.WarmupRequests;
 import dev.courier.web.AdminAuthentication;
 import dev.courier.web.BodySizeLimit;
 import dev.courier.web.ClientAddresses;
@@ -110,6 +116,10 @@ public final class CourierServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
     private static final Duration ATTACHMENT_SWEEP_EVERY = Duration.ofMinutes(10);
+    /** Start-up work for the first requests is worth seconds of start, not more: past this the node is ready cold. */
+    private static final Duration WARMUP_BUDGET = Duration.ofSeconds(5);
+    private static final int WARMUP_CODEC_ROUNDS = 500;
+    private static final int WARMUP_REQUEST_ROUNDS = 100;
 
     private final Javalin http;
     private final Database database;
@@ -233,6 +243,8 @@ public final class CourierServer implements AutoCloseable {
                     ? new FaultInjection(database, Optional.ofNullable(embedded)) : null;
 
             Draining draining = new Draining();
+            Warmup warmup = new Warmup(WARMUP_BUDGET);
+            WarmupRequests warmupRequests = new WarmupRequests();
             List<Consumer<Routes>> features = new ArrayList<>(List.of(
                     new AccountRoutes(accounts, accountFeature.myAccount(), new LoginThrottle(rateLimiter),
                             clientAddresses)::register,
@@ -244,7 +256,7 @@ public final class CourierServer implements AutoCloseable {
                     new AttachmentRoutes(attachments)::register,
                     new SearchRoutes(new SearchService(database, conversationStore))::register,
                     stream::register,
-                    new OpsRoutes(new Health(database, draining), meters)::register,
+                    new OpsRoutes(new Health(database, draining, warmup), meters)::register,
                     observability::register));
             features.add(new PoolRoutes(database)::register);
             features.add(ApiDescription.load()::register);
@@ -260,8 +272,14 @@ public final class CourierServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), guard, admin, observability.httpMetrics(), features, database,
                     new CorsPolicy(config.security().corsOrigins()),
                     new BodySizeLimit.Upload(AttachmentRoutes.UPLOAD_PATH, config.attachments().maxBytes()),
-                    new AccessLog(clientAddresses), auditLog, draining);
+                    new AccessLog(clientAddresses, warmupRequests), auditLog, draining);
             Javalin http = api.start();
+            // Listening, but not ready until the first requests would find nothing left to do for the first time.
+            warmup.run(List.of(
+                    new CodecWarmup(WARMUP_CODEC_ROUNDS),
+                    new DatabaseWarmup(database, new SendRehearsal(announcements)),
+                    new LoopbackWarmup(config.http().host(), http.port(), WARMUP_REQUEST_ROUNDS,
+                            warmupRequests)));
             nodes.start(listensAt(config, http.port()));
             started.addFirst(nodes);
             HttpClient webhookProbes = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
