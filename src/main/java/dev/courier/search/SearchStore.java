@@ -162,11 +162,24 @@ final class SearchStore {
     void plan(Handle h) {
         h.createQuery("SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans, "
                         + "set_config('max_parallel_workers_per_gather', '0', true) AS workers, "
-                        + "set_config('statement_timeout', :timeout, true) AS timeout")
+                        + "set_config('statement_timeout', :timeout, true) AS timeout, "
+                        + "set_config('work_mem', :workMem, true) AS work_mem")
                 .bind("timeout", String.valueOf(STATEMENT_TIMEOUT.toMillis()))
+                .bind("workMem", WORK_MEM)
                 .mapToMap()
                 .one();
     }
+
+    /**
+     * Memory for the search statement's bitmaps, for its transaction only. A caller in many conversations is searched
+     * by combining the word's matches with the conversations' messages in a bitmap; past {@code work_mem} PostgreSQL
+     * keeps only the pages, not the rows, and then parses every message on those pages again to recheck it. With the
+     * server's default 4 MB a middling word for a caller in 2,000 conversations at 10 million messages rechecked
+     * 575,000 bodies in 4.9 s; with 16 MB the bitmap stays exact, 932 rows, 91 ms
+     * (bench/results/2026-12-07-search-plans.md). 16 MB keeps a bitmap of every page of a table of that size exact, and
+     * is taken only while a search runs, by at most one search per pooled connection.
+     */
+    static final String WORK_MEM = "16MB";
 
     /** The longest a search statement may run. */
     static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(2);
