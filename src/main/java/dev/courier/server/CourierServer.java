@@ -277,7 +277,7 @@ public final class CourierServer implements AutoCloseable {
             // Listening, but not ready until the first requests would find nothing left to do for the first time.
             warmup.run(List.of(
                     new CodecWarmup(WARMUP_CODEC_ROUNDS),
-                    new DatabaseWarmup(database, new SendRehearsal(announcements)),
+                    new DatabaseWarmup(database, new SendRehearsal(announcements)::rehearse),
                     new LoopbackWarmup(config.http().host(), http.port(), WARMUP_REQUEST_ROUNDS,
                             warmupRequests)));
             nodes.start(listensAt(config, http.port()));

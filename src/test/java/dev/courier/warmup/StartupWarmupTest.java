@@ -2,6 +2,8 @@ package dev.courier.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.config.PoolConfig;
+import dev.courier.db.PoolEvent;
 import dev.courier.messages.AnnouncementSource;
 import dev.courier.messages.SendRehearsal;
 import dev.courier.ops.Health;
@@ -11,6 +13,7 @@ import dev.courier.testing.TestServer;
 import dev.courier.web.Draining;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,10 +51,32 @@ class StartupWarmupTest {
         try (TestServer server = TestServer.start()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             // throws when fewer connections than the pool's rehearsed, or a rehearsal did not store its message
-            new DatabaseWarmup(server.server().database(), new SendRehearsal(AnnouncementSource.NONE)).run(deadline);
+            new DatabaseWarmup(server.server().database(), new SendRehearsal(AnnouncementSource.NONE)::rehearse)
+                    .run(deadline);
             for (String table : TABLES) {
                 assertThat(server.queryLong("SELECT count(*) FROM " + table)).as(table).isZero();
             }
+        }
+    }
+
+    @Test
+    void theDatabaseWarmUpIsNeverTakenForALeakEvenWithTheLeakWarningAtATenthOfASecond() throws Exception {
+        try (TestServer server = TestServer.start(cfg -> cfg.withPool(new PoolConfig(cfg.pool().maxSize(),
+                cfg.pool().acquireTimeout(), cfg.pool().statementTimeout(), cfg.pool().idleInTransactionTimeout(),
+                cfg.pool().lockTimeout(), Duration.ofMillis(100), cfg.pool().leakReclaim())))) {
+            List<PoolEvent> events = new CopyOnWriteArrayList<>();
+            server.server().database().addListener(events::add);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // each rehearsal outlasts the warning (PostgreSQL itself is slow: the statement is running), so the
+            // connections held while the next ones rehearse are held past it
+            SendRehearsal send = new SendRehearsal(AnnouncementSource.NONE);
+            new DatabaseWarmup(server.server().database(), h -> {
+                send.rehearse(h);
+                h.createQuery("SELECT pg_sleep(0.3)").mapToMap().one();
+            }).run(deadline);
+            Thread.sleep(300); // the reclaimer's next sweeps
+            assertThat(events).filteredOn(e -> e instanceof PoolEvent.LeakSuspected
+                    || e instanceof PoolEvent.LeakReclaimed).isEmpty();
         }
     }
 
